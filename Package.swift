@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings shared by every target (see ../shared/STYLE.md).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "MinilateralLedger",
+    products: [
+        .executable(name: "ledger", targets: ["LedgerCLI"]),
+        .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "Consensus", targets: ["Consensus"]),
+        .library(name: "ControlLists", targets: ["ControlLists"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "LedgerCrypto", dependencies: ["CSodium", "CLibcrypto"], swiftSettings: swiftSettings),
+        .target(name: "LedgerCore", dependencies: ["LedgerCrypto"], swiftSettings: swiftSettings),
+        .target(name: "Consensus", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
+        .target(
+            name: "ControlLists",
+            dependencies: ["LedgerCore", "Consensus", "LedgerCrypto"],
+            resources: [.copy("Data")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "LedgerCLI",
+            dependencies: [
+                "LedgerCore", "LedgerCrypto", "Consensus", "ControlLists",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerCoreTests",
+            dependencies: ["LedgerCore", "LedgerCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "ControlListsTests", dependencies: ["ControlLists", "Consensus", "LedgerCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,97 @@
+/// A UTC instant with one-second resolution, written as RFC 3339 `YYYY-MM-DDTHH:MM:SSZ`.
+///
+/// That exact form is the only one accepted, so every instant has one encoding.
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public var secondsSinceEpoch: Int64
+
+    public init(secondsSinceEpoch: Int64) {
+        self.secondsSinceEpoch = secondsSinceEpoch
+    }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.secondsSinceEpoch < b.secondsSinceEpoch }
+
+    /// The current time from the system clock.
+    public static func now() -> Timestamp {
+        Timestamp(secondsSinceEpoch: Int64(SystemClock.secondsSinceEpoch()))
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ` (years 1970–9999); returns nil otherwise.
+    public init?(rfc3339 s: String) {
+        let b = Array(s.utf8)
+        guard b.count == 20, b[4] == 0x2d, b[7] == 0x2d, b[10] == UInt8(ascii: "T"), b[13] == 0x3a, b[16] == 0x3a,
+            b[19] == UInt8(ascii: "Z")
+        else { return nil }
+        func num(_ r: Range<Int>) -> Int64? {
+            var v: Int64 = 0
+            for i in r {
+                guard (0x30...0x39).contains(b[i]) else { return nil }
+                v = v * 10 + Int64(b[i] - 0x30)
+            }
+            return v
+        }
+        guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13),
+            let mi = num(14..<16), let sec = num(17..<19)
+        else { return nil }
+        guard y >= 1970, (1...12).contains(mo), d >= 1, d <= Timestamp.daysInMonth(year: y, month: mo), h < 24,
+            mi < 60, sec < 60
+        else { return nil }
+        let days = Timestamp.daysFromCivil(year: y, month: mo, day: d)
+        secondsSinceEpoch = days * 86_400 + h * 3_600 + mi * 60 + sec
+    }
+
+    /// Parses a calendar date `YYYY-MM-DD` as midnight UTC.
+    public init?(date s: String) {
+        guard s.utf8.count == 10, let t = Timestamp(rfc3339: s + "T00:00:00Z") else { return nil }
+        self = t
+    }
+
+    /// The RFC 3339 form, `YYYY-MM-DDTHH:MM:SSZ`.
+    public var rfc3339: String {
+        let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
+        let rem = secondsSinceEpoch - days * 86_400
+        let (y, m, d) = Timestamp.civilFromDays(days)
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var year = String(y)
+        while year.count < 4 { year = "0" + year }
+        return "\(year)-\(two(m))-\(two(d))T\(two(rem / 3600)):\(two(rem / 60 % 60)):\(two(rem % 60))Z"
+    }
+
+    public var description: String { rfc3339 }
+
+    public func adding(seconds: Int64) -> Timestamp { Timestamp(secondsSinceEpoch: secondsSinceEpoch + seconds) }
+
+    static func isLeap(_ y: Int64) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    static func daysInMonth(year: Int64, month: Int64) -> Int64 {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days algorithms.
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}

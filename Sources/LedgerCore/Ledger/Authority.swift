@@ -1,0 +1,69 @@
+import LedgerCrypto
+
+/// Who may write: the origin, the operator key and every registered signer, as of the entries
+/// replayed so far.
+public struct Authority: Sendable {
+    /// One signer key's record.
+    public struct KeyRecord: Sendable, Hashable {
+        public let key: NoteVerifierKey
+        /// A free-form role, for example `operator`, `secretariat` or `delegation`.
+        public let role: String
+        /// Extra attributes given at registration (for a delegation: forum and party).
+        public let attributes: [String: String]
+        public let registeredAt: UInt64
+        public let registeredBy: NoteVerifierKey?
+        public internal(set) var revokedAt: UInt64?
+
+        /// Whether the key may sign entry `index`: registered before it, and not revoked before it.
+        public func isActive(at index: UInt64) -> Bool {
+            registeredAt < index && (revokedAt.map { index < $0 } ?? true)
+        }
+    }
+
+    public private(set) var origin: String?
+    public private(set) var operatorKey: NoteVerifierKey?
+    public private(set) var keys: [NoteVerifierKey: KeyRecord] = [:]
+
+    public init() {}
+
+    /// The record of `key`, if it was ever registered.
+    public func record(for key: NoteVerifierKey) -> KeyRecord? { keys[key] }
+
+    /// Throws unless `key` may sign entry `index`.
+    public func checkActive(_ key: NoteVerifierKey, at index: UInt64) throws(LedgerError) {
+        guard let r = keys[key] else { throw .unauthorized("signer \(key.name)+\(NoteName.hex8(key.keyID)) is not registered") }
+        guard r.isActive(at: index) else {
+            throw .unauthorized("signer \(key.name)+\(NoteName.hex8(key.keyID)) was revoked at entry \(r.revokedAt!)")
+        }
+    }
+
+    mutating func setGenesis(origin: String, operatorKey: NoteVerifierKey) {
+        self.origin = origin
+        self.operatorKey = operatorKey
+        keys[operatorKey] = KeyRecord(
+            key: operatorKey, role: "operator", attributes: [:], registeredAt: 0, registeredBy: nil, revokedAt: nil)
+    }
+
+    /// Registers `key` at entry `index`. A key can be registered once; a revoked key stays revoked.
+    public mutating func register(
+        _ key: NoteVerifierKey, role: String, attributes: [String: String] = [:], at index: UInt64, by signer: NoteVerifierKey
+    ) throws(LedgerError) {
+        guard key.type == .ed25519 else { throw .invalidBody("only Ed25519 (type 0x01) keys can be registered") }
+        if let r = keys[key] {
+            throw .refused(
+                r.revokedAt == nil ? "key \(key.name) is already registered (entry \(r.registeredAt))"
+                    : "key \(key.name) was revoked at entry \(r.revokedAt!) and cannot be registered again")
+        }
+        keys[key] = KeyRecord(
+            key: key, role: role, attributes: attributes, registeredAt: index, registeredBy: signer, revokedAt: nil)
+    }
+
+    /// Revokes `key` at entry `index`: it may not sign any later entry.
+    public mutating func revoke(_ key: NoteVerifierKey, at index: UInt64) throws(LedgerError) {
+        guard var r = keys[key] else { throw .refused("key \(key.name) is not registered") }
+        guard r.revokedAt == nil else { throw .refused("key \(key.name) is already revoked (entry \(r.revokedAt!))") }
+        guard key != operatorKey else { throw .refused("the operator key cannot be revoked") }
+        r.revokedAt = index
+        keys[key] = r
+    }
+}

@@ -1,0 +1,177 @@
+import LedgerCrypto
+
+/// A type that holds the state derived from the entries replayed so far and decides whether
+/// the next entry is allowed.
+///
+/// The log calls ``apply(_:leafHash:)`` for every entry, on append and again on verify, after
+/// it has checked the entry's encoding, chain link, time and signature. An implementation must
+/// be deterministic: the same entries always give the same state.
+public protocol LedgerRules: Sendable {
+    init()
+    /// The signer set.
+    var authority: Authority { get }
+    /// Checks `entry` against the state and, if it is allowed, applies it. On a throw the
+    /// state must be unchanged.
+    mutating func apply(_ entry: Entry, leafHash: Digest) throws(LedgerError)
+}
+
+/// The ledger core's own rules: genesis, signer registration and revocation, and notes.
+///
+/// | kind | body | who may sign |
+/// |---|---|---|
+/// | `genesis` | `{"origin": s, "operator": vkey}` | the operator key (entry 0 only) |
+/// | `key.register` | `{"vkey": vkey, "role"?: s}` | the operator |
+/// | `key.revoke` | `{"vkey": vkey}` | the operator |
+/// | `note` | `{"text": s}` | any registered signer |
+public struct CoreRules: LedgerRules {
+    public private(set) var authority = Authority()
+
+    public init() {}
+
+    /// The kinds these rules handle.
+    public static let kinds: Set<String> = ["genesis", "key.register", "key.revoke", "note"]
+
+    public mutating func apply(_ entry: Entry, leafHash: Digest) throws(LedgerError) {
+        try checkSigner(entry)
+        guard try applyCoreKind(entry) else { throw .unknownKind("unknown kind \"\(entry.statement.kind)\"") }
+    }
+
+    /// Checks the genesis rule for entry 0 and the signer's rights for every other entry.
+    public func checkSigner(_ entry: Entry) throws(LedgerError) {
+        let st = entry.statement
+        if entry.index == 0 {
+            guard st.kind == "genesis" else { throw .refused("entry 0 must be the genesis entry") }
+        } else {
+            guard st.kind != "genesis" else { throw .refused("only entry 0 may be a genesis entry") }
+            try authority.checkActive(st.signer, at: entry.index)
+        }
+    }
+
+    /// Applies a core kind; returns false when the kind is not one of ``kinds``.
+    public mutating func applyCoreKind(_ entry: Entry) throws(LedgerError) -> Bool {
+        let st = entry.statement
+        let body = try BodyReader(st.body, kind: st.kind)
+        switch st.kind {
+        case "genesis":
+            let origin = try body.string("origin")
+            let op = try NoteVerifierKey(parsing: try body.string("operator"))
+            try body.only(["origin", "operator"])
+            guard op == st.signer else { throw .unauthorized("genesis must be signed by the operator key it names") }
+            guard op.name == origin else { throw .invalidBody("operator key name \"\(op.name)\" must equal the origin \"\(origin)\"") }
+            guard op.type == .ed25519 else { throw .invalidBody("operator key must be Ed25519 (type 0x01)") }
+            authority.setGenesis(origin: origin, operatorKey: op)
+        case "key.register":
+            try requireOperator(st)
+            let key = try body.verifierKey("vkey")
+            let role = try body.optionalString("role") ?? "signer"
+            try body.only(["vkey", "role"])
+            try authority.register(key, role: role, at: entry.index, by: st.signer)
+        case "key.revoke":
+            try requireOperator(st)
+            let key = try body.verifierKey("vkey")
+            try body.only(["vkey"])
+            try authority.revoke(key, at: entry.index)
+        case "note":
+            let text = try body.string("text")
+            try body.only(["text"])
+            guard !text.isEmpty else { throw .invalidBody("note.text must not be empty") }
+        default:
+            return false
+        }
+        return true
+    }
+
+    func requireOperator(_ st: Statement) throws(LedgerError) {
+        guard st.signer == authority.operatorKey else { throw .unauthorized("\(st.kind) must be signed by the operator key") }
+    }
+
+    /// Gives higher layers write access to the signer set (for example a secretariat
+    /// registering delegation keys).
+    public mutating func withAuthority<R>(_ body: (inout Authority) throws(LedgerError) -> R) throws(LedgerError) -> R {
+        try body(&authority)
+    }
+}
+
+/// Typed access to a statement body, with one-line errors that name the kind and field.
+public struct BodyReader: Sendable {
+    public let object: [String: JSONValue]
+    public let kind: String
+
+    public init(_ body: JSONValue, kind: String) throws(LedgerError) {
+        guard case .object(let o) = body else { throw .invalidBody("\(kind): body must be an object") }
+        self.object = o
+        self.kind = kind
+    }
+
+    public func fail(_ field: String, _ why: String) -> LedgerError { .invalidBody("\(kind).\(field): \(why)") }
+
+    public func string(_ f: String) throws(LedgerError) -> String {
+        guard let v = object[f] else { throw fail(f, "is required") }
+        guard let s = v.stringValue else { throw fail(f, "must be a string") }
+        return s
+    }
+
+    public func optionalString(_ f: String) throws(LedgerError) -> String? {
+        guard let v = object[f] else { return nil }
+        guard let s = v.stringValue else { throw fail(f, "must be a string") }
+        return s
+    }
+
+    public func integer(_ f: String) throws(LedgerError) -> Int64 {
+        guard let v = object[f] else { throw fail(f, "is required") }
+        guard let i = v.integerValue else { throw fail(f, "must be an integer") }
+        return i
+    }
+
+    public func optionalInteger(_ f: String) throws(LedgerError) -> Int64? {
+        guard let v = object[f] else { return nil }
+        guard let i = v.integerValue else { throw fail(f, "must be an integer") }
+        return i
+    }
+
+    public func array(_ f: String) throws(LedgerError) -> [JSONValue] {
+        guard let v = object[f] else { throw fail(f, "is required") }
+        guard let a = v.arrayValue else { throw fail(f, "must be an array") }
+        return a
+    }
+
+    public func optionalArray(_ f: String) throws(LedgerError) -> [JSONValue]? {
+        guard let v = object[f] else { return nil }
+        guard let a = v.arrayValue else { throw fail(f, "must be an array") }
+        return a
+    }
+
+    public func stringArray(_ f: String, optional: Bool = false) throws(LedgerError) -> [String] {
+        guard let a = optional ? try optionalArray(f) : try array(f) else { return [] }
+        var out = [String]()
+        for v in a {
+            guard let s = v.stringValue else { throw fail(f, "must be an array of strings") }
+            out.append(s)
+        }
+        return out
+    }
+
+    public func verifierKey(_ f: String) throws(LedgerError) -> NoteVerifierKey {
+        let s = try string(f)
+        do { return try NoteVerifierKey(parsing: s) } catch { throw fail(f, error.message) }
+    }
+
+    public func timestamp(_ f: String) throws(LedgerError) -> Timestamp {
+        let s = try string(f)
+        guard let t = Timestamp(rfc3339: s) else { throw fail(f, "must be RFC 3339 UTC (YYYY-MM-DDTHH:MM:SSZ)") }
+        return t
+    }
+
+    public func digest(_ f: String) throws(LedgerError) -> Digest {
+        let s = try string(f)
+        guard let d = Digest(base64: s) else { throw fail(f, "must be base64 of 32 bytes") }
+        return d
+    }
+
+    /// Refuses fields outside `allowed`.
+    public func only(_ allowed: Set<String>) throws(LedgerError) {
+        if let extra = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw .invalidBody("\(kind): unknown field \"\(extra)\"")
+        }
+    }
+}

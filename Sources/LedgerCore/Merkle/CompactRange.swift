@@ -1,0 +1,38 @@
+import LedgerCrypto
+
+/// The right edge of a Merkle tree being built leaf by leaf: one hash per complete subtree
+/// of the tree so far (at most log2(n) + 1). It gives the root at every size without storing
+/// the tree.
+public struct CompactRange: Sendable {
+    var hashes: [Digest] = []
+    var levels: [Int] = []
+    /// Leaves appended so far.
+    public private(set) var size: Int64 = 0
+
+    public init() {}
+
+    /// Appends a leaf hash and returns the stored hashes it adds, in ``StoredHashIndex`` order.
+    @discardableResult
+    public mutating func append(_ leafHash: Digest) -> [Digest] {
+        var out = [leafHash]
+        var h = leafHash
+        var level = 0
+        while let last = levels.last, last == level {
+            h = MerkleHash.node(hashes.removeLast(), h)
+            levels.removeLast()
+            level += 1
+            out.append(h)
+        }
+        hashes.append(h)
+        levels.append(level)
+        size += 1
+        return out
+    }
+
+    /// The root hash of the leaves appended so far.
+    public var root: Digest {
+        guard var r = hashes.last else { return MerkleHash.emptyRoot }
+        for h in hashes.dropLast().reversed() { r = MerkleHash.node(h, r) }
+        return r
+    }
+}

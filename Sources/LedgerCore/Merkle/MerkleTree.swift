@@ -1,0 +1,162 @@
+import LedgerCrypto
+
+/// A type that returns stored hashes by their ``StoredHashIndex`` position.
+public protocol HashReader {
+    /// The stored hash at position `index`.
+    func storedHash(at index: Int64) -> Digest
+}
+
+/// RFC 9162 hashing.
+public enum MerkleHash {
+    /// `SHA-256("")`: the root of the empty tree.
+    public static let emptyRoot = SHA256.hash([UInt8]())
+
+    /// `SHA-256(0x00 || leaf)`.
+    public static func leaf(_ bytes: UnsafeRawBufferPointer) -> Digest { SHA256.hash(prefix: 0, bytes) }
+
+    /// `SHA-256(0x00 || leaf)`.
+    public static func leaf(_ bytes: [UInt8]) -> Digest { bytes.withUnsafeBytes { leaf($0) } }
+
+    /// `SHA-256(0x01 || left || right)`.
+    @inlinable
+    public static func node(_ left: Digest, _ right: Digest) -> Digest { SHA256.node(left, right) }
+
+    /// The stored hashes that appending leaf number `index` with `leafHash` adds, given the
+    /// hashes already stored. Returns 1 + (number of trailing one bits of `index`) hashes.
+    public static func newStoredHashes(index: Int64, leafHash: Digest, reader: (Int64) -> Digest) -> [Digest] {
+        var out = [leafHash]
+        var h = leafHash
+        var level = 0
+        var n = index
+        while n & 1 == 1 {
+            // The left sibling is subtree (n - 1) at this level, complete and already stored.
+            let left = reader(StoredHashIndex.index(level: level, n: n - 1))
+            h = node(left, h)
+            out.append(h)
+            level += 1
+            n >>= 1
+        }
+        return out
+    }
+
+    /// Largest power of two strictly smaller than `n` (n ≥ 2).
+    @inlinable
+    static func split(_ n: Int64) -> Int64 {
+        Int64(1) << (63 - (n - 1).leadingZeroBitCount)
+    }
+}
+
+/// Read access to a Merkle tree through its stored hashes. Every operation reads O(log n)
+/// hashes, and never rebuilds the tree.
+public struct MerkleTree<Reader: HashReader> {
+    public let reader: Reader
+    /// Number of leaves stored.
+    public let size: Int64
+
+    public init(reader: Reader, size: Int64) {
+        self.reader = reader
+        self.size = size
+    }
+
+    /// Hash of the complete subtree of 2^level leaves starting at leaf `n << level`.
+    @inlinable
+    func complete(level: Int, n: Int64) -> Digest {
+        reader.storedHash(at: StoredHashIndex.index(level: level, n: n))
+    }
+
+    /// MTH(D[lo:hi]) for any range that occurs in the RFC 9162 recursion (lo is a multiple of
+    /// the largest power of two ≤ hi − lo).
+    func rangeHash(_ lo: Int64, _ hi: Int64) -> Digest {
+        let n = hi - lo
+        if n & (n - 1) == 0 {
+            let level = n.trailingZeroBitCount
+            return complete(level: level, n: lo >> level)
+        }
+        let k = MerkleHash.split(n)
+        return MerkleHash.node(rangeHash(lo, lo + k), rangeHash(lo + k, hi))
+    }
+
+    /// The root hash of the tree of the first `treeSize` leaves.
+    public func root(treeSize: Int64) throws(LedgerError) -> Digest {
+        guard treeSize >= 0, treeSize <= size else { throw .notFound("tree size \(treeSize) is beyond the log size \(size)") }
+        if treeSize == 0 { return MerkleHash.emptyRoot }
+        return rangeHash(0, treeSize)
+    }
+
+    /// The leaf hash of leaf `index`.
+    public func leafHash(_ index: Int64) -> Digest { complete(level: 0, n: index) }
+
+    /// The RFC 9162 inclusion proof (PATH) of leaf `index` in the tree of `treeSize` leaves.
+    public func inclusionProof(index: Int64, treeSize: Int64) throws(LedgerError) -> [Digest] {
+        guard treeSize <= size else { throw .notFound("tree size \(treeSize) is beyond the log size \(size)") }
+        guard index >= 0, index < treeSize else { throw .notFound("leaf \(index) is not in a tree of size \(treeSize)") }
+        var proof = [Digest]()
+        var lo: Int64 = 0
+        var hi = treeSize
+        // Walk down from the root, collecting the sibling of each subtree on the path.
+        while hi - lo > 1 {
+            let k = MerkleHash.split(hi - lo)
+            if index < lo + k {
+                proof.append(rangeHash(lo + k, hi))
+                hi = lo + k
+            } else {
+                proof.append(rangeHash(lo, lo + k))
+                lo += k
+            }
+        }
+        return proof.reversed()
+    }
+
+    /// The RFC 9162 consistency proof between the trees of `oldSize` and `newSize` leaves.
+    public func consistencyProof(oldSize: Int64, newSize: Int64) throws(LedgerError) -> [Digest] {
+        guard newSize <= size else { throw .notFound("tree size \(newSize) is beyond the log size \(size)") }
+        guard oldSize >= 0, oldSize <= newSize else { throw .notFound("old size \(oldSize) is larger than new size \(newSize)") }
+        if oldSize == 0 || oldSize == newSize { return [] }
+        var proof = [Digest]()
+        // SUBPROOF(m, D[lo:hi], b), unrolled.
+        var m = oldSize
+        var lo: Int64 = 0
+        var hi = newSize
+        var complete = true
+        while true {
+            let n = hi - lo
+            if m == n {
+                if !complete { proof.append(rangeHash(lo, hi)) }
+                break
+            }
+            let k = MerkleHash.split(n)
+            if m <= k {
+                proof.append(rangeHash(lo + k, hi))
+                hi = lo + k
+            } else {
+                proof.append(rangeHash(lo, lo + k))
+                lo += k
+                m -= k
+                complete = false
+            }
+        }
+        return proof.reversed()
+    }
+}
+
+/// A tree's hashes held in memory: handy for tests, vectors and small tools.
+public struct InMemoryHashes: HashReader, Sendable {
+    public private(set) var hashes: [Digest] = []
+    public private(set) var size: Int64 = 0
+
+    public init() {}
+
+    public init(leafHashes: [Digest]) {
+        for h in leafHashes { append(leafHash: h) }
+    }
+
+    public mutating func append(leafHash: Digest) {
+        let new = MerkleHash.newStoredHashes(index: size, leafHash: leafHash) { hashes[Int($0)] }
+        hashes.append(contentsOf: new)
+        size += 1
+    }
+
+    public func storedHash(at index: Int64) -> Digest { hashes[Int(index)] }
+
+    public var tree: MerkleTree<InMemoryHashes> { MerkleTree(reader: self, size: size) }
+}

@@ -1,0 +1,36 @@
+/// The stored-hash layout of Go's `golang.org/x/mod/sumdb/tlog`, which lets C2SP tlog-tiles
+/// be served straight from the store.
+///
+/// Every complete subtree of 2^level leaves starting at leaf `n << level` has one hash. They
+/// are stored in the order they become known while leaves are appended: each leaf hash, then
+/// the hashes of the subtrees that leaf completes, smallest first.
+public enum StoredHashIndex {
+    /// The position of the hash of subtree `n` at `level`.
+    @inlinable
+    public static func index(level: Int, n: Int64) -> Int64 {
+        // The subtree is completed by its last leaf: leaf ((n + 1) << level) - 1.
+        var leaf = n
+        for _ in 0..<level { leaf = leaf &* 2 &+ 1 }
+        // Before leaf `leaf`'s hash come, for every earlier leaf j, 1 + (trailing ones of j) hashes;
+        // summed over j < leaf that is leaf + leaf/2 + leaf/4 + ...
+        var i: Int64 = 0
+        var m = leaf
+        while m > 0 {
+            i += m
+            m >>= 1
+        }
+        return i + Int64(level)
+    }
+
+    /// How many hashes a tree of `size` leaves stores.
+    public static func count(size: Int64) -> Int64 {
+        guard size > 0 else { return 0 }
+        var c = index(level: 0, n: size - 1) + 1
+        var j = size - 1
+        while j & 1 == 1 {
+            c += 1
+            j >>= 1
+        }
+        return c
+    }
+}

@@ -1,0 +1,129 @@
+import LedgerCrypto
+
+/// The signature algorithms a note key may have (C2SP signed-note §Signature types).
+public enum NoteKeyType: UInt8, Sendable {
+    /// Plain Ed25519 over the note text (C2SP signed-note).
+    case ed25519 = 0x01
+    /// A timestamped Ed25519 witness cosignature (C2SP tlog-cosignature).
+    case cosignatureV1 = 0x04
+}
+
+/// Rules for note key names shared by signers and verifiers (as in `golang.org/x/mod/sumdb/note`).
+enum NoteName {
+    static func isValid(_ name: String) -> Bool {
+        !name.isEmpty && !name.contains("+")
+            && !name.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 }
+    }
+
+    /// `SHA-256(name || "\n" || type || key)[:4]` as a big-endian integer.
+    static func keyID(name: String, type: NoteKeyType, publicKey: [UInt8]) -> UInt32 {
+        var msg = Array(name.utf8)
+        msg.append(0x0a)
+        msg.append(type.rawValue)
+        msg.append(contentsOf: publicKey)
+        let h = SHA256.hash(msg).bytes
+        return UInt32(h[0]) << 24 | UInt32(h[1]) << 16 | UInt32(h[2]) << 8 | UInt32(h[3])
+    }
+
+    static func hex8(_ id: UInt32) -> String {
+        let h = String(id, radix: 16)
+        return String(repeating: "0", count: 8 - h.count) + h
+    }
+}
+
+/// A verifier key: `name+hex8(keyID)+base64(type || publicKey)`.
+public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public let type: NoteKeyType
+    public let publicKey: VerifyingKey
+    public let keyID: UInt32
+
+    public init(name: String, type: NoteKeyType, publicKey: VerifyingKey) throws(LedgerError) {
+        guard NoteName.isValid(name) else { throw .malformed("invalid key name \"\(name)\"") }
+        self.name = name
+        self.type = type
+        self.publicKey = publicKey
+        self.keyID = NoteName.keyID(name: name, type: type, publicKey: publicKey.rawRepresentation)
+    }
+
+    /// Parses a vkey string. The key ID must match the one computed from the name and key.
+    public init(parsing vkey: String) throws(LedgerError) {
+        let parts = vkey.split(separator: "+", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw .malformed("vkey must be name+hex8+base64, got \(parts.count) fields") }
+        let name = String(parts[0])
+        guard parts[1].utf8.count == 8, let idBytes = Hex.decode(String(parts[1])), parts[1].lowercased() == parts[1]
+        else { throw .malformed("vkey key ID must be 8 lowercase hex digits") }
+        guard let raw = Base64.decode(String(parts[2])), raw.count == 33 else {
+            throw .malformed("vkey key data must be base64 of 33 bytes (type + Ed25519 key)")
+        }
+        guard let type = NoteKeyType(rawValue: raw[0]) else {
+            throw .malformed("vkey has unsupported key type 0x\(String(raw[0], radix: 16))")
+        }
+        try self.init(name: name, type: type, publicKey: VerifyingKey(rawRepresentation: Array(raw[1...]))!)
+        let claimed = UInt32(idBytes[0]) << 24 | UInt32(idBytes[1]) << 16 | UInt32(idBytes[2]) << 8 | UInt32(idBytes[3])
+        guard claimed == keyID else { throw .malformed("vkey key ID \(parts[1]) does not match its name and key") }
+    }
+
+    /// The vkey string.
+    public var description: String {
+        "\(name)+\(NoteName.hex8(keyID))+\(Base64.encode([type.rawValue] + publicKey.rawRepresentation))"
+    }
+}
+
+/// A private note key in the signer-key text format of Go's `golang.org/x/mod/sumdb/note`:
+/// `PRIVATE+KEY+name+hex8+base64(0x01 || 32-byte Ed25519 seed)`.
+public struct NoteSignerKey: Sendable {
+    public let name: String
+    public let signingKey: SigningKey
+
+    public init(name: String, signingKey: SigningKey) throws(LedgerError) {
+        guard NoteName.isValid(name) else { throw .malformed("invalid key name \"\(name)\" (no '+', no spaces)") }
+        self.name = name
+        self.signingKey = signingKey
+    }
+
+    /// Generates a fresh random key.
+    public static func generate(name: String) throws(LedgerError) -> NoteSignerKey {
+        try NoteSignerKey(name: name, signingKey: .generate())
+    }
+
+    /// Parses the private key text (surrounding whitespace is ignored).
+    public init(parsing text: String) throws(LedgerError) {
+        let t = text.trimmingSpaces
+        let parts = t.split(separator: "+", omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY" else {
+            throw .malformed("not a PRIVATE+KEY+name+hex8+base64 signer key")
+        }
+        guard let raw = Base64.decode(String(parts[4])), raw.count == 33, raw[0] == NoteKeyType.ed25519.rawValue,
+            let key = SigningKey(seed: Array(raw[1...]))
+        else { throw .malformed("signer key data must be base64 of 0x01 followed by a 32-byte Ed25519 seed") }
+        try self.init(name: String(parts[2]), signingKey: key)
+        guard parts[3].utf8.count == 8, NoteName.hex8(verifierKey.keyID) == parts[3] else {
+            throw .malformed("signer key ID \(parts[3]) does not match its name and key")
+        }
+    }
+
+    /// The Ed25519 (type 0x01) verifier key.
+    public var verifierKey: NoteVerifierKey {
+        try! NoteVerifierKey(name: name, type: .ed25519, publicKey: signingKey.verifyingKey)
+    }
+
+    /// The witness cosignature (type 0x04) verifier key for the same key pair.
+    public var cosignerKey: NoteVerifierKey {
+        try! NoteVerifierKey(name: name, type: .cosignatureV1, publicKey: signingKey.verifyingKey)
+    }
+
+    /// The private key text. Write it only to a mode-0600 file; never print or log it.
+    public var privateKeyText: String {
+        "PRIVATE+KEY+\(name)+\(NoteName.hex8(verifierKey.keyID))+\(Base64.encode([NoteKeyType.ed25519.rawValue] + signingKey.seed))"
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[first...last])
+    }
+}

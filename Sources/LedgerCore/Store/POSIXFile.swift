@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Thin wrappers over POSIX file calls that throw ``LedgerError`` with the path and errno.
+enum POSIX {
+    static func errorText() -> String { String(cString: strerror(errno)) }
+
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(LedgerError) -> Int32 {
+        let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw .io("\(path): cannot open: \(errorText())") }
+        return fd
+    }
+
+    static func size(_ fd: Int32, path: String) throws(LedgerError) -> Int64 {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io("\(path): cannot stat: \(errorText())") }
+        return Int64(st.st_size)
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer, path: String) throws(LedgerError) {
+        var off = 0
+        while off < buf.count {
+            let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("\(path): write failed: \(errorText())")
+            }
+            off += n
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(LedgerError) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in try writeAll(fd, raw, path: path) } }.get()
+    }
+
+    static func readAll(_ fd: Int32, at offset: Int64, count: Int, path: String) throws(LedgerError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        let err: String? = out.withUnsafeMutableBytes { raw in
+            while got < count {
+                let n = pread(fd, raw.baseAddress! + got, count - got, off_t(offset) + off_t(got))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errorText()
+                }
+                if n == 0 { return "unexpected end of file" }
+                got += n
+            }
+            return nil
+        }
+        if let err { throw .io("\(path): read failed at byte \(offset): \(err)") }
+        return out
+    }
+
+    static func fsync(_ fd: Int32, path: String) throws(LedgerError) {
+        guard Glibc.fsync(fd) == 0 else { throw .io("\(path): fsync failed: \(errorText())") }
+    }
+
+    static func truncate(_ fd: Int32, to size: Int64, path: String) throws(LedgerError) {
+        guard ftruncate(fd, off_t(size)) == 0 else { throw .io("\(path): truncate failed: \(errorText())") }
+    }
+
+    static func fsyncDirectory(_ path: String) throws(LedgerError) {
+        let fd = try open(path, O_RDONLY | O_DIRECTORY)
+        defer { close(fd) }
+        try fsync(fd, path: path)
+    }
+
+    static func mkdir(_ path: String) throws(LedgerError) {
+        guard Glibc.mkdir(path, 0o755) == 0 || errno == EEXIST else { throw .io("\(path): cannot create directory: \(errorText())") }
+    }
+
+    /// Writes a file atomically: a temporary file beside it, fsync, rename, fsync the directory.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(LedgerError) {
+        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let tmp = path + ".tmp-\(getpid())"
+        let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        do {
+            try writeAll(fd, bytes, path: tmp)
+            try fsync(fd, path: tmp)
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+        guard rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw .io("\(path): rename failed: \(errorText())")
+        }
+        try fsyncDirectory(dir.isEmpty ? "." : dir)
+    }
+
+    /// Writes a new file that must not exist yet, with the given mode (0600 for private keys).
+    static func writeNew(_ bytes: [UInt8], to path: String, mode: mode_t) throws(LedgerError) {
+        let fd = try open(path, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+        defer { close(fd) }
+        fchmod(fd, mode)
+        try writeAll(fd, bytes, path: path)
+        try fsync(fd, path: path)
+    }
+
+    static func readFile(_ path: String) throws(LedgerError) -> [UInt8] {
+        let fd = try open(path, O_RDONLY)
+        defer { close(fd) }
+        let n = try size(fd, path: path)
+        return try readAll(fd, at: 0, count: Int(n), path: path)
+    }
+
+    static func listDirectory(_ path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var out = [String]()
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return out.sorted()
+    }
+}
+
+/// A read-only memory map of a file prefix.
+final class MappedFile: @unchecked Sendable {
+    let base: UnsafeRawPointer?
+    let count: Int
+
+    init(fd: Int32, count: Int, path: String) throws(LedgerError) {
+        self.count = count
+        if count == 0 {
+            base = nil
+            return
+        }
+        let p = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0)
+        guard let p, p != MAP_FAILED else { throw .io("\(path): mmap failed: \(POSIX.errorText())") }
+        base = UnsafeRawPointer(p)
+    }
+
+    deinit {
+        if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+    }
+
+    var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+}
