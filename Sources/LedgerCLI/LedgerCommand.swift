@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerCore
+import LedgerCrypto
 
 /// The `ledger` command: a thin shell that parses arguments, calls the libraries and prints.
 ///
@@ -10,7 +11,7 @@ struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Minilateral Ledger: a signed, hash-chained, Merkle-proven record of minilateral negotiations.",
-        subcommands: coreSubcommands
+        subcommands: coreSubcommands + consensusSubcommands + controlListSubcommands
     )
 
     static let coreSubcommands: [any ParsableCommand.Type] = [

@@ -36,7 +36,7 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         /// refused or failing verification (exit 1).
         public var isInputError: Bool {
             switch base {
-            case .malformed, .nonCanonical, .tooLarge, .notFound, .io: return true
+            case .malformed, .nonCanonical, .tooLarge, .invalidBody, .notFound, .io: return true
             default: return false
             }
         }

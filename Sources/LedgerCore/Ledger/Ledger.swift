@@ -170,7 +170,7 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                 var e = statements.count == 1
                     ? first
                     : first.prefixed("batch refused, nothing appended (\(failures.count) of \(statements.count) bad); line \(line): ")
-                e.details = failures.map { "line \($0.0): \($0.1.message)" }
+                if statements.count > 1 { e.details = failures.map { "line \($0.0): \($0.1.message)" } }
                 throw e
             }
             try store.append(leaves: leaves, leafHashes: leafHashes, statementHashes: stmtHashes)

@@ -53,9 +53,34 @@ public struct MerkleTree<Reader: HashReader> {
     /// Number of leaves stored.
     public let size: Int64
 
+    /// Hashes of the ranges [lo, cachedSize) on the right edge of the tree of `cachedSize`
+    /// leaves: the only non-complete subtrees a proof for that size needs.
+    var edgeCache: [Int64: Digest] = [:]
+    var cachedSize: Int64 = -1
+
     public init(reader: Reader, size: Int64) {
         self.reader = reader
         self.size = size
+    }
+
+    /// The same tree with the right-edge hashes of `treeSize` precomputed, so that each
+    /// inclusion or consistency proof at that size is pure stored-hash reads (no hashing).
+    public func cachingEdge(treeSize: Int64) -> MerkleTree {
+        var t = self
+        guard treeSize > 0, treeSize <= size else { return t }
+        var lo: Int64 = 0
+        var chain = [Int64]()
+        while treeSize - lo > 1, (treeSize - lo) & (treeSize - lo - 1) != 0 {
+            chain.append(lo)
+            lo += MerkleHash.split(treeSize - lo)
+        }
+        // Fill from the smallest range up, so that each hash reuses the next one.
+        t.cachedSize = treeSize
+        for start in chain.reversed() {
+            let k = MerkleHash.split(treeSize - start)
+            t.edgeCache[start] = MerkleHash.node(t.rangeHash(start, start + k), t.rangeHash(start + k, treeSize))
+        }
+        return t
     }
 
     /// Hash of the complete subtree of 2^level leaves starting at leaf `n << level`.
@@ -67,6 +92,7 @@ public struct MerkleTree<Reader: HashReader> {
     /// MTH(D[lo:hi]) for any range that occurs in the RFC 9162 recursion (lo is a multiple of
     /// the largest power of two ≤ hi − lo).
     func rangeHash(_ lo: Int64, _ hi: Int64) -> Digest {
+        if hi == cachedSize, let h = edgeCache[lo] { return h }
         let n = hi - lo
         if n & (n - 1) == 0 {
             let level = n.trailingZeroBitCount

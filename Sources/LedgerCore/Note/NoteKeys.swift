@@ -48,7 +48,7 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a vkey string. The key ID must match the one computed from the name and key.
     public init(parsing vkey: String) throws(LedgerError) {
-        let parts = vkey.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = vkey.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .malformed("vkey must be name+hex8+base64, got \(parts.count) fields") }
         let name = String(parts[0])
         guard parts[1].utf8.count == 8, let idBytes = Hex.decode(String(parts[1])), parts[1].lowercased() == parts[1]
@@ -90,7 +90,7 @@ public struct NoteSignerKey: Sendable {
     /// Parses the private key text (surrounding whitespace is ignored).
     public init(parsing text: String) throws(LedgerError) {
         let t = text.trimmingSpaces
-        let parts = t.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = t.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY" else {
             throw .malformed("not a PRIVATE+KEY+name+hex8+base64 signer key")
         }

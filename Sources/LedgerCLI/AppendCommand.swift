@@ -1,0 +1,74 @@
+import ArgumentParser
+import LedgerCore
+import LedgerCrypto
+
+extension LedgerCommand {
+    struct Append: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign and append statements, or append statements signed elsewhere.",
+            discussion: """
+                A batch (--batch or --signed) is all or nothing: if any line is refused, nothing is \
+                appended and every bad line is named on stderr. A batch is made durable with one fsync.
+                """)
+
+        @Argument(help: "Ledger directory.") var dir: String
+        @Option(help: "Private key file to sign with (with --kind/--body or --batch).") var key: String?
+        @Option(help: "Statement kind.") var kind: String?
+        @Option(help: "Statement body, a JSON object.") var body: String?
+        @Option(help: "JSON Lines file of {\"kind\":…,\"body\":…} to sign and append as one batch.") var batch: String?
+        @Option(help: "JSON Lines file of signed statements ({\"sig\":…,\"statement\":…}) to append as one batch.") var signed: String?
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            let modes = [kind != nil || body != nil, batch != nil, signed != nil].filter { $0 }.count
+            guard modes == 1 else { throw ValidationError("give exactly one of --kind/--body, --batch or --signed") }
+            if kind != nil || body != nil {
+                guard kind != nil, body != nil else { throw ValidationError("--kind and --body go together") }
+            }
+            if signed == nil, key == nil { throw ValidationError("--key is required to sign") }
+        }
+
+        func run() throws {
+            try LedgerCLI.run {
+                let clock = logClock()
+                let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
+                var statements = [SignedStatement]()
+                if let kind, let body {
+                    let k = try LedgerFiles.readPrivateKey(key!)
+                    statements.append(try Statement.make(kind: kind, body: try parseUserJSON(body, what: "--body"), key: k, time: clock()))
+                } else if let batch {
+                    let k = try LedgerFiles.readPrivateKey(key!)
+                    for (n, line) in try jsonLines(batch) {
+                        do {
+                            let v = try JSONParser.parse(Array(line.utf8))
+                            guard let kind = v["kind"]?.stringValue, let body = v["body"], v.objectValue?.count == 2 else {
+                                throw LedgerError.malformed("expected {\"kind\":…,\"body\":…}")
+                            }
+                            statements.append(try Statement.make(kind: kind, body: body, key: k, time: clock()))
+                        } catch let e as LedgerError { throw LedgerError(code: e.code, message: "\(batch):\(n): \(e.message)") }
+                    }
+                } else if let signed {
+                    for (n, line) in try jsonLines(signed) {
+                        do {
+                            statements.append(try SignedStatement(json: try JSONParser.parse(Array(line.utf8))))
+                        } catch let e as LedgerError { throw LedgerError(code: e.code, message: "\(signed):\(n): \(e.message)") }
+                    }
+                }
+                guard !statements.isEmpty else { throw LedgerError.malformed("nothing to append") }
+                printAppended(try ledger.append(statements), json: output.json)
+            }
+        }
+    }
+}
+
+/// Non-empty lines of a JSON Lines file with their 1-based line numbers.
+func jsonLines(_ path: String) throws -> [(Int, String)] {
+    let text = try readText(path)
+    var out = [(Int, String)]()
+    for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let l = line.hasSuffix("\r") ? line.dropLast() : line
+        if l.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+        out.append((i + 1, String(l)))
+    }
+    return out
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+extension LedgerCommand {
+    /// Subcommands of control-list intelligence (issue 4).
+    static let controlListSubcommands: [any ParsableCommand.Type] = []
+}

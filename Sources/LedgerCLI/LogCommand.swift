@@ -1,0 +1,77 @@
+import ArgumentParser
+import LedgerCore
+import LedgerCrypto
+
+extension LedgerCommand {
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List entries.")
+        @Argument(help: "Ledger directory.") var dir: String
+        @Option(help: "First index (default 0).") var from: Int64 = 0
+        @Option(help: "Last index, inclusive (default the last entry).") var to: Int64?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try LedgerCLI.run {
+                let store = try FileStore(directory: dir)
+                let last = min(to ?? store.size - 1, store.size - 1)
+                guard from >= 0 else { throw LedgerError.malformed("--from must be ≥ 0") }
+                guard from <= last || store.size == 0 else { return }
+                try store.forEachChunk(from: from, to: last + 1) { first, lines throws(LedgerError) in
+                    for (k, line) in lines.enumerated() {
+                        let i = first + Int64(k)
+                        let e: Entry
+                        do throws(LedgerError) { e = try Entry(leaf: Array(line)) } catch { throw error.prefixed("entry \(i): ") }
+                        if output.json {
+                            var o = e.json.objectValue!
+                            o["leafHash"] = .string(store.leafHash(i).base64)
+                            printJSON(.object(o))
+                        } else {
+                            out("\(e.index)  \(e.time)  \(e.statement.kind.padding(18))  \(e.statement.signer.name)  \(summary(e.statement.body))")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    struct EntryCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "entry", abstract: "Print one entry.")
+        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Entry index.") var index: Int64
+        @Flag(help: "Print exactly the leaf bytes that are hashed, with no trailing newline.") var raw = false
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try LedgerCLI.run {
+                let store = try FileStore(directory: dir)
+                let leaf = try store.leaf(index)
+                if raw {
+                    out(String(decoding: leaf, as: UTF8.self), terminator: "")
+                    return
+                }
+                let e = try Entry(leaf: leaf)
+                if output.json {
+                    printJSON(["entry": e.json, "leafHash": .string(store.leafHash(index).base64), "statementHash": .string(e.statement.hash.base64)])
+                } else {
+                    out("index      \(e.index)")
+                    out("time       \(e.time)")
+                    out("prev       \(e.prev.base64)")
+                    out("leaf hash  \(store.leafHash(index).base64)")
+                    out("kind       \(e.statement.kind)")
+                    out("signer     \(e.statement.signer)")
+                    out("claimed    \(e.statement.time)")
+                    out("body       \(e.statement.body.canonicalString)")
+                }
+            }
+        }
+    }
+}
+
+func summary(_ body: JSONValue) -> String {
+    let s = body.canonicalString
+    return s.count > 80 ? String(s.prefix(77)) + "..." : s
+}
+
+extension String {
+    func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import LedgerCore
+import LedgerCrypto
+
+extension LedgerCommand {
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Audit a ledger: chain, signatures, write rights, rules, tree hashes and checkpoints.")
+
+        @Argument(help: "Ledger directory.") var dir: String
+        @Option(help: "The log's vkey to trust (default: the genesis operator key, which trusts the files).") var vkey: String?
+        @Option(parsing: .singleValue, help: "A witness vkey (repeatable).") var witness: [String] = []
+        @Option(name: .customLong("min-cosignatures"), help: "Cosignatures required on the latest checkpoint.") var minCosignatures = 0
+        @Option(help: "A trusted checkpoint: audit incrementally from it.") var since: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try LedgerCLI.run {
+                let store = try FileStore(directory: dir)
+                var options = Auditor<RulesInUse>.Options()
+                if let vkey { options.logKey = try NoteVerifierKey(parsing: vkey) }
+                options.witnesses = try witness.map { try NoteVerifierKey(parsing: $0) }
+                options.minCosignatures = minCosignatures
+                if let since { options.since = try SignedCheckpoint(parsing: try readText(since), logKey: options.logKey) }
+                let progress = Progress("verifying")
+                options.progress = { progress.update($0, $1) }
+                let report = Auditor<RulesInUse>(store: store, options: options).run()
+                progress.finish()
+                if output.json {
+                    var o: [String: JSONValue] = [
+                        "valid": .bool(report.isValid), "entries": .integer(report.entries),
+                        "signaturesVerified": .integer(report.verifiedSignatures), "root": .string(report.root.base64),
+                        "checkpointsChecked": .integer(Int64(report.checkpointsChecked)),
+                        "cosignatures": .array(report.cosignatures.map { .string($0) }),
+                        "logKeyFromGenesis": .bool(report.logKeyFromGenesis),
+                    ]
+                    if let k = report.logKey { o["logKey"] = .string(k) }
+                    if let s = report.incrementalFrom { o["incrementalFrom"] = .integer(Int64(s)) }
+                    if let f = report.failure { o["error"] = .string(f.message); o["errorCode"] = .string(f.code.description) }
+                    if let i = report.failedEntry { o["failedEntry"] = .integer(i) }
+                    printJSON(.object(o))
+                } else if report.isValid {
+                    out("OK: \(report.entries) entries, \(report.verifiedSignatures) signatures verified, root \(report.root.base64)")
+                    out("checkpoints: \(report.checkpointsChecked) checked against recomputed roots" + (report.latestCheckpointSize.map { ", latest size \($0)" } ?? ""))
+                    if !report.cosignatures.isEmpty { out("cosigned by: " + report.cosignatures.joined(separator: ", ")) }
+                    if let s = report.incrementalFrom { out("incremental: consistent with the trusted checkpoint of size \(s)") }
+                    if report.logKeyFromGenesis { out("note: log key taken from the genesis entry; pass --vkey to trust a key you obtained independently") }
+                }
+                if let f = report.failure {
+                    if !output.json { printError("verification failed: " + f.message) }
+                    throw ExitCode(Exit.refused)
+                }
+            }
+        }
+    }
+}
