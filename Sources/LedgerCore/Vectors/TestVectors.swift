@@ -100,7 +100,7 @@ public enum TestVectors {
         var flipped = p
         flipped[1] = String(flipped[1].dropLast()) + (flipped[1].hasSuffix("0") ? "1" : "0")
         arr.append(bad("wrong index", index: 4))
-        arr.append(bad("wrong tree size", size: 14))
+        arr.append(bad("wrong tree size", size: 8))
         arr.append(bad("index equal to size", index: 13))
         arr.append(bad("missing hash", proof: Array(p.dropLast())))
         arr.append(bad("trailing hash", proof: p + [p[0]]))
@@ -133,7 +133,7 @@ public enum TestVectors {
         arr.append(bad("size1 = 0", size1: 0, root1: MerkleHash.emptyRoot.hex))
         arr.append(bad("empty proof", proof: []))
         arr.append(bad("wrong size1", size1: 7))
-        arr.append(bad("wrong size2", size2: 14))
+        arr.append(bad("wrong size2", size2: 7))
         arr.append(bad("missing hash", proof: Array(p.dropLast())))
         arr.append(bad("trailing hash", proof: p + [p[0]]))
         arr.append(bad("swapped roots", root1: r2, root2: r1))

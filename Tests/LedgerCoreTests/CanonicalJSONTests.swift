@@ -1,0 +1,66 @@
+import LedgerCore
+import LedgerCrypto
+import Testing
+
+@Suite struct CanonicalJSONTests {
+    @Test(arguments: [
+        ("{\"b\":1, \"a\":[true,false,null]}", "{\"a\":[true,false,null],\"b\":1}"),
+        ("  {\"\\u00e9\":1,\"z\":2,\"a\":3}  ", "{\"a\":3,\"z\":2,\"é\":1}"),
+        // UTF-16 ordering: U+1F600 (surrogates D83D…) sorts before U+FB01.
+        ("{\"\\ufb01\":2,\"\\ud83d\\ude00\":1}", "{\"😀\":1,\"ﬁ\":2}"),
+        ("\"\\u0001\\b\\f\\n\\r\\t\\\"\\\\\\/\\u001F\"", "\"\\u0001\\b\\f\\n\\r\\t\\\"\\\\/\\u001f\""),
+        ("[0,-1,9007199254740991,-9007199254740991]", "[0,-1,9007199254740991,-9007199254740991]"),
+        ("{}", "{}"), ("[]", "[]"),
+    ])
+    func canonicalizes(input: String, expected: String) throws {
+        let v = try JSONParser.parse(Array(input.utf8))
+        #expect(v.canonicalString == expected)
+        // Canonical output is a fixed point, and only it passes the canonical check.
+        _ = try expected.utf8.withContiguousStorageIfAvailable { try JSONParser.parseCanonical(UnsafeRawBufferPointer($0)) }
+        if input != expected {
+            let raw = Array(input.utf8)
+            expectThrows(.nonCanonical) { try raw.withUnsafeBytes { try JSONParser.parseCanonical($0) } }
+        }
+    }
+
+    @Test(arguments: [
+        "{\"a\":1,\"a\":2}", "[1.5]", "[1e3]", "[1E3]", "[-0]", "[01]", "[9007199254740992]", "[-9007199254740992]",
+        "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "[1] x", "{\"a\":1,}", "[1,]", "\"\u{1}\"", "'a'", "[tru]",
+        "{a:1}", "\"\\x\"", "", "[", "\"abc",
+    ])
+    func refusesMalformed(input: String) {
+        expectThrows(.malformed) { try JSONParser.parse(Array(input.utf8)) }
+    }
+
+    @Test func refusesInvalidUTF8() {
+        for bad: [UInt8] in [[0x22, 0xff, 0x22], [0x22, 0xc0, 0xaf, 0x22], [0x22, 0xed, 0xa0, 0x80, 0x22], [0x5b, 0xe2, 0x5d]] {
+            expectThrows(.malformed) { try JSONParser.parse(bad) }
+        }
+    }
+
+    @Test func enforcesDepthStringAndSizeLimits() throws {
+        let deep = String(repeating: "[", count: 17) + String(repeating: "]", count: 17)
+        expectThrows(.malformed) { try JSONParser.parse(Array(deep.utf8)) }
+        let ok = String(repeating: "[", count: 16) + String(repeating: "]", count: 16)
+        _ = try JSONParser.parse(Array(ok.utf8))
+        let long = "\"" + String(repeating: "a", count: 16_385) + "\""
+        expectThrows(.malformed) { try JSONParser.parse(Array(long.utf8)) }
+        let huge = "[" + Array(repeating: "\"" + String(repeating: "b", count: 1000) + "\"", count: 70).joined(separator: ",") + "]"
+        expectThrows(.malformed) { try JSONParser.parse(Array(huge.utf8)) }
+    }
+
+    @Test func vectorFileMatches() throws {
+        let cases = try JSONParser.parse(Array(try vectorFile("canonical-json.json").utf8), limits: JSONLimits(maxInputBytes: 1 << 20))
+        var checked = 0
+        for c in cases.arrayValue! {
+            let input: [UInt8] = c["input"].map { Array($0.stringValue!.utf8) } ?? Base64.decode(c["inputBase64"]!.stringValue!)!
+            if let canon = c["canonical"]?.stringValue {
+                #expect(try JSONParser.parse(input).canonicalString == canon)
+            } else {
+                #expect(throws: LedgerError.self) { try JSONParser.parse(input) }
+            }
+            checked += 1
+        }
+        #expect(checked >= 15)
+    }
+}

@@ -1,0 +1,78 @@
+import Testing
+import Foundation
+import LedgerCore
+import LedgerCrypto
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func vectorFile(_ name: String) throws -> String {
+    try String(contentsOf: packageRoot.appendingPathComponent("specs/vectors/" + name), encoding: .utf8)
+}
+
+func digest(hex: String) -> Digest { Digest(bytes: Hex.decode(hex)!)! }
+
+/// A fresh temporary directory path (not created).
+func tempPath(_ tag: String = "ledger") -> String {
+    NSTemporaryDirectory() + "mll-\(tag)-\(UUID().uuidString)"
+}
+
+/// A clock the test controls.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var t: Timestamp
+    init(_ s: String = "2026-11-20T09:00:00Z") { t = Timestamp(rfc3339: s)! }
+    var now: Timestamp { lock.withLock { t } }
+    func advance(_ seconds: Int64) { lock.withLock { t = t.adding(seconds: seconds) } }
+    var closure: @Sendable () -> Timestamp { { self.now } }
+}
+
+/// A small ledger with an operator and one registered author.
+struct Fixture {
+    let dir: String
+    let clock = TestClock()
+    let op: NoteSignerKey
+    let author: NoteSignerKey
+    let ledger: Ledger<CoreRules>
+
+    init() throws {
+        dir = tempPath()
+        op = try NoteSignerKey.generate(name: "test.example/log")
+        author = try NoteSignerKey.generate(name: "author")
+        ledger = try Ledger<CoreRules>.create(directory: dir, operatorKey: op, clock: clock.closure)
+        _ = try ledger.append([try statement("key.register", ["vkey": .string(author.verifierKey.description)], op)])
+    }
+
+    func statement(_ kind: String, _ body: JSONValue, _ key: NoteSignerKey, skew: Int64 = 0) throws -> SignedStatement {
+        try Statement.make(kind: kind, body: body, key: key, time: clock.now.adding(seconds: skew))
+    }
+
+    func note(_ text: String, by key: NoteSignerKey? = nil) throws -> SignedStatement {
+        try statement("note", ["text": .string(text)], key ?? author)
+    }
+
+    /// All bytes of every file in the ledger directory, for "unchanged" checks.
+    func snapshot() throws -> [String: Data] {
+        var out = [String: Data]()
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name != "checkpoints" {
+            out[name] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))
+        }
+        return out
+    }
+
+    func audit(_ options: Auditor<CoreRules>.Options = .init()) throws -> Auditor<CoreRules>.Report {
+        Auditor<CoreRules>(store: try FileStore(directory: dir), options: options).run()
+    }
+}
+
+/// Expects `body` to throw a ``LedgerError`` with `code`.
+func expectThrows<T>(_ code: LedgerError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T) {
+    do {
+        _ = try body()
+        Issue.record("expected a \(code) error", sourceLocation: sourceLocation)
+    } catch let e as LedgerError {
+        #expect(e.code == code, "\(e.message)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+    }
+}
