@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LedgerCore
 import LedgerCrypto
 
@@ -13,6 +14,26 @@ struct LedgerCommand: AsyncParsableCommand {
         abstract: "Minilateral Ledger: a signed, hash-chained, Merkle-proven record of minilateral negotiations.",
         subcommands: coreSubcommands + consensusSubcommands + controlListSubcommands
     )
+
+    /// Parses and runs, mapping argument-parser usage errors (EX_USAGE, 64) to our
+    /// documented exit status 2.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code != .success && code.rawValue == 64 {
+                printStderr(fullMessage(for: error) + "\n")
+                Foundation.exit(Exit.usage)
+            }
+            exit(withError: error)
+        }
+    }
 
     static let coreSubcommands: [any ParsableCommand.Type] = [
         Key.self, Init.self, Append.self, StatementCommand.self, Log.self, EntryCommand.self,

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// The built `ledger` executable, found next to the test bundle.
+let ledgerBinary: String = {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("ledger").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return root.appendingPathComponent(".build/debug/ledger").path
+}()
+
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+}
+
+/// Runs `ledger` with `args` in `cwd` and returns its exit status and output.
+@discardableResult
+func ledger(_ args: [String], cwd: String, env: [String: String] = [:]) throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: ledgerBinary)
+    p.arguments = args
+    p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+    var environment = ProcessInfo.processInfo.environment
+    for (k, v) in env { environment[k] = v }
+    p.environment = environment
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Runs a shell command line in `cwd`.
+@discardableResult
+func shell(_ command: String, cwd: String) throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+func makeTempDir(_ tag: String) throws -> String {
+    let path = NSTemporaryDirectory() + "mll-cli-\(tag)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+/// A work directory with an operator key and an initialised ledger `led`.
+struct CLIFixture {
+    let dir: String
+    let opVkey: String
+
+    init(origin: String = "cli.example/log") throws {
+        dir = try makeTempDir("fx")
+        let g = try ledger(["key", "generate", "--name", origin, "--out", "op.key"], cwd: dir)
+        #expect(g.status == 0, "\(g.stderr)")
+        opVkey = g.lines.last!
+        let i = try ledger(["init", "led", "--origin", origin, "--operator-key", "op.key"], cwd: dir)
+        #expect(i.status == 0, "\(i.stderr)")
+    }
+
+    /// Generates a key and registers it; returns its vkey.
+    @discardableResult
+    func registeredKey(_ name: String, file: String) throws -> String {
+        let vkey = try ledger(["key", "generate", "--name", name, "--out", file], cwd: dir).lines.last!
+        let r = try ledger(["key", "register", "led", "--key", "op.key", "--vkey", vkey], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        return vkey
+    }
+
+    func snapshot() throws -> [Data] {
+        try ["entries.jsonl", "entries.idx", "tree.hashes"].map { try bytes(dir + "/led/" + $0) }
+    }
+}
