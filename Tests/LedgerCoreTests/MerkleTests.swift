@@ -172,3 +172,12 @@ func referenceRoot(_ leaves: ArraySlice<Digest>) -> Digest {
         #expect(reader.reads <= 10 * 10)
     }
 }
+
+@Suite struct TreeBuildTests {
+    @Test func oneShotBuildEqualsIncrementalAppends() {
+        let leaves = (0..<300).map { MerkleHash.leaf(Array("leaf \($0)".utf8)) }
+        for n in [0, 1, 2, 3, 7, 8, 9, 64, 255, 256, 300] {
+            #expect(InMemoryHashes(buildingFrom: Array(leaves[0..<n])).hashes == InMemoryHashes(leafHashes: Array(leaves[0..<n])).hashes)
+        }
+    }
+}

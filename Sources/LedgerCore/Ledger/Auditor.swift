@@ -156,12 +156,12 @@ public struct Auditor<Rules: LedgerRules> {
                 }
                 // Recompute the stored hashes this leaf adds and compare them with tree.hashes.
                 if trustedPrefix == 0 {
-                    for h in range.append(c.leafHash) {
-                        guard store.storedHash(at: storedHashPos) == h else {
-                            throw fail(i, .chainBroken("tree.hashes position \(storedHashPos) does not match the entries"))
-                        }
+                    var mismatch = false
+                    range.append(c.leafHash) { h in
+                        if store.storedHash(at: storedHashPos) != h { mismatch = true }
                         storedHashPos += 1
                     }
+                    if mismatch { throw fail(i, .chainBroken("tree.hashes does not match the entries")) }
                 } else {
                     guard store.leafHash(i) == c.leafHash else { throw fail(i, .chainBroken("stored leaf hash does not match the entry")) }
                 }

@@ -7,26 +7,33 @@ public struct CompactRange: Sendable {
     var hashes: [Digest] = []
     var levels: [Int] = []
     /// Leaves appended so far.
-    public private(set) var size: Int64 = 0
+    public internal(set) var size: Int64 = 0
 
     public init() {}
 
     /// Appends a leaf hash and returns the stored hashes it adds, in ``StoredHashIndex`` order.
     @discardableResult
     public mutating func append(_ leafHash: Digest) -> [Digest] {
-        var out = [leafHash]
+        var out = [Digest]()
+        append(leafHash) { out.append($0) }
+        return out
+    }
+
+    /// Appends a leaf hash and calls `visit` with each stored hash it adds, in
+    /// ``StoredHashIndex`` order, without allocating.
+    public mutating func append(_ leafHash: Digest, visit: (Digest) throws(LedgerError) -> Void) rethrows {
+        try visit(leafHash)
         var h = leafHash
         var level = 0
         while let last = levels.last, last == level {
             h = MerkleHash.node(hashes.removeLast(), h)
             levels.removeLast()
             level += 1
-            out.append(h)
+            try visit(h)
         }
         hashes.append(h)
         levels.append(level)
         size += 1
-        return out
     }
 
     /// The root hash of the leaves appended so far.

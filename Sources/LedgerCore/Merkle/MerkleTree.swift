@@ -24,7 +24,15 @@ public enum MerkleHash {
     /// The stored hashes that appending leaf number `index` with `leafHash` adds, given the
     /// hashes already stored. Returns 1 + (number of trailing one bits of `index`) hashes.
     public static func newStoredHashes(index: Int64, leafHash: Digest, reader: (Int64) -> Digest) -> [Digest] {
-        var out = [leafHash]
+        var out = [Digest]()
+        appendStoredHashes(index: index, leafHash: leafHash, into: &out, reader: reader)
+        return out
+    }
+
+    /// Appends to `out` the stored hashes that appending leaf `index` adds.
+    @inlinable
+    public static func appendStoredHashes(index: Int64, leafHash: Digest, into out: inout [Digest], reader: (Int64) -> Digest) {
+        out.append(leafHash)
         var h = leafHash
         var level = 0
         var n = index
@@ -36,7 +44,6 @@ public enum MerkleHash {
             level += 1
             n >>= 1
         }
-        return out
     }
 
     /// Largest power of two strictly smaller than `n` (n ≥ 2).
@@ -117,6 +124,7 @@ public struct MerkleTree<Reader: HashReader> {
         guard treeSize <= size else { throw .notFound("tree size \(treeSize) is beyond the log size \(size)") }
         guard index >= 0, index < treeSize else { throw .notFound("leaf \(index) is not in a tree of size \(treeSize)") }
         var proof = [Digest]()
+        proof.reserveCapacity(64 - treeSize.leadingZeroBitCount)
         var lo: Int64 = 0
         var hi = treeSize
         // Walk down from the root, collecting the sibling of each subtree on the path.
@@ -130,7 +138,8 @@ public struct MerkleTree<Reader: HashReader> {
                 lo += k
             }
         }
-        return proof.reversed()
+        proof.reverse()
+        return proof
     }
 
     /// The RFC 9162 consistency proof between the trees of `oldSize` and `newSize` leaves.
@@ -177,9 +186,37 @@ public struct InMemoryHashes: HashReader, Sendable {
     }
 
     public mutating func append(leafHash: Digest) {
-        let new = MerkleHash.newStoredHashes(index: size, leafHash: leafHash) { hashes[Int($0)] }
-        hashes.append(contentsOf: new)
+        hashes.append(leafHash)
+        var h = leafHash
+        var level = 0
+        var n = size
+        while n & 1 == 1 {
+            h = MerkleHash.node(hashes[Int(StoredHashIndex.index(level: level, n: n - 1))], h)
+            hashes.append(h)
+            level += 1
+            n >>= 1
+        }
         size += 1
+    }
+
+    /// Builds the stored hashes of a whole tree from its leaf hashes in one pass.
+    public init(buildingFrom leafHashes: [Digest]) {
+        hashes.reserveCapacity(Int(StoredHashIndex.count(size: Int64(leafHashes.count))))
+        // The left siblings still waiting for a right sibling, one per level (a compact range).
+        var pending = [Digest]()
+        pending.reserveCapacity(64)
+        for (i, leaf) in leafHashes.enumerated() {
+            hashes.append(leaf)
+            var h = leaf
+            var n = i
+            while n & 1 == 1 {
+                h = MerkleHash.node(pending.removeLast(), h)
+                hashes.append(h)
+                n >>= 1
+            }
+            pending.append(h)
+        }
+        size = Int64(leafHashes.count)
     }
 
     public func storedHash(at index: Int64) -> Digest { hashes[Int(index)] }
