@@ -249,3 +249,16 @@ import Testing
         #expect(try LedgerFiles.readPrivateKey(path).verifierKey == k.verifierKey)
     }
 }
+
+@Suite struct EntryEncodingTests {
+    @Test func splicedEncodingEqualsFullCanonicalEncoding() throws {
+        let k = try NoteSignerKey.generate(name: "k")
+        for text in ["a", "quote \" and \\ and \n", "é😀", String(repeating: "x", count: 1000)] {
+            let s = try Statement.make(kind: "note", body: ["text": .string(text), "n": 5], key: k, time: Timestamp(rfc3339: "2026-01-02T03:04:05Z")!)
+            let e = Entry(index: 12345, prev: MerkleHash.leaf([1]), time: Timestamp(rfc3339: "2026-01-02T03:04:06Z")!, signed: s)
+            let full = e.canonicalBytes
+            #expect(e.canonicalBytes(statementBytes: s.statement.signingMessage[Statement.domain.count...]) == full)
+            #expect(Array(Entry.statementBytes(inCanonicalLeaf: full[...])!) == s.statement.json.canonicalBytes)
+        }
+    }
+}

@@ -33,6 +33,34 @@ public struct Entry: Sendable, Hashable {
     /// The leaf bytes.
     public var canonicalBytes: [UInt8] { json.canonicalBytes }
 
+    /// The leaf bytes, given the statement's canonical bytes: the entry's keys sort as
+    /// index, prev, sig, statement, time, so the statement is spliced in unchanged.
+    public func canonicalBytes(statementBytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(statementBytes.count + 200)
+        out.append(contentsOf: "{\"index\":\(index),\"prev\":\"\(prev.base64)\",\"sig\":\"\(Base64.encode(signed.signature))\",\"statement\":".utf8)
+        out.append(contentsOf: statementBytes)
+        out.append(contentsOf: ",\"time\":\"\(time.rfc3339)\"}".utf8)
+        return out
+    }
+
+    /// The statement's canonical bytes inside canonical leaf bytes (the leaf must already be
+    /// known to be canonical): between `,"statement":` and the fixed-length `,"time":"…"}`.
+    public static func statementBytes(inCanonicalLeaf leaf: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        let marker = Array(",\"statement\":".utf8)
+        let suffix = 31  // ,"time":"YYYY-MM-DDTHH:MM:SSZ"}
+        guard leaf.count > marker.count + suffix else { return nil }
+        var i = leaf.startIndex
+        let end = leaf.endIndex - suffix
+        while i + marker.count <= end {
+            if leaf[i] == marker[0] && leaf[i..<(i + marker.count)].elementsEqual(marker) {
+                return leaf[(i + marker.count)..<end]
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// `SHA-256(0x00 || leaf)`.
     public var leafHash: Digest { MerkleHash.leaf(canonicalBytes) }
 

@@ -232,7 +232,9 @@ public struct Auditor<Rules: LedgerRules> {
         var c = Checked()
         do throws(LedgerError) {
             let entry = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }.get()
-            let msg = entry.statement.signingMessage
+            // The line is canonical, so the statement's canonical bytes are a slice of it.
+            var msg = Statement.domain
+            if let st = Entry.statementBytes(inCanonicalLeaf: line) { msg.append(contentsOf: st) } else { msg = entry.statement.signingMessage }
             guard entry.statement.signer.publicKey.isValidSignature(entry.signed.signature, for: msg) else {
                 throw .badSignature("signature does not verify for signer \(entry.statement.signer.name)")
             }

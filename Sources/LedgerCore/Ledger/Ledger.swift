@@ -138,7 +138,7 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
             for (k, signed) in statements.enumerated() {
                 let index = UInt64(store.size) + UInt64(appended.count)
                 do throws(LedgerError) {
-                    let (ok, hash) = checked[k]
+                    let (ok, hash, _) = checked[k]
                     guard ok else { throw LedgerError.badSignature("signature does not verify for signer \(signed.statement.signer.name)") }
                     guard !statementHashes.contains(hash), !seen.contains(hash) else {
                         throw LedgerError.replay("statement \(hash.base64) is already in the ledger (replay)")
@@ -149,7 +149,7 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                             "claimed time \(signed.statement.time) is \(abs(skew)) s from the log time \(now), over the \(Ledger.timeTolerance) s tolerance")
                     }
                     let entry = Entry(index: index, prev: prev, time: now, signed: signed)
-                    let leaf = entry.canonicalBytes
+                    let leaf = entry.canonicalBytes(statementBytes: checked[k].2[Statement.domain.count...])
                     guard leaf.count <= Entry.maxBytes else {
                         throw LedgerError.tooLarge("entry would be \(leaf.count) bytes, over \(Entry.maxBytes)")
                     }
@@ -185,8 +185,8 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     }
 
     /// Verifies signatures and computes statement hashes on all cores.
-    static func verifyInParallel(_ statements: [SignedStatement]) -> [(Bool, Digest)] {
-        var results = [(Bool, Digest)](repeating: (false, .zero), count: statements.count)
+    static func verifyInParallel(_ statements: [SignedStatement]) -> [(Bool, Digest, [UInt8])] {
+        var results = [(Bool, Digest, [UInt8])](repeating: (false, .zero, []), count: statements.count)
         results.withUnsafeMutableBufferPointer { buf in
             nonisolated(unsafe) let out = buf
             let workers = min(ProcessInfoLite.activeProcessorCount, max(1, statements.count / 64))
@@ -195,7 +195,7 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                 while k < statements.count {
                     let msg = statements[k].statement.signingMessage
                     let ok = statements[k].statement.signer.publicKey.isValidSignature(statements[k].signature, for: msg)
-                    out[k] = (ok, SHA256.hash(msg))
+                    out[k] = (ok, SHA256.hash(msg), msg)
                     k += workers
                 }
             }
