@@ -64,3 +64,45 @@ import Testing
         #expect(checked >= 15)
     }
 }
+
+/// A small deterministic PRNG so the mutation test is reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct ParserMutationTests {
+    /// 20,000 random mutations of valid documents: the parser never crashes, and whatever it
+    /// accepts re-encodes to canonical bytes that parse back to the same value.
+    @Test func mutatedInputNeverCrashesAndAcceptedInputRoundTrips() throws {
+        let seeds = [
+            "{\"body\":{\"text\":\"3B001.f \\u00e9 \\\"q\\\"\",\"n\":[1,-2,{\"x\":null}]},\"kind\":\"note\",\"ok\":true}",
+            "[\"\\ud83d\\ude00\",\"a\\u0000b\",9007199254740991,false,{}]",
+        ].map { Array($0.utf8) }
+        var rng = SplitMix64(state: 2026)
+        var accepted = 0
+        for i in 0..<20_000 {
+            var doc = seeds[i % seeds.count]
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let pos = Int(rng.next() % UInt64(doc.count))
+                switch rng.next() % 3 {
+                case 0: doc[pos] = UInt8(truncatingIfNeeded: rng.next())
+                case 1: doc.insert(UInt8(truncatingIfNeeded: rng.next()), at: pos)
+                default: if doc.count > 1 { doc.remove(at: pos) }
+                }
+            }
+            guard let v = try? JSONParser.parse(doc) else { continue }
+            accepted += 1
+            let canon = v.canonicalBytes
+            #expect(try JSONParser.parse(canon) == v)
+            _ = try canon.withUnsafeBytes { try JSONParser.parseCanonical($0) }
+        }
+        #expect(accepted > 0)
+    }
+}
