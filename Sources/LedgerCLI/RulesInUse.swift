@@ -1,6 +1,7 @@
+import Consensus
 import LedgerCore
 import LedgerCrypto
 
-/// The rules every CLI command applies on append and replays on verify.
-/// (Replaced by the consensus engine's rules once they exist.)
-typealias RulesInUse = CoreRules
+/// The rules every CLI command applies on append and replays on verify: the consensus
+/// engine, which includes the core rules (specs/consensus.md).
+typealias RulesInUse = NegotiationRules

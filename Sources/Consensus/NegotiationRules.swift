@@ -1,0 +1,431 @@
+import LedgerCore
+import LedgerCrypto
+
+/// The consensus engine: ledger rules for forums, delegations, proposals, positions and
+/// decisions, on top of ``CoreRules``.
+///
+/// Every entry's signer is checked by the core first; core kinds are handled by the core;
+/// the kinds below are handled here. Each handler validates everything before it changes
+/// anything, so a refused entry leaves the state unchanged.
+///
+/// | kind | signer |
+/// |---|---|
+/// | `forum.charter` | the operator |
+/// | `secretariat.register` | the operator |
+/// | `delegation.register`, `delegation.revoke` | the forum's secretariat |
+/// | `proposal`, `proposal.amend`, `proposal.withdraw`, `position` | a delegation of the party named |
+/// | `decision` | the forum's secretariat |
+/// | `list.publish`, `finding.review` | any registered signer |
+public struct NegotiationRules: LedgerRules {
+    public private(set) var core = CoreRules()
+    public var authority: Authority { core.authority }
+
+    /// Charters by forum id (as amended by adopted charter amendments).
+    public private(set) var forums: [String: ForumCharter] = [:]
+    /// Forum ids in the order their charters were logged.
+    public private(set) var forumOrder: [String] = []
+    /// The entry index of each forum's charter.
+    public private(set) var charterEntries: [String: UInt64] = [:]
+    /// Proposals in the order they were tabled.
+    public private(set) var proposals: [Proposal] = []
+    var proposalIndex: [String: Int] = [:]
+    public private(set) var publishedLists: [PublishedList] = []
+    public private(set) var findingReviews: [FindingReview] = []
+    /// Entries applied so far.
+    public private(set) var entryCount: UInt64 = 0
+    /// The log time of the last entry applied.
+    public private(set) var lastTime = Timestamp(secondsSinceEpoch: 0)
+    /// When true, signers are not checked: only for replaying part of a ledger that was
+    /// verified in full (see ``ProposalIndex``).
+    var trustsSigners = false
+
+    public init() {}
+
+    /// Rules for replaying a subset of a verified ledger's entries against known charters,
+    /// without checking signers (see ``ProposalIndex``).
+    init(trustedReplayWith charters: [ForumCharter]) {
+        trustsSigners = true
+        for c in charters {
+            forums[c.id] = c
+            forumOrder.append(c.id)
+        }
+    }
+
+    /// The kinds these rules handle besides ``CoreRules/kinds``.
+    public static let kinds: Set<String> = [
+        "forum.charter", "secretariat.register", "delegation.register", "delegation.revoke", "proposal",
+        "proposal.amend",
+        "proposal.withdraw", "position", "decision", "list.publish", "finding.review",
+    ]
+
+    public mutating func apply(_ entry: Entry, leafHash: Digest) throws(LedgerError) {
+        if !trustsSigners { try core.checkSigner(entry) }
+        if try !core.applyCoreKind(entry) {
+            switch entry.statement.kind {
+            case "forum.charter": try applyCharter(entry)
+            case "secretariat.register": try applySecretariat(entry)
+            case "delegation.register": try applyDelegationRegister(entry)
+            case "delegation.revoke": try applyDelegationRevoke(entry)
+            case "proposal": try applyProposal(entry, leafHash: leafHash)
+            case "proposal.amend": try applyAmend(entry, leafHash: leafHash)
+            case "proposal.withdraw": try applyWithdraw(entry)
+            case "position": try applyPosition(entry)
+            case "decision": try applyDecision(entry)
+            case "list.publish": publishedLists.append(try PublishedList(entry: entry))
+            case "finding.review": findingReviews.append(try FindingReview(entry: entry))
+            default: throw .unknownKind("unknown kind \"\(entry.statement.kind)\"")
+            }
+        }
+        entryCount = entry.index + 1
+        lastTime = entry.time
+    }
+
+    // MARK: Lookups
+
+    /// The proposal with `id`, as last stored (see ``status(of:at:)`` for its state at an instant).
+    public func proposal(_ id: String) -> Proposal? { proposalIndex[id].map { proposals[$0] } }
+
+    /// The charter of `forum`.
+    public func forum(_ id: String) -> ForumCharter? { forums[id] }
+
+    // MARK: Signers
+
+    func requireOperator(_ entry: Entry) throws(LedgerError) {
+        guard entry.statement.signer == authority.operatorKey else {
+            throw .unauthorized("\(entry.statement.kind) must be signed by the operator key")
+        }
+    }
+
+    /// Throws unless the signer is the secretariat of `forum`.
+    func requireSecretariat(_ entry: Entry, forum: String) throws(LedgerError) {
+        if trustsSigners { return }
+        let r = authority.record(for: entry.statement.signer)
+        guard r?.role == "secretariat", r?.attributes["forum"] == forum else {
+            throw .unauthorized(
+                "\(entry.statement.kind): signer \(entry.statement.signer.name) is not the \(forum) secretariat")
+        }
+    }
+
+    /// Throws unless the signer is a delegation of `party` in `forum`.
+    func requireDelegation(_ entry: Entry, forum: String, party: String) throws(LedgerError) {
+        if trustsSigners { return }
+        let r = authority.record(for: entry.statement.signer)
+        guard r?.role == "delegation", r?.attributes["forum"] == forum else {
+            throw .unauthorized(
+                "\(entry.statement.kind): signer \(entry.statement.signer.name) is not a \(forum) delegation")
+        }
+        guard r?.attributes["party"] == party else {
+            throw .unauthorized(
+                "\(entry.statement.kind).party: signer \(entry.statement.signer.name) is the delegation of \(r?.attributes["party"] ?? "?"), not \(party)"
+            )
+        }
+    }
+
+    /// Throws unless `party` is a full party of `charter` (observers and candidates may not act).
+    func requireParty(_ party: String, of charter: ForumCharter, kind: String) throws(LedgerError) {
+        switch charter.role(of: party) {
+        case .party: return
+        case .observer:
+            throw .refused(
+                "\(kind).party: \(party) is an observer of \(charter.id) and may not take positions or propose")
+        case .candidate:
+            throw .refused(
+                "\(kind).party: \(party) is a candidate of \(charter.id) and may not take positions or propose")
+        case nil: throw .refused("\(kind).party: \(party) is not a member of \(charter.id)")
+        }
+    }
+
+    func charter(_ id: String, kind: String) throws(LedgerError) -> ForumCharter {
+        guard let c = forums[id] else { throw .refused("\(kind).forum: no charter for forum \"\(id)\"") }
+        return c
+    }
+
+    func proposalPosition(_ id: String, kind: String) throws(LedgerError) -> Int {
+        guard let i = proposalIndex[id] else { throw .refused("\(kind).proposal: unknown proposal \"\(id)\"") }
+        return i
+    }
+
+    // MARK: Forums and delegations
+
+    mutating func applyCharter(_ entry: Entry) throws(LedgerError) {
+        try requireOperator(entry)
+        let c = try ForumCharter(json: entry.statement.body)
+        guard forums[c.id] == nil else {
+            throw .refused(
+                "forum.charter.id: forum \(c.id) already has a charter (entry \(charterEntries[c.id]!)); amend it by proposal"
+            )
+        }
+        forums[c.id] = c
+        forumOrder.append(c.id)
+        charterEntries[c.id] = entry.index
+    }
+
+    mutating func applySecretariat(_ entry: Entry) throws(LedgerError) {
+        try requireOperator(entry)
+        let r = try BodyReader(entry.statement.body, kind: "secretariat.register")
+        try r.only(["forum", "vkey"])
+        let forum = try r.string("forum")
+        _ = try charter(forum, kind: r.kind)
+        let key = try r.verifierKey("vkey")
+        try core.withAuthority { (a: inout Authority) throws(LedgerError) in
+            try a.register(
+                key, role: "secretariat", attributes: ["forum": forum], at: entry.index, by: entry.statement.signer)
+        }
+    }
+
+    mutating func applyDelegationRegister(_ entry: Entry) throws(LedgerError) {
+        let r = try BodyReader(entry.statement.body, kind: "delegation.register")
+        try r.only(["forum", "party", "vkey"])
+        let forum = try r.string("forum")
+        let c = try charter(forum, kind: r.kind)
+        try requireSecretariat(entry, forum: forum)
+        let party = try r.string("party")
+        guard Codes.isParty(party) else {
+            throw r.fail("party", "\"\(party)\" is not an ISO 3166-1 alpha-2 code or EU")
+        }
+        guard c.role(of: party) != nil else {
+            throw .refused("delegation.register.party: \(party) does not take part in \(forum)")
+        }
+        let key = try r.verifierKey("vkey")
+        try core.withAuthority { (a: inout Authority) throws(LedgerError) in
+            try a.register(
+                key, role: "delegation", attributes: ["forum": forum, "party": party], at: entry.index,
+                by: entry.statement.signer)
+        }
+    }
+
+    mutating func applyDelegationRevoke(_ entry: Entry) throws(LedgerError) {
+        let r = try BodyReader(entry.statement.body, kind: "delegation.revoke")
+        try r.only(["forum", "party", "vkey"])
+        let forum = try r.string("forum")
+        _ = try charter(forum, kind: r.kind)
+        try requireSecretariat(entry, forum: forum)
+        let party = try r.string("party")
+        let key = try r.verifierKey("vkey")
+        let rec = authority.record(for: key)
+        guard rec?.role == "delegation", rec?.attributes["forum"] == forum, rec?.attributes["party"] == party else {
+            throw .refused("delegation.revoke.vkey: \(key.name) is not a \(forum) delegation key of \(party)")
+        }
+        try core.withAuthority { (a: inout Authority) throws(LedgerError) in try a.revoke(key, at: entry.index) }
+    }
+
+    // MARK: Proposals
+
+    /// Reads the optional `deadline` field: an RFC 3339 instant after the entry's log time.
+    func deadline(_ r: BodyReader, entry: Entry, charter: ForumCharter) throws(LedgerError) -> Timestamp {
+        guard r.object["deadline"] != nil else {
+            return entry.time.adding(seconds: Int64(charter.defaultDeadlineDays) * 86_400)
+        }
+        let d = try r.timestamp("deadline")
+        guard d > entry.time else { throw r.fail("deadline", "\(d) is not after the entry's log time \(entry.time)") }
+        guard d.secondsSinceEpoch - entry.time.secondsSinceEpoch <= Int64(ForumCharter.maxDeadlineDays) * 86_400 else {
+            throw r.fail("deadline", "is more than \(ForumCharter.maxDeadlineDays) days away")
+        }
+        return d
+    }
+
+    func checkAmendment(_ m: Measure, charter c: ForumCharter, kind: String) throws(LedgerError) {
+        guard let a = m.charterAmendment else { return }
+        for p in a.accede where c.parties.contains(p) {
+            throw .refused("\(kind).charterAmendment.accede: \(p) is already a party of \(c.id)")
+        }
+        for p in a.withdraw where !c.parties.contains(p) {
+            throw .refused("\(kind).charterAmendment.withdraw: \(p) is not a party of \(c.id)")
+        }
+        for p in a.withdraw where c.rule.namedParties.contains(p) {
+            throw .refused("\(kind).charterAmendment.withdraw: \(p) is named in \(c.id)'s decision rule \(c.rule)")
+        }
+        guard c.parties.count - a.withdraw.count >= 1 else {
+            throw .refused("\(kind).charterAmendment.withdraw: a forum needs a party")
+        }
+    }
+
+    mutating func applyProposal(_ entry: Entry, leafHash: Digest) throws(LedgerError) {
+        let kind = "proposal"
+        let r = try BodyReader(entry.statement.body, kind: kind)
+        try r.only(Measure.fields.union(["id", "forum", "party", "procedure", "deadline", "supersedes"]))
+        let id = try r.string("id")
+        guard Codes.isIdentifier(id) else {
+            throw r.fail("id", "\"\(id)\" must be 1–64 characters of A–Z, a–z, 0–9, '.', '_', '-'")
+        }
+        let forum = try r.string("forum")
+        let c = try charter(forum, kind: kind)
+        let party = try r.string("party")
+        try requireDelegation(entry, forum: forum, party: party)
+        try requireParty(party, of: c, kind: kind)
+        guard proposalIndex[id] == nil else { throw .refused("proposal.id: proposal \(id) already exists") }
+        let procText = try r.optionalString("procedure") ?? "standard"
+        guard let procedure = Proposal.Procedure(rawValue: procText) else {
+            throw r.fail("procedure", "must be standard or silence")
+        }
+        let measure = try Measure(reading: r)
+        try checkAmendment(measure, charter: c, kind: kind)
+        let deadline = try deadline(r, entry: entry, charter: c)
+        let supersedes = try r.optionalString("supersedes")
+        var oldIndex: Int?
+        if let s = supersedes, !(trustsSigners && proposalIndex[s] == nil) {
+            let i = try proposalPosition(s, kind: "proposal.supersedes")
+            let old = proposals[i]
+            guard old.forum == forum, old.party == party else {
+                throw .refused("proposal.supersedes: \(s) is not a \(forum) proposal of \(party)")
+            }
+            try old.requireLive(
+                rule: rule(for: old), parties: forums[old.forum]!.parties, at: entry.time, kind: "proposal.supersedes")
+            oldIndex = i
+        }
+        let revision = Proposal.Revision(
+            number: 1, entryIndex: entry.index, leafHash: leafHash, time: entry.time, deadline: deadline,
+            measure: measure)
+        // Validated; now change the state.
+        if let i = oldIndex {
+            try proposals[i].end(.supersede, at: entry.index)
+            proposals[i].supersededBy = id
+        }
+        proposalIndex[id] = proposals.count
+        proposals.append(
+            Proposal(
+                id: id, forum: forum, party: party, procedure: procedure, supersedes: supersedes, revision: revision))
+    }
+
+    /// The rule `p` is decided under.
+    func rule(for p: Proposal) -> DecisionRule { p.effectiveRule(charterRule: forums[p.forum]!.rule) }
+
+    mutating func applyAmend(_ entry: Entry, leafHash: Digest) throws(LedgerError) {
+        let kind = "proposal.amend"
+        let r = try BodyReader(entry.statement.body, kind: kind)
+        try r.only(Measure.fields.union(["proposal", "deadline"]))
+        let i = try proposalPosition(try r.string("proposal"), kind: kind)
+        let p = proposals[i]
+        let c = forums[p.forum]!
+        try requireProposer(entry, p, kind: kind)
+        try p.requireLive(rule: rule(for: p), parties: c.parties, at: entry.time, kind: kind)
+        let measure = try Measure(reading: r)
+        try checkAmendment(measure, charter: c, kind: kind)
+        let revision = Proposal.Revision(
+            number: p.revisions.count + 1, entryIndex: entry.index, leafHash: leafHash, time: entry.time,
+            deadline: try deadline(r, entry: entry, charter: c), measure: measure)
+        try proposals[i].table(revision)
+    }
+
+    func requireProposer(_ entry: Entry, _ p: Proposal, kind: String) throws(LedgerError) {
+        if trustsSigners { return }
+        let rec = authority.record(for: entry.statement.signer)
+        guard rec?.role == "delegation", rec?.attributes["forum"] == p.forum, rec?.attributes["party"] == p.party else {
+            throw .unauthorized(
+                "\(kind) \(p.id): only the proposer (\(p.party) in \(p.forum)) may do this; signer \(entry.statement.signer.name) is not its delegation"
+            )
+        }
+    }
+
+    mutating func applyWithdraw(_ entry: Entry) throws(LedgerError) {
+        let kind = "proposal.withdraw"
+        let r = try BodyReader(entry.statement.body, kind: kind)
+        try r.only(["proposal", "reason"])
+        let i = try proposalPosition(try r.string("proposal"), kind: kind)
+        _ = try r.optionalString("reason")
+        let p = proposals[i]
+        try requireProposer(entry, p, kind: kind)
+        try p.requireLive(rule: rule(for: p), parties: forums[p.forum]!.parties, at: entry.time, kind: kind)
+        try proposals[i].end(.withdraw, at: entry.index)
+    }
+
+    /// Reads `revision` and `revisionHash` and throws unless they name the current revision
+    /// of proposal `id`.
+    func requireCurrentRevision(_ r: BodyReader, id: String, revisions: [Proposal.Revision]) throws(LedgerError) {
+        let index = try r.integer("revision")
+        let hashText = try r.string("revisionHash")
+        guard let rev = revisions.last(where: { $0.entryIndex == UInt64(max(0, index)) }) else {
+            throw .refused("\(r.kind).revision: entry \(index) is not a revision of \(id)")
+        }
+        if hashText != rev.leafHashBase64 {
+            _ = try r.digest("revisionHash")
+            throw .refused(
+                "\(r.kind).revisionHash: does not match the leaf hash of entry \(index) (\(rev.leafHashBase64))")
+        }
+        let current = revisions[revisions.count - 1]
+        guard rev.entryIndex == current.entryIndex else {
+            throw .refused(
+                "\(r.kind).revision: stale revision \(rev.number) (entry \(index)); the current revision of \(id) is \(current.number) (entry \(current.entryIndex))"
+            )
+        }
+    }
+
+    static let positionFields: Set<String> = ["proposal", "revision", "revisionHash", "party", "stance", "reason"]
+
+    mutating func applyPosition(_ entry: Entry) throws(LedgerError) {
+        let kind = "position"
+        let r = try BodyReader(entry.statement.body, kind: kind)
+        try r.only(NegotiationRules.positionFields)
+        let i = try proposalPosition(try r.string("proposal"), kind: kind)
+        let forum = proposals[i].forum
+        let c = forums[forum]!
+        let party = try r.string("party")
+        try requireDelegation(entry, forum: forum, party: party)
+        try requireParty(party, of: c, kind: kind)
+        let rule = c.rule
+        let effective = proposals[i].effectiveRule(charterRule: rule)
+        try proposals[i].requireLive(rule: effective, parties: c.parties, at: entry.time, kind: kind)
+        try requireCurrentRevision(r, id: proposals[i].id, revisions: proposals[i].revisions)
+        let stanceText = try r.string("stance")
+        guard let stance = Stance(rawValue: stanceText) else {
+            throw r.fail(
+                "stance", "\"\(stanceText)\" is not one of \(Stance.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let reason = try r.optionalString("reason")
+        if stance.requiresReason && (reason ?? "").isEmpty {
+            throw r.fail("reason", "is required with stance \(stance.rawValue)")
+        }
+        // Validated; now change the state (in place: no copy of the proposal is alive here).
+        try proposals[i].record(
+            Proposal.Position(party: party, stance: stance, reason: reason, entryIndex: entry.index, time: entry.time),
+            rule: effective, parties: c.parties)
+    }
+
+    /// The outcomes a decision entry may record.
+    public static let decisionOutcomes: [ProposalLifecycle.State] = [.adopted, .blocked, .lapsed]
+
+    mutating func applyDecision(_ entry: Entry) throws(LedgerError) {
+        let kind = "decision"
+        let r = try BodyReader(entry.statement.body, kind: kind)
+        try r.only(["proposal", "revision", "revisionHash", "outcome", "note"])
+        let i = try proposalPosition(try r.string("proposal"), kind: kind)
+        let p = proposals[i]
+        try requireSecretariat(entry, forum: p.forum)
+        try requireCurrentRevision(r, id: p.id, revisions: p.revisions)
+        let outcomeText = try r.string("outcome")
+        guard let outcome = ProposalLifecycle.State(rawValue: outcomeText),
+            NegotiationRules.decisionOutcomes.contains(outcome)
+        else {
+            throw r.fail("outcome", "\"\(outcomeText)\" is not adopted, blocked or lapsed")
+        }
+        let note = try r.optionalString("note")
+        let c = forums[p.forum]!
+        let settled = p.settledLifecycle(rule: rule(for: p), parties: c.parties, at: entry.time).state
+        guard settled == outcome else {
+            throw .refused(
+                "decision \(p.id): records \(outcome.rawValue) but the computed state at \(entry.time) is \(settled.rawValue)"
+            )
+        }
+        if outcome.isFinal, let d = p.decisions.first(where: { $0.outcome == outcome }) {
+            throw .refused("decision \(p.id): \(outcome.rawValue) was already recorded at entry \(d.entryIndex)")
+        }
+        // Validated; now change the state.
+        proposals[i].settle(rule: rule(for: p), parties: c.parties, at: entry.time)
+        proposals[i].decisions.append(
+            Proposal.Decision(
+                outcome: outcome, revisionNumber: p.current.number, entryIndex: entry.index, time: entry.time,
+                note: note))
+        proposals[i].entryIndices.append(entry.index)
+        if outcome == .adopted, let a = p.measure.charterAmendment {
+            forums[p.forum]!.apply(a)
+            let parties = forums[p.forum]!.parties
+            // The membership changed: every live ballot of the forum is counted again.
+            for k in proposals.indices where proposals[k].forum == p.forum && !proposals[k].lifecycle.state.isFinal {
+                proposals[k].recount(parties: parties)
+                let rule = rule(for: proposals[k])
+                proposals[k].settle(rule: rule, parties: parties, at: entry.time)
+                proposals[k].rebalance(rule: rule, parties: parties, at: entry.time, index: entry.index)
+            }
+        }
+    }
+}

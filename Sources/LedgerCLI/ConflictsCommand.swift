@@ -1,0 +1,47 @@
+import ArgumentParser
+import ControlLists
+import LedgerCore
+
+extension LedgerCommand {
+    struct Conflicts: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find duplicate and conflicting measures across every forum of a ledger.",
+            discussion: """
+                Rules: duplicate, incompatible-measures, threshold-mismatch, exemption-conflict. Each finding cites both \
+                proposals (forum, id, revision, ledger entry), the overlapping codes, the reason, a severity and a stable id; \
+                mark it with `ledger review-finding`. Findings are not failures: the exit status is 0.
+                """)
+
+        @Argument(help: "Ledger directory.") var dir: String
+        @Option(help: "Only findings that involve this forum.") var forum: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try ControlListCLI.run {
+                let found = try ControlListCLI.findings(dir: dir, forum: forum)
+                if output.json {
+                    printJSON(.array(found.map(\.json)))
+                    return
+                }
+                if found.isEmpty {
+                    LedgerCLI.out("no findings")
+                    return
+                }
+                for f in found {
+                    LedgerCLI.out(
+                        "\(f.severity.rawValue.uppercased()) \(f.rule.rawValue)  \(f.id)\(f.review.map { "  [\($0.status.rawValue)]" } ?? "")"
+                    )
+                    LedgerCLI.out("  A: \(f.a.label)  \(f.a.kind.rawValue)  \(f.a.title)")
+                    LedgerCLI.out("  B: \(f.b.label)  \(f.b.kind.rawValue)  \(f.b.title)")
+                    LedgerCLI.out("  items: \(f.overlaps.joined(separator: "; "))")
+                    if !f.destinations.isEmpty {
+                        LedgerCLI.out("  destinations: \(f.destinations.joined(separator: ", "))")
+                    }
+                    LedgerCLI.out("  why: \(f.reason)")
+                }
+                let high = found.filter { $0.severity == .high }.count
+                LedgerCLI.out("\(found.count) finding(s), \(high) high")
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Consensus
+import ControlLists
+import LedgerCore
+import LedgerCrypto
+
+/// Helpers shared by the control-list commands (issue 4; specs/control-list-format.md).
+enum ControlListCLI {
+    /// Runs `body`, turning a ``ControlListError`` (malformed or missing input) into a
+    /// one-line message and exit 2; ``LedgerError`` keeps its documented mapping.
+    static func run(_ body: () throws -> Void) throws {
+        try LedgerCLI.run {
+            do {
+                try body()
+            } catch let e as ControlListError {
+                printError(e.message)
+                throw ExitCode(Exit.usage)
+            }
+        }
+    }
+
+    static func format(_ s: String?) throws -> ControlListImporter.Format? {
+        guard let s else { return nil }
+        guard let f = ControlListImporter.Format(rawValue: s) else {
+            throw ValidationError(
+                "--format must be one of \(ControlListImporter.Format.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        return f
+    }
+
+    /// The shipped correlation tables, plus any extra files.
+    static func correlations(extra: [String]) throws -> CorrelationTable {
+        var t = try CuratedData.correlations()
+        for p in extra {
+            let bytes = try LedgerFiles.read(p)
+            t.merge(try CorrelationTable.read(bytes: bytes, path: p))
+        }
+        return t
+    }
+
+    /// The `list.publish` entry whose hash matches a list file, if the ledger holds one.
+    static func publishedIndex(_ state: NegotiationRules?, sha256Hex: String) -> Int64? {
+        guard let state, let bytes = Hex.decode(sha256Hex), let d = Digest(bytes: bytes) else { return nil }
+        return state.publishedLists.last { $0.sha256 == d }.map { Int64($0.entryIndex) }
+    }
+
+    /// Every finding in the ledger at `dir`, with reviews applied.
+    static func findings(dir: String, forum: String?) throws -> [Finding] {
+        let state = try ConsensusCLI.open(dir).currentState()
+        let measures = ControlLists.Measure.fromNegotiation(state)
+        let detector = ConflictDetector(correlations: try CuratedData.correlations())
+        var f = ConflictDetector.applyReviews(
+            detector.findings(in: measures), reviews: Finding.Review.fromNegotiation(state))
+        if let forum { f = f.filter { $0.a.forum == forum || $0.b.forum == forum } }
+        return f
+    }
+}
+
+/// Prints conflict warnings on stderr for a proposal just appended, without failing: the
+/// propose and amend commands call this after the append succeeded.
+///
+/// - Parameters:
+///   - dir: the ledger directory.
+///   - proposalID: the proposal that was appended or amended.
+/// - Returns: the findings that involve the proposal.
+@discardableResult
+func printConflictWarnings(ledgerDirectory dir: String, proposalID: String) -> [Finding] {
+    do {
+        let state = try ConsensusCLI.open(dir).currentState()
+        let measures = ControlLists.Measure.fromNegotiation(state)
+        guard let new = measures.first(where: { $0.proposalID == proposalID }) else { return [] }
+        let detector = ConflictDetector(correlations: try CuratedData.correlations())
+        let reviews = Finding.Review.fromNegotiation(state)
+        let found = ConflictDetector.applyReviews(detector.findings(for: new, against: measures), reviews: reviews)
+        for f in found where f.review?.status != .dismissed {
+            printStderr("ledger: warning: \(f.line)\n")
+        }
+        return found
+    } catch {
+        printStderr("ledger: warning: conflict check skipped: \(error)\n")
+        return []
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Consensus
+import LedgerCore
+import LedgerCrypto
+
+extension LedgerCommand {
+    struct Decide: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record the secretariat's decision on a proposal; refused unless the computed state agrees.")
+
+        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Proposal id.") var proposal: String
+        @Option(help: "The forum secretariat's private key file.") var key: String
+        @Option(help: "adopted | blocked | lapsed (default: the computed state).") var outcome: String?
+        @Option(help: "A note for the record.") var note: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try LedgerCLI.run {
+                let clock = logClock()
+                let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
+                let state = try ledger.currentState()
+                guard let st = state.status(of: proposal, at: max(clock(), state.lastTime)) else {
+                    throw LedgerError.refused("decision.proposal: unknown proposal \"\(proposal)\"")
+                }
+                let rev = st.proposal.current
+                var body: [String: JSONValue] = [
+                    "proposal": .string(proposal), "revision": .integer(Int64(rev.entryIndex)),
+                    "revisionHash": .string(rev.leafHash.base64),
+                    "outcome": .string(outcome ?? st.state.rawValue),
+                ]
+                if let note { body["note"] = .string(note) }
+                let a = try ConsensusCLI.append(
+                    dir, kind: "decision", body: .object(body), keyFile: key, ledger: ledger)
+                ConsensusCLI.printAppended(
+                    a, json: output.json, summary: "decision on \(proposal): \(outcome ?? st.state.rawValue)")
+            }
+        }
+    }
+}

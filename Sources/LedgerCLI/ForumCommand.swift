@@ -1,0 +1,179 @@
+import ArgumentParser
+import Consensus
+import LedgerCore
+import LedgerCrypto
+
+extension LedgerCommand {
+    struct Forum: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List, show and charter forums (G7, Quad, CPTPP, RCEP).",
+            subcommands: [List.self, Show.self, Charter.self])
+    }
+}
+
+extension LedgerCommand.Forum {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the forums chartered in a ledger, or the built-in charters when no ledger is given.")
+
+        @Argument(help: "Ledger directory (omit to list the built-in charters).") var dir: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try LedgerCLI.run {
+                var rows: [(ForumCharter, UInt64?, Int, Int)] = []
+                if let dir {
+                    let s = try ConsensusCLI.open(dir).currentState()
+                    rows = s.forumOrder.map { id in
+                        (
+                            s.forum(id)!, s.charterEntries[id], s.delegations(forum: id).count,
+                            s.proposals.count(where: { $0.forum == id })
+                        )
+                    }
+                } else {
+                    rows = Forums.all.map { ($0, nil, 0, 0) }
+                }
+                if output.json {
+                    printJSON(
+                        .array(
+                            rows.map { c, entry, dels, props in
+                                var o: [String: JSONValue] = [
+                                    "id": .string(c.id), "name": .string(c.name),
+                                    "parties": .array(c.parties.map { .string($0) }),
+                                    "rule": .string(c.rule.description),
+                                    "defaultDeadlineDays": .integer(Int64(c.defaultDeadlineDays)),
+                                ]
+                                if let entry {
+                                    o["charterEntry"] = .integer(Int64(entry))
+                                    o["delegations"] = .integer(Int64(dels))
+                                    o["proposals"] = .integer(Int64(props))
+                                }
+                                return .object(o)
+                            }))
+                    return
+                }
+                out(
+                    ConsensusCLI.pad("FORUM", 7) + ConsensusCLI.pad("RULE", 12) + ConsensusCLI.pad("PARTIES", 48)
+                        + (dir == nil ? "" : "DELEGATIONS PROPOSALS"))
+                for (c, _, dels, props) in rows {
+                    out(
+                        ConsensusCLI.pad(c.id, 7) + ConsensusCLI.pad(c.rule.description, 12)
+                            + ConsensusCLI.pad(c.parties.joined(separator: " "), 48)
+                            + (dir == nil ? "" : ConsensusCLI.pad(String(dels), 12) + String(props)))
+                }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a forum's charter, secretariat and delegations.")
+
+        @Argument(help: "Ledger directory (omit to show the built-in charter).") var dir: String?
+        @Option(name: .customLong("forum"), help: "Forum id, for example G7.") var forumID: String
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try LedgerCLI.run {
+                var charter: ForumCharter
+                var state: NegotiationRules?
+                if let dir {
+                    let s = try ConsensusCLI.open(dir).currentState()
+                    guard let c = s.forum(forumID) else {
+                        throw LedgerError.notFound("--forum: no charter for \"\(forumID)\" in \(dir)")
+                    }
+                    charter = c
+                    state = s
+                } else {
+                    guard let c = Forums.named(forumID) else {
+                        throw LedgerError.notFound("--forum: no built-in charter \"\(forumID)\"")
+                    }
+                    charter = c
+                }
+                let dels = state?.delegations(forum: charter.id) ?? []
+                let secs = state?.secretariats(forum: charter.id) ?? []
+                if output.json {
+                    printJSON([
+                        "charter": charter.json,
+                        "secretariat": .array(secs.map { .string($0.description) }),
+                        "delegations": .array(
+                            dels.map {
+                                [
+                                    "party": .string($0.party), "vkey": .string($0.key.description),
+                                    "registeredAt": .integer(Int64($0.registeredAt)),
+                                ]
+                            }),
+                    ])
+                    return
+                }
+                out("\(charter.id): \(charter.name)")
+                out(
+                    "  parties:     \(charter.parties.joined(separator: " "))"
+                        + (charter.nonEnumerated.isEmpty
+                            ? "" : "  (non-enumerated: \(charter.nonEnumerated.joined(separator: " ")))"))
+                if !charter.observers.isEmpty { out("  observers:   \(charter.observers.joined(separator: " "))") }
+                if !charter.candidates.isEmpty { out("  candidates:  \(charter.candidates.joined(separator: " "))") }
+                out("  rule:        \(charter.rule)")
+                out("  deadline:    \(charter.defaultDeadlineDays) days after each revision")
+                for s in charter.sources { out("  source:      \(s)") }
+                for k in secs { out("  secretariat: \(k.name)") }
+                for d in dels { out("  delegation:  \(d.party)  \(d.key.name)  (entry \(d.registeredAt))") }
+            }
+        }
+    }
+
+    struct Charter: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Log a forum charter (operator only): a built-in one, or one from a JSON file.")
+
+        @Argument(help: "Ledger directory.") var dir: String
+        @Option(help: "The operator's private key file.") var key: String
+        @Option(name: .customLong("forum"), help: "Built-in forum to charter (G7, Quad, CPTPP, RCEP); repeatable.")
+        var forums: [String] = []
+        @Flag(help: "Charter all four built-in forums.") var all = false
+        @Option(help: "A charter body as a JSON file (specs/consensus.md §forum.charter).") var file: String?
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard (!forums.isEmpty || all) != (file != nil) else {
+                throw ValidationError("give --forum/--all or --file")
+            }
+        }
+
+        func run() throws {
+            try LedgerCLI.run {
+                var bodies = [JSONValue]()
+                if let file {
+                    bodies.append(try parseUserJSON(try readText(file), what: file))
+                } else {
+                    for id in all ? Forums.all.map(\.id) : forums {
+                        guard let c = Forums.named(id) else {
+                            throw LedgerError.malformed(
+                                "--forum: no built-in charter \"\(id)\" (G7, Quad, CPTPP, RCEP)")
+                        }
+                        bodies.append(c.json)
+                    }
+                }
+                let clock = logClock()
+                let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
+                let k = try LedgerFiles.readPrivateKey(key)
+                let appended = try ledger.append(
+                    try bodies.map { try Statement.make(kind: "forum.charter", body: $0, key: k, time: clock()) })
+                if output.json {
+                    printJSON(
+                        .array(
+                            appended.map {
+                                [
+                                    "index": .integer(Int64($0.index)), "leafHash": .string($0.leafHash.base64),
+                                    "forum": $0.entry.statement.body["id"] ?? .null,
+                                ]
+                            }))
+                } else {
+                    for a in appended {
+                        out("entry \(a.index): charter of \(a.entry.statement.body["id"]?.stringValue ?? "?")")
+                    }
+                }
+            }
+        }
+    }
+}

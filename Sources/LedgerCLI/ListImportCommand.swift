@@ -1,0 +1,58 @@
+import ArgumentParser
+import ControlLists
+import LedgerCore
+
+extension LedgerCommand.ControlListGroup {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Import a control list (our JSON, CSV or code-prefixed text, or the EU Annex I dataset) and report it.",
+            discussion:
+                "Nothing is written unless the whole file imports; errors name file:line. Exit 2 on malformed input.")
+
+        @Argument(help: "The list file.") var file: String
+        @Option(help: "json, csv, text or eu-annex (default: detected).") var format: String?
+        @Option(help: "Write the list in our format: CSV when the name ends in .csv, JSON otherwise.") var out: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try ControlListCLI.run {
+                let list = try ControlListImporter.importFile(file, format: try ControlListCLI.format(format))
+                if let path = self.out {
+                    let text =
+                        path.lowercased().hasSuffix(".csv") ? ControlListCSV.encode(list) : ControlListJSON.encode(list)
+                    try LedgerFiles.writeAtomically(Array(text.utf8), to: path)
+                }
+                let params = list.entries.flatMap(\.parameters)
+                let summary: [String: JSONValue] = [
+                    "jurisdiction": .string(list.jurisdiction), "scheme": .string(list.scheme.rawValue),
+                    "instrument": .string(list.instrument), "citation": .string(list.citation),
+                    "versionDate": .string(list.versionDate),
+                    "sha256": .string(list.sourceSHA256), "entries": .integer(Int64(list.entries.count)),
+                    "stems": .integer(Int64(list.stems.count)),
+                    "notUsed": .integer(Int64(list.entries.filter { $0.status == .notUsed }.count)),
+                    "reserved": .integer(Int64(list.entries.filter { $0.status == .reserved }.count)),
+                    "notes": .integer(Int64(list.entries.reduce(0) { $0 + $1.notes.count })),
+                    "parameters": .integer(Int64(params.count)),
+                    "unparsedParameters": .integer(Int64(params.filter { !$0.isParsed }.count)),
+                ]
+                if output.json {
+                    printJSON(.object(summary.merging(self.out.map { ["written": .string($0)] } ?? [:]) { a, _ in a }))
+                    return
+                }
+                LedgerCLI.out("\(list.title)")
+                LedgerCLI.out("  citation:   \(list.citation)")
+                LedgerCLI.out("  sha256:     \(list.sourceSHA256)")
+                LedgerCLI.out(
+                    "  entries:    \(list.entries.count) (\(list.stems.count) stems, \(summary["notUsed"]!.integerValue!) not used, \(summary["reserved"]!.integerValue!) reserved)"
+                )
+                LedgerCLI.out("  notes:      \(summary["notes"]!.integerValue!)")
+                LedgerCLI.out(
+                    "  parameters: \(params.count) extracted, \(summary["unparsedParameters"]!.integerValue!) marked unparsed"
+                )
+                if let a = list.attribution { LedgerCLI.out("  source:     \(a)") }
+                if let p = self.out { LedgerCLI.out("  written:    \(p)") }
+            }
+        }
+    }
+}

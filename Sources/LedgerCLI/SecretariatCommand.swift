@@ -1,0 +1,31 @@
+import ArgumentParser
+import LedgerCore
+import LedgerCrypto
+
+extension LedgerCommand {
+    struct Secretariat: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a forum's secretariat key (operator only).", subcommands: [Register.self])
+    }
+}
+
+extension LedgerCommand.Secretariat {
+    struct Register: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register the secretariat key of a chartered forum.")
+
+        @Argument(help: "Ledger directory.") var dir: String
+        @Option(help: "The operator's private key file.") var key: String
+        @Option(help: "Forum id.") var forum: String
+        @Option(help: "The secretariat's vkey.") var vkey: String
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try LedgerCLI.run {
+                let a = try ConsensusCLI.append(
+                    dir, kind: "secretariat.register", body: ["forum": .string(forum), "vkey": .string(vkey)],
+                    keyFile: key)
+                ConsensusCLI.printAppended(a, json: output.json, summary: "\(forum) secretariat registered")
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Consensus
+import LedgerCore
+import LedgerCrypto
+
+extension LedgerCommand {
+    struct Withdraw: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Withdraw a proposal (proposer only).")
+
+        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Proposal id.") var proposal: String
+        @Option(help: "The proposer delegation's private key file.") var key: String
+        @Option(help: "Why.") var reason: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try LedgerCLI.run {
+                var body: [String: JSONValue] = ["proposal": .string(proposal)]
+                if let reason { body["reason"] = .string(reason) }
+                let a = try ConsensusCLI.append(dir, kind: "proposal.withdraw", body: .object(body), keyFile: key)
+                ConsensusCLI.printAppended(a, json: output.json, summary: "proposal \(proposal) withdrawn")
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Consensus
+import Foundation
+import LedgerCore
+import LedgerCrypto
+import Testing
+
+@Suite struct DeterminismTests {
+    /// Builds a small negotiation with every life-cycle state.
+    static func scenario() throws -> NegotiationFixture {
+        let f = try NegotiationFixture(forums: Forums.all)
+        try f.propose("ADOPT")
+        try f.everyone("ADOPT", "support")
+        try f.propose("BLOCK", party: "US")
+        try f.position("BLOCK", party: "DE", "object", reason: "Needs a carve-out")
+        try f.propose(
+            "SILENT", forum: "Quad", party: "AU", extra: ["procedure": "silence", "deadline": "2027-06-30T00:00:00Z"])
+        try f.position("SILENT", forum: "Quad", party: "IN", "reserve", reason: "Study reserve")
+        try f.propose("GONE", forum: "RCEP", party: "SG")
+        try f.append("proposal.withdraw", ["proposal": "GONE"], by: f.key("RCEP", "SG"))
+        f.clock.advance(86_400)
+        return f
+    }
+
+    @Test func replayGivesTheSameState() throws {
+        let f = try DeterminismTests.scenario()
+        let live = try f.state.statuses().map(\.json.canonicalString)
+        // A fresh open of the same directory, a prefix replay of every entry, and a second fresh open.
+        let reopened = try Ledger<NegotiationRules>(directory: f.dir).currentState().statuses().map(
+            \.json.canonicalString)
+        let prefix = try f.ledger.state(upTo: f.ledger.size).statuses().map(\.json.canonicalString)
+        let again = try Ledger<NegotiationRules>(directory: f.dir).currentState().statuses().map(\.json.canonicalString)
+        let parallel = try f.ledger.parallelState().statuses().map(\.json.canonicalString)
+        #expect(live == parallel)
+        #expect(try f.ledger.parallelState(upTo: 5).entryCount == 5)
+        #expect(live == reopened)
+        #expect(live == prefix)
+        #expect(live == again)
+        #expect(try f.state.statuses().map(\.state) == [.adopted, .blocked, .open, .withdrawn])
+    }
+
+    @Test func auditorReplaysTheRules() throws {
+        let f = try DeterminismTests.scenario()
+        let report = Auditor<NegotiationRules>(store: f.ledger.store, options: .init()).run()
+        #expect(report.isValid, "\(report.failure?.message ?? "")")
+        #expect(report.entries == f.ledger.size)
+    }
+
+    @Test func everyPrefixReplaysWithoutError() throws {
+        let f = try DeterminismTests.scenario()
+        for n in 1...f.ledger.size {
+            let s = try f.ledger.state(upTo: n)
+            #expect(s.entryCount == UInt64(n))
+        }
+    }
+
+    /// A proposal's status from its own entries (via the index) equals the full replay's.
+    @Test func statusFromTheIndexMatchesTheFullReplay() throws {
+        let f = try DeterminismTests.scenario()
+        try f.propose("OLDER", forum: "RCEP", party: "CN")
+        try f.propose("NEWEST", forum: "RCEP", party: "CN", extra: ["supersedes": "OLDER"])
+        let full = try f.state
+        let index = ProposalIndex(full)
+        let t = full.lastTime.adding(seconds: 10)
+        for p in full.proposals {
+            let fromIndex = try f.ledger.proposalStatus(p.id, index: index, at: t)
+            #expect(fromIndex.json.canonicalString == full.status(of: p.id, at: t)!.json.canonicalString, "\(p.id)")
+        }
+        #expect(index.entries["ADOPT"]?.count == 9)
+    }
+}
+
+/// Rules that accept everything: to write a ledger that breaks the negotiation rules.
+struct LaxRules: LedgerRules {
+    var authority = Authority()
+    mutating func apply(_ entry: Entry, leafHash: Digest) throws(LedgerError) {}
+}
+
+@Suite struct AuditTests {
+    /// `verify` (the auditor) replays the consensus rules and names the first entry that
+    /// breaks one, even when the files were written without them.
+    @Test func auditorFailsOnAnEntryThatBreaksARule() throws {
+        let dir = tempPath()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let op = try NoteSignerKey.generate(name: "lax.example/log")
+        let sec = try NoteSignerKey.generate(name: "G7-sec")
+        let jp = try NoteSignerKey.generate(name: "G7-JP")
+        let t = ts("2026-11-02T09:00:00Z")
+        let lax = try Ledger<LaxRules>.create(directory: dir, operatorKey: op, clock: { t })
+        _ = try lax.append([
+            try Statement.make(kind: "forum.charter", body: Forums.g7.json, key: op, time: t),
+            try Statement.make(
+                kind: "secretariat.register", body: ["forum": "G7", "vkey": .string(sec.verifierKey.description)],
+                key: op, time: t),
+        ])
+        _ = try lax.append([
+            try Statement.make(
+                kind: "delegation.register",
+                body: ["forum": "G7", "party": "JP", "vkey": .string(jp.verifierKey.description)], key: sec, time: t)
+        ])
+        let good = Auditor<NegotiationRules>(store: lax.store, options: .init()).run()
+        #expect(good.isValid, "\(good.failure?.message ?? "")")
+        // A position on a proposal that does not exist, accepted by the lax rules.
+        _ = try lax.append([
+            try Statement.make(
+                kind: "position",
+                body: NegotiationFixture.positionBody("G7-404", revision: (1, .zero), party: "JP", stance: "support"),
+                key: jp, time: t)
+        ])
+        let report = Auditor<NegotiationRules>(store: lax.store, options: .init()).run()
+        #expect(!report.isValid)
+        #expect(report.failedEntry == 4)
+        #expect(
+            report.failure?.message.contains("unknown proposal \"G7-404\"") == true, "\(report.failure?.message ?? "")")
+    }
+}

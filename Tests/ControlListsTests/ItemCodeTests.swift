@@ -1,0 +1,85 @@
+import ControlLists
+import Testing
+
+@Suite struct ItemCodeTests {
+    @Test(arguments: [
+        ("3B001.f.1.b", CodeScheme.wassenaar), ("3B501.a.4", .eu), ("4A906", .usECCN), ("3A090.a", .usECCN),
+        ("3A001.z", .usECCN),
+        ("EAR99", .usECCN), ("7(17)(ru)", .jp), ("3-2(1)", .jp), ("8486.20", .hs), ("NL.2", .national),
+    ])
+    func parsesEachScheme(text: String, scheme: CodeScheme) throws {
+        let c = try ItemCode(text, scheme: scheme)
+        #expect(c.text == text)
+        #expect(c.scheme == scheme)
+    }
+
+    @Test func trailingPeriodIsDropped() throws {
+        #expect(try ItemCode("3B001.a.1.", scheme: .eu).text == "3B001.a.1")
+    }
+
+    @Test func dottedCodesOrderNumericallyAndParentsFirst() throws {
+        let texts = [
+            "3B001.f.10", "3B001.f.2", "3B001.f", "3B001", "3A001.z", "3A001.b", "3B503", "3B001.f.1.b", "3B001.f.1.a",
+            "3A090",
+        ]
+        let sorted = try texts.map { try ItemCode($0, scheme: .usECCN) }.sorted().map(\.text)
+        #expect(
+            sorted == [
+                "3A001.b", "3A001.z", "3A090", "3B001", "3B001.f", "3B001.f.1.a", "3B001.f.1.b", "3B001.f.2",
+                "3B001.f.10", "3B503",
+            ])
+    }
+
+    @Test func japaneseCodesOrderByRowItemAndIroha() throws {
+        let texts = ["7(17)(ya)", "7(17)(ru)", "7(17-2)", "7(17)", "3-2", "3", "7(2)", "16", "7(17)(i)"]
+        let sorted = try texts.map { try ItemCode($0, scheme: .jp) }.sorted().map(\.text)
+        #expect(sorted == ["3", "3-2", "7(2)", "7(17)", "7(17)(i)", "7(17)(ru)", "7(17)(ya)", "7(17-2)", "16"])
+    }
+
+    @Test func hsCodesNest() throws {
+        let c = try ItemCode("848620", scheme: .hs)
+        #expect(c.text == "8486.20")
+        #expect(c.parent?.text == "8486")
+        #expect(c.parent?.parent?.text == "84")
+        #expect(c.stem.text == "84")
+    }
+
+    @Test func parentStemAndContainment() throws {
+        let c = try ItemCode("3B001.f.1.b", scheme: .eu)
+        #expect(c.parent?.text == "3B001.f.1")
+        #expect(c.stem.text == "3B001")
+        #expect(c.depth == 3)
+        #expect(try ItemCode("3B001.f", scheme: .eu).contains(c))
+        #expect(!(try ItemCode("3B001.a", scheme: .eu).contains(c)))
+        #expect(c.selfAndAncestors.map(\.text) == ["3B001.f.1.b", "3B001.f.1", "3B001.f", "3B001"])
+    }
+
+    @Test func regimeDigitAndSharedNumbering() throws {
+        #expect(try ItemCode("4A506", scheme: .eu).regimeDigit == 5)
+        #expect(try ItemCode("4A906", scheme: .usECCN).regimeDigit == 9)
+        #expect(
+            try ItemCode("3B001.f", scheme: .eu).identityKey == (try ItemCode("3B001.f", scheme: .usECCN)).identityKey)
+        #expect(try ItemCode("0A501", scheme: .eu).identityKey != (try ItemCode("0A501", scheme: .usECCN)).identityKey)
+    }
+
+    @Test func rerootCarriesTheParagraphPath() throws {
+        let c = try ItemCode("4A506.a.1", scheme: .eu)
+        #expect(c.rerooted(at: try ItemCode("4A906", scheme: .usECCN))?.text == "4A906.a.1")
+    }
+
+    @Test(arguments: [
+        ("3b001", CodeScheme.eu, ControlListError.Code.ambiguousCode), ("3B001.F", .eu, .ambiguousCode),
+        ("3B001.a1", .eu, .ambiguousCode),
+        ("3F001", .eu, .invalidCode), ("3B01", .eu, .invalidCode), ("3B001..a", .eu, .invalidCode),
+        ("17(1)", .jp, .invalidCode),
+        ("7(zz)", .jp, .ambiguousCode), ("848", .hs, .invalidCode), ("3B001.a.01", .eu, .ambiguousCode),
+    ])
+    func badCodesGetClearErrors(text: String, scheme: CodeScheme, code: ControlListError.Code) {
+        #expect(throws: ControlListError(code: code, message: "")) { try ItemCode(text, scheme: scheme) }
+    }
+
+    @Test func unknownSchemeIsAnError() {
+        #expect(throws: ControlListError(code: .unknownScheme, message: "")) { try CodeScheme(parsing: "ussr") }
+        #expect(try! CodeScheme(parsing: "us-ccl") == .usECCN)
+    }
+}
