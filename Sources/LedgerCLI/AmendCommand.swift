@@ -43,6 +43,7 @@ extension LedgerCommand {
                     a, json: output.json,
                     summary: "proposal \(proposal) revision \(p.revisions.count + 1) tabled (leaf \(a.leafHash.base64))"
                 )
+                _ = printConflictWarnings(ledgerDirectory: dir, proposalID: proposal)
             }
         }
     }

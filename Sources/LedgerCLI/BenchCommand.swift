@@ -29,8 +29,10 @@ extension LedgerCommand {
                 if suite == "core" || suite == "all" {
                     figures += try CoreBenchmark(entries: entries, workdir: workdir, log: { if !output.json { printStderr($0 + "\n") } }).run()
                 }
-                if suite == "consensus" || suite == "all" { figures += try extraSuite("consensus") }
-                if suite == "lists" || suite == "all" { figures += try extraSuite("lists") }
+                if suite == "consensus" || suite == "all" {
+                    figures += try consensusBenchmark(entries: entries, log: { if !output.json { printStderr($0 + "\n") } })
+                }
+                if suite == "lists" || suite == "all" { figures += try controlListBenchmark() }
                 if output.json {
                     printJSON(.object(["cores": .integer(Int64(cpuCount())), "figures": .array(figures.map(\.json))]))
                 } else {
@@ -229,10 +231,4 @@ struct CoreBenchmark {
         buf[0] = h.bytes[0]
         return (verifyRate, Double(m) / (monotonicSeconds() - t1))
     }
-}
-
-/// Runs another suite's benchmark (consensus, lists) when its module provides one.
-func extraSuite(_ name: String) throws -> [BenchFigure] {
-    printError("suite \(name) is not available yet")
-    return []
 }

@@ -29,6 +29,8 @@ extension LedgerCommand {
                     a, json: output.json,
                     summary: "proposal \(body["id"]?.stringValue ?? "?") tabled (revision 1, leaf \(a.leafHash.base64))"
                 )
+                // Duplicate and conflict detection: warnings on stderr, never blocking.
+                if let id = body["id"]?.stringValue { _ = printConflictWarnings(ledgerDirectory: dir, proposalID: id) }
             }
         }
     }

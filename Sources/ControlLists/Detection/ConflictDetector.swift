@@ -260,12 +260,6 @@ public struct ConflictDetector: Sendable {
         return out.sorted()
     }
 
-    /// Whether two codes are the same multilateral item numbered in different schemes.
-    func sharesNumbering(_ a: ItemCode, _ b: ItemCode) -> Bool {
-        a.sharesMultilateralNumbering && b.sharesMultilateralNumbering
-            && (a.identityKey == b.identityKey || b.identityKey.hasPrefix(a.identityKey + "."))
-    }
-
     /// The findings for one pair whose scopes overlap.
     static func judge(_ a: Measure, _ b: Measure, overlaps: [String]) -> [Finding] {
         var out: [Finding] = []
