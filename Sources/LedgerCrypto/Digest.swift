@@ -18,6 +18,12 @@ public struct Digest: Hashable, Sendable, Comparable {
     }
 
     /// Creates a digest from exactly 32 bytes; returns nil for any other length.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 32 else { return nil }
+        self = bytes.withUnsafeBytes { Digest(unsafeBytes: $0) }
+    }
+
+    /// Creates a digest from exactly 32 bytes; returns nil for any other length.
     public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         guard bytes.count == 32 else { return nil }
         var d = Digest.zero

@@ -9,7 +9,11 @@ public enum Base64 {
 
     /// Encodes bytes as standard padded base64.
     public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let input = Array(bytes)
+        encode(Array(bytes))
+    }
+
+    /// Encodes bytes as standard padded base64.
+    public static func encode(_ input: [UInt8]) -> String {
         var out = [UInt8]()
         out.reserveCapacity((input.count + 2) / 3 * 4)
         var i = 0
@@ -42,14 +46,19 @@ public enum Base64 {
     /// length that is not a multiple of 4, misplaced padding, or non-zero trailing bits
     /// (so every byte string has exactly one accepted encoding).
     public static func decode(_ string: String) -> [UInt8]? {
-        let s = Array(string.utf8)
+        var string = string
+        return string.withUTF8 { decode(utf8: $0) }
+    }
+
+    /// Decodes standard padded base64 from UTF-8 bytes.
+    public static func decode(utf8 s: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard s.count % 4 == 0 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(s.count / 4 * 3)
         var i = 0
         while i < s.count {
             let last = i + 4 == s.count
-            var vals = [UInt32](repeating: 0, count: 4)
+            var vals: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
             var pad = 0
             for j in 0..<4 {
                 let c = s[i + j]
@@ -61,9 +70,14 @@ public enum Base64 {
                 guard pad == 0 else { return nil }
                 let v = table[Int(c)]
                 guard v >= 0 else { return nil }
-                vals[j] = UInt32(v)
+                switch j {
+                case 0: vals.0 = UInt32(v)
+                case 1: vals.1 = UInt32(v)
+                case 2: vals.2 = UInt32(v)
+                default: vals.3 = UInt32(v)
+                }
             }
-            let n = vals[0] << 18 | vals[1] << 12 | vals[2] << 6 | vals[3]
+            let n = vals.0 << 18 | vals.1 << 12 | vals.2 << 6 | vals.3
             out.append(UInt8(n >> 16 & 0xff))
             if pad < 2 { out.append(UInt8(n >> 8 & 0xff)) } else if n & 0xffff != 0 { return nil }
             if pad < 1 { out.append(UInt8(n & 0xff)) } else if n & 0xff != 0 { return nil }

@@ -82,6 +82,7 @@ struct SplitMix64: RandomNumberGenerator {
     /// accepts re-encodes to canonical bytes that parse back to the same value.
     @Test func mutatedInputNeverCrashesAndAcceptedInputRoundTrips() throws {
         let seeds = [
+            "{\"a\":{\"b\":[1,2]},\"c\":\"x\\u001fy\\n\",\"d\":\"\\\\/\"}",
             "{\"body\":{\"text\":\"3B001.f \\u00e9 \\\"q\\\"\",\"n\":[1,-2,{\"x\":null}]},\"kind\":\"note\",\"ok\":true}",
             "[\"\\ud83d\\ude00\",\"a\\u0000b\",9007199254740991,false,{}]",
         ].map { Array($0.utf8) }
@@ -97,7 +98,13 @@ struct SplitMix64: RandomNumberGenerator {
                 default: if doc.count > 1 { doc.remove(at: pos) }
                 }
             }
-            guard let v = try? JSONParser.parse(doc) else { continue }
+            // The streaming canonical check agrees with "parse, re-encode, compare".
+            let strict = doc.withUnsafeBytes { try? JSONParser.parseCanonical($0) }
+            guard let v = try? JSONParser.parse(doc) else {
+                #expect(strict == nil)
+                continue
+            }
+            #expect((strict != nil) == (v.canonicalBytes == doc), "\(String(decoding: doc, as: UTF8.self))")
             accepted += 1
             let canon = v.canonicalBytes
             #expect(try JSONParser.parse(canon) == v)

@@ -6,6 +6,7 @@ import LedgerCrypto
 public struct Entry: Sendable, Hashable {
     /// The largest leaf, in bytes, so that a C2SP tlog-tiles entry bundle can carry it.
     public static let maxBytes = 65_535
+    static let fields: Set<String> = ["index", "prev", "sig", "statement", "time"]
 
     public let index: UInt64
     /// The leaf hash of entry `index − 1`, or 32 zero bytes for entry 0.
@@ -68,7 +69,7 @@ public struct Entry: Sendable, Hashable {
     public init(leaf raw: UnsafeRawBufferPointer) throws(LedgerError) {
         guard raw.count <= Entry.maxBytes else { throw .tooLarge("entry is \(raw.count) bytes, over \(Entry.maxBytes)") }
         let v = try JSONParser.parseCanonical(raw)
-        try self.init(json: v)
+        try self.init(json: v, textBytes: raw.count)
     }
 
     public init(leaf: [UInt8]) throws(LedgerError) {
@@ -77,9 +78,14 @@ public struct Entry: Sendable, Hashable {
 
     /// Reads an entry from its JSON object; every field is required and no others are allowed.
     public init(json: JSONValue) throws(LedgerError) {
+        try self.init(json: json, textBytes: Int.max)
+    }
+
+    init(json: JSONValue, textBytes: Int) throws(LedgerError) {
         guard case .object(let o) = json else { throw .malformed("entry must be a JSON object") }
-        let allowed: Set<String> = ["index", "prev", "sig", "statement", "time"]
-        if let extra = o.keys.first(where: { !allowed.contains($0) }) { throw .malformed("entry has unknown field \"\(extra)\"") }
+        if o.count != 5, let extra = o.keys.first(where: { !Entry.fields.contains($0) }) {
+            throw .malformed("entry has unknown field \"\(extra)\"")
+        }
         guard let index = o["index"]?.integerValue, index >= 0 else { throw .malformed("entry.index must be a non-negative integer") }
         guard let prevText = o["prev"]?.stringValue, let prev = Digest(base64: prevText) else {
             throw .malformed("entry.prev must be base64 of 32 bytes")
@@ -91,6 +97,6 @@ public struct Entry: Sendable, Hashable {
             throw .malformed("entry.sig must be base64 of 64 bytes")
         }
         guard let st = o["statement"] else { throw .malformed("entry.statement is missing") }
-        self.init(index: UInt64(index), prev: prev, time: time, signed: SignedStatement(statement: try Statement(json: st), signature: sig))
+        self.init(index: UInt64(index), prev: prev, time: time, signed: SignedStatement(statement: try Statement(json: st, textBytes: textBytes), signature: sig))
     }
 }

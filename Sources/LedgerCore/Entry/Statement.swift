@@ -10,6 +10,7 @@ public struct Statement: Sendable, Hashable {
     public static let maxBodyBytes = 60_000
     /// Longest kind, in bytes.
     public static let maxKindBytes = 64
+    static let fields: Set<String> = ["body", "kind", "nonce", "signer", "time"]
 
     public let kind: String
     public let body: JSONValue
@@ -22,13 +23,21 @@ public struct Statement: Sendable, Hashable {
 
     /// Builds a statement, validating every field.
     public init(kind: String, body: JSONValue, signer: NoteVerifierKey, time: Timestamp, nonce: [UInt8]) throws(LedgerError) {
+        try self.init(kind: kind, body: body, signer: signer, time: time, nonce: nonce, bodyCanBeLarge: true)
+    }
+
+    /// `bodyCanBeLarge: false` skips measuring the body when the caller knows the whole
+    /// enclosing text is smaller than the body limit.
+    init(kind: String, body: JSONValue, signer: NoteVerifierKey, time: Timestamp, nonce: [UInt8], bodyCanBeLarge: Bool) throws(LedgerError) {
         guard Statement.isValidKind(kind) else {
             throw .malformed("kind \"\(kind)\" must be 1–64 characters of a–z, 0–9, '.' and '-', starting with a letter")
         }
         guard case .object = body else { throw .malformed("body must be a JSON object") }
-        let size = body.canonicalBytes.count
-        guard size <= Statement.maxBodyBytes else {
-            throw .tooLarge("body is \(size) bytes, over the \(Statement.maxBodyBytes)-byte limit")
+        if bodyCanBeLarge {
+            let size = body.canonicalBytes.count
+            guard size <= Statement.maxBodyBytes else {
+                throw .tooLarge("body is \(size) bytes, over the \(Statement.maxBodyBytes)-byte limit")
+            }
         }
         guard signer.type == .ed25519 else { throw .malformed("signer must be an Ed25519 (type 0x01) key") }
         guard nonce.count == 16 else { throw .malformed("nonce must be 16 bytes") }
@@ -47,22 +56,26 @@ public struct Statement: Sendable, Hashable {
 
     /// Reads a statement from its JSON object; every field is required and no others are allowed.
     public init(json: JSONValue) throws(LedgerError) {
+        try self.init(json: json, textBytes: Int.max)
+    }
+
+    /// `textBytes`: the size of the canonical text the statement was read from, if known.
+    init(json: JSONValue, textBytes: Int) throws(LedgerError) {
         guard case .object(let o) = json else { throw .malformed("statement must be a JSON object") }
-        let allowed: Set<String> = ["body", "kind", "nonce", "signer", "time"]
-        if let extra = o.keys.first(where: { !allowed.contains($0) }) {
+        if o.count != 5, let extra = o.keys.first(where: { !Statement.fields.contains($0) }) {
             throw .malformed("statement has unknown field \"\(extra)\"")
         }
         guard let kind = o["kind"]?.stringValue else { throw .malformed("statement.kind must be a string") }
         guard let body = o["body"] else { throw .malformed("statement.body is missing") }
         guard let signerText = o["signer"]?.stringValue else { throw .malformed("statement.signer must be a string") }
-        let signer = try NoteVerifierKey(parsing: signerText)
+        let signer = try NoteVerifierKey.cached(signerText)
         guard let timeText = o["time"]?.stringValue, let time = Timestamp(rfc3339: timeText) else {
             throw .malformed("statement.time must be RFC 3339 UTC (YYYY-MM-DDTHH:MM:SSZ)")
         }
         guard let nonceText = o["nonce"]?.stringValue, let nonce = Base64.decode(nonceText) else {
             throw .malformed("statement.nonce must be base64")
         }
-        try self.init(kind: kind, body: body, signer: signer, time: time, nonce: nonce)
+        try self.init(kind: kind, body: body, signer: signer, time: time, nonce: nonce, bodyCanBeLarge: textBytes > Statement.maxBodyBytes)
     }
 
     /// The statement as a JSON object.

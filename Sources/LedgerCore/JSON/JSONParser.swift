@@ -27,6 +27,10 @@ public struct JSONParser {
     let bytes: UnsafeRawBufferPointer
     var pos = 0
     let limits: JSONLimits
+    /// When set, the parser accepts only RFC 8785 canonical text: no whitespace, keys in
+    /// strictly increasing UTF-16 order, and only the shortest string escapes. Numbers are
+    /// already canonical whenever they parse (integers, no leading zeros, no -0).
+    var canonicalOnly = false
 
     /// Parses one JSON text. Whitespace around and inside the value is allowed.
     public static func parse(_ bytes: [UInt8], limits: JSONLimits = .ledger) throws(LedgerError) -> JSONValue {
@@ -39,29 +43,49 @@ public struct JSONParser {
             throw .malformed("JSON text is \(raw.count) bytes, over the \(limits.maxInputBytes)-byte limit")
         }
         var p = JSONParser(bytes: raw, limits: limits)
-        p.skipSpace()
+        try p.skipSpace()
         let v = try p.value(depth: 1)
-        p.skipSpace()
+        try p.skipSpace()
         guard p.pos == raw.count else { throw p.fail("trailing data after the JSON value") }
         return v
     }
 
-    /// Parses a string that must already be in RFC 8785 canonical form.
+    /// Parses a text that must already be in RFC 8785 canonical form. Canonical form is
+    /// checked while parsing (no re-encoding): malformed JSON throws `.malformed`, well-formed
+    /// but non-canonical JSON throws `.nonCanonical`.
     public static func parseCanonical(_ raw: UnsafeRawBufferPointer, limits: JSONLimits = .ledger) throws(LedgerError) -> JSONValue {
-        let v = try parse(raw, limits: limits)
-        let canon = v.canonicalBytes
-        guard canon.elementsEqual(raw) else { throw .nonCanonical("JSON is not in RFC 8785 canonical form") }
-        return v
+        guard raw.count <= limits.maxInputBytes else {
+            throw .malformed("JSON text is \(raw.count) bytes, over the \(limits.maxInputBytes)-byte limit")
+        }
+        var p = JSONParser(bytes: raw, limits: limits)
+        p.canonicalOnly = true
+        do throws(LedgerError) {
+            let v = try p.value(depth: 1)
+            guard p.pos == raw.count else { throw p.fail("trailing data after the JSON value") }
+            return v
+        } catch {
+            // Tell "not JSON" apart from "JSON, but not canonical".
+            let isJSON = (try? parse(raw, limits: limits)) != nil
+            if error.code == .nonCanonical && !isJSON { throw LedgerError.malformed(error.message) }
+            if error.code != .nonCanonical && isJSON { throw p.notCanonical(error.message) }
+            throw error
+        }
+    }
+
+    func notCanonical(_ why: String) -> LedgerError {
+        .nonCanonical("JSON is not in RFC 8785 canonical form at byte \(pos): \(why)")
     }
 
     func fail(_ why: String) -> LedgerError {
         .malformed("invalid JSON at byte \(pos): \(why)")
     }
 
-    mutating func skipSpace() {
+    mutating func skipSpace() throws(LedgerError) {
         while pos < bytes.count {
             switch bytes[pos] {
-            case 0x20, 0x09, 0x0a, 0x0d: pos += 1
+            case 0x20, 0x09, 0x0a, 0x0d:
+                if canonicalOnly { throw notCanonical("whitespace") }
+                pos += 1
             default: return
             }
         }
@@ -119,9 +143,26 @@ public struct JSONParser {
 
     mutating func string() throws(LedgerError) -> String {
         pos += 1  // opening quote
+        let start = pos
+        // Fast path: no escapes, so the string is a slice of the input.
+        while pos < bytes.count {
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<pos])
+                guard slice.count <= limits.maxStringBytes else {
+                    throw fail("string of \(slice.count) bytes is over the \(limits.maxStringBytes)-byte limit")
+                }
+                guard UTF8Validation.isValid(slice) else { throw fail("invalid UTF-8 in string") }
+                pos += 1
+                return String(decoding: slice.bindMemory(to: UInt8.self), as: UTF8.self)
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw fail("unescaped control character in string") }
+            pos += 1
+        }
+        pos = start
         var buf = [UInt8]()
         var simpleStart = pos
-        // Fast path: copy unescaped runs in bulk.
         while true {
             guard pos < bytes.count else { throw fail("unterminated string") }
             let b = bytes[pos]
@@ -137,6 +178,7 @@ public struct JSONParser {
                 guard pos < bytes.count else { throw fail("unterminated escape") }
                 let e = bytes[pos]
                 pos += 1
+                if canonicalOnly && e == UInt8(ascii: "/") { pos -= 2; throw notCanonical("\\/ escape") }
                 switch e {
                 case UInt8(ascii: "\""): buf.append(0x22)
                 case UInt8(ascii: "\\"): buf.append(0x5c)
@@ -147,7 +189,17 @@ public struct JSONParser {
                 case UInt8(ascii: "r"): buf.append(0x0d)
                 case UInt8(ascii: "t"): buf.append(0x09)
                 case UInt8(ascii: "u"):
+                    let escapeStart = pos - 2
                     var scalar = try hex4()
+                    if canonicalOnly {
+                        // Only control characters without a short escape may use \u, in lowercase.
+                        let text = UnsafeRawBufferPointer(rebasing: bytes[(pos - 4)..<pos])
+                        let lower = text.allSatisfy { !(UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }
+                        guard scalar < 0x20, ![0x08, 0x09, 0x0a, 0x0c, 0x0d].contains(scalar), lower else {
+                            pos = escapeStart
+                            throw notCanonical("unnecessary or non-canonical \\u escape")
+                        }
+                    }
                     if (0xD800...0xDBFF).contains(scalar) {
                         guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u")
                         else { throw fail("lone high surrogate") }
@@ -169,8 +221,9 @@ public struct JSONParser {
         guard buf.count <= limits.maxStringBytes else {
             throw fail("string of \(buf.count) bytes is over the \(limits.maxStringBytes)-byte limit")
         }
-        guard let s = String(validating: buf, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
-        return s
+        let valid = buf.withUnsafeBytes { UTF8Validation.isValid($0) }
+        guard valid else { throw fail("invalid UTF-8 in string") }
+        return String(decoding: buf, as: UTF8.self)
     }
 
     mutating func hex4() throws(LedgerError) -> UInt32 {
@@ -195,16 +248,16 @@ public struct JSONParser {
         guard depth <= limits.maxDepth else { throw fail("nesting deeper than \(limits.maxDepth)") }
         pos += 1
         var out = [JSONValue]()
-        skipSpace()
+        try skipSpace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") {
             pos += 1
             return .array(out)
         }
         while true {
-            skipSpace()
+            try skipSpace()
             out.append(try value(depth: depth + 1))
             guard out.count <= limits.maxContainerCount else { throw fail("array longer than \(limits.maxContainerCount)") }
-            skipSpace()
+            try skipSpace()
             guard pos < bytes.count else { throw fail("unterminated array") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
             if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(out) }
@@ -216,31 +269,72 @@ public struct JSONParser {
         guard depth <= limits.maxDepth else { throw fail("nesting deeper than \(limits.maxDepth)") }
         pos += 1
         var out = [String: JSONValue]()
-        skipSpace()
+        var previousKey: String?
+        try skipSpace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
             pos += 1
             return .object(out)
         }
         while true {
-            skipSpace()
+            try skipSpace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let keyPos = pos
             let key = try string()
-            skipSpace()
+            if canonicalOnly, let prev = previousKey, !CanonicalJSON.precedes(prev, key) {
+                pos = keyPos
+                throw prev == key ? fail("duplicate key \"\(key)\"") : notCanonical("keys out of order")
+            }
+            previousKey = key
+            try skipSpace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw fail("expected :") }
             pos += 1
-            skipSpace()
+            try skipSpace()
             let v = try value(depth: depth + 1)
             guard out.updateValue(v, forKey: key) == nil else {
                 pos = keyPos
                 throw fail("duplicate key \"\(key)\"")
             }
             guard out.count <= limits.maxContainerCount else { throw fail("object larger than \(limits.maxContainerCount)") }
-            skipSpace()
+            try skipSpace()
             guard pos < bytes.count else { throw fail("unterminated object") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
             if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(out) }
             throw fail("expected , or }")
         }
+    }
+}
+
+/// Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+enum UTF8Validation {
+    static func isValid(_ b: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c < 0x80 {
+                i += 1
+                continue
+            }
+            func cont(_ k: Int) -> Bool { i + k < n && b[i + k] & 0xC0 == 0x80 }
+            if c >= 0xC2 && c <= 0xDF {
+                guard cont(1) else { return false }
+                i += 2
+            } else if c >= 0xE0 && c <= 0xEF {
+                guard cont(1), cont(2) else { return false }
+                let c1 = b[i + 1]
+                if c == 0xE0 && c1 < 0xA0 { return false }  // overlong
+                if c == 0xED && c1 >= 0xA0 { return false }  // surrogates
+                i += 3
+            } else if c >= 0xF0 && c <= 0xF4 {
+                guard cont(1), cont(2), cont(3) else { return false }
+                let c1 = b[i + 1]
+                if c == 0xF0 && c1 < 0x90 { return false }  // overlong
+                if c == 0xF4 && c1 >= 0x90 { return false }  // above U+10FFFF
+                i += 4
+            } else {
+                return false
+            }
+        }
+        return true
     }
 }

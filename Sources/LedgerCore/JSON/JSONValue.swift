@@ -99,10 +99,22 @@ public enum CanonicalJSON {
 
     /// Keys in RFC 8785 order: by UTF-16 code units.
     public static func sortedKeys<Keys: Sequence>(_ keys: Keys) -> [String] where Keys.Element == String {
-        keys.sorted { a, b in
-            // ASCII fast path: UTF-8 byte order equals UTF-16 order for ASCII.
-            a.utf16.lexicographicallyPrecedes(b.utf16)
+        keys.sorted(by: precedes)
+    }
+
+    /// RFC 8785 key order: by UTF-16 code units. UTF-8 byte order agrees with it except
+    /// between U+E000…U+FFFF and supplementary characters, so UTF-8 is compared unless a
+    /// byte ≥ 0xEE (the lead byte of U+E000 and above) occurs.
+    public static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        let fast: Bool? = a.withUTF8 { ua in
+            b.withUTF8 { ub in
+                if ua.contains(where: { $0 >= 0xEE }) || ub.contains(where: { $0 >= 0xEE }) { return nil }
+                return ua.lexicographicallyPrecedes(ub)
+            }
         }
+        return fast ?? a.utf16.lexicographicallyPrecedes(b.utf16)
     }
 
     static let hexDigits = Array("0123456789abcdef".utf8)

@@ -1,4 +1,7 @@
 import LedgerCrypto
+import Synchronization
+
+let vkeyCache = Mutex<[String: NoteVerifierKey]>([:])
 
 /// The signature algorithms a note key may have (C2SP signed-note §Signature types).
 public enum NoteKeyType: UInt8, Sendable {
@@ -62,6 +65,17 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
         try self.init(name: name, type: type, publicKey: VerifyingKey(rawRepresentation: Array(raw[1...]))!)
         let claimed = UInt32(idBytes[0]) << 24 | UInt32(idBytes[1]) << 16 | UInt32(idBytes[2]) << 8 | UInt32(idBytes[3])
         guard claimed == keyID else { throw .malformed("vkey key ID \(parts[1]) does not match its name and key") }
+    }
+
+    /// Parses a vkey, reusing earlier results: a ledger has few signers and many entries.
+    public static func cached(_ vkey: String) throws(LedgerError) -> NoteVerifierKey {
+        if let k = vkeyCache.withLock({ $0[vkey] }) { return k }
+        let k = try NoteVerifierKey(parsing: vkey)
+        vkeyCache.withLock { cache in
+            if cache.count > 100_000 { cache.removeAll() }
+            cache[vkey] = k
+        }
+        return k
     }
 
     /// The vkey string.
