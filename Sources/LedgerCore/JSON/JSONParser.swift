@@ -268,7 +268,7 @@ public struct JSONParser {
     mutating func object(depth: Int) throws(LedgerError) -> JSONValue {
         guard depth <= limits.maxDepth else { throw fail("nesting deeper than \(limits.maxDepth)") }
         pos += 1
-        var out = [String: JSONValue]()
+        var out = [String: JSONValue](minimumCapacity: 8)
         var previousKey: String?
         try skipSpace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
