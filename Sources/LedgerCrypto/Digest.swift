@@ -108,18 +108,19 @@ public enum SHA256 {
         return finish(&ctx)
     }
 
-    /// The RFC 9162 interior node hash `SHA-256(0x01 || left || right)`.
+    /// The RFC 9162 interior node hash `SHA-256(0x01 || left || right)`, hashed as one
+    /// 65-byte buffer (one update call, as fast as a raw 65-byte hash).
     @inlinable
     public static func node(_ left: Digest, _ right: Digest) -> Digest {
-        var ctx = SHA256_CTX()
-        SHA256_Init(&ctx)
-        var one: UInt8 = 1
-        SHA256_Update(&ctx, &one, 1)
-        var l = left
-        var r = right
-        withUnsafeBytes(of: &l) { _ = SHA256_Update(&ctx, $0.baseAddress, 32) }
-        withUnsafeBytes(of: &r) { _ = SHA256_Update(&ctx, $0.baseAddress, 32) }
-        return finish(&ctx)
+        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { buf in
+            buf[0] = 1
+            withUnsafeBytes(of: left) { buf.baseAddress!.advanced(by: 1).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            withUnsafeBytes(of: right) { buf.baseAddress!.advanced(by: 33).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            var ctx = SHA256_CTX()
+            SHA256_Init(&ctx)
+            SHA256_Update(&ctx, buf.baseAddress, 65)
+            return finish(&ctx)
+        }
     }
 
     @inlinable

@@ -139,7 +139,7 @@ import Testing
     @Test func euAnnexWithAForeignLineIsRefusedWithItsLine() {
         let text = """
             {
-              "celex": "02021R0821",
+              "celex": "fixture",
               "valid_from": "2025-11-15",
               "entries": [
                 {

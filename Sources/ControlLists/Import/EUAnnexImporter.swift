@@ -13,7 +13,7 @@ public enum EUAnnexImporter {
         guard case .object(let o) = root else { throw .malformed("\(path):1: the dataset is not a JSON object") }
         guard let records = o["entries"]?.arrayValue else { throw .missingField("\(path):1: no \"entries\" array") }
         let validFrom = o["valid_from"]?.stringValue ?? ""
-        let corpus = o["corpus_version"]?.stringValue ?? o["celex"]?.stringValue ?? "02021R0821"
+        let corpus = o["corpus_version"]?.stringValue ?? o["celex"]?.stringValue ?? "Regulation (EU) 2021/821, Annex I"
         let textLines = ControlListImporter.lines(of: "\"verbatim_text\"", in: bytes)
         let codeLines = ControlListImporter.lines(of: "\"entry_code\"", in: bytes)
         var lines: [ParagraphTextParser.Line] = []

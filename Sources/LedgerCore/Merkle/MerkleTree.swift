@@ -55,14 +55,15 @@ public enum MerkleHash {
 
 /// Read access to a Merkle tree through its stored hashes. Every operation reads O(log n)
 /// hashes, and never rebuilds the tree.
-public struct MerkleTree<Reader: HashReader> {
+public struct MerkleTree<Reader: HashReader>: Sendable where Reader: Sendable {
     public let reader: Reader
     /// Number of leaves stored.
     public let size: Int64
 
     /// Hashes of the ranges [lo, cachedSize) on the right edge of the tree of `cachedSize`
     /// leaves: the only non-complete subtrees a proof for that size needs.
-    var edgeCache: [Int64: Digest] = [:]
+    var edgeStarts: [Int64] = []
+    var edgeHashes: [Digest] = []
     var cachedSize: Int64 = -1
 
     public init(reader: Reader, size: Int64) {
@@ -85,7 +86,9 @@ public struct MerkleTree<Reader: HashReader> {
         t.cachedSize = treeSize
         for start in chain.reversed() {
             let k = MerkleHash.split(treeSize - start)
-            t.edgeCache[start] = MerkleHash.node(t.rangeHash(start, start + k), t.rangeHash(start + k, treeSize))
+            let h = MerkleHash.node(t.rangeHash(start, start + k), t.rangeHash(start + k, treeSize))
+            t.edgeStarts.append(start)
+            t.edgeHashes.append(h)
         }
         return t
     }
@@ -99,7 +102,10 @@ public struct MerkleTree<Reader: HashReader> {
     /// MTH(D[lo:hi]) for any range that occurs in the RFC 9162 recursion (lo is a multiple of
     /// the largest power of two ≤ hi − lo).
     func rangeHash(_ lo: Int64, _ hi: Int64) -> Digest {
-        if hi == cachedSize, let h = edgeCache[lo] { return h }
+        if hi == cachedSize {
+            // At most log2(n) entries: a linear scan beats hashing.
+            for (j, start) in edgeStarts.enumerated() where start == lo { return edgeHashes[j] }
+        }
         let n = hi - lo
         if n & (n - 1) == 0 {
             let level = n.trailingZeroBitCount

@@ -9,17 +9,10 @@ public enum StoredHashIndex {
     @inlinable
     public static func index(level: Int, n: Int64) -> Int64 {
         // The subtree is completed by its last leaf: leaf ((n + 1) << level) - 1.
-        var leaf = n
-        for _ in 0..<level { leaf = leaf &* 2 &+ 1 }
+        let leaf = ((n &+ 1) << level) &- 1
         // Before leaf `leaf`'s hash come, for every earlier leaf j, 1 + (trailing ones of j) hashes;
-        // summed over j < leaf that is leaf + leaf/2 + leaf/4 + ...
-        var i: Int64 = 0
-        var m = leaf
-        while m > 0 {
-            i += m
-            m >>= 1
-        }
-        return i + Int64(level)
+        // summed over j < leaf that is leaf + ⌊leaf/2⌋ + ⌊leaf/4⌋ + … = 2·leaf − popcount(leaf).
+        return 2 &* leaf &- Int64(leaf.nonzeroBitCount) &+ Int64(level)
     }
 
     /// How many hashes a tree of `size` leaves stores.

@@ -310,3 +310,27 @@ public enum LedgerFiles {
     public static func exists(_ path: String) -> Bool { POSIX.exists(path) }
     public static func makeDirectory(_ path: String) throws(LedgerError) { try POSIX.mkdir(path) }
 }
+
+/// A proof server over a ledger directory for one tree size: the right-edge hashes are
+/// computed once, and every proof is a few stored-hash reads. (Concrete, so that the tree
+/// code is specialized for the file store.)
+public struct FileProofServer: Sendable {
+    let tree: MerkleTree<FileStore>
+    public let treeSize: Int64
+
+    public init(store: FileStore, treeSize: Int64) throws(LedgerError) {
+        guard treeSize >= 0, treeSize <= store.size else { throw .notFound("tree size \(treeSize) is beyond the log size \(store.size)") }
+        self.tree = store.tree.cachingEdge(treeSize: treeSize)
+        self.treeSize = treeSize
+    }
+
+    public func inclusionProof(index: Int64) throws(LedgerError) -> [Digest] {
+        try tree.inclusionProof(index: index, treeSize: treeSize)
+    }
+
+    public func consistencyProof(oldSize: Int64) throws(LedgerError) -> [Digest] {
+        try tree.consistencyProof(oldSize: oldSize, newSize: treeSize)
+    }
+
+    public func root() throws(LedgerError) -> Digest { try tree.root(treeSize: treeSize) }
+}
