@@ -1,3 +1,4 @@
+import Consensus
 import ArgumentParser
 import ControlLists
 import LedgerCore

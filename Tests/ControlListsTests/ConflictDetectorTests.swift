@@ -1,3 +1,4 @@
+import Consensus
 import ControlLists
 import Testing
 

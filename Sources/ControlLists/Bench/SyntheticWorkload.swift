@@ -1,3 +1,5 @@
+import Consensus
+
 /// Deterministic synthetic inputs for benchmarks and scaling tests.
 public enum SyntheticWorkload {
     /// A small deterministic generator (SplitMix64).

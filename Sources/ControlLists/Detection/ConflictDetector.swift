@@ -1,3 +1,5 @@
+import Consensus
+
 /// Finds duplicate and conflicting measures across forums.
 ///
 /// Measures are indexed by item code: each code (and every code it correlates with) is

@@ -1,3 +1,4 @@
+import Consensus
 import LedgerCore
 import LedgerCrypto
 

@@ -22,7 +22,8 @@ extension Measure {
     public init?(status s: ProposalStatus) {
         let p = s.proposal
         let cm = p.measure
-        guard let kind = Kind(rawValue: cm.measureType.rawValue), kind != .charterAmendment else { return nil }
+        let kind = cm.measureType
+        guard kind != .charterAmendment else { return nil }
         var items: [ItemCode] = []
         for it in cm.items {
             guard let scheme = try? CodeScheme(parsing: it.scheme), let code = try? ItemCode(it.code, scheme: scheme)

@@ -1,33 +1,14 @@
+import Consensus
+
 /// A control measure as the detector sees it: one revision of a proposal or an adopted
 /// measure in one forum, with its item scope, destinations and thresholds.
 ///
 /// This is deliberately independent of the consensus module's record types; the adapter in
 /// `Measure+Negotiation.swift` builds it from the negotiation state.
 public struct Measure: Sendable, Hashable {
-    /// What a measure does. The raw values match the consensus module's measure types.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case licenceRequirement = "licence-requirement"
-        case prohibition
-        case endUseControl = "end-use-control"
-        case technologyTransferRestriction = "technology-transfer-restriction"
-        case investmentScreening = "investment-screening"
-        case licenceException = "licence-exception"
-        case tradeFacilitation = "trade-facilitation"
-        case informationSharing = "information-sharing"
-        case supplyChainCommitment = "supply-chain-commitment"
-        case charterAmendment = "charter-amendment"
-
-        /// Restricts exports of the items to the destinations.
-        public var isRestrictive: Bool {
-            switch self {
-            case .licenceRequirement, .prohibition, .endUseControl, .technologyTransferRestriction: return true
-            default: return false
-            }
-        }
-
-        /// Eases exports of the items to the destinations.
-        public var isPermissive: Bool { self == .licenceException || self == .tradeFacilitation }
-    }
+    /// What a measure does: the consensus module's measure types, shared so the two can
+    /// never drift apart.
+    public typealias Kind = Consensus.Measure.MeasureType
 
     /// Where a measure is in its life cycle. Withdrawn and rejected measures are not checked.
     public enum State: String, Sendable, Hashable, CaseIterable {
@@ -92,4 +73,17 @@ public struct Measure: Sendable, Hashable {
         out.subtract(o.exemptedDestinations)
         return out.sorted()
     }
+}
+
+extension Consensus.Measure.MeasureType {
+    /// Restricts exports of the items to the destinations.
+    public var isRestrictive: Bool {
+        switch self {
+        case .licenceRequirement, .prohibition, .endUseControl, .technologyTransferRestriction: return true
+        default: return false
+        }
+    }
+
+    /// Eases exports of the items to the destinations.
+    public var isPermissive: Bool { self == .licenceException || self == .tradeFacilitation }
 }

@@ -170,6 +170,8 @@ public struct BodyReader: Sendable {
 
     /// Refuses fields outside `allowed`.
     public func only(_ allowed: Set<String>) throws(LedgerError) {
+        // Sort (for a deterministic message) only when there is something to report.
+        guard object.keys.contains(where: { !allowed.contains($0) }) else { return }
         if let extra = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw .invalidBody("\(kind): unknown field \"\(extra)\"")
         }
