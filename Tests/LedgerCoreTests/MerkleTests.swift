@@ -181,3 +181,12 @@ func referenceRoot(_ leaves: ArraySlice<Digest>) -> Digest {
         }
     }
 }
+
+@Suite struct ParallelBuildTests {
+    @Test func parallelBuildEqualsSequentialBuild() {
+        for n in [0, 1, 2, 3, 5, 8, 13, 4096, 5000, 8192, 10_001] {
+            let leaves = (0..<n).map { MerkleHash.leaf(Array("p\($0)".utf8)) }
+            #expect(InMemoryHashes(buildingInParallelFrom: leaves).hashes == InMemoryHashes(buildingFrom: leaves).hashes, "n = \(n)")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Dispatch
 import LedgerCrypto
 
 /// A type that returns stored hashes by their ``StoredHashIndex`` position.
@@ -203,6 +204,45 @@ public struct InMemoryHashes: HashReader, Sendable {
             n >>= 1
         }
         size += 1
+    }
+
+    /// Builds the stored hashes of a whole tree from its leaf hashes, level by level, with
+    /// each level's node hashes computed on all cores. Gives exactly the hashes of
+    /// ``init(buildingFrom:)``.
+    public init(buildingInParallelFrom leafHashes: [Digest]) {
+        let n = leafHashes.count
+        size = Int64(n)
+        guard n > 0 else { return }
+        let total = Int(StoredHashIndex.count(size: Int64(n)))
+        var out = [Digest](repeating: .zero, count: total)
+        var level = leafHashes
+        out.withUnsafeMutableBufferPointer { buf in
+            nonisolated(unsafe) let dst = buf
+            for (i, h) in level.enumerated() { dst[Int(StoredHashIndex.index(level: 0, n: Int64(i)))] = h }
+            var l = 1
+            while level.count >= 2 {
+                let count = level.count / 2
+                var next = [Digest](repeating: .zero, count: count)
+                next.withUnsafeMutableBufferPointer { nb in
+                    nonisolated(unsafe) let nextBuf = nb
+                    let src = level
+                    let workers = count >= 4096 ? max(1, ProcessInfoLite.activeProcessorCount) : 1
+                    let lvl = l
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        let lo = count * w / workers
+                        let hi = count * (w + 1) / workers
+                        for k in lo..<hi {
+                            let h = MerkleHash.node(src[2 * k], src[2 * k + 1])
+                            nextBuf[k] = h
+                            dst[Int(StoredHashIndex.index(level: lvl, n: Int64(k)))] = h
+                        }
+                    }
+                }
+                level = next
+                l += 1
+            }
+        }
+        hashes = out
     }
 
     /// Builds the stored hashes of a whole tree from its leaf hashes in one pass.

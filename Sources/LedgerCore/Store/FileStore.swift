@@ -315,12 +315,13 @@ public enum LedgerFiles {
 /// computed once, and every proof is a few stored-hash reads. (Concrete, so that the tree
 /// code is specialized for the file store.)
 public struct FileProofServer: Sendable {
-    let tree: MerkleTree<FileStore>
+    let tree: MerkleTree<MappedHashReader>
     public let treeSize: Int64
 
     public init(store: FileStore, treeSize: Int64) throws(LedgerError) {
         guard treeSize >= 0, treeSize <= store.size else { throw .notFound("tree size \(treeSize) is beyond the log size \(store.size)") }
-        self.tree = store.tree.cachingEdge(treeSize: treeSize)
+        let reader = MappedHashReader(file: store.hashes)
+        self.tree = MerkleTree(reader: reader, size: store.size).cachingEdge(treeSize: treeSize)
         self.treeSize = treeSize
     }
 
@@ -333,4 +334,20 @@ public struct FileProofServer: Sendable {
     }
 
     public func root() throws(LedgerError) -> Digest { try tree.root(treeSize: treeSize) }
+}
+
+/// Reads stored hashes straight from one memory map (no class property access per read).
+struct MappedHashReader: HashReader, @unchecked Sendable {
+    let file: MappedFile
+    let base: UnsafeRawPointer?
+
+    init(file: MappedFile) {
+        self.file = file
+        self.base = file.base
+    }
+
+    @inline(__always)
+    func storedHash(at index: Int64) -> Digest {
+        base!.loadUnaligned(fromByteOffset: Int(index) &* 32, as: Digest.self)
+    }
 }
