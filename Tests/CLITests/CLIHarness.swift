@@ -23,30 +23,23 @@ struct RunResult {
 /// Runs `ledger` with `args` in `cwd` and returns its exit status and output.
 @discardableResult
 func ledger(_ args: [String], cwd: String, env: [String: String] = [:]) throws -> RunResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: ledgerBinary)
-    p.arguments = args
-    p.currentDirectoryURL = URL(fileURLWithPath: cwd)
-    var environment = ProcessInfo.processInfo.environment
-    for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    try runProcess(ledgerBinary, args, cwd: cwd, env: env)
 }
 
 /// Runs a shell command line in `cwd`.
 @discardableResult
 func shell(_ command: String, cwd: String) throws -> RunResult {
+    try runProcess("/bin/sh", ["-c", command], cwd: cwd)
+}
+
+func runProcess(_ executable: String, _ args: [String], cwd: String, env: [String: String] = [:]) throws -> RunResult {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", command]
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = args
     p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+    var environment = ProcessInfo.processInfo.environment
+    for (k, v) in env { environment[k] = v }
+    p.environment = environment
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
