@@ -83,11 +83,7 @@ extension LedgerCommand.Key {
 /// Signs one statement with `keyFile` and appends it; prints the index (or JSON).
 @discardableResult
 func appendOne(dir: String, keyFile: String, kind: String, body: JSONValue, json: Bool) throws -> Ledger<RulesInUse>.Appended {
-    let key = try LedgerFiles.readPrivateKey(keyFile)
-    let clock = logClock()
-    let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
-    let signed = try Statement.make(kind: kind, body: body, key: key, time: clock())
-    let result = try ledger.append([signed])[0]
+    let result = try ConsensusCLI.append(dir, kind: kind, body: body, keyFile: keyFile)
     printAppended([result], json: json)
     return result
 }
