@@ -18,7 +18,7 @@ public struct PublishedList: Sendable, Hashable {
     public let body: JSONValue
 
     init(entry: Entry) throws(LedgerError) {
-        let r = try BodyReader(entry.statement.body, kind: "list.publish")
+        let r = BodyReader(entry.statement.canonicalBody, kind: "list.publish")
         try r.only(["jurisdiction", "instrument", "citation", "versionDate", "sha256", "entries"])
         jurisdiction = try r.string("jurisdiction")
         guard !jurisdiction.isEmpty else { throw r.fail("jurisdiction", "must not be empty") }
@@ -55,7 +55,7 @@ public struct FindingReview: Sendable, Hashable {
     public let reviewer: String
 
     init(entry: Entry) throws(LedgerError) {
-        let r = try BodyReader(entry.statement.body, kind: "finding.review")
+        let r = BodyReader(entry.statement.canonicalBody, kind: "finding.review")
         try r.only(["finding", "status", "note"])
         finding = try r.string("finding")
         guard !finding.isEmpty else { throw r.fail("finding", "must not be empty") }

@@ -179,8 +179,12 @@ public indirect enum DecisionRule: Sendable, Hashable, CustomStringConvertible {
 /// The positions on one revision, as rules see them: each party's stance, and running
 /// counts over the forum's parties.
 public struct Ballot {
-    /// The stance of a party, or nil if it has not spoken.
-    public let stance: (String) -> Stance?
+    enum Source {
+        case lookup((String) -> Stance?)
+        case positions([String: Proposal.Position])
+    }
+
+    let source: Source
     /// How many parties the forum has.
     public let partyCount: Int
     /// Parties that object.
@@ -191,11 +195,23 @@ public struct Ballot {
     public let supporting: Int
 
     public init(stance: @escaping (String) -> Stance?, partyCount: Int, objecting: Int, settled: Int, supporting: Int) {
-        self.stance = stance
+        self.init(source: .lookup(stance), partyCount: partyCount, objecting: objecting, settled: settled, supporting: supporting)
+    }
+
+    init(source: Source, partyCount: Int, objecting: Int, settled: Int, supporting: Int) {
+        self.source = source
         self.partyCount = partyCount
         self.objecting = objecting
         self.settled = settled
         self.supporting = supporting
+    }
+
+    /// The stance of a party, or nil if it has not spoken.
+    public func stance(_ party: String) -> Stance? {
+        switch source {
+        case .lookup(let f): return f(party)
+        case .positions(let p): return p[party]?.stance
+        }
     }
 
     /// A ballot counted from a dictionary of stances (non-parties are ignored).

@@ -7,7 +7,9 @@ public struct ForumCharter: Sendable, Hashable {
     public var id: String
     public var name: String
     /// Parties, as ISO 3166-1 alpha-2 codes plus `EU`. Only parties propose and take positions.
-    public var parties: [String]
+    public var parties: [String] { didSet { partySet = Set(parties) } }
+    /// ``parties`` as a set, for membership checks on every position.
+    private(set) var partySet: Set<String>
     /// Parties that take part without being enumerated members (the EU in the G7). They are
     /// parties for every rule; the list only records their status.
     public var nonEnumerated: [String]
@@ -28,6 +30,7 @@ public struct ForumCharter: Sendable, Hashable {
         self.id = id
         self.name = name
         self.parties = parties
+        self.partySet = Set(parties)
         self.nonEnumerated = nonEnumerated
         self.observers = observers
         self.candidates = candidates
@@ -68,7 +71,7 @@ public struct ForumCharter: Sendable, Hashable {
         if let p = observers.first(where: { candidates.contains($0) }) {
             throw r.fail("candidates", "\(p) is already an observer")
         }
-        guard let ruleValue = r.object["rule"] else { throw r.fail("rule", "is required") }
+        guard let ruleValue = r.value("rule") else { throw r.fail("rule", "is required") }
         let rule = try DecisionRule(json: ruleValue, field: "\(kind).rule")
         for p in rule.namedParties.sorted() where !members.contains(p) {
             throw r.fail("rule", "names \(p), which is not a party")
@@ -111,7 +114,7 @@ public struct ForumCharter: Sendable, Hashable {
 
     /// How `party` takes part, if at all.
     public func role(of party: String) -> Participation? {
-        if parties.contains(party) { return .party }
+        if partySet.contains(party) { return .party }
         if candidates.contains(party) { return .candidate }
         if observers.contains(party) { return .observer }
         return nil

@@ -121,7 +121,7 @@ public struct Measure: Sendable, Hashable {
             throw r.fail("effectiveDate", "\"\(effectiveDate)\" is not a date YYYY-MM-DD")
         }
         references = try r.stringArray("references", optional: true)
-        if let a = r.object["charterAmendment"] {
+        if let a = r.value("charterAmendment") {
             guard mt == .charterAmendment else {
                 throw r.fail("charterAmendment", "is allowed only with measureType charter-amendment")
             }

@@ -31,13 +31,13 @@ extension Ledger where Rules == NegotiationRules {
     {
         switch asOf {
         case .latest:
-            let s = try currentState()
+            let s = try parallelState()
             return (s, max(now ?? s.lastTime, s.lastTime))
         case .index(let i):
             guard Int64(i) < size else {
                 throw .notFound("--as-of: entry \(i) does not exist (the ledger has \(size) entries)")
             }
-            let s = try state(upTo: Int64(i) + 1)
+            let s = try parallelState(upTo: Int64(i) + 1)
             return (s, s.lastTime)
         case .time(let t):
             // Log times never decrease, so the entries at or before t form a prefix.

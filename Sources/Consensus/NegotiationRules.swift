@@ -31,6 +31,30 @@ public struct NegotiationRules: LedgerRules {
     var proposalIndex: [String: Int] = [:]
     public private(set) var publishedLists: [PublishedList] = []
     public private(set) var findingReviews: [FindingReview] = []
+    /// The forum and party of every delegation key registered (revocation is the core's
+    /// signer check), so that checking a position's signer copies no key record.
+    var delegationIndex: [NoteVerifierKey: Delegation] = [:]
+    struct Delegation: Sendable {
+        let forum: String
+        let party: String
+        let registeredAt: UInt64
+        var revokedAt = UInt64.max
+
+        /// As ``Authority/KeyRecord/isActive(at:)``.
+        func isActive(at index: UInt64) -> Bool { registeredAt < index && index < revokedAt }
+    }
+    /// ``Authority/revocations`` when ``delegationIndex`` last copied the revocations.
+    var delegationRevocations = 0
+
+    /// Copies revocations made through the core (`key.revoke`) or `delegation.revoke` into
+    /// ``delegationIndex``.
+    mutating func syncDelegationRevocations() {
+        for (key, d) in delegationIndex where d.revokedAt == UInt64.max {
+            if let at = authority.record(for: key)?.revokedAt { delegationIndex[key]?.revokedAt = at }
+        }
+        delegationRevocations = core.authority.revocations
+    }
+
     /// Entries applied so far.
     public private(set) var entryCount: UInt64 = 0
     /// The log time of the last entry applied.
@@ -59,21 +83,34 @@ public struct NegotiationRules: LedgerRules {
     ]
 
     public mutating func apply(_ entry: Entry, leafHash: Digest) throws(LedgerError) {
-        if !trustsSigners { try core.checkSigner(entry) }
-        if try !core.applyCoreKind(entry) {
-            switch entry.statement.kind {
-            case "forum.charter": try applyCharter(entry)
-            case "secretariat.register": try applySecretariat(entry)
-            case "delegation.register": try applyDelegationRegister(entry)
-            case "delegation.revoke": try applyDelegationRevoke(entry)
-            case "proposal": try applyProposal(entry, leafHash: leafHash)
-            case "proposal.amend": try applyAmend(entry, leafHash: leafHash)
-            case "proposal.withdraw": try applyWithdraw(entry)
-            case "position": try applyPosition(entry)
-            case "decision": try applyDecision(entry)
-            case "list.publish": publishedLists.append(try PublishedList(entry: entry))
-            case "finding.review": findingReviews.append(try FindingReview(entry: entry))
-            default: throw .unknownKind("unknown kind \"\(entry.statement.kind)\"")
+        try apply(entry, prepared: .none, leafHash: leafHash)
+    }
+
+    /// Applies `entry`, given what ``prepare(_:)`` read from it.
+    public mutating func apply(_ entry: Entry, prepared: Prepared, leafHash: Digest) throws(LedgerError) {
+        if entry.statement.kind == "position" {
+            // Positions are nearly every entry of a negotiation: dispatch them first, and when
+            // the signer is an active delegation key, look it up once for both signer checks.
+            if core.authority.revocations != delegationRevocations { syncDelegationRevocations() }
+            let d = trustsSigners ? nil : delegationIndex[entry.statement.signer]
+            if !trustsSigners && !(d?.isActive(at: entry.index) ?? false) { try core.checkSigner(entry) }
+            try applyPosition(entry, prepared: prepared, delegation: d)
+        } else {
+            if !trustsSigners { try core.checkSigner(entry) }
+            if try !core.applyCoreKind(entry) {
+                switch entry.statement.kind {
+                case "forum.charter": try applyCharter(entry)
+                case "secretariat.register": try applySecretariat(entry)
+                case "delegation.register": try applyDelegationRegister(entry)
+                case "delegation.revoke": try applyDelegationRevoke(entry)
+                case "proposal": try applyProposal(entry, leafHash: leafHash)
+                case "proposal.amend": try applyAmend(entry, leafHash: leafHash)
+                case "proposal.withdraw": try applyWithdraw(entry)
+                case "decision": try applyDecision(entry)
+                case "list.publish": publishedLists.append(try PublishedList(entry: entry))
+                case "finding.review": findingReviews.append(try FindingReview(entry: entry))
+                default: throw .unknownKind("unknown kind \"\(entry.statement.kind)\"")
+                }
             }
         }
         entryCount = entry.index + 1
@@ -107,16 +144,16 @@ public struct NegotiationRules: LedgerRules {
     }
 
     /// Throws unless the signer is a delegation of `party` in `forum`.
-    func requireDelegation(_ entry: Entry, forum: String, party: String) throws(LedgerError) {
+    func requireDelegation(_ entry: Entry, forum: String, party: String, known: Delegation?? = .none) throws(LedgerError) {
         if trustsSigners { return }
-        let r = authority.record(for: entry.statement.signer)
-        guard r?.role == "delegation", r?.attributes["forum"] == forum else {
+        let d = known ?? delegationIndex[entry.statement.signer]
+        guard let d, d.forum == forum else {
             throw .unauthorized(
                 "\(entry.statement.kind): signer \(entry.statement.signer.name) is not a \(forum) delegation")
         }
-        guard r?.attributes["party"] == party else {
+        guard d.party == party else {
             throw .unauthorized(
-                "\(entry.statement.kind).party: signer \(entry.statement.signer.name) is the delegation of \(r?.attributes["party"] ?? "?"), not \(party)"
+                "\(entry.statement.kind).party: signer \(entry.statement.signer.name) is the delegation of \(d.party), not \(party)"
             )
         }
     }
@@ -162,7 +199,7 @@ public struct NegotiationRules: LedgerRules {
 
     mutating func applySecretariat(_ entry: Entry) throws(LedgerError) {
         try requireOperator(entry)
-        let r = try BodyReader(entry.statement.body, kind: "secretariat.register")
+        let r = BodyReader(entry.statement.canonicalBody, kind: "secretariat.register")
         try r.only(["forum", "vkey"])
         let forum = try r.string("forum")
         _ = try charter(forum, kind: r.kind)
@@ -174,7 +211,7 @@ public struct NegotiationRules: LedgerRules {
     }
 
     mutating func applyDelegationRegister(_ entry: Entry) throws(LedgerError) {
-        let r = try BodyReader(entry.statement.body, kind: "delegation.register")
+        let r = BodyReader(entry.statement.canonicalBody, kind: "delegation.register")
         try r.only(["forum", "party", "vkey"])
         let forum = try r.string("forum")
         let c = try charter(forum, kind: r.kind)
@@ -192,10 +229,11 @@ public struct NegotiationRules: LedgerRules {
                 key, role: "delegation", attributes: ["forum": forum, "party": party], at: entry.index,
                 by: entry.statement.signer)
         }
+        delegationIndex[key] = Delegation(forum: forum, party: party, registeredAt: entry.index)
     }
 
     mutating func applyDelegationRevoke(_ entry: Entry) throws(LedgerError) {
-        let r = try BodyReader(entry.statement.body, kind: "delegation.revoke")
+        let r = BodyReader(entry.statement.canonicalBody, kind: "delegation.revoke")
         try r.only(["forum", "party", "vkey"])
         let forum = try r.string("forum")
         _ = try charter(forum, kind: r.kind)
@@ -213,7 +251,7 @@ public struct NegotiationRules: LedgerRules {
 
     /// Reads the optional `deadline` field: an RFC 3339 instant after the entry's log time.
     func deadline(_ r: BodyReader, entry: Entry, charter: ForumCharter) throws(LedgerError) -> Timestamp {
-        guard r.object["deadline"] != nil else {
+        guard r.has("deadline") else {
             return entry.time.adding(seconds: Int64(charter.defaultDeadlineDays) * 86_400)
         }
         let d = try r.timestamp("deadline")
@@ -242,8 +280,8 @@ public struct NegotiationRules: LedgerRules {
 
     mutating func applyProposal(_ entry: Entry, leafHash: Digest) throws(LedgerError) {
         let kind = "proposal"
-        let r = try BodyReader(entry.statement.body, kind: kind)
-        try r.only(Measure.fields.union(["id", "forum", "party", "procedure", "deadline", "supersedes"]))
+        let r = BodyReader(entry.statement.canonicalBody, kind: kind)
+        try r.only(NegotiationRules.proposalFields)
         let id = try r.string("id")
         guard Codes.isIdentifier(id) else {
             throw r.fail("id", "\"\(id)\" must be 1–64 characters of A–Z, a–z, 0–9, '.', '_', '-'")
@@ -292,8 +330,8 @@ public struct NegotiationRules: LedgerRules {
 
     mutating func applyAmend(_ entry: Entry, leafHash: Digest) throws(LedgerError) {
         let kind = "proposal.amend"
-        let r = try BodyReader(entry.statement.body, kind: kind)
-        try r.only(Measure.fields.union(["proposal", "deadline"]))
+        let r = BodyReader(entry.statement.canonicalBody, kind: kind)
+        try r.only(NegotiationRules.amendFields)
         let i = try proposalPosition(try r.string("proposal"), kind: kind)
         let p = proposals[i]
         let c = forums[p.forum]!
@@ -319,7 +357,7 @@ public struct NegotiationRules: LedgerRules {
 
     mutating func applyWithdraw(_ entry: Entry) throws(LedgerError) {
         let kind = "proposal.withdraw"
-        let r = try BodyReader(entry.statement.body, kind: kind)
+        let r = BodyReader(entry.statement.canonicalBody, kind: kind)
         try r.only(["proposal", "reason"])
         let i = try proposalPosition(try r.string("proposal"), kind: kind)
         _ = try r.optionalString("reason")
@@ -331,53 +369,109 @@ public struct NegotiationRules: LedgerRules {
 
     /// Reads `revision` and `revisionHash` and throws unless they name the current revision
     /// of proposal `id`.
-    func requireCurrentRevision(_ r: BodyReader, id: String, revisions: [Proposal.Revision]) throws(LedgerError) {
+    static func requireCurrentRevision(_ r: BodyReader, id: String, revisions: [Proposal.Revision]) throws(LedgerError) {
         let index = try r.integer("revision")
-        let hashText = try r.string("revisionHash")
+        let hash = try r.string("revisionHash")
+        try requireCurrentRevision(r.kind, revision: index, hash: hash, id: id, revisions: revisions)
+    }
+
+    /// Throws unless entry `index` with leaf hash `hash` (base64) is the current revision of `id`.
+    static func requireCurrentRevision(
+        _ kind: String, revision index: Int64, hash: String, id: String, revisions: [Proposal.Revision]
+    ) throws(LedgerError) {
         guard let rev = revisions.last(where: { $0.entryIndex == UInt64(max(0, index)) }) else {
-            throw .refused("\(r.kind).revision: entry \(index) is not a revision of \(id)")
+            throw .refused("\(kind).revision: entry \(index) is not a revision of \(id)")
         }
-        if hashText != rev.leafHashBase64 {
-            _ = try r.digest("revisionHash")
+        if hash != rev.leafHashBase64 {
+            guard Digest(base64: hash) != nil else { throw .invalidBody("\(kind).revisionHash: must be base64 of 32 bytes") }
             throw .refused(
-                "\(r.kind).revisionHash: does not match the leaf hash of entry \(index) (\(rev.leafHashBase64))")
+                "\(kind).revisionHash: does not match the leaf hash of entry \(index) (\(rev.leafHashBase64))")
         }
         let current = revisions[revisions.count - 1]
         guard rev.entryIndex == current.entryIndex else {
             throw .refused(
-                "\(r.kind).revision: stale revision \(rev.number) (entry \(index)); the current revision of \(id) is \(current.number) (entry \(current.entryIndex))"
+                "\(kind).revision: stale revision \(rev.number) (entry \(index)); the current revision of \(id) is \(current.number) (entry \(current.entryIndex))"
             )
         }
     }
 
-    static let positionFields: Set<String> = ["proposal", "revision", "revisionHash", "party", "stance", "reason"]
+    static let positionFields = FieldSet(["proposal", "revision", "revisionHash", "party", "stance", "reason"])
+    static let proposalFields = FieldSet(Measure.fields.union(["id", "forum", "party", "procedure", "deadline", "supersedes"]))
+    static let amendFields = FieldSet(Measure.fields.union(["proposal", "deadline"]))
 
-    mutating func applyPosition(_ entry: Entry) throws(LedgerError) {
+    /// The fields of a `position` body, read and checked without the state: the part of a
+    /// position's checks that a parallel replay does on every core (see ``prepare(_:)``).
+    struct PositionBody: Sendable {
+        let proposal: String
+        let party: String
+        let revision: Int64
+        let revisionHash: String
+        let stance: Stance
+        let reason: String?
+
+        init(_ r: BodyReader) throws(LedgerError) {
+            try r.only(NegotiationRules.positionFields)
+            proposal = try r.string("proposal")
+            party = try r.string("party")
+            revision = try r.integer("revision")
+            revisionHash = try r.string("revisionHash")
+            let stanceText = try r.string("stance")
+            guard let stance = Stance(rawValue: stanceText) else {
+                throw r.fail(
+                    "stance",
+                    "\"\(stanceText)\" is not one of \(Stance.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.stance = stance
+            reason = try r.optionalString("reason")
+            if stance.requiresReason && (reason ?? "").isEmpty {
+                throw r.fail("reason", "is required with stance \(stance.rawValue)")
+            }
+        }
+    }
+
+    /// What can be read from an entry before the state is known.
+    public struct Prepared: Sendable {
+        var position: Result<PositionBody, LedgerError>?
+        public static let none = Prepared(position: nil)
+    }
+
+    /// Reads the parts of `entry` that do not depend on the state. Pure, so a replay runs it
+    /// on every core and then applies the entries in order with ``apply(_:prepared:leafHash:)``.
+    public static func prepare(_ entry: Entry) -> Prepared {
+        guard entry.statement.kind == "position" else { return .none }
+        let r = BodyReader(entry.statement.canonicalBody, kind: "position")
+        return Prepared(position: Result { () throws(LedgerError) in try PositionBody(r) })
+    }
+
+    /// `delegation`: the signer's delegation record, already looked up (nil when it has none).
+    mutating func applyPosition(_ entry: Entry, prepared: Prepared, delegation: Delegation?) throws(LedgerError) {
         let kind = "position"
-        let r = try BodyReader(entry.statement.body, kind: kind)
-        try r.only(NegotiationRules.positionFields)
-        let i = try proposalPosition(try r.string("proposal"), kind: kind)
+        let body: PositionBody
+        if let p = prepared.position {
+            body = try p.get()
+        } else {
+            body = try PositionBody(BodyReader(entry.statement.canonicalBody, kind: kind))
+        }
+        let i = try proposalPosition(body.proposal, kind: kind)
         let forum = proposals[i].forum
         let c = forums[forum]!
-        let party = try r.string("party")
-        try requireDelegation(entry, forum: forum, party: party)
-        try requireParty(party, of: c, kind: kind)
-        let rule = c.rule
-        let effective = proposals[i].effectiveRule(charterRule: rule)
-        try proposals[i].requireLive(rule: effective, parties: c.parties, at: entry.time, kind: kind)
-        try requireCurrentRevision(r, id: proposals[i].id, revisions: proposals[i].revisions)
-        let stanceText = try r.string("stance")
-        guard let stance = Stance(rawValue: stanceText) else {
-            throw r.fail(
-                "stance", "\"\(stanceText)\" is not one of \(Stance.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let reason = try r.optionalString("reason")
-        if stance.requiresReason && (reason ?? "").isEmpty {
-            throw r.fail("reason", "is required with stance \(stance.rawValue)")
-        }
-        // Validated; now change the state (in place: no copy of the proposal is alive here).
-        try proposals[i].record(
-            Proposal.Position(party: party, stance: stance, reason: reason, entryIndex: entry.index, time: entry.time),
+        try requireDelegation(entry, forum: forum, party: body.party, known: .some(delegation))
+        try requireParty(body.party, of: c, kind: kind)
+        // The rest works on the proposal in place, so that it is never copied.
+        try NegotiationRules.position(body, on: &proposals[i], charter: c, entry: entry)
+    }
+
+    /// Checks and records a position on `p`, a proposal of `charter`'s forum.
+    static func position(_ b: PositionBody, on p: inout Proposal, charter c: ForumCharter, entry: Entry)
+        throws(LedgerError)
+    {
+        let kind = "position"
+        let effective = p.effectiveRule(charterRule: c.rule)
+        try p.requireLive(rule: effective, parties: c.parties, at: entry.time, kind: kind)
+        try requireCurrentRevision(kind, revision: b.revision, hash: b.revisionHash, id: p.id, revisions: p.revisions)
+        if p.positions.isEmpty { p.positions.reserveCapacity(c.parties.count) }
+        try p.record(
+            Proposal.Position(party: b.party, stance: b.stance, reason: b.reason, entryIndex: entry.index, time: entry.time),
             rule: effective, parties: c.parties)
     }
 
@@ -386,12 +480,12 @@ public struct NegotiationRules: LedgerRules {
 
     mutating func applyDecision(_ entry: Entry) throws(LedgerError) {
         let kind = "decision"
-        let r = try BodyReader(entry.statement.body, kind: kind)
+        let r = BodyReader(entry.statement.canonicalBody, kind: kind)
         try r.only(["proposal", "revision", "revisionHash", "outcome", "note"])
         let i = try proposalPosition(try r.string("proposal"), kind: kind)
         let p = proposals[i]
         try requireSecretariat(entry, forum: p.forum)
-        try requireCurrentRevision(r, id: p.id, revisions: p.revisions)
+        try NegotiationRules.requireCurrentRevision(r, id: p.id, revisions: p.revisions)
         let outcomeText = try r.string("outcome")
         guard let outcome = ProposalLifecycle.State(rawValue: outcomeText),
             NegotiationRules.decisionOutcomes.contains(outcome)

@@ -102,9 +102,8 @@ public struct Proposal: Sendable {
 
     /// The rule's outcome on the current ballot at `now`.
     public func outcome(rule: DecisionRule, parties: [String], at now: Timestamp) -> DecisionRule.Outcome {
-        let positions = self.positions
         let ballot = Ballot(
-            stance: { positions[$0]?.stance }, partyCount: parties.count, objecting: tally.objecting,
+            source: .positions(positions), partyCount: parties.count, objecting: tally.objecting,
             settled: tally.settled,
             supporting: tally.supporting)
         return rule.evaluate(ballot: ballot, now: now, deadline: current.deadline)

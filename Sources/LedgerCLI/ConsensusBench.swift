@@ -14,16 +14,92 @@ import LedgerCrypto
 /// Figures: build time; the status of every proposal in one replay (target < 2 s); one
 /// proposal's status from a ``ProposalIndex`` (target < 10 ms); peak memory of the replay
 /// (VmHWM, reset before the replay; target < 1 GiB).
-func consensusBenchmark(entries: Int, workdir: String? = nil, log: (String) -> Void = { printStderr($0 + "\n") }) throws
-    -> [BenchFigure]
-{
+func consensusBenchmark(
+    entries: Int, workdir: String? = nil, reuse: Bool = false, log: (String) -> Void = { printStderr($0 + "\n") }
+) throws -> [BenchFigure] {
     let perProposal = 100
     let proposals = max(1, entries / perProposal)
-    let positionsPerProposal = perProposal - 1
     let dir = workdir ?? "/tmp/ledger-consensus-bench-\(getpid())"
-    _ = system("rm -rf '\(dir)'")
     defer { if workdir == nil { _ = system("rm -rf '\(dir)'") } }
+    var buildFigure: [BenchFigure] = []
+    if reuse, workdir != nil, access(dir + "/" + FileStore.entriesFile, F_OK) == 0 {
+        log("consensus bench: reusing the ledger in \(dir)")
+    } else {
+        buildFigure = [try buildConsensusBenchLedger(dir: dir, proposals: proposals, perProposal: perProposal, log: log)]
+    }
+    let size = try Ledger<NegotiationRules>(directory: dir).size
 
+    // Status of every proposal in one replay, from a fresh open; peak memory of that replay.
+    resetPeakRSS()
+    let rssBefore = benchPeakRSSMiB()
+    let t0 = benchSeconds()
+    let fresh = try Ledger<NegotiationRules>(directory: dir)
+    let state = try fresh.parallelState()
+    let stateSeconds = benchSeconds() - t0
+    let all = state.statuses()
+    let replaySeconds = benchSeconds() - t0
+    log("replay \(format2(stateSeconds)) s, statuses \(format2(replaySeconds - stateSeconds)) s")
+    let replayRSS = benchPeakRSSMiB()
+    let open = all.count(where: { $0.state == .open })
+    let blocked = all.count(where: { $0.state == .blocked })
+    log(
+        "replayed \(size) entries and computed \(all.count) statuses (\(open) open, \(blocked) blocked) in \(format2(replaySeconds)) s"
+    )
+
+    // The same replay decoding on one thread (the core's `state(upTo:)`), for comparison.
+    let t1 = benchSeconds()
+    let sequential = try fresh.state(upTo: fresh.size).statuses()
+    let sequentialSeconds = benchSeconds() - t1
+    guard sequential.map(\.state) == all.map(\.state) else {
+        throw LedgerError.refused("bench: the parallel and sequential replays disagree")
+    }
+    log("sequential replay: \(format2(sequentialSeconds)) s")
+
+    // One proposal's status from the index: mean and worst over a sample.
+    let index = ProposalIndex(state)
+    let sample = stride(from: 0, to: proposals, by: max(1, proposals / 200)).map { "B-\($0)" }
+    var worst = 0.0
+    var total = 0.0
+    for id in sample {
+        let t = benchSeconds()
+        let s = try fresh.proposalStatus(id, index: index, at: state.lastTime)
+        let dt = benchSeconds() - t
+        total += dt
+        worst = max(worst, dt)
+        guard s.state == state.status(of: id)!.state, s.proposal.positions.count == state.proposal(id)!.positions.count
+        else {
+            throw LedgerError.refused("bench: status of \(id) from the index disagrees with the full replay")
+        }
+    }
+    let meanMs = total / Double(sample.count) * 1000
+    return buildFigure + [
+        BenchFigure(
+            name: "consensus: status of all \(all.count) proposals", value: replaySeconds, unit: "s",
+            target: "< 2 s for 1,000,000 entries (one replay of \(size), decoding on \(cpuCount()) cores)",
+            met: entries >= 1_000_000 ? replaySeconds < 2 : nil),
+        BenchFigure(
+            name: "consensus: status of all, decoding on 1 thread", value: sequentialSeconds, unit: "s",
+            target: "(comparison: the core's sequential replay)"),
+        BenchFigure(
+            name: "consensus: one proposal's status (index, mean)", value: meanMs, unit: "ms", target: "< 10 ms",
+            met: meanMs < 10),
+        BenchFigure(
+            name: "consensus: one proposal's status (index, worst)", value: worst * 1000, unit: "ms",
+            target: "< 10 ms (\(sample.count) samples)",
+            met: worst * 1000 < 10),
+        BenchFigure(
+            name: "consensus: peak memory of the replay", value: replayRSS, unit: "MiB",
+            target: "< 1024 MiB (VmHWM; \(format2(rssBefore)) MiB after reset)", met: replayRSS < 1024),
+    ]
+}
+
+/// Builds the benchmark ledger in `dir`: a forum of 100 parties, `proposals` proposals and
+/// `perProposal − 1` positions on each.
+private func buildConsensusBenchLedger(dir: String, proposals: Int, perProposal: Int, log: (String) -> Void) throws
+    -> BenchFigure
+{
+    let positionsPerProposal = perProposal - 1
+    _ = system("rm -rf '\(dir)'")
     // A synthetic forum of 100 parties (the first 100 assigned ISO codes).
     let parties = Array(Codes.countries.filter { $0 != "EU" }.sorted().prefix(100))
     let forum = ForumCharter(
@@ -111,70 +187,10 @@ func consensusBenchmark(entries: Int, workdir: String? = nil, log: (String) -> V
     let buildSeconds = benchSeconds() - buildStart
     let size = ledger.size
     log("built \(size) entries in \(format2(buildSeconds)) s")
+    return BenchFigure(
+        name: "consensus: build (sign + append)", value: Double(size) / buildSeconds, unit: "entries/s",
+        target: "(informative)")
 
-    // Status of every proposal in one replay, from a fresh open; peak memory of that replay.
-    resetPeakRSS()
-    let rssBefore = benchPeakRSSMiB()
-    let t0 = benchSeconds()
-    let fresh = try Ledger<NegotiationRules>(directory: dir)
-    let state = try fresh.parallelState()
-    let all = state.statuses()
-    let replaySeconds = benchSeconds() - t0
-    let replayRSS = benchPeakRSSMiB()
-    let open = all.count(where: { $0.state == .open })
-    let blocked = all.count(where: { $0.state == .blocked })
-    log(
-        "replayed \(size) entries and computed \(all.count) statuses (\(open) open, \(blocked) blocked) in \(format2(replaySeconds)) s"
-    )
-
-    // The same replay decoding on one thread (the core's `state(upTo:)`), for comparison.
-    let t1 = benchSeconds()
-    let sequential = try fresh.state(upTo: fresh.size).statuses()
-    let sequentialSeconds = benchSeconds() - t1
-    guard sequential.map(\.state) == all.map(\.state) else {
-        throw LedgerError.refused("bench: the parallel and sequential replays disagree")
-    }
-    log("sequential replay: \(format2(sequentialSeconds)) s")
-
-    // One proposal's status from the index: mean and worst over a sample.
-    let index = ProposalIndex(state)
-    let sample = stride(from: 0, to: proposals, by: max(1, proposals / 200)).map { "B-\($0)" }
-    var worst = 0.0
-    var total = 0.0
-    for id in sample {
-        let t = benchSeconds()
-        let s = try fresh.proposalStatus(id, index: index, at: state.lastTime)
-        let dt = benchSeconds() - t
-        total += dt
-        worst = max(worst, dt)
-        guard s.state == state.status(of: id)!.state, s.proposal.positions.count == state.proposal(id)!.positions.count
-        else {
-            throw LedgerError.refused("bench: status of \(id) from the index disagrees with the full replay")
-        }
-    }
-    let meanMs = total / Double(sample.count) * 1000
-    return [
-        BenchFigure(
-            name: "consensus: build (sign + append)", value: Double(size) / buildSeconds, unit: "entries/s",
-            target: "(informative)"),
-        BenchFigure(
-            name: "consensus: status of all \(all.count) proposals", value: replaySeconds, unit: "s",
-            target: "< 2 s for 1,000,000 entries (one replay of \(size), decoding on \(cpuCount()) cores)",
-            met: entries >= 1_000_000 ? replaySeconds < 2 : nil),
-        BenchFigure(
-            name: "consensus: status of all, decoding on 1 thread", value: sequentialSeconds, unit: "s",
-            target: "(comparison: the core's sequential replay)"),
-        BenchFigure(
-            name: "consensus: one proposal's status (index, mean)", value: meanMs, unit: "ms", target: "< 10 ms",
-            met: meanMs < 10),
-        BenchFigure(
-            name: "consensus: one proposal's status (index, worst)", value: worst * 1000, unit: "ms",
-            target: "< 10 ms (\(sample.count) samples)",
-            met: worst * 1000 < 10),
-        BenchFigure(
-            name: "consensus: peak memory of the replay", value: replayRSS, unit: "MiB",
-            target: "< 1024 MiB (VmHWM; \(format2(rssBefore)) MiB after reset)", met: replayRSS < 1024),
-    ]
 }
 
 /// Signs `n` statements on all cores; `make(j)` builds statement `j`.
@@ -233,12 +249,13 @@ extension LedgerCommand {
         @Option(help: "Entries in the benchmark ledger.") var entries = 1_000_000
         @Option(help: "Working directory (default: a new directory under /tmp, removed afterwards).") var workdir:
             String?
+        @Flag(help: "Reuse the ledger already in --workdir instead of building one.") var reuse = false
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             try LedgerCLI.run {
                 let figures = try consensusBenchmark(
-                    entries: entries, workdir: workdir, log: { if !output.json { printStderr($0 + "\n") } })
+                    entries: entries, workdir: workdir, reuse: reuse, log: { if !output.json { printStderr($0 + "\n") } })
                 if output.json {
                     printJSON(.object(["cores": .integer(Int64(cpuCount())), "figures": .array(figures.map(\.json))]))
                 } else {

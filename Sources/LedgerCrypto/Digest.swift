@@ -61,6 +61,15 @@ public struct Digest: Hashable, Sendable, Comparable {
     public var hex: String { Hex.encode(bytes) }
 
     /// Parses a standard-base64 digest; returns nil unless it decodes to exactly 32 bytes.
+    /// Parses a standard-base64 digest from UTF-8 bytes; nil unless it decodes to exactly 32 bytes.
+    public init?(base64UTF8 s: UnsafeBufferPointer<UInt8>) {
+        guard Base64.decodedCount(utf8: s) == 32 else { return nil }
+        var d = Digest.zero
+        let ok = withUnsafeMutableBytes(of: &d) { Base64.decode(utf8: s, into: $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        guard ok else { return nil }
+        self = d
+    }
+
     public init?(base64: String) {
         guard let raw = Base64.decode(base64), let d = Digest(bytes: raw) else { return nil }
         self = d

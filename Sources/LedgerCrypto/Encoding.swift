@@ -52,38 +52,63 @@ public enum Base64 {
 
     /// Decodes standard padded base64 from UTF-8 bytes.
     public static func decode(utf8 s: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        guard s.count % 4 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(s.count / 4 * 3)
-        var i = 0
-        while i < s.count {
-            let last = i + 4 == s.count
-            var vals: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
-            var pad = 0
-            for j in 0..<4 {
-                let c = s[i + j]
-                if c == UInt8(ascii: "=") {
-                    guard last, j >= 2 else { return nil }
-                    pad += 1
-                    continue
-                }
-                guard pad == 0 else { return nil }
-                let v = table[Int(c)]
-                guard v >= 0 else { return nil }
-                switch j {
-                case 0: vals.0 = UInt32(v)
-                case 1: vals.1 = UInt32(v)
-                case 2: vals.2 = UInt32(v)
-                default: vals.3 = UInt32(v)
-                }
-            }
-            let n = vals.0 << 18 | vals.1 << 12 | vals.2 << 6 | vals.3
-            out.append(UInt8(n >> 16 & 0xff))
-            if pad < 2 { out.append(UInt8(n >> 8 & 0xff)) } else if n & 0xffff != 0 { return nil }
-            if pad < 1 { out.append(UInt8(n & 0xff)) } else if n & 0xff != 0 { return nil }
-            i += 4
+        guard let count = decodedCount(utf8: s) else { return nil }
+        var ok = true
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buf, n in
+            ok = decode(utf8: s, into: buf.baseAddress)
+            n = ok ? count : 0
         }
-        return out
+        return ok ? out : nil
+    }
+
+    /// The number of bytes `s` decodes to, or nil when its length is not a multiple of 4.
+    public static func decodedCount(utf8 s: UnsafeBufferPointer<UInt8>) -> Int? {
+        let n = s.count
+        guard n % 4 == 0 else { return nil }
+        guard n > 0 else { return 0 }
+        let eq = UInt8(ascii: "=")
+        let pad = s[n - 1] == eq ? (s[n - 2] == eq ? 2 : 1) : 0
+        return n / 4 * 3 - pad
+    }
+
+    /// Decodes `s` into `out`, which has room for ``decodedCount(utf8:)`` bytes. Returns false
+    /// for any character outside the alphabet, misplaced padding or non-zero trailing bits.
+    public static func decode(utf8 s: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>?) -> Bool {
+        let n = s.count
+        guard n % 4 == 0 else { return false }
+        guard n > 0, let out else { return n == 0 }
+        // Padding: "=" only as the last one or two characters.
+        let eq = UInt8(ascii: "=")
+        let pad = s[n - 1] == eq ? (s[n - 2] == eq ? 2 : 1) : 0
+        return table.withUnsafeBufferPointer { t in
+            var i = 0
+            var o = 0
+            // Every quad but the last: four alphabet characters, three bytes.
+            while i + 4 < n {
+                let a = t[Int(s[i])]
+                let b = t[Int(s[i + 1])]
+                let c = t[Int(s[i + 2])]
+                let d = t[Int(s[i + 3])]
+                guard a | b | c | d >= 0 else { return false }
+                let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                out[o] = UInt8(truncatingIfNeeded: v >> 16)
+                out[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                out[o + 2] = UInt8(truncatingIfNeeded: v)
+                i += 4
+                o += 3
+            }
+            // The last quad, with its padding; the unused bits must be zero.
+            let a = t[Int(s[i])]
+            let b = t[Int(s[i + 1])]
+            let c = pad == 2 ? 0 : t[Int(s[i + 2])]
+            let d = pad >= 1 ? 0 : t[Int(s[i + 3])]
+            guard a | b | c | d >= 0 else { return false }
+            let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+            out[o] = UInt8(truncatingIfNeeded: v >> 16)
+            if pad < 2 { out[o + 1] = UInt8(truncatingIfNeeded: v >> 8) } else if v & 0xffff != 0 { return false }
+            if pad < 1 { out[o + 2] = UInt8(truncatingIfNeeded: v) } else if v & 0xff != 0 { return false }
+            return true
+        }
     }
 }
 

@@ -112,4 +112,58 @@ struct LaxRules: LedgerRules {
         #expect(
             report.failure?.message.contains("unknown proposal \"G7-404\"") == true, "\(report.failure?.message ?? "")")
     }
+
+    /// A position signed with a delegation key that the operator revoked through the core's
+    /// `key.revoke` fails the audit and the replay, even though the lax writer accepted it.
+    @Test func auditorFailsOnAPositionByAKeyTheOperatorRevoked() throws {
+        let dir = tempPath()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let op = try NoteSignerKey.generate(name: "lax.example/log")
+        let sec = try NoteSignerKey.generate(name: "G7-sec")
+        let jp = try NoteSignerKey.generate(name: "G7-JP")
+        let t = ts("2026-11-02T09:00:00Z")
+        let lax = try Ledger<LaxRules>.create(directory: dir, operatorKey: op, clock: { t })
+        _ = try lax.append([
+            try Statement.make(kind: "forum.charter", body: Forums.g7.json, key: op, time: t),
+            try Statement.make(
+                kind: "secretariat.register", body: ["forum": "G7", "vkey": .string(sec.verifierKey.description)],
+                key: op, time: t),
+        ])
+        _ = try lax.append([
+            try Statement.make(
+                kind: "delegation.register",
+                body: ["forum": "G7", "party": "JP", "vkey": .string(jp.verifierKey.description)], key: sec, time: t)
+        ])
+        let proposal = try lax.append([
+            try Statement.make(kind: "proposal", body: NegotiationFixture.proposalBody(id: "G7-1"), key: jp, time: t)
+        ])[0]
+        let position = { () throws -> SignedStatement in
+            try Statement.make(
+                kind: "position",
+                body: NegotiationFixture.positionBody(
+                    "G7-1", revision: (proposal.index, proposal.leafHash), party: "JP", stance: "support"),
+                key: jp, time: t)
+        }
+        _ = try lax.append([try position()])
+        _ = try lax.append([try Statement.make(kind: "key.revoke", body: ["vkey": .string(jp.verifierKey.description)], key: op, time: t)])
+        let good = Auditor<NegotiationRules>(store: lax.store, options: .init()).run()
+        #expect(good.isValid, "\(good.failure?.message ?? "")")
+        _ = try lax.append([try position()])
+        let report = Auditor<NegotiationRules>(store: lax.store, options: .init()).run()
+        #expect(report.failedEntry == 7)
+        #expect(report.failure?.message.contains("was revoked at entry 6") == true, "\(report.failure?.message ?? "")")
+        let ledger = try Ledger<NegotiationRules>(directory: dir)
+        #expect(errorText { _ = try ledger.parallelState() }?.contains("entry 7: signer G7-JP") == true)
+        #expect(errorText { _ = try ledger.state(upTo: ledger.size) }?.contains("entry 7: signer G7-JP") == true)
+    }
+}
+
+/// The message of the `LedgerError` that `body` throws, or nil when it throws none.
+func errorText(_ body: () throws -> Void) -> String? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return (error as? LedgerError)?.message ?? "not a LedgerError: \(error)"
+    }
 }

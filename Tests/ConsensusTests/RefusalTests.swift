@@ -58,6 +58,19 @@ import Testing
         try f.expectRefusal(.unauthorized, "was revoked at entry") { try f.position("G7-1", party: "IT", "support") }
     }
 
+    /// The operator can revoke a delegation key through the core's `key.revoke`; the
+    /// consensus engine's delegation index must see that too, on append and on replay.
+    @Test func delegationKeyRevokedByTheOperator() throws {
+        try f.position("G7-1", party: "IT", "support")
+        let k = f.key("G7", "IT")
+        try f.append("key.revoke", ["vkey": .string(k.verifierKey.description)], by: f.op)
+        try f.expectRefusal(.unauthorized, "was revoked at entry") { try f.position("G7-1", party: "IT", "object", reason: "x") }
+        let replayed = try f.ledger.parallelState()
+        #expect(replayed.status(of: "G7-1")?.proposal.positions["IT"]?.stance == .support)
+        let report = Auditor<NegotiationRules>(store: f.ledger.store, options: .init()).run()
+        #expect(report.isValid, "\(report.failure?.message ?? "")")
+    }
+
     @Test func onlyTheForumsSecretariatManagesDelegations() throws {
         let k = try NoteSignerKey.generate(name: "G7-FR-2")
         try f.expectRefusal(.unauthorized, "is not the G7 secretariat") {

@@ -15,7 +15,7 @@ public struct Entry: Sendable, Hashable {
     public let time: Timestamp
     public let signed: SignedStatement
 
-    public var statement: Statement { signed.statement }
+    @inlinable public var statement: Statement { signed.statement }
 
     public init(index: UInt64, prev: Digest, time: Timestamp, signed: SignedStatement) {
         self.index = index
@@ -32,7 +32,7 @@ public struct Entry: Sendable, Hashable {
     }
 
     /// The leaf bytes.
-    public var canonicalBytes: [UInt8] { json.canonicalBytes }
+    public var canonicalBytes: [UInt8] { canonicalBytes(statementBytes: signed.statement.canonicalBytes[...]) }
 
     /// The leaf bytes, given the statement's canonical bytes: the entry's keys sort as
     /// index, prev, sig, statement, time, so the statement is spliced in unchanged.
@@ -67,9 +67,69 @@ public struct Entry: Sendable, Hashable {
 
     /// Parses leaf bytes, which must be canonical and within the size limit.
     public init(leaf raw: UnsafeRawBufferPointer) throws(LedgerError) {
+        var signers = SignerCache()
+        try self.init(leaf: raw, signers: &signers)
+    }
+
+    /// Parses leaf bytes, reusing the signer keys in `signers` (a replay sees few signers
+    /// and many entries).
+    ///
+    /// Well-formed leaves take a fast path that checks the canonical text without building
+    /// JSON values; anything it is unsure of goes through the full parser, which gives the
+    /// error. Both paths accept the same leaves and give the same entry.
+    public init(leaf raw: UnsafeRawBufferPointer, signers: inout SignerCache) throws(LedgerError) {
+        guard raw.count <= Entry.maxBytes else { throw .tooLarge("entry is \(raw.count) bytes, over \(Entry.maxBytes)") }
+        if let e = Entry.scan(raw, signers: &signers) {
+            self = e
+            return
+        }
+        try self.init(parsing: raw)
+    }
+
+    /// The full parser's path, which names what is wrong.
+    init(parsing raw: UnsafeRawBufferPointer) throws(LedgerError) {
         guard raw.count <= Entry.maxBytes else { throw .tooLarge("entry is \(raw.count) bytes, over \(Entry.maxBytes)") }
         let v = try JSONParser.parseCanonical(raw)
-        try self.init(json: v, textBytes: raw.count)
+        try self.init(json: v)
+    }
+
+    /// The fast path: nil unless `raw` is a valid canonical leaf whose field values need no
+    /// unescaping.
+    static func scan(_ raw: UnsafeRawBufferPointer, signers: inout SignerCache) -> Entry? {
+        var s = CanonicalScanner(raw)
+        guard s.expect("{\"index\":"), let index = s.number(), index >= 0 else { return nil }
+        guard s.expect(",\"prev\":"), let prevText = s.string(), !prevText.escaped,
+            let prev = Digest(base64UTF8: s.raw(prevText).bindMemory(to: UInt8.self))
+        else { return nil }
+        guard s.expect(",\"sig\":"), let sigText = s.string(), !sigText.escaped,
+            let sig = Base64.decode(utf8: s.raw(sigText).bindMemory(to: UInt8.self)), sig.count == 64
+        else { return nil }
+        guard s.expect(",\"statement\":{\"body\":") else { return nil }
+        let bodyStart = s.pos
+        var members: [CanonicalObject.Member]? = []
+        members!.reserveCapacity(8)
+        guard s.object(depth: 3, members: &members, base: bodyStart) else { return nil }
+        let bodyEnd = s.pos
+        guard s.expect(",\"kind\":"), let kindText = s.string(), !kindText.escaped else { return nil }
+        guard s.expect(",\"nonce\":"), let nonceText = s.string(), !nonceText.escaped,
+            let nonce = Base64.decode(utf8: s.raw(nonceText).bindMemory(to: UInt8.self))
+        else { return nil }
+        guard s.expect(",\"signer\":"), let signerText = s.string(), !signerText.escaped,
+            let signer = signers.key(s.raw(signerText))
+        else { return nil }
+        guard s.expect(",\"time\":"), let stTimeText = s.string(), let stTime = Timestamp(rfc3339: s.raw(stTimeText)) else {
+            return nil
+        }
+        guard s.expect("},\"time\":"), let timeText = s.string(), let time = Timestamp(rfc3339: s.raw(timeText)),
+            s.expect("}"), s.pos == s.n
+        else { return nil }
+        let kind = s.text(kindText)
+        let body = CanonicalObject(bytes: Array(raw[bodyStart..<bodyEnd]), members: members!)
+        guard Statement.problem(kind: kind, bodyBytes: bodyEnd - bodyStart, signer: signer, nonce: nonce) == nil else {
+            return nil
+        }
+        let st = Statement(unchecked: kind, canonicalBody: body, signer: signer, time: stTime, nonce: nonce)
+        return Entry(index: UInt64(index), prev: prev, time: time, signed: SignedStatement(statement: st, signature: sig))
     }
 
     public init(leaf: [UInt8]) throws(LedgerError) {
@@ -78,10 +138,6 @@ public struct Entry: Sendable, Hashable {
 
     /// Reads an entry from its JSON object; every field is required and no others are allowed.
     public init(json: JSONValue) throws(LedgerError) {
-        try self.init(json: json, textBytes: Int.max)
-    }
-
-    init(json: JSONValue, textBytes: Int) throws(LedgerError) {
         guard case .object(let o) = json else { throw .malformed("entry must be a JSON object") }
         if o.count != 5, let extra = o.keys.first(where: { !Entry.fields.contains($0) }) {
             throw .malformed("entry has unknown field \"\(extra)\"")
@@ -97,6 +153,6 @@ public struct Entry: Sendable, Hashable {
             throw .malformed("entry.sig must be base64 of 64 bytes")
         }
         guard let st = o["statement"] else { throw .malformed("entry.statement is missing") }
-        self.init(index: UInt64(index), prev: prev, time: time, signed: SignedStatement(statement: try Statement(json: st, textBytes: textBytes), signature: sig))
+        self.init(index: UInt64(index), prev: prev, time: time, signed: SignedStatement(statement: try Statement(json: st), signature: sig))
     }
 }

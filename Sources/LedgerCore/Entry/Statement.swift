@@ -13,7 +13,8 @@ public struct Statement: Sendable, Hashable {
     static let fields: Set<String> = ["body", "kind", "nonce", "signer", "time"]
 
     public let kind: String
-    public let body: JSONValue
+    /// The body, a JSON object, in canonical form.
+    public let canonicalBody: CanonicalObject
     /// The signer's verifier key (type 0x01).
     public let signer: NoteVerifierKey
     /// The author's claimed time.
@@ -21,46 +22,59 @@ public struct Statement: Sendable, Hashable {
     /// 16 random bytes.
     public let nonce: [UInt8]
 
+    /// The body as a JSON value.
+    public var body: JSONValue { canonicalBody.json }
+
     /// Builds a statement, validating every field.
     public init(kind: String, body: JSONValue, signer: NoteVerifierKey, time: Timestamp, nonce: [UInt8]) throws(LedgerError) {
-        try self.init(kind: kind, body: body, signer: signer, time: time, nonce: nonce, bodyCanBeLarge: true)
-    }
-
-    /// `bodyCanBeLarge: false` skips measuring the body when the caller knows the whole
-    /// enclosing text is smaller than the body limit.
-    init(kind: String, body: JSONValue, signer: NoteVerifierKey, time: Timestamp, nonce: [UInt8], bodyCanBeLarge: Bool) throws(LedgerError) {
         guard Statement.isValidKind(kind) else {
             throw .malformed("kind \"\(kind)\" must be 1–64 characters of a–z, 0–9, '.' and '-', starting with a letter")
         }
-        guard case .object = body else { throw .malformed("body must be a JSON object") }
-        if bodyCanBeLarge {
-            let size = body.canonicalBytes.count
-            guard size <= Statement.maxBodyBytes else {
-                throw .tooLarge("body is \(size) bytes, over the \(Statement.maxBodyBytes)-byte limit")
-            }
+        guard case .object(let o) = body else { throw .malformed("body must be a JSON object") }
+        try self.init(kind: kind, canonicalBody: CanonicalObject(o), signer: signer, time: time, nonce: nonce)
+    }
+
+    /// Builds a statement from a body already in canonical form, validating every field.
+    public init(kind: String, canonicalBody: CanonicalObject, signer: NoteVerifierKey, time: Timestamp, nonce: [UInt8])
+        throws(LedgerError)
+    {
+        if let why = Statement.problem(kind: kind, bodyBytes: canonicalBody.bytes.count, signer: signer, nonce: nonce) {
+            throw why
         }
-        guard signer.type == .ed25519 else { throw .malformed("signer must be an Ed25519 (type 0x01) key") }
-        guard nonce.count == 16 else { throw .malformed("nonce must be 16 bytes") }
+        self.init(unchecked: kind, canonicalBody: canonicalBody, signer: signer, time: time, nonce: nonce)
+    }
+
+    init(unchecked kind: String, canonicalBody: CanonicalObject, signer: NoteVerifierKey, time: Timestamp, nonce: [UInt8]) {
         self.kind = kind
-        self.body = body
+        self.canonicalBody = canonicalBody
         self.signer = signer
         self.time = time
         self.nonce = nonce
     }
 
+    /// Why these fields do not make a valid statement, or nil when they do.
+    static func problem(kind: String, bodyBytes: Int, signer: NoteVerifierKey, nonce: [UInt8]) -> LedgerError? {
+        guard Statement.isValidKind(kind) else {
+            return .malformed("kind \"\(kind)\" must be 1–64 characters of a–z, 0–9, '.' and '-', starting with a letter")
+        }
+        guard bodyBytes <= Statement.maxBodyBytes else {
+            return .tooLarge("body is \(bodyBytes) bytes, over the \(Statement.maxBodyBytes)-byte limit")
+        }
+        guard signer.type == .ed25519 else { return .malformed("signer must be an Ed25519 (type 0x01) key") }
+        guard nonce.count == 16 else { return .malformed("nonce must be 16 bytes") }
+        return nil
+    }
+
     static func isValidKind(_ k: String) -> Bool {
-        let b = Array(k.utf8)
-        guard !b.isEmpty, b.count <= maxKindBytes, (0x61...0x7a).contains(b[0]) else { return false }
-        return b.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2e || $0 == 0x2d }
+        var k = k
+        return k.withUTF8 { b in
+            guard !b.isEmpty, b.count <= maxKindBytes, (0x61...0x7a).contains(b[0]) else { return false }
+            return b.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2e || $0 == 0x2d }
+        }
     }
 
     /// Reads a statement from its JSON object; every field is required and no others are allowed.
     public init(json: JSONValue) throws(LedgerError) {
-        try self.init(json: json, textBytes: Int.max)
-    }
-
-    /// `textBytes`: the size of the canonical text the statement was read from, if known.
-    init(json: JSONValue, textBytes: Int) throws(LedgerError) {
         guard case .object(let o) = json else { throw .malformed("statement must be a JSON object") }
         if o.count != 5, let extra = o.keys.first(where: { !Statement.fields.contains($0) }) {
             throw .malformed("statement has unknown field \"\(extra)\"")
@@ -75,7 +89,7 @@ public struct Statement: Sendable, Hashable {
         guard let nonceText = o["nonce"]?.stringValue, let nonce = Base64.decode(nonceText) else {
             throw .malformed("statement.nonce must be base64")
         }
-        try self.init(kind: kind, body: body, signer: signer, time: time, nonce: nonce, bodyCanBeLarge: textBytes > Statement.maxBodyBytes)
+        try self.init(kind: kind, body: body, signer: signer, time: time, nonce: nonce)
     }
 
     /// The statement as a JSON object.
@@ -86,10 +100,28 @@ public struct Statement: Sendable, Hashable {
         ])
     }
 
+    /// The statement's RFC 8785 encoding (keys body, kind, nonce, signer, time).
+    public var canonicalBytes: [UInt8] {
+        var out = [UInt8]()
+        write(into: &out)
+        return out
+    }
+
+    func write(into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + canonicalBody.bytes.count + 200)
+        out.append(contentsOf: "{\"body\":".utf8)
+        out.append(contentsOf: canonicalBody.bytes)
+        out.append(contentsOf: ",\"kind\":".utf8)
+        CanonicalJSON.writeString(kind, into: &out)
+        out.append(contentsOf: ",\"nonce\":\"\(Base64.encode(nonce))\",\"signer\":".utf8)
+        CanonicalJSON.writeString(signer.description, into: &out)
+        out.append(contentsOf: ",\"time\":\"\(time.rfc3339)\"}".utf8)
+    }
+
     /// The bytes that are signed and hashed: the domain prefix and the canonical statement.
     public var signingMessage: [UInt8] {
         var out = Statement.domain
-        CanonicalJSON.write(json, into: &out)
+        write(into: &out)
         return out
     }
 

@@ -18,7 +18,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DDTHH:MM:SSZ` (years 1970–9999); returns nil otherwise.
     public init?(rfc3339 s: String) {
-        let b = Array(s.utf8)
+        var s = s
+        guard let t = s.withUTF8({ Timestamp(rfc3339: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = t
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ` from UTF-8 bytes.
+    public init?(rfc3339 b: UnsafeRawBufferPointer) {
         guard b.count == 20, b[4] == 0x2d, b[7] == 0x2d, b[10] == UInt8(ascii: "T"), b[13] == 0x3a, b[16] == 0x3a,
             b[19] == UInt8(ascii: "Z")
         else { return nil }

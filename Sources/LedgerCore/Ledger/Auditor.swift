@@ -118,11 +118,14 @@ public struct Auditor<Rules: LedgerRules> {
 
         // Replay the trusted prefix for state only (no signature checks, no hashing).
         if trustedPrefix > 0 {
+            var signers = SignerCache()
             try store.forEachChunk(from: 0, to: trustedPrefix) { first, lines throws(LedgerError) in
                 for (k, line) in lines.enumerated() {
                     let i = first + Int64(k)
                     do throws(LedgerError) {
-                        let e = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }.get()
+                        let e = try line.withUnsafeBytes { raw in
+                        Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
+                    }.get()
                         try rules.apply(e, leafHash: store.leafHash(i))
                         lastTime = e.time
                         seen.insert(store.statementHash(i))

@@ -23,6 +23,13 @@ public struct Authority: Sendable {
     public private(set) var origin: String?
     public private(set) var operatorKey: NoteVerifierKey?
     public private(set) var keys: [NoteVerifierKey: KeyRecord] = [:]
+    /// How many keys have been revoked: lets a layer that mirrors key records (for example
+    /// the consensus engine's delegation index) see cheaply that it must look again.
+    public private(set) var revocations = 0
+    /// When each key may sign: entries after `registeredAt` and before `revokedAt` (or
+    /// UInt64.max). Kept apart from ``keys`` so that the check made for every entry copies
+    /// no strings; every change to ``keys`` updates it.
+    private var spans: [NoteVerifierKey: (UInt64, UInt64)] = [:]
 
     public init() {}
 
@@ -31,6 +38,7 @@ public struct Authority: Sendable {
 
     /// Throws unless `key` may sign entry `index`.
     public func checkActive(_ key: NoteVerifierKey, at index: UInt64) throws(LedgerError) {
+        if let (from, until) = spans[key], from < index && index < until { return }
         guard let r = keys[key] else { throw .unauthorized("signer \(key.name)+\(NoteName.hex8(key.keyID)) is not registered") }
         guard r.isActive(at: index) else {
             throw .unauthorized("signer \(key.name)+\(NoteName.hex8(key.keyID)) was revoked at entry \(r.revokedAt!)")
@@ -42,6 +50,7 @@ public struct Authority: Sendable {
         self.operatorKey = operatorKey
         keys[operatorKey] = KeyRecord(
             key: operatorKey, role: "operator", attributes: [:], registeredAt: 0, registeredBy: nil, revokedAt: nil)
+        spans[operatorKey] = (0, UInt64.max)
     }
 
     /// Registers `key` at entry `index`. A key can be registered once; a revoked key stays revoked.
@@ -56,6 +65,7 @@ public struct Authority: Sendable {
         }
         keys[key] = KeyRecord(
             key: key, role: role, attributes: attributes, registeredAt: index, registeredBy: signer, revokedAt: nil)
+        spans[key] = (index, UInt64.max)
     }
 
     /// Revokes `key` at entry `index`: it may not sign any later entry.
@@ -65,5 +75,7 @@ public struct Authority: Sendable {
         guard key != operatorKey else { throw .refused("the operator key cannot be revoked") }
         r.revokedAt = index
         keys[key] = r
+        revocations += 1
+        spans[key] = (r.registeredAt, index)
     }
 }

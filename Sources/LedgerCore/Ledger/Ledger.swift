@@ -74,11 +74,14 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     /// The rules' state after the first `count` entries (for "as of" questions).
     public func state(upTo count: Int64) throws(LedgerError) -> Rules {
         var s = Rules()
+        var signers = SignerCache()
         try store.forEachChunk(from: 0, to: min(count, store.size)) { first, lines throws(LedgerError) in
             for (k, line) in lines.enumerated() {
                 let i = first + Int64(k)
                 do throws(LedgerError) {
-                    let e = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }.get()
+                    let e = try line.withUnsafeBytes { raw in
+                        Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
+                    }.get()
                     try s.apply(e, leafHash: store.leafHash(i))
                 } catch { throw error.prefixed("entry \(i): ") }
             }
@@ -88,11 +91,14 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
 
     func replay(to n: Int64) throws(LedgerError) {
         guard stateSize < n else { return }
+        var signers = SignerCache()
         try store.forEachChunk(from: stateSize, to: n) { first, lines throws(LedgerError) in
             for (k, line) in lines.enumerated() {
                 let i = first + Int64(k)
                 do throws(LedgerError) {
-                    let e = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }.get()
+                    let e = try line.withUnsafeBytes { raw in
+                        Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
+                    }.get()
                     try state.apply(e, leafHash: store.leafHash(i))
                     lastTime = e.time
                 } catch { throw error.prefixed("entry \(i): ") }

@@ -50,7 +50,7 @@ public struct CoreRules: LedgerRules {
     /// Applies a core kind; returns false when the kind is not one of ``kinds``.
     public mutating func applyCoreKind(_ entry: Entry) throws(LedgerError) -> Bool {
         let st = entry.statement
-        let body = try BodyReader(st.body, kind: st.kind)
+        let body = BodyReader(st)
         switch st.kind {
         case "genesis":
             let origin = try body.string("origin")
@@ -92,51 +92,135 @@ public struct CoreRules: LedgerRules {
     }
 }
 
-/// Typed access to a statement body, with one-line errors that name the kind and field.
+/// A set of field names, for ``BodyReader/only(_:)-(FieldSet)``: kept as a `Set` and as
+/// sorted bytes, so that a canonical body's sorted keys are checked in one merge.
+public struct FieldSet: Sendable {
+    public let names: Set<String>
+    let sorted: [[UInt8]]
+
+    public init(_ names: Set<String>) {
+        self.names = names
+        sorted = names.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+}
+
+/// Typed access to a statement body (or any JSON object), with one-line errors that name the
+/// kind and field.
+///
+/// A body read from the ledger is a ``CanonicalObject``: fields are found by comparing bytes
+/// and only the values asked for become Swift values.
 public struct BodyReader: Sendable {
-    public let object: [String: JSONValue]
+    enum Storage: Sendable {
+        case dictionary([String: JSONValue])
+        case canonical(CanonicalObject)
+    }
+
+    let storage: Storage
     public let kind: String
 
     public init(_ body: JSONValue, kind: String) throws(LedgerError) {
         guard case .object(let o) = body else { throw .invalidBody("\(kind): body must be an object") }
-        self.object = o
+        storage = .dictionary(o)
         self.kind = kind
+    }
+
+    public init(_ body: CanonicalObject, kind: String) {
+        storage = .canonical(body)
+        self.kind = kind
+    }
+
+    /// Reads a statement's body under the statement's kind.
+    public init(_ statement: Statement) {
+        self.init(statement.canonicalBody, kind: statement.kind)
     }
 
     public func fail(_ field: String, _ why: String) -> LedgerError { .invalidBody("\(kind).\(field): \(why)") }
 
+    /// The value of field `f`, if present.
+    public func value(_ f: String) -> JSONValue? {
+        switch storage {
+        case .dictionary(let o): return o[f]
+        case .canonical(let c): return c[f]
+        }
+    }
+
+    /// Whether field `f` is present.
+    public func has(_ f: String) -> Bool {
+        switch storage {
+        case .dictionary(let o): return o[f] != nil
+        case .canonical(let c): return c.find(f) != nil
+        }
+    }
+
+    /// The field names present.
+    public var keys: [String] {
+        switch storage {
+        case .dictionary(let o): return Array(o.keys)
+        case .canonical(let c): return c.keys
+        }
+    }
+
     public func string(_ f: String) throws(LedgerError) -> String {
-        guard let v = object[f] else { throw fail(f, "is required") }
-        guard let s = v.stringValue else { throw fail(f, "must be a string") }
+        guard let s = try optionalString(f) else { throw fail(f, "is required") }
         return s
     }
 
     public func optionalString(_ f: String) throws(LedgerError) -> String? {
-        guard let v = object[f] else { return nil }
-        guard let s = v.stringValue else { throw fail(f, "must be a string") }
-        return s
+        switch storage {
+        case .dictionary(let o):
+            guard let v = o[f] else { return nil }
+            guard let s = v.stringValue else { throw fail(f, "must be a string") }
+            return s
+        case .canonical(let c):
+            guard let i = c.find(f) else { return nil }
+            guard let s = c.stringValue(at: i) else { throw fail(f, "must be a string") }
+            return s
+        }
+    }
+
+    /// Whether field `f` is the string `text`: nil when it is absent or not a string.
+    public func stringEquals(_ f: String, _ text: String) -> Bool? {
+        switch storage {
+        case .dictionary(let o):
+            guard let s = o[f]?.stringValue else { return nil }
+            return s == text
+        case .canonical(let c):
+            guard let i = c.find(f) else { return nil }
+            if c.members[i].plainString {
+                var text = text
+                return text.withUTF8 { c.valueEquals(at: i, string: UnsafeRawBufferPointer($0)) }
+            }
+            guard let s = c.stringValue(at: i) else { return nil }
+            return s == text
+        }
     }
 
     public func integer(_ f: String) throws(LedgerError) -> Int64 {
-        guard let v = object[f] else { throw fail(f, "is required") }
-        guard let i = v.integerValue else { throw fail(f, "must be an integer") }
+        guard let i = try optionalInteger(f) else { throw fail(f, "is required") }
         return i
     }
 
     public func optionalInteger(_ f: String) throws(LedgerError) -> Int64? {
-        guard let v = object[f] else { return nil }
-        guard let i = v.integerValue else { throw fail(f, "must be an integer") }
-        return i
+        switch storage {
+        case .dictionary(let o):
+            guard let v = o[f] else { return nil }
+            guard let i = v.integerValue else { throw fail(f, "must be an integer") }
+            return i
+        case .canonical(let c):
+            guard let k = c.find(f) else { return nil }
+            guard let i = c.integerValue(at: k) else { throw fail(f, "must be an integer") }
+            return i
+        }
     }
 
     public func array(_ f: String) throws(LedgerError) -> [JSONValue] {
-        guard let v = object[f] else { throw fail(f, "is required") }
+        guard let v = value(f) else { throw fail(f, "is required") }
         guard let a = v.arrayValue else { throw fail(f, "must be an array") }
         return a
     }
 
     public func optionalArray(_ f: String) throws(LedgerError) -> [JSONValue]? {
-        guard let v = object[f] else { return nil }
+        guard let v = value(f) else { return nil }
         guard let a = v.arrayValue else { throw fail(f, "must be an array") }
         return a
     }
@@ -170,10 +254,51 @@ public struct BodyReader: Sendable {
 
     /// Refuses fields outside `allowed`.
     public func only(_ allowed: Set<String>) throws(LedgerError) {
+        try only(FieldSet(allowed))
+    }
+
+    /// Refuses fields outside `allowed`.
+    public func only(_ allowed: FieldSet) throws(LedgerError) {
+        if case .canonical(let c) = storage, BodyReader.keysWithin(c, allowed) { return }
         // Sort (for a deterministic message) only when there is something to report.
-        guard object.keys.contains(where: { !allowed.contains($0) }) else { return }
-        if let extra = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+        let keys = self.keys
+        guard keys.contains(where: { !allowed.names.contains($0) }) else { return }
+        if let extra = keys.sorted().first(where: { !allowed.names.contains($0) }) {
             throw .invalidBody("\(kind): unknown field \"\(extra)\"")
         }
     }
+
+    /// Whether every key of `c` is in `allowed`, by merging the two sorted byte lists. False
+    /// means "not shown", and the caller checks again by name.
+    static func keysWithin(_ c: CanonicalObject, _ allowed: FieldSet) -> Bool {
+        c.bytes.withUnsafeBytes { b in
+            var j = 0
+            let names = allowed.sorted
+            for m in c.members {
+                guard !m.keyEscaped else { return false }
+                let key = UnsafeRawBufferPointer(rebasing: b[Int(m.keyStart)..<Int(m.keyEnd)])
+                while true {
+                    guard j < names.count else { return false }
+                    let equal =
+                        names[j].count == key.count
+                        && names[j].withUnsafeBytes { key.count == 0 || memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }
+                    if equal {
+                        j += 1
+                        break
+                    }
+                    // Skip allowed names that sort before the key; a key that sorts before the
+                    // next allowed name is not allowed.
+                    guard names[j].lexicographicallyPrecedes(key) else { return false }
+                    j += 1
+                }
+            }
+            return true
+        }
+    }
 }
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

@@ -78,6 +78,23 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
         return k
     }
 
+    public static func == (a: NoteVerifierKey, b: NoteVerifierKey) -> Bool {
+        a.keyID == b.keyID && a.type == b.type && a.name == b.name
+            && a.publicKey.rawRepresentation.withUnsafeBytes { x in
+                b.publicKey.rawRepresentation.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, 32) == 0 }
+            }
+    }
+
+    /// Hashes the key ID and the first key bytes: equal keys agree on both, and they are
+    /// cheap to hash for every entry replayed.
+    public func hash(into h: inout Hasher) {
+        h.combine(keyID)
+        let k = publicKey.rawRepresentation
+        var w: UInt64 = 0
+        for i in 0..<8 { w = w << 8 | UInt64(k[i]) }
+        h.combine(w)
+    }
+
     /// The vkey string.
     public var description: String {
         "\(name)+\(NoteName.hex8(keyID))+\(Base64.encode([type.rawValue] + publicKey.rawRepresentation))"
@@ -141,3 +158,50 @@ extension String {
         return String(scalars[first...last])
     }
 }
+
+/// Verifier keys already parsed during one pass over a ledger, by their vkey text: a ledger
+/// has few signers and many entries.
+public struct SignerCache: Sendable {
+    struct Slot: Sendable {
+        let text: [UInt8]
+        let key: NoteVerifierKey
+    }
+    private var slots: [UInt64: [Slot]] = [:]
+
+    public init() {}
+
+    /// The key whose vkey text is `raw`, or nil when it is not a valid vkey.
+    public mutating func key(_ raw: UnsafeRawBufferPointer) -> NoteVerifierKey? {
+        let h = SignerCache.fingerprint(raw)
+        if let bucket = slots[h] {
+            for s in bucket where s.text.count == raw.count {
+                if s.text.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) { return s.key }
+            }
+        }
+        guard let k = try? NoteVerifierKey.cached(String(decoding: raw.bindMemory(to: UInt8.self), as: UTF8.self)) else {
+            return nil
+        }
+        if slots.count > 100_000 { slots.removeAll() }
+        slots[h, default: []].append(Slot(text: Array(raw), key: k))
+        return k
+    }
+
+    /// The length and the first and last eight bytes (a vkey ends in base64 key material).
+    static func fingerprint(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        let n = raw.count
+        guard n >= 8 else {
+            var w = UInt64(n)
+            for b in raw { w = w << 8 | UInt64(b) }
+            return w
+        }
+        let first = raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+        let last = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        return last ^ (first &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(n)
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

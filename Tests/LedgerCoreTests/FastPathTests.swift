@@ -1,0 +1,171 @@
+import Foundation
+import LedgerCrypto
+import Testing
+
+@testable import LedgerCore
+
+/// The replay's fast paths must accept exactly what the full parser accepts and give the same
+/// values: the scanner may only ever give up (and leave the error to the parser).
+@Suite struct FastPathTests {
+    /// Leaf lines of the committed sample ledger.
+    static func sampleLeaves() throws -> [[UInt8]] {
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("ledger/entries.jsonl"), encoding: .utf8)
+        return text.split(separator: "\n").map { Array($0.utf8) }
+    }
+
+    static func fast(_ leaf: [UInt8]) -> Entry? {
+        var signers = SignerCache()
+        return leaf.withUnsafeBytes { Entry.scan($0, signers: &signers) }
+    }
+
+    static func slow(_ leaf: [UInt8]) -> Entry? {
+        leaf.withUnsafeBytes { raw in try? Entry(parsing: raw) }
+    }
+
+    @Test func everySampleEntryTakesTheFastPathAndAgreesWithTheParser() throws {
+        let leaves = try FastPathTests.sampleLeaves()
+        #expect(leaves.count == 100)
+        for (i, leaf) in leaves.enumerated() {
+            let f = FastPathTests.fast(leaf)
+            #expect(f != nil, "entry \(i) fell back to the parser")
+            #expect(f == FastPathTests.slow(leaf), "entry \(i)")
+            // The canonical body bytes are the leaf's own bytes, and re-encoding gives the leaf.
+            #expect(f?.canonicalBytes == leaf, "entry \(i)")
+        }
+    }
+
+    /// 30,000 random byte mutations of sample leaves: whenever the fast path accepts one, the
+    /// parser accepts it too and reads the same entry.
+    @Test func mutatedLeavesNeverMakeTheFastPathDisagree() throws {
+        let leaves = try FastPathTests.sampleLeaves()
+        var rng = SplitMix64(state: 1121)
+        var fastAccepted = 0
+        var slowAccepted = 0
+        let interesting: [UInt8] = Array("\"\\{}[],:0123456789-eE.tfnu aé/".utf8) + [0x00, 0x1f, 0x7f, 0xc3, 0xa9, 0xee, 0xff]
+        for i in 0..<30_000 {
+            var doc = leaves[i % leaves.count]
+            for _ in 0..<(1 + Int(rng.next() % 2)) {
+                let pos = Int(rng.next() % UInt64(doc.count))
+                let byte = rng.next() % 2 == 0 ? interesting[Int(rng.next() % UInt64(interesting.count))] : UInt8(truncatingIfNeeded: rng.next())
+                switch rng.next() % 3 {
+                case 0: doc[pos] = byte
+                case 1: doc.insert(byte, at: pos)
+                default: doc.remove(at: pos)
+                }
+            }
+            let f = FastPathTests.fast(doc)
+            let s = FastPathTests.slow(doc)
+            if s != nil { slowAccepted += 1 }
+            if let f {
+                fastAccepted += 1
+                #expect(s == f, "\(String(decoding: doc, as: UTF8.self))")
+            }
+        }
+        // Some mutations keep the leaf valid (for example a changed digit or letter in a string).
+        #expect(fastAccepted > 100)
+        #expect(slowAccepted >= fastAccepted)
+    }
+
+    /// Valid canonical leaves the scanner leaves to the parser (escapes in field values,
+    /// non-ASCII keys) still parse, to the same entry as before.
+    @Test func leavesWithEscapesParseThroughTheFallback() throws {
+        let leaf = try FastPathTests.sampleLeaves()[3]
+        let e = try Entry(leaf: leaf)
+        // Rebuild the entry with a body that needs escapes and non-ASCII keys.
+        let body: JSONValue = [
+            "text": "line\none \"quoted\" \\ tab\t ctl\u{01} é 😀", "é": "accent key", "\u{fb01}": 1, "😀": 2,
+        ]
+        let st = try Statement(
+            kind: e.statement.kind, body: body, signer: e.statement.signer, time: e.statement.time,
+            nonce: e.statement.nonce)
+        let rebuilt = Entry(index: e.index, prev: e.prev, time: e.time, signed: SignedStatement(statement: st, signature: e.signed.signature))
+        let bytes = rebuilt.canonicalBytes
+        #expect(try JSONParser.parse(bytes).canonicalBytes == bytes)
+        let parsed = try Entry(leaf: bytes)
+        #expect(parsed == rebuilt)
+        #expect(parsed.statement.body == body)
+        let r = BodyReader(parsed.statement)
+        #expect(try r.string("text") == "line\none \"quoted\" \\ tab\t ctl\u{01} é 😀")
+        #expect(try r.string("é") == "accent key")
+        #expect(try r.integer("😀") == 2)
+        #expect(r.keys == ["text", "é", "😀", "\u{fb01}"])
+    }
+}
+
+@Suite struct CanonicalObjectTests {
+    static let body: [String: JSONValue] = [
+        "proposal": "G7-SME-2026-01", "revision": 12, "revisionHash": "P1st8e59l8A9WDR/OOFgASiDNt4EXfckvUlJ5JOq5QU=",
+        "party": "JP", "stance": "object", "reason": "needs \"study\"\n", "n": -7, "list": ["a", 1, ["b"]],
+        "obj": ["k": "v"], "flag": true, "nothing": nil,
+    ]
+
+    @Test func readsTheSameFieldsAsTheDictionary() throws {
+        let c = CanonicalObject(CanonicalObjectTests.body)
+        #expect(c.bytes == JSONValue.object(CanonicalObjectTests.body).canonicalBytes)
+        #expect(c.json == .object(CanonicalObjectTests.body))
+        let canonical = BodyReader(c, kind: "position")
+        let dictionary = try BodyReader(.object(CanonicalObjectTests.body), kind: "position")
+        for r in [canonical, dictionary] {
+            #expect(try r.string("proposal") == "G7-SME-2026-01")
+            #expect(try r.string("reason") == "needs \"study\"\n")
+            #expect(try r.integer("revision") == 12)
+            #expect(try r.integer("n") == -7)
+            #expect(try r.optionalInteger("absent") == nil)
+            #expect(try r.array("list") == ["a", 1, ["b"]])
+            #expect(r.value("obj") == ["k": "v"])
+            #expect(r.value("flag") == true)
+            #expect(r.value("nothing") == .null)
+            #expect(r.has("nothing") && !r.has("proposa"))
+            #expect(r.stringEquals("party", "JP") == true)
+            #expect(r.stringEquals("party", "J") == false)
+            #expect(r.stringEquals("revision", "12") == nil)
+            #expect(errorMessage { try r.string("revision") } == "position.revision: must be a string")
+            #expect(errorMessage { try r.integer("stance") } == "position.stance: must be an integer")
+            #expect(errorMessage { try r.string("title") } == "position.title: is required")
+            #expect(errorMessage { try r.stringArray("list") } == "position.list: must be an array of strings")
+        }
+    }
+
+    @Test func onlyRefusesTheFirstUnknownFieldInBothForms() throws {
+        let allowed = FieldSet(Set(CanonicalObjectTests.body.keys))
+        let c = CanonicalObject(CanonicalObjectTests.body)
+        try BodyReader(c, kind: "k").only(allowed)
+        // Unknown keys before, between and after the allowed ones, and ones that need escapes.
+        for extra in ["a", "m", "reasons", "zzz", "é", "\u{fb01}", "😀", "q\"", "\u{01}"] {
+            var body = CanonicalObjectTests.body
+            body[extra] = 1
+            let expected = "k: unknown field \"\(extra)\""
+            #expect(errorMessage { try BodyReader(CanonicalObject(body), kind: "k").only(allowed) } == expected)
+            #expect(errorMessage { try BodyReader(.object(body), kind: "k").only(allowed) } == expected)
+        }
+        // A subset of the allowed fields passes.
+        try BodyReader(CanonicalObject(["party": "JP"]), kind: "k").only(allowed)
+        try BodyReader(CanonicalObject([:]), kind: "k").only(allowed)
+    }
+
+    @Test func base64IntoABufferIsAsStrictAsTheArrayForm() {
+        let cases = [
+            "", "AA==", "AAA=", "AAAA", "AB==", "AAB=", "A===", "====", "AA=A", "A", "AAAAA", "AA==AAAA", "////", "-_==",
+            "P1st8e59l8A9WDR/OOFgASiDNt4EXfckvUlJ5JOq5QU=", "P1st8e59l8A9WDR/OOFgASiDNt4EXfckvUlJ5JOq5QV=",
+        ]
+        for text in cases {
+            let bytes = Array(text.utf8)
+            let array = bytes.withUnsafeBufferPointer { Base64.decode(utf8: $0) }
+            let digest = bytes.withUnsafeBufferPointer { Digest(base64UTF8: $0) }
+            #expect(digest == array.flatMap { Digest(bytes: $0) }, "\(text)")
+            if let array { #expect(Base64.encode(array) == text, "\(text) has one encoding") }
+        }
+        #expect(Array("AB==".utf8).withUnsafeBufferPointer { Base64.decode(utf8: $0) } == nil)
+        #expect(Array("AAAA".utf8).withUnsafeBufferPointer { Base64.decode(utf8: $0) } == [0, 0, 0])
+    }
+}
+
+/// The message of the `LedgerError` that `body` throws, or nil when it throws none.
+func errorMessage(_ body: () throws -> Void) -> String? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return (error as? LedgerError)?.message ?? "not a LedgerError: \(error)"
+    }
+}
