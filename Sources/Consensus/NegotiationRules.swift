@@ -371,19 +371,22 @@ public struct NegotiationRules: LedgerRules {
     /// of proposal `id`.
     static func requireCurrentRevision(_ r: BodyReader, id: String, revisions: [Proposal.Revision]) throws(LedgerError) {
         let index = try r.integer("revision")
-        let hash = try r.string("revisionHash")
+        let text = try r.string("revisionHash")
+        let hash = Digest(base64: text).map(RevisionHash.digest) ?? .text(text)
         try requireCurrentRevision(r.kind, revision: index, hash: hash, id: id, revisions: revisions)
     }
 
-    /// Throws unless entry `index` with leaf hash `hash` (base64) is the current revision of `id`.
+    /// Throws unless entry `index` with leaf hash `hash` is the current revision of `id`.
     static func requireCurrentRevision(
-        _ kind: String, revision index: Int64, hash: String, id: String, revisions: [Proposal.Revision]
+        _ kind: String, revision index: Int64, hash: RevisionHash, id: String, revisions: [Proposal.Revision]
     ) throws(LedgerError) {
         guard let rev = revisions.last(where: { $0.entryIndex == UInt64(max(0, index)) }) else {
             throw .refused("\(kind).revision: entry \(index) is not a revision of \(id)")
         }
-        if hash != rev.leafHashBase64 {
-            guard Digest(base64: hash) != nil else { throw .invalidBody("\(kind).revisionHash: must be base64 of 32 bytes") }
+        guard case .digest(let d) = hash else {
+            throw .invalidBody("\(kind).revisionHash: must be base64 of 32 bytes")
+        }
+        if d != rev.leafHash {
             throw .refused(
                 "\(kind).revisionHash: does not match the leaf hash of entry \(index) (\(rev.leafHashBase64))")
         }
@@ -405,7 +408,7 @@ public struct NegotiationRules: LedgerRules {
         let proposal: String
         let party: String
         let revision: Int64
-        let revisionHash: String
+        let revisionHash: RevisionHash
         let stance: Stance
         let reason: String?
 
@@ -414,7 +417,8 @@ public struct NegotiationRules: LedgerRules {
             proposal = try r.string("proposal")
             party = try r.string("party")
             revision = try r.integer("revision")
-            revisionHash = try r.string("revisionHash")
+            let hash = try r.string("revisionHash")
+            revisionHash = Digest(base64: hash).map(RevisionHash.digest) ?? .text(hash)
             let stanceText = try r.string("stance")
             guard let stance = Stance(rawValue: stanceText) else {
                 throw r.fail(
@@ -427,6 +431,13 @@ public struct NegotiationRules: LedgerRules {
                 throw r.fail("reason", "is required with stance \(stance.rawValue)")
             }
         }
+    }
+
+    /// A revision's leaf hash as a position or decision names it: a digest, or the text when
+    /// it is not base64 of 32 bytes (refused once the revision is known to exist).
+    enum RevisionHash: Sendable {
+        case digest(Digest)
+        case text(String)
     }
 
     /// What can be read from an entry before the state is known.

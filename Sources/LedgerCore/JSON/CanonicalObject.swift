@@ -139,15 +139,6 @@ public struct CanonicalObject: Sendable, Hashable {
         return first == UInt8(ascii: "-") ? -v : v
     }
 
-    /// Whether the value of the member at `i` is the string whose UTF-8 is `text`.
-    func valueEquals(at i: Int, string text: UnsafeRawBufferPointer) -> Bool {
-        let m = members[i]
-        guard m.plainString, Int(m.valueEnd - m.valueStart) - 2 == text.count else { return false }
-        return bytes.withUnsafeBytes { b in
-            text.count == 0 || memcmp(b.baseAddress! + Int(m.valueStart + 1), text.baseAddress!, text.count) == 0
-        }
-    }
-
     /// The object as a JSON value.
     public var json: JSONValue {
         var o = [String: JSONValue](minimumCapacity: members.count)

@@ -178,23 +178,6 @@ public struct BodyReader: Sendable {
         }
     }
 
-    /// Whether field `f` is the string `text`: nil when it is absent or not a string.
-    public func stringEquals(_ f: String, _ text: String) -> Bool? {
-        switch storage {
-        case .dictionary(let o):
-            guard let s = o[f]?.stringValue else { return nil }
-            return s == text
-        case .canonical(let c):
-            guard let i = c.find(f) else { return nil }
-            if c.members[i].plainString {
-                var text = text
-                return text.withUTF8 { c.valueEquals(at: i, string: UnsafeRawBufferPointer($0)) }
-            }
-            guard let s = c.stringValue(at: i) else { return nil }
-            return s == text
-        }
-    }
-
     public func integer(_ f: String) throws(LedgerError) -> Int64 {
         guard let i = try optionalInteger(f) else { throw fail(f, "is required") }
         return i
