@@ -144,9 +144,14 @@ public struct NegotiationRules: LedgerRules {
     }
 
     /// Throws unless the signer is a delegation of `party` in `forum`.
-    func requireDelegation(_ entry: Entry, forum: String, party: String, known: Delegation?? = .none) throws(LedgerError) {
+    func requireDelegation(_ entry: Entry, forum: String, party: String) throws(LedgerError) {
+        try requireDelegation(entry, forum: forum, party: party, record: delegationIndex[entry.statement.signer])
+    }
+
+    /// As ``requireDelegation(_:forum:party:)``, given the signer's delegation record (nil
+    /// when it has none) already looked up.
+    func requireDelegation(_ entry: Entry, forum: String, party: String, record d: Delegation?) throws(LedgerError) {
         if trustsSigners { return }
-        let d = known ?? delegationIndex[entry.statement.signer]
         guard let d, d.forum == forum else {
             throw .unauthorized(
                 "\(entry.statement.kind): signer \(entry.statement.signer.name) is not a \(forum) delegation")
@@ -466,7 +471,7 @@ public struct NegotiationRules: LedgerRules {
         let i = try proposalPosition(body.proposal, kind: kind)
         let forum = proposals[i].forum
         let c = forums[forum]!
-        try requireDelegation(entry, forum: forum, party: body.party, known: .some(delegation))
+        try requireDelegation(entry, forum: forum, party: body.party, record: delegation)
         try requireParty(body.party, of: c, kind: kind)
         // The rest works on the proposal in place, so that it is never copied.
         try NegotiationRules.position(body, on: &proposals[i], charter: c, entry: entry)

@@ -1,7 +1,7 @@
 import Dispatch
-import Synchronization
 import LedgerCore
 import LedgerCrypto
+import Synchronization
 
 extension Ledger where Rules == NegotiationRules {
     /// The negotiation state after the first `count` entries (all when nil), replayed with

@@ -41,12 +41,15 @@ import Testing
         var rng = SplitMix64(state: 1121)
         var fastAccepted = 0
         var slowAccepted = 0
-        let interesting: [UInt8] = Array("\"\\{}[],:0123456789-eE.tfnu aé/".utf8) + [0x00, 0x1f, 0x7f, 0xc3, 0xa9, 0xee, 0xff]
+        let interesting: [UInt8] =
+            Array("\"\\{}[],:0123456789-eE.tfnu aé/".utf8) + [0x00, 0x1f, 0x7f, 0xc3, 0xa9, 0xee, 0xff]
         for i in 0..<30_000 {
             var doc = leaves[i % leaves.count]
             for _ in 0..<(1 + Int(rng.next() % 2)) {
                 let pos = Int(rng.next() % UInt64(doc.count))
-                let byte = rng.next() % 2 == 0 ? interesting[Int(rng.next() % UInt64(interesting.count))] : UInt8(truncatingIfNeeded: rng.next())
+                let byte =
+                    rng.next() % 2 == 0
+                    ? interesting[Int(rng.next() % UInt64(interesting.count))] : UInt8(truncatingIfNeeded: rng.next())
                 switch rng.next() % 3 {
                 case 0: doc[pos] = byte
                 case 1: doc.insert(byte, at: pos)
@@ -78,7 +81,9 @@ import Testing
         let st = try Statement(
             kind: e.statement.kind, body: body, signer: e.statement.signer, time: e.statement.time,
             nonce: e.statement.nonce)
-        let rebuilt = Entry(index: e.index, prev: e.prev, time: e.time, signed: SignedStatement(statement: st, signature: e.signed.signature))
+        let rebuilt = Entry(
+            index: e.index, prev: e.prev, time: e.time,
+            signed: SignedStatement(statement: st, signature: e.signed.signature))
         let bytes = rebuilt.canonicalBytes
         #expect(try JSONParser.parse(bytes).canonicalBytes == bytes)
         let parsed = try Entry(leaf: bytes)
@@ -142,7 +147,8 @@ import Testing
 
     @Test func base64IntoABufferIsAsStrictAsTheArrayForm() {
         let cases = [
-            "", "AA==", "AAA=", "AAAA", "AB==", "AAB=", "A===", "====", "AA=A", "A", "AAAAA", "AA==AAAA", "////", "-_==",
+            "", "AA==", "AAA=", "AAAA", "AB==", "AAB=", "A===", "====", "AA=A", "A", "AAAAA", "AA==AAAA", "////",
+            "-_==",
             "P1st8e59l8A9WDR/OOFgASiDNt4EXfckvUlJ5JOq5QU=", "P1st8e59l8A9WDR/OOFgASiDNt4EXfckvUlJ5JOq5QV=",
         ]
         for text in cases {

@@ -112,7 +112,8 @@ public struct CanonicalObject: Sendable, Hashable {
 
     func plainString(_ m: Member) -> String {
         bytes.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[Int(m.valueStart + 1)..<Int(m.valueEnd - 1)]), as: UTF8.self)
+            String(
+                decoding: UnsafeBufferPointer(rebasing: $0[Int(m.valueStart + 1)..<Int(m.valueEnd - 1)]), as: UTF8.self)
         }
     }
 
