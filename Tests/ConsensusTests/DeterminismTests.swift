@@ -76,16 +76,15 @@ struct LaxRules: LedgerRules {
 }
 
 @Suite struct AuditTests {
-    /// `verify` (the auditor) replays the consensus rules and names the first entry that
-    /// breaks one, even when the files were written without them.
-    @Test func auditorFailsOnAnEntryThatBreaksARule() throws {
-        let dir = tempPath()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// A ledger written under ``LaxRules`` (no rules at all): the G7 charter, its secretariat
+    /// and JP's delegation key (entries 1–3). Returns the ledger, the operator key, JP's key
+    /// and the fixed log time.
+    static func laxG7Ledger() throws -> (Ledger<LaxRules>, NoteSignerKey, NoteSignerKey, Timestamp) {
         let op = try NoteSignerKey.generate(name: "lax.example/log")
         let sec = try NoteSignerKey.generate(name: "G7-sec")
         let jp = try NoteSignerKey.generate(name: "G7-JP")
         let t = ts("2026-11-02T09:00:00Z")
-        let lax = try Ledger<LaxRules>.create(directory: dir, operatorKey: op, clock: { t })
+        let lax = try Ledger<LaxRules>.create(directory: tempPath(), operatorKey: op, clock: { t })
         _ = try lax.append([
             try Statement.make(kind: "forum.charter", body: Forums.g7.json, key: op, time: t),
             try Statement.make(
@@ -97,6 +96,14 @@ struct LaxRules: LedgerRules {
                 kind: "delegation.register",
                 body: ["forum": "G7", "party": "JP", "vkey": .string(jp.verifierKey.description)], key: sec, time: t)
         ])
+        return (lax, op, jp, t)
+    }
+    /// `verify` (the auditor) replays the consensus rules and names the first entry that
+    /// breaks one, even when the files were written without them.
+    @Test func auditorFailsOnAnEntryThatBreaksARule() throws {
+        let (lax, _, jp, t) = try AuditTests.laxG7Ledger()
+        let dir = lax.store.directory
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let good = Auditor<NegotiationRules>(store: lax.store, options: .init()).run()
         #expect(good.isValid, "\(good.failure?.message ?? "")")
         // A position on a proposal that does not exist, accepted by the lax rules.
@@ -116,24 +123,9 @@ struct LaxRules: LedgerRules {
     /// A position signed with a delegation key that the operator revoked through the core's
     /// `key.revoke` fails the audit and the replay, even though the lax writer accepted it.
     @Test func auditorFailsOnAPositionByAKeyTheOperatorRevoked() throws {
-        let dir = tempPath()
+        let (lax, op, jp, t) = try AuditTests.laxG7Ledger()
+        let dir = lax.store.directory
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let op = try NoteSignerKey.generate(name: "lax.example/log")
-        let sec = try NoteSignerKey.generate(name: "G7-sec")
-        let jp = try NoteSignerKey.generate(name: "G7-JP")
-        let t = ts("2026-11-02T09:00:00Z")
-        let lax = try Ledger<LaxRules>.create(directory: dir, operatorKey: op, clock: { t })
-        _ = try lax.append([
-            try Statement.make(kind: "forum.charter", body: Forums.g7.json, key: op, time: t),
-            try Statement.make(
-                kind: "secretariat.register", body: ["forum": "G7", "vkey": .string(sec.verifierKey.description)],
-                key: op, time: t),
-        ])
-        _ = try lax.append([
-            try Statement.make(
-                kind: "delegation.register",
-                body: ["forum": "G7", "party": "JP", "vkey": .string(jp.verifierKey.description)], key: sec, time: t)
-        ])
         let proposal = try lax.append([
             try Statement.make(kind: "proposal", body: NegotiationFixture.proposalBody(id: "G7-1"), key: jp, time: t)
         ])[0]
