@@ -145,21 +145,22 @@ public struct NegotiationRules: LedgerRules {
 
     /// Throws unless the signer is a delegation of `party` in `forum`.
     func requireDelegation(_ entry: Entry, forum: String, party: String) throws(LedgerError) {
-        try requireDelegation(entry, forum: forum, party: party, record: delegationIndex[entry.statement.signer])
+        try requireDelegation(
+            kind: entry.statement.kind, signer: entry.statement.signer, forum: forum, party: party,
+            record: delegationIndex[entry.statement.signer])
     }
 
-    /// As ``requireDelegation(_:forum:party:)``, given the signer's delegation record (nil
-    /// when it has none) already looked up.
-    func requireDelegation(_ entry: Entry, forum: String, party: String, record d: Delegation?) throws(LedgerError) {
+    /// As ``requireDelegation(_:forum:party:)`` for an entry of `kind` signed by `signer`,
+    /// given the signer's delegation record (nil when it has none) already looked up.
+    func requireDelegation(kind: String, signer: NoteVerifierKey, forum: String, party: String, record d: Delegation?)
+        throws(LedgerError)
+    {
         if trustsSigners { return }
         guard let d, d.forum == forum else {
-            throw .unauthorized(
-                "\(entry.statement.kind): signer \(entry.statement.signer.name) is not a \(forum) delegation")
+            throw .unauthorized("\(kind): signer \(signer.name) is not a \(forum) delegation")
         }
         guard d.party == party else {
-            throw .unauthorized(
-                "\(entry.statement.kind).party: signer \(entry.statement.signer.name) is the delegation of \(d.party), not \(party)"
-            )
+            throw .unauthorized("\(kind).party: signer \(signer.name) is the delegation of \(d.party), not \(party)")
         }
     }
 
@@ -422,8 +423,11 @@ public struct NegotiationRules: LedgerRules {
             proposal = try r.string("proposal")
             party = try r.string("party")
             revision = try r.integer("revision")
-            let hash = try r.string("revisionHash")
-            revisionHash = Digest(base64: hash).map(RevisionHash.digest) ?? .text(hash)
+            if let d = try r.base64Digest("revisionHash") {
+                revisionHash = .digest(d)
+            } else {
+                revisionHash = .text(try r.string("revisionHash"))
+            }
             let stanceText = try r.string("stance")
             guard let stance = Stance(rawValue: stanceText) else {
                 throw r.fail(
@@ -461,34 +465,78 @@ public struct NegotiationRules: LedgerRules {
 
     /// `delegation`: the signer's delegation record, already looked up (nil when it has none).
     mutating func applyPosition(_ entry: Entry, prepared: Prepared, delegation: Delegation?) throws(LedgerError) {
-        let kind = "position"
         let body: PositionBody
         if let p = prepared.position {
             body = try p.get()
         } else {
-            body = try PositionBody(BodyReader(entry.statement.canonicalBody, kind: kind))
+            body = try PositionBody(BodyReader(entry.statement.canonicalBody, kind: "position"))
         }
+        try applyPosition(
+            body, index: entry.index, time: entry.time, signer: entry.statement.signer, delegation: delegation)
+    }
+
+    /// Checks and records position `body` of the entry at `index`, logged at `time` and
+    /// signed by `signer` (whose delegation record is `delegation`).
+    mutating func applyPosition(
+        _ body: PositionBody, index: UInt64, time: Timestamp, signer: NoteVerifierKey, delegation: Delegation?
+    ) throws(LedgerError) {
+        let kind = "position"
         let i = try proposalPosition(body.proposal, kind: kind)
         let forum = proposals[i].forum
         let c = forums[forum]!
-        try requireDelegation(entry, forum: forum, party: body.party, record: delegation)
+        try requireDelegation(kind: kind, signer: signer, forum: forum, party: body.party, record: delegation)
         try requireParty(body.party, of: c, kind: kind)
         // The rest works on the proposal in place, so that it is never copied.
-        try NegotiationRules.position(body, on: &proposals[i], charter: c, entry: entry)
+        try NegotiationRules.position(body, on: &proposals[i], charter: c, index: index, time: time)
     }
 
     /// Checks and records a position on `p`, a proposal of `charter`'s forum.
-    static func position(_ b: PositionBody, on p: inout Proposal, charter c: ForumCharter, entry: Entry)
+    static func position(_ b: PositionBody, on p: inout Proposal, charter c: ForumCharter, index: UInt64, time: Timestamp)
         throws(LedgerError)
     {
         let kind = "position"
         let effective = p.effectiveRule(charterRule: c.rule)
-        try p.requireLive(rule: effective, parties: c.parties, at: entry.time, kind: kind)
+        try p.requireLive(rule: effective, parties: c.parties, at: time, kind: kind)
         try requireCurrentRevision(kind, revision: b.revision, hash: b.revisionHash, id: p.id, revisions: p.revisions)
         if p.positions.isEmpty { p.positions.reserveCapacity(c.parties.count) }
         try p.record(
-            Proposal.Position(party: b.party, stance: b.stance, reason: b.reason, entryIndex: entry.index, time: entry.time),
+            Proposal.Position(party: b.party, stance: b.stance, reason: b.reason, entryIndex: index, time: time),
             rule: effective, parties: c.parties)
+    }
+
+    // MARK: Positions read without an entry
+
+    /// A position read straight from its leaf by ``LeafScanner``, with its body checked: what
+    /// a replay needs to apply it, without building an ``Entry``.
+    public struct PositionRecord: Sendable {
+        let header: LeafScanner.Header
+        let body: PositionBody
+    }
+
+    /// Reads a position leaf on the scanner's fast path; nil for any other leaf, and for a
+    /// position whose body has a problem (`Entry(leaf:)` and ``apply(_:prepared:leafHash:)``
+    /// then give the error).
+    public static func readPosition(_ raw: UnsafeRawBufferPointer, scanner: inout LeafScanner) -> PositionRecord? {
+        let r = scanner.read(raw, kind: "position") { header, reader in
+            (try? PositionBody(reader)).map { PositionRecord(header: header, body: $0) }
+        }
+        return r ?? nil
+    }
+
+    /// Applies a position read by ``readPosition(_:scanner:)``, with the same result as
+    /// applying its entry. `entry` gives that entry, for the rare case that needs it: a signer
+    /// that is not an active delegation key, which the core checks.
+    public mutating func apply(_ r: PositionRecord, entry: () throws(LedgerError) -> Entry) throws(LedgerError) {
+        if core.authority.revocations != delegationRevocations { syncDelegationRevocations() }
+        let d = trustsSigners ? nil : delegationIndex[r.header.signer]
+        guard trustsSigners || (d?.isActive(at: r.header.index) ?? false) else {
+            // A position's leaf hash is not used.
+            try apply(try entry(), prepared: Prepared(position: .success(r.body)), leafHash: .zero)
+            return
+        }
+        try applyPosition(r.body, index: r.header.index, time: r.header.time, signer: r.header.signer, delegation: d)
+        entryCount = r.header.index + 1
+        lastTime = r.header.time
     }
 
     /// The outcomes a decision entry may record.

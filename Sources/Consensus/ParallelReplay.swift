@@ -23,7 +23,12 @@ extension Ledger where Rules == NegotiationRules {
             for k in 0..<job.count {
                 let i = job.first + Int64(k)
                 do throws(LedgerError) {
-                    try rules.apply(try job.entries[k].get(), prepared: job.prepared[k], leafHash: store.leafHash(i))
+                    switch job.slots[k] {
+                    case .position(let r):
+                        try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(job.lines[k])) }
+                    case .entry(let e, let prepared):
+                        try rules.apply(try e.get(), prepared: prepared, leafHash: store.leafHash(i))
+                    }
                 } catch { throw error.prefixed("entry \(i): ") }
             }
             decoded = nil
@@ -49,13 +54,20 @@ extension Ledger where Rules == NegotiationRules {
 }
 
 enum ParallelDecode {
+    /// One decoded line.
+    enum Slot {
+        /// A position, read without building its entry (nearly every entry of a negotiation).
+        case position(NegotiationRules.PositionRecord)
+        /// Any other entry (or a position the fast path did not take), decoded and prepared.
+        case entry(Result<Entry, LedgerError>, NegotiationRules.Prepared)
+    }
+
     /// One chunk of lines, decoded and prepared in pieces by whichever threads take them.
     final class Job: @unchecked Sendable {
         let lines: [ArraySlice<UInt8>]
         let first: Int64
         let count: Int
-        let entries: UnsafeMutablePointer<Result<Entry, LedgerError>>
-        let prepared: UnsafeMutablePointer<NegotiationRules.Prepared>
+        let slots: UnsafeMutablePointer<Slot>
         private let nextPiece = Atomic<Int>(0)
         static let pieceSize = 256
 
@@ -63,34 +75,33 @@ enum ParallelDecode {
             self.lines = lines
             self.first = first
             count = lines.count
-            entries = .allocate(capacity: max(1, count))
-            prepared = .allocate(capacity: max(1, count))
+            slots = .allocate(capacity: max(1, count))
         }
 
         /// Decodes pieces until none is left to take. Each piece is written by one thread, and
         /// the results are read only after every thread that worked on the job has returned.
         func work() {
             var signers = SignerCache()
+            var scanner = LeafScanner()
             let pieces = (count + Job.pieceSize - 1) / Job.pieceSize
             while true {
                 let p = nextPiece.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard p < pieces else { return }
                 for k in (p * Job.pieceSize)..<min(count, (p + 1) * Job.pieceSize) {
-                    let e = lines[k].withUnsafeBytes { raw in
-                        Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
+                    let slot = lines[k].withUnsafeBytes { raw -> Slot in
+                        if let r = NegotiationRules.readPosition(raw, scanner: &scanner) { return .position(r) }
+                        let e = Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
+                        return .entry(e, (try? e.get()).map(NegotiationRules.prepare) ?? .none)
                     }
-                    (prepared + k).initialize(to: (try? e.get()).map(NegotiationRules.prepare) ?? .none)
-                    (entries + k).initialize(to: e)
+                    (slots + k).initialize(to: slot)
                 }
             }
         }
 
         deinit {
             // work() ran to the end on some thread, so every slot is initialized.
-            entries.deinitialize(count: count)
-            prepared.deinitialize(count: count)
-            entries.deallocate()
-            prepared.deallocate()
+            slots.deinitialize(count: count)
+            slots.deallocate()
         }
     }
 

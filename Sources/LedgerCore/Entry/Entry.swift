@@ -96,23 +96,58 @@ public struct Entry: Sendable, Hashable {
     /// The fast path: nil unless `raw` is a valid canonical leaf whose field values need no
     /// unescaping.
     static func scan(_ raw: UnsafeRawBufferPointer, signers: inout SignerCache) -> Entry? {
+        var members: [CanonicalObject.Member]? = []
+        members!.reserveCapacity(8)
+        guard let p = scanParts(raw, signers: &signers, members: &members) else { return nil }
+        func bytes(_ r: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeRawBufferPointer(rebasing: raw[r]).bindMemory(to: UInt8.self)
+        }
+        guard let sig = Base64.decode(utf8: bytes(p.sig)), let nonce = Base64.decode(utf8: bytes(p.nonce)) else {
+            return nil
+        }
+        let kind = String(decoding: bytes(p.kind), as: UTF8.self)
+        let body = CanonicalObject(bytes: Array(raw[p.body]), members: members!)
+        let st = Statement(unchecked: kind, canonicalBody: body, signer: p.signer, time: p.statementTime, nonce: nonce)
+        return Entry(index: p.index, prev: p.prev, time: p.time, signed: SignedStatement(statement: st, signature: sig))
+    }
+
+    /// What the fast path reads from a leaf: the values that need no allocation, and the
+    /// ranges of the rest in the leaf.
+    struct Parts {
+        let index: UInt64
+        let prev: Digest
+        let time: Timestamp
+        let statementTime: Timestamp
+        let signer: NoteVerifierKey
+        /// The base64 text of the signature and the nonce, known to decode to 64 and 16 bytes.
+        let sig: Range<Int>
+        let nonce: Range<Int>
+        let kind: Range<Int>
+        let body: Range<Int>
+    }
+
+    /// Checks everything the fast path accepts (canonical form, field values and
+    /// ``Statement/problem(kind:bodyBytes:signer:nonceCount:)``) without allocating, except
+    /// that the body's members are appended to `members` (offsets relative to the body), which
+    /// must not be nil.
+    static func scanParts(
+        _ raw: UnsafeRawBufferPointer, signers: inout SignerCache, members: inout [CanonicalObject.Member]?
+    ) -> Parts? {
         var s = CanonicalScanner(raw)
         guard s.expect("{\"index\":"), let index = s.number(), index >= 0 else { return nil }
         guard s.expect(",\"prev\":"), let prevText = s.string(), !prevText.escaped,
             let prev = Digest(base64UTF8: s.raw(prevText).bindMemory(to: UInt8.self))
         else { return nil }
         guard s.expect(",\"sig\":"), let sigText = s.string(), !sigText.escaped,
-            let sig = Base64.decode(utf8: s.raw(sigText).bindMemory(to: UInt8.self)), sig.count == 64
+            Entry.isBase64(s.raw(sigText), ofCount: 64)
         else { return nil }
         guard s.expect(",\"statement\":{\"body\":") else { return nil }
         let bodyStart = s.pos
-        var members: [CanonicalObject.Member]? = []
-        members!.reserveCapacity(8)
         guard s.object(depth: 3, members: &members, base: bodyStart) else { return nil }
         let bodyEnd = s.pos
         guard s.expect(",\"kind\":"), let kindText = s.string(), !kindText.escaped else { return nil }
         guard s.expect(",\"nonce\":"), let nonceText = s.string(), !nonceText.escaped,
-            let nonce = Base64.decode(utf8: s.raw(nonceText).bindMemory(to: UInt8.self))
+            Entry.isBase64(s.raw(nonceText), ofCount: 16)
         else { return nil }
         guard s.expect(",\"signer\":"), let signerText = s.string(), !signerText.escaped,
             let signer = signers.key(s.raw(signerText))
@@ -123,13 +158,19 @@ public struct Entry: Sendable, Hashable {
         guard s.expect("},\"time\":"), let timeText = s.string(), let time = Timestamp(rfc3339: s.raw(timeText)),
             s.expect("}"), s.pos == s.n
         else { return nil }
-        let kind = s.text(kindText)
-        let body = CanonicalObject(bytes: Array(raw[bodyStart..<bodyEnd]), members: members!)
-        guard Statement.problem(kind: kind, bodyBytes: bodyEnd - bodyStart, signer: signer, nonce: nonce) == nil else {
-            return nil
-        }
-        let st = Statement(unchecked: kind, canonicalBody: body, signer: signer, time: stTime, nonce: nonce)
-        return Entry(index: UInt64(index), prev: prev, time: time, signed: SignedStatement(statement: st, signature: sig))
+        guard Statement.problem(kind: s.raw(kindText), bodyBytes: bodyEnd - bodyStart, signer: signer, nonceCount: 16) == nil
+        else { return nil }
+        return Parts(
+            index: UInt64(index), prev: prev, time: time, statementTime: stTime, signer: signer,
+            sig: sigText.start..<sigText.end, nonce: nonceText.start..<nonceText.end, kind: kindText.start..<kindText.end,
+            body: bodyStart..<bodyEnd)
+    }
+
+    /// Whether `text` is standard padded base64 of exactly `count` (at most 64) bytes.
+    static func isBase64(_ text: UnsafeRawBufferPointer, ofCount count: Int) -> Bool {
+        let utf8 = text.bindMemory(to: UInt8.self)
+        guard count <= 64, Base64.decodedCount(utf8: utf8) == count else { return false }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { Base64.decode(utf8: utf8, into: $0.baseAddress) }
     }
 
     public init(leaf: [UInt8]) throws(LedgerError) {

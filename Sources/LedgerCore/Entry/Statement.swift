@@ -54,23 +54,37 @@ public struct Statement: Sendable, Hashable {
 
     /// Why these fields do not make a valid statement, or nil when they do.
     static func problem(kind: String, bodyBytes: Int, signer: NoteVerifierKey, nonce: [UInt8]) -> LedgerError? {
+        var kind = kind
+        return kind.withUTF8 {
+            problem(kind: UnsafeRawBufferPointer($0), bodyBytes: bodyBytes, signer: signer, nonceCount: nonce.count)
+        }
+    }
+
+    /// As ``problem(kind:bodyBytes:signer:nonce:)``, given the kind's UTF-8 bytes and the
+    /// nonce's length.
+    static func problem(kind: UnsafeRawBufferPointer, bodyBytes: Int, signer: NoteVerifierKey, nonceCount: Int)
+        -> LedgerError?
+    {
         guard Statement.isValidKind(kind) else {
-            return .malformed("kind \"\(kind)\" must be 1–64 characters of a–z, 0–9, '.' and '-', starting with a letter")
+            let text = String(decoding: kind.bindMemory(to: UInt8.self), as: UTF8.self)
+            return .malformed("kind \"\(text)\" must be 1–64 characters of a–z, 0–9, '.' and '-', starting with a letter")
         }
         guard bodyBytes <= Statement.maxBodyBytes else {
             return .tooLarge("body is \(bodyBytes) bytes, over the \(Statement.maxBodyBytes)-byte limit")
         }
         guard signer.type == .ed25519 else { return .malformed("signer must be an Ed25519 (type 0x01) key") }
-        guard nonce.count == 16 else { return .malformed("nonce must be 16 bytes") }
+        guard nonceCount == 16 else { return .malformed("nonce must be 16 bytes") }
         return nil
     }
 
     static func isValidKind(_ k: String) -> Bool {
         var k = k
-        return k.withUTF8 { b in
-            guard !b.isEmpty, b.count <= maxKindBytes, (0x61...0x7a).contains(b[0]) else { return false }
-            return b.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2e || $0 == 0x2d }
-        }
+        return k.withUTF8 { isValidKind(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func isValidKind(_ b: UnsafeRawBufferPointer) -> Bool {
+        guard !b.isEmpty, b.count <= maxKindBytes, (0x61...0x7a).contains(b[0]) else { return false }
+        return b.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2e || $0 == 0x2d }
     }
 
     /// Reads a statement from its JSON object; every field is required and no others are allowed.

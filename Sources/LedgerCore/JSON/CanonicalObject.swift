@@ -117,6 +117,14 @@ public struct CanonicalObject: Sendable, Hashable {
         }
     }
 
+    /// `read` of the UTF-8 text of the member at `i` when it is a string without escapes;
+    /// nil otherwise.
+    func plainStringBytes<R>(at i: Int, _ read: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
+        let m = members[i]
+        guard m.plainString else { return nil }
+        return bytes.withUnsafeBufferPointer { read(UnsafeBufferPointer(rebasing: $0[Int(m.valueStart + 1)..<Int(m.valueEnd - 1)])) }
+    }
+
     /// The value of `field`, parsed, or nil when there is no such member.
     public subscript(field: String) -> JSONValue? { find(field).map(value(at:)) }
 

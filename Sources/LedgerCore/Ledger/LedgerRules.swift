@@ -235,6 +235,15 @@ public struct BodyReader: Sendable {
         return d
     }
 
+    /// The digest that string field `f` holds as base64 of 32 bytes, or nil when it holds
+    /// some other string. Throws as ``string(_:)`` when `f` is missing or not a string.
+    public func base64Digest(_ f: String) throws(LedgerError) -> Digest? {
+        if case .canonical(let c) = storage, let i = c.find(f), let d = c.plainStringBytes(at: i, Digest.init(base64UTF8:)) {
+            return d
+        }
+        return Digest(base64: try string(f))
+    }
+
     /// Refuses fields outside `allowed`.
     public func only(_ allowed: Set<String>) throws(LedgerError) {
         try only(FieldSet(allowed))
