@@ -137,7 +137,10 @@ struct LaxRules: LedgerRules {
                 key: jp, time: t)
         }
         _ = try lax.append([try position()])
-        _ = try lax.append([try Statement.make(kind: "key.revoke", body: ["vkey": .string(jp.verifierKey.description)], key: op, time: t)])
+        _ = try lax.append([
+            try Statement.make(
+                kind: "key.revoke", body: ["vkey": .string(jp.verifierKey.description)], key: op, time: t)
+        ])
         let good = Auditor<NegotiationRules>(store: lax.store, options: .init()).run()
         #expect(good.isValid, "\(good.failure?.message ?? "")")
         _ = try lax.append([try position()])
@@ -147,6 +150,46 @@ struct LaxRules: LedgerRules {
         let ledger = try Ledger<NegotiationRules>(directory: dir)
         #expect(errorText { _ = try ledger.parallelState() }?.contains("entry 7: signer G7-JP") == true)
         #expect(errorText { _ = try ledger.state(upTo: ledger.size) }?.contains("entry 7: signer G7-JP") == true)
+    }
+}
+
+extension AuditTests {
+    /// Bad positions that the parallel replay reads on its fast path (a `PositionRecord`), on
+    /// the fallback to the full entry (a signer that is not an active delegation key), or not
+    /// at all (a body with a problem): each fails both replays with the same message.
+    @Test(arguments: ["secretariat signs", "wrong party", "bad stance", "stale hash", "unknown signer"])
+    func parallelAndSequentialReplaysFailTheSameWay(_ bad: String) throws {
+        let (lax, op, jp, t) = try AuditTests.laxG7Ledger()
+        let dir = lax.store.directory
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let proposal = try lax.append([
+            try Statement.make(kind: "proposal", body: NegotiationFixture.proposalBody(id: "G7-1"), key: jp, time: t)
+        ])[0]
+        var key = jp
+        var party = "JP"
+        var stance = "support"
+        var hash = proposal.leafHash
+        switch bad {
+        case "secretariat signs":
+            // The operator's key is registered and active, but is no delegation.
+            key = op
+        case "wrong party": party = "FR"
+        case "bad stance": stance = "maybe"
+        case "stale hash": hash = .zero
+        default: key = try NoteSignerKey.generate(name: "G7-JP")
+        }
+        _ = try lax.append([
+            try Statement.make(
+                kind: "position",
+                body: NegotiationFixture.positionBody(
+                    "G7-1", revision: (proposal.index, hash), party: party, stance: stance),
+                key: key, time: t)
+        ])
+        let ledger = try Ledger<NegotiationRules>(directory: dir)
+        let sequential = errorText { _ = try ledger.state(upTo: ledger.size) }
+        let parallel = errorText { _ = try ledger.parallelState() }
+        #expect(sequential?.hasPrefix("entry 5: ") == true, "\(sequential ?? "no error")")
+        #expect(parallel == sequential)
     }
 }
 

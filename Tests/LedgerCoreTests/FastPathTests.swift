@@ -41,6 +41,7 @@ import Testing
         var rng = SplitMix64(state: 1121)
         var fastAccepted = 0
         var slowAccepted = 0
+        var scanner = LeafScanner()
         let interesting: [UInt8] =
             Array("\"\\{}[],:0123456789-eE.tfnu aé/".utf8) + [0x00, 0x1f, 0x7f, 0xc3, 0xa9, 0xee, 0xff]
         for i in 0..<30_000 {
@@ -63,10 +64,68 @@ import Testing
                 fastAccepted += 1
                 #expect(s == f, "\(String(decoding: doc, as: UTF8.self))")
             }
+            // The leaf scanner takes a leaf only when the fast path does, and reads the same.
+            if let kind = f?.statement.kind ?? s?.statement.kind {
+                let read = FastPathTests.scan(doc, kind: kind, with: &scanner)
+                #expect((read != nil) == (f != nil), "\(String(decoding: doc, as: UTF8.self))")
+                if let read, let f {
+                    #expect(read == FastPathTests.summary(f), "\(String(decoding: doc, as: UTF8.self))")
+                }
+            } else {
+                #expect(FastPathTests.scan(doc, kind: "position", with: &scanner) == nil)
+            }
         }
         // Some mutations keep the leaf valid (for example a changed digit or letter in a string).
         #expect(fastAccepted > 100)
         #expect(slowAccepted >= fastAccepted)
+    }
+
+    /// What a ``LeafScanner`` reads, comparable: index, time, signer, and the body's bytes and
+    /// fields as the reader sees them.
+    struct Summary: Equatable {
+        let index: UInt64
+        let time: Timestamp
+        let signer: NoteVerifierKey
+        let body: JSONValue
+    }
+
+    static func summary(_ e: Entry) -> Summary {
+        Summary(index: e.index, time: e.time, signer: e.statement.signer, body: e.statement.body)
+    }
+
+    static func scan(_ leaf: [UInt8], kind: String, with scanner: inout LeafScanner) -> Summary? {
+        leaf.withUnsafeBytes { raw in
+            scanner.read(raw, kind: kind) { header, body in
+                var o = [String: JSONValue]()
+                for k in body.keys { o[k] = body.value(k) }
+                return Summary(index: header.index, time: header.time, signer: header.signer, body: .object(o))
+            }
+        }
+    }
+
+    /// One scanner, reused across every sample leaf, reads each leaf of the kind asked for
+    /// exactly as `Entry(leaf:)` does, and no leaf of another kind.
+    @Test func theLeafScannerReadsWhatTheEntryParserReads() throws {
+        var scanner = LeafScanner()
+        var positions = 0
+        for (i, leaf) in try FastPathTests.sampleLeaves().enumerated() {
+            let e = try Entry(leaf: leaf)
+            #expect(
+                FastPathTests.scan(leaf, kind: e.statement.kind, with: &scanner) == FastPathTests.summary(e),
+                "entry \(i)")
+            if e.statement.kind == "position" { positions += 1 }
+            let other = e.statement.kind == "position" ? "proposal" : "position"
+            #expect(FastPathTests.scan(leaf, kind: other, with: &scanner) == nil, "entry \(i)")
+        }
+        #expect(positions > 30)
+        // A reader kept past the call stays valid: the scanner's next leaf does not change it.
+        let leaves = try FastPathTests.sampleLeaves()
+        let kept = leaves[5].withUnsafeBytes { raw in
+            scanner.read(raw, kind: try! Entry(leaf: leaves[5]).statement.kind) { _, body in body }
+        }
+        _ = FastPathTests.scan(leaves[6], kind: try Entry(leaf: leaves[6]).statement.kind, with: &scanner)
+        let keptKeys = try #require(kept).keys
+        #expect(keptKeys == BodyReader(try Entry(leaf: leaves[5]).statement).keys)
     }
 
     /// Valid canonical leaves the scanner leaves to the parser (escapes in field values,
@@ -143,6 +202,23 @@ import Testing
         // A subset of the allowed fields passes.
         try BodyReader(CanonicalObject(["party": "JP"]), kind: "k").only(allowed)
         try BodyReader(CanonicalObject([:]), kind: "k").only(allowed)
+    }
+
+    @Test func base64DigestReadsOnlyBase64Of32Bytes() throws {
+        let digest = Digest(base64: "P1st8e59l8A9WDR/OOFgASiDNt4EXfckvUlJ5JOq5QU=")!
+        let body: [String: JSONValue] = [
+            "good": .string(digest.base64), "short": "AAAA",
+            "escaped": "P1st8e59l8A9WDR\\/OOFgASiDNt4EXfckvUlJ5JOq5QU=",
+            "number": 3,
+        ]
+        for r in [BodyReader(CanonicalObject(body), kind: "position"), try BodyReader(.object(body), kind: "position")]
+        {
+            #expect(try r.base64Digest("good") == digest)
+            #expect(try r.base64Digest("short") == nil)
+            #expect(try r.base64Digest("escaped") == nil)
+            #expect(errorMessage { _ = try r.base64Digest("number") } == "position.number: must be a string")
+            #expect(errorMessage { _ = try r.base64Digest("missing") } == "position.missing: is required")
+        }
     }
 
     @Test func base64IntoABufferIsAsStrictAsTheArrayForm() {
