@@ -22,8 +22,11 @@ extension Ledger where Rules == NegotiationRules {
             guard let job = decoded else { return }
             for k in 0..<job.count {
                 let i = job.first + Int64(k)
+                // Moved out, not copied: the job no longer owns the slot.
+                let slot = (job.slots + k).move()
+                job.applied = k + 1
                 do throws(LedgerError) {
-                    switch job.slots[k] {
+                    switch slot {
                     case .position(let r):
                         try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(job.lines[k])) }
                     case .entry(let e, let prepared):
@@ -68,6 +71,8 @@ enum ParallelDecode {
         let first: Int64
         let count: Int
         let slots: UnsafeMutablePointer<Slot>
+        /// Slots before this one were moved out by the thread that applies them.
+        var applied = 0
         private let nextPiece = Atomic<Int>(0)
         static let pieceSize = 256
 
@@ -99,10 +104,16 @@ enum ParallelDecode {
         }
 
         deinit {
-            // work() ran to the end on some thread, so every slot is initialized.
-            slots.deinitialize(count: count)
+            // work() ran to the end on some thread, so every slot not moved out is initialized.
+            (slots + applied).deinitialize(count: count - applied)
             slots.deallocate()
         }
+    }
+
+    /// A pointer that threads write through, each to its own elements.
+    struct SharedPointer<T>: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<T>
+        init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
     }
 
     static var cores: Int {

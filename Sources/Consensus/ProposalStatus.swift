@@ -1,3 +1,4 @@
+import Dispatch
 import LedgerCore
 import LedgerCrypto
 
@@ -83,8 +84,23 @@ extension NegotiationRules {
     }
 
     /// The status of every proposal, optionally in one forum, in the order they were tabled.
+    ///
+    /// Thousands of statuses are computed on every core.
     public func statuses(forum: String? = nil, at now: Timestamp? = nil) -> [ProposalStatus] {
-        proposals.filter { forum == nil || $0.forum == forum }.map { status($0, at: now ?? lastTime) }
+        let chosen = forum == nil ? proposals : proposals.filter { $0.forum == forum }
+        let now = now ?? lastTime
+        let parts = min(ParallelDecode.cores, chosen.count / 1000)
+        guard parts > 1 else { return chosen.map { status($0, at: now) } }
+        return [ProposalStatus](unsafeUninitializedCapacity: chosen.count) { buffer, initialized in
+            // Each part initializes its own range of the buffer.
+            let base = ParallelDecode.SharedPointer(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for i in (chosen.count * part / parts)..<(chosen.count * (part + 1) / parts) {
+                    (base.pointer + i).initialize(to: status(chosen[i], at: now))
+                }
+            }
+            initialized = chosen.count
+        }
     }
 
     func status(_ p: Proposal, at now: Timestamp) -> ProposalStatus {
