@@ -39,16 +39,24 @@ extension Ledger where Rules == NegotiationRules {
             DispatchQueue.global().async { _ = job }
         }
 
-        try store.forEachChunk(from: 0, to: end, chunkBytes: 8 << 20) { first, lines throws(LedgerError) in
-            // The helpers decode this chunk while the previous one is applied here; then this
-            // thread helps them finish.
-            let job = ParallelDecode.Job(lines, first: first)
+        let store = self.store
+        for range in store.chunks(from: 0, to: end, chunkBytes: 8 << 20) {
+            // A helper reads this chunk and the helpers decode it while the previous one is
+            // applied here; then this thread helps them finish.
+            let job = ParallelDecode.Job(range)
             let group = DispatchGroup()
-            for _ in 0..<helpers { DispatchQueue.global().async(group: group) { job.work() } }
+            if helpers == 0 { job.load(from: store) }
+            for h in 0..<helpers {
+                DispatchQueue.global().async(group: group) {
+                    if h == 0 { job.load(from: store) }
+                    job.work()
+                }
+            }
             let applied = Result { () throws(LedgerError) in try applyDecoded() }
             job.work()
             group.wait()
             try applied.get()
+            if let e = job.loadError { throw e }
             decoded = job
         }
         try applyDecoded()
@@ -67,25 +75,43 @@ enum ParallelDecode {
 
     /// One chunk of lines, decoded and prepared in pieces by whichever threads take them.
     final class Job: @unchecked Sendable {
-        let lines: [ArraySlice<UInt8>]
         let first: Int64
-        let count: Int
+        let range: Range<Int64>
+        /// Set by ``load(from:)`` before ``loaded`` is left.
+        private(set) var lines: [ArraySlice<UInt8>] = []
+        private(set) var loadError: LedgerError?
+        /// Lines loaded (0 when loading failed).
+        private(set) var count = 0
         let slots: UnsafeMutablePointer<Slot>
         /// Slots before this one were moved out by the thread that applies them.
         var applied = 0
+        private let loaded = DispatchGroup()
         private let nextPiece = Atomic<Int>(0)
         static let pieceSize = 256
 
-        init(_ lines: [ArraySlice<UInt8>], first: Int64) {
-            self.lines = lines
-            self.first = first
-            count = lines.count
-            slots = .allocate(capacity: max(1, count))
+        init(_ range: Range<Int64>) {
+            self.range = range
+            first = range.lowerBound
+            slots = .allocate(capacity: max(1, range.count))
+            loaded.enter()
+        }
+
+        /// Reads the chunk's lines; called once, by one thread, before or while others wait in
+        /// ``work()``.
+        func load(from store: FileStore) {
+            do throws(LedgerError) {
+                lines = try store.lines(range)
+                count = lines.count
+            } catch {
+                loadError = error
+            }
+            loaded.leave()
         }
 
         /// Decodes pieces until none is left to take. Each piece is written by one thread, and
         /// the results are read only after every thread that worked on the job has returned.
         func work() {
+            loaded.wait()
             var signers = SignerCache()
             var scanner = LeafScanner()
             let pieces = (count + Job.pieceSize - 1) / Job.pieceSize

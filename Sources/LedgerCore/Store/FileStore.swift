@@ -135,26 +135,44 @@ public final class FileStore: HashReader, @unchecked Sendable {
         from: Int64, to: Int64, chunkBytes: Int = 4 << 20,
         _ body: (_ firstIndex: Int64, _ lines: [ArraySlice<UInt8>]) throws(LedgerError) -> Void
     ) throws(LedgerError) {
+        for range in chunks(from: from, to: to, chunkBytes: chunkBytes) {
+            try body(range.lowerBound, try lines(range))
+        }
+    }
+
+    /// Entries `from..<to` cut into consecutive ranges of about `chunkBytes` of lines each
+    /// (at least one entry each): the chunks that ``forEachChunk(from:to:chunkBytes:_:)`` reads.
+    public func chunks(from: Int64, to: Int64, chunkBytes: Int = 4 << 20) -> [Range<Int64>] {
+        var out = [Range<Int64>]()
         var i = from
         while i < to {
             let start = startOffset(i)
             var j = i
             while j < to && endOffset(j) - start < Int64(chunkBytes) { j += 1 }
             if j == i { j = i + 1 }
-            let end = endOffset(j - 1)
-            let bytes = try POSIX.readAll(entriesFD, at: start, count: Int(end - start), path: path(FileStore.entriesFile))
-            var lines = [ArraySlice<UInt8>]()
-            lines.reserveCapacity(Int(j - i))
-            var s = 0
-            for k in i..<j {
-                let e = Int(endOffset(k) - start)
-                guard e > s, bytes[e - 1] == 0x0a else { throw .chainBroken("entry \(k): line does not end with a newline") }
-                lines.append(bytes[s..<(e - 1)])
-                s = e
-            }
-            try body(i, lines)
+            out.append(i..<j)
             i = j
         }
+        return out
+    }
+
+    /// The lines of entries `range` (without their newlines), read with one `pread`. Safe to
+    /// call from any thread while no entry is appended.
+    public func lines(_ range: Range<Int64>) throws(LedgerError) -> [ArraySlice<UInt8>] {
+        guard !range.isEmpty else { return [] }
+        let start = startOffset(range.lowerBound)
+        let end = endOffset(range.upperBound - 1)
+        let bytes = try POSIX.readAll(entriesFD, at: start, count: Int(end - start), path: path(FileStore.entriesFile))
+        var lines = [ArraySlice<UInt8>]()
+        lines.reserveCapacity(range.count)
+        var s = 0
+        for k in range {
+            let e = Int(endOffset(k) - start)
+            guard e > s, bytes[e - 1] == 0x0a else { throw .chainBroken("entry \(k): line does not end with a newline") }
+            lines.append(bytes[s..<(e - 1)])
+            s = e
+        }
+        return lines
     }
 
     /// Size of the entries file in bytes.

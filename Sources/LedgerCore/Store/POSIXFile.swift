@@ -47,19 +47,26 @@ enum POSIX {
     }
 
     static func readAll(_ fd: Int32, at offset: Int64, count: Int, path: String) throws(LedgerError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        var got = 0
-        let err: String? = out.withUnsafeMutableBytes { raw in
+        var err: String?
+        // Not zeroed first: every byte is read before the array is returned.
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var got = 0
             while got < count {
-                let n = pread(fd, raw.baseAddress! + got, count - got, off_t(offset) + off_t(got))
+                let n = pread(fd, buffer.baseAddress! + got, count - got, off_t(offset) + off_t(got))
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return errorText()
+                    err = errorText()
+                    break
                 }
-                if n == 0 { return "unexpected end of file" }
+                if n == 0 {
+                    err = "unexpected end of file"
+                    break
+                }
                 got += n
             }
-            return nil
+            // On failure, the array is dropped: zero what was not read rather than expose it.
+            if got < count { (buffer.baseAddress! + got).initialize(repeating: 0, count: count - got) }
+            initialized = count
         }
         if let err { throw .io("\(path): read failed at byte \(offset): \(err)") }
         return out
