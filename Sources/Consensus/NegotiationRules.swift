@@ -22,6 +22,16 @@ public struct NegotiationRules: LedgerRules {
 
     /// Charters by forum id (as amended by adopted charter amendments).
     public private(set) var forums: [String: ForumCharter] = [:]
+    /// The same charters in an array, and the position of each forum's charter in it, so that
+    /// applying a position reads its charter through one reference instead of copying it.
+    var charterList: [CharterRef] = []
+    final class CharterRef: Sendable {
+        let charter: ForumCharter
+        init(_ charter: ForumCharter) { self.charter = charter }
+    }
+    var charterSlots: [String: Int] = [:]
+    /// The position in ``charterList`` of each proposal's forum, in the order of ``proposals``.
+    var proposalCharterSlots: [Int] = []
     /// Forum ids in the order their charters were logged.
     public private(set) var forumOrder: [String] = []
     /// The entry index of each forum's charter.
@@ -69,10 +79,7 @@ public struct NegotiationRules: LedgerRules {
     /// without checking signers (see ``ProposalIndex``).
     init(trustedReplayWith charters: [ForumCharter]) {
         trustsSigners = true
-        for c in charters {
-            forums[c.id] = c
-            forumOrder.append(c.id)
-        }
+        for c in charters { addCharter(c) }
     }
 
     /// The kinds these rules handle besides ``CoreRules/kinds``.
@@ -145,17 +152,17 @@ public struct NegotiationRules: LedgerRules {
 
     /// Throws unless the signer is a delegation of `party` in `forum`.
     func requireDelegation(_ entry: Entry, forum: String, party: String) throws(LedgerError) {
-        try requireDelegation(
+        if trustsSigners { return }
+        try NegotiationRules.requireDelegation(
             kind: entry.statement.kind, signer: entry.statement.signer, forum: forum, party: party,
             record: delegationIndex[entry.statement.signer])
     }
 
     /// As ``requireDelegation(_:forum:party:)`` for an entry of `kind` signed by `signer`,
     /// given the signer's delegation record (nil when it has none) already looked up.
-    func requireDelegation(kind: String, signer: NoteVerifierKey, forum: String, party: String, record d: Delegation?)
-        throws(LedgerError)
-    {
-        if trustsSigners { return }
+    static func requireDelegation(
+        kind: String, signer: NoteVerifierKey, forum: String, party: String, record d: Delegation?
+    ) throws(LedgerError) {
         guard let d, d.forum == forum else {
             throw .unauthorized("\(kind): signer \(signer.name) is not a \(forum) delegation")
         }
@@ -165,7 +172,7 @@ public struct NegotiationRules: LedgerRules {
     }
 
     /// Throws unless `party` is a full party of `charter` (observers and candidates may not act).
-    func requireParty(_ party: String, of charter: ForumCharter, kind: String) throws(LedgerError) {
+    static func requireParty(_ party: String, of charter: ForumCharter, kind: String) throws(LedgerError) {
         switch charter.role(of: party) {
         case .party: return
         case .observer:
@@ -198,9 +205,16 @@ public struct NegotiationRules: LedgerRules {
                 "forum.charter.id: forum \(c.id) already has a charter (entry \(charterEntries[c.id]!)); amend it by proposal"
             )
         }
+        addCharter(c)
+        charterEntries[c.id] = entry.index
+    }
+
+    /// Records the charter of a new forum.
+    mutating func addCharter(_ c: ForumCharter) {
         forums[c.id] = c
         forumOrder.append(c.id)
-        charterEntries[c.id] = entry.index
+        charterSlots[c.id] = charterList.count
+        charterList.append(CharterRef(c))
     }
 
     mutating func applySecretariat(_ entry: Entry) throws(LedgerError) {
@@ -296,7 +310,7 @@ public struct NegotiationRules: LedgerRules {
         let c = try charter(forum, kind: kind)
         let party = try r.string("party")
         try requireDelegation(entry, forum: forum, party: party)
-        try requireParty(party, of: c, kind: kind)
+        try NegotiationRules.requireParty(party, of: c, kind: kind)
         guard proposalIndex[id] == nil else { throw .refused("proposal.id: proposal \(id) already exists") }
         let procText = try r.optionalString("procedure") ?? "standard"
         guard let procedure = Proposal.Procedure(rawValue: procText) else {
@@ -326,6 +340,7 @@ public struct NegotiationRules: LedgerRules {
             proposals[i].supersededBy = id
         }
         proposalIndex[id] = proposals.count
+        proposalCharterSlots.append(charterSlots[forum]!)
         proposals.append(
             Proposal(
                 id: id, forum: forum, party: party, procedure: procedure, supersedes: supersedes, revision: revision))
@@ -482,12 +497,14 @@ public struct NegotiationRules: LedgerRules {
     ) throws(LedgerError) {
         let kind = "position"
         let i = try proposalPosition(body.proposal, kind: kind)
-        let forum = proposals[i].forum
-        let c = forums[forum]!
-        try requireDelegation(kind: kind, signer: signer, forum: forum, party: body.party, record: delegation)
-        try requireParty(body.party, of: c, kind: kind)
+        let ref = charterList[proposalCharterSlots[i]]
+        if !trustsSigners {
+            try NegotiationRules.requireDelegation(
+                kind: kind, signer: signer, forum: ref.charter.id, party: body.party, record: delegation)
+        }
+        try NegotiationRules.requireParty(body.party, of: ref.charter, kind: kind)
         // The rest works on the proposal in place, so that it is never copied.
-        try NegotiationRules.position(body, on: &proposals[i], charter: c, index: index, time: time)
+        try NegotiationRules.position(body, on: &proposals[i], charter: ref.charter, index: index, time: time)
     }
 
     /// Checks and records a position on `p`, a proposal of `charter`'s forum.
@@ -576,6 +593,7 @@ public struct NegotiationRules: LedgerRules {
         proposals[i].entryIndices.append(entry.index)
         if outcome == .adopted, let a = p.measure.charterAmendment {
             forums[p.forum]!.apply(a)
+            charterList[charterSlots[p.forum]!] = CharterRef(forums[p.forum]!)
             let parties = forums[p.forum]!.parties
             // The membership changed: every live ballot of the forum is counted again.
             for k in proposals.indices where proposals[k].forum == p.forum && !proposals[k].lifecycle.state.isFinal {

@@ -26,7 +26,7 @@ extension Ledger where Rules == NegotiationRules {
                 let slot = (job.slots + k).move()
                 job.applied = k + 1
                 do throws(LedgerError) {
-                    switch slot {
+                    switch consume slot {
                     case .position(let r):
                         try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(job.lines[k])) }
                     case .entry(let e, let prepared):
