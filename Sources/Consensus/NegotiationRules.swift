@@ -25,9 +25,23 @@ public struct NegotiationRules: LedgerRules {
     /// The same charters in an array, and the position of each forum's charter in it, so that
     /// applying a position reads its charter through one reference instead of copying it.
     var charterList: [CharterRef] = []
+    /// What applying a position reads of a charter, in fields of their own (reading a whole
+    /// charter out of a reference would copy it).
     final class CharterRef: Sendable {
-        let charter: ForumCharter
-        init(_ charter: ForumCharter) { self.charter = charter }
+        let id: String
+        let parties: [String]
+        let rule: DecisionRule
+        /// ``ForumCharter/role(of:)`` of every party, candidate and observer.
+        let roles: [String: ForumCharter.Participation]
+
+        init(_ c: ForumCharter) {
+            id = c.id
+            parties = c.parties
+            rule = c.rule
+            var roles = [String: ForumCharter.Participation]()
+            for name in c.parties + c.candidates + c.observers { roles[name] = c.role(of: name) }
+            self.roles = roles
+        }
     }
     var charterSlots: [String: Int] = [:]
     /// The position in ``charterList`` of each proposal's forum, in the order of ``proposals``.
@@ -173,15 +187,20 @@ public struct NegotiationRules: LedgerRules {
 
     /// Throws unless `party` is a full party of `charter` (observers and candidates may not act).
     static func requireParty(_ party: String, of charter: ForumCharter, kind: String) throws(LedgerError) {
-        switch charter.role(of: party) {
+        try requireParty(party, role: charter.role(of: party), forum: charter.id, kind: kind)
+    }
+
+    /// As ``requireParty(_:of:kind:)``, given the party's role in `forum`.
+    static func requireParty(_ party: String, role: ForumCharter.Participation?, forum: String, kind: String)
+        throws(LedgerError)
+    {
+        switch role {
         case .party: return
         case .observer:
-            throw .refused(
-                "\(kind).party: \(party) is an observer of \(charter.id) and may not take positions or propose")
+            throw .refused("\(kind).party: \(party) is an observer of \(forum) and may not take positions or propose")
         case .candidate:
-            throw .refused(
-                "\(kind).party: \(party) is a candidate of \(charter.id) and may not take positions or propose")
-        case nil: throw .refused("\(kind).party: \(party) is not a member of \(charter.id)")
+            throw .refused("\(kind).party: \(party) is a candidate of \(forum) and may not take positions or propose")
+        case nil: throw .refused("\(kind).party: \(party) is not a member of \(forum)")
         }
     }
 
@@ -500,25 +519,27 @@ public struct NegotiationRules: LedgerRules {
         let ref = charterList[proposalCharterSlots[i]]
         if !trustsSigners {
             try NegotiationRules.requireDelegation(
-                kind: kind, signer: signer, forum: ref.charter.id, party: body.party, record: delegation)
+                kind: kind, signer: signer, forum: ref.id, party: body.party, record: delegation)
         }
-        try NegotiationRules.requireParty(body.party, of: ref.charter, kind: kind)
+        try NegotiationRules.requireParty(body.party, role: ref.roles[body.party], forum: ref.id, kind: kind)
         // The rest works on the proposal in place, so that it is never copied.
-        try NegotiationRules.position(body, on: &proposals[i], charter: ref.charter, index: index, time: time)
+        try NegotiationRules.position(body, on: &proposals[i], rule: ref.rule, parties: ref.parties, index: index, time: time)
     }
 
     /// Checks and records a position on `p`, a proposal of `charter`'s forum.
-    static func position(_ b: PositionBody, on p: inout Proposal, charter c: ForumCharter, index: UInt64, time: Timestamp)
-        throws(LedgerError)
-    {
+    /// Checks and records a position on `p`, whose forum has charter rule `rule` and
+    /// `parties`.
+    static func position(
+        _ b: PositionBody, on p: inout Proposal, rule: DecisionRule, parties: [String], index: UInt64, time: Timestamp
+    ) throws(LedgerError) {
         let kind = "position"
-        let effective = p.effectiveRule(charterRule: c.rule)
-        try p.requireLive(rule: effective, parties: c.parties, at: time, kind: kind)
+        let effective = p.effectiveRule(charterRule: rule)
+        try p.requireLive(rule: effective, parties: parties, at: time, kind: kind)
         try requireCurrentRevision(kind, revision: b.revision, hash: b.revisionHash, id: p.id, revisions: p.revisions)
-        if p.positions.isEmpty { p.positions.reserveCapacity(c.parties.count) }
+        if p.positions.isEmpty { p.positions.reserveCapacity(parties.count) }
         try p.record(
             Proposal.Position(party: b.party, stance: b.stance, reason: b.reason, entryIndex: index, time: time),
-            rule: effective, parties: c.parties)
+            rule: effective, parties: parties)
     }
 
     // MARK: Positions read without an entry

@@ -89,10 +89,7 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
     /// cheap to hash for every entry replayed.
     public func hash(into h: inout Hasher) {
         h.combine(keyID)
-        let k = publicKey.rawRepresentation
-        var w: UInt64 = 0
-        for i in 0..<8 { w = w << 8 | UInt64(k[i]) }
-        h.combine(w)
+        h.combine(publicKey.rawRepresentation.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
     }
 
     /// The vkey string.
