@@ -40,10 +40,11 @@ extension Ledger where Rules == NegotiationRules {
         }
 
         let store = self.store
+        let pool = ParallelDecode.Pool()
         for range in store.chunks(from: 0, to: end, chunkBytes: 8 << 20) {
             // A helper reads this chunk and the helpers decode it while the previous one is
             // applied here; then this thread helps them finish.
-            let job = ParallelDecode.Job(range)
+            let job = ParallelDecode.Job(range, pool: pool)
             let group = DispatchGroup()
             if helpers == 0 { job.load(from: store) }
             for h in 0..<helpers {
@@ -83,16 +84,22 @@ enum ParallelDecode {
         /// Lines loaded (0 when loading failed).
         private(set) var count = 0
         let slots: UnsafeMutablePointer<Slot>
+        let slotCapacity: Int
         /// Slots before this one were moved out by the thread that applies them.
         var applied = 0
+        /// The bytes the lines are slices of.
+        private var buffer: [UInt8]
+        private let pool: Pool
         private let loaded = DispatchGroup()
         private let nextPiece = Atomic<Int>(0)
         static let pieceSize = 256
 
-        init(_ range: Range<Int64>) {
+        init(_ range: Range<Int64>, pool: Pool) {
             self.range = range
+            self.pool = pool
             first = range.lowerBound
-            slots = .allocate(capacity: max(1, range.count))
+            (slots, slotCapacity) = pool.takeSlots(max(1, range.count))
+            buffer = pool.takeBuffer()
             loaded.enter()
         }
 
@@ -100,7 +107,7 @@ enum ParallelDecode {
         /// ``work()``.
         func load(from store: FileStore) {
             do throws(LedgerError) {
-                lines = try store.lines(range)
+                lines = try store.lines(range, reusing: &buffer)
                 count = lines.count
             } catch {
                 loadError = error
@@ -132,7 +139,47 @@ enum ParallelDecode {
         deinit {
             // work() ran to the end on some thread, so every slot not moved out is initialized.
             (slots + applied).deinitialize(count: count - applied)
-            slots.deallocate()
+            pool.give(slots: slots, capacity: slotCapacity)
+            lines = []
+            pool.give(buffer: buffer)
+        }
+    }
+
+    /// Line buffers and slot memory of jobs that were freed, for the next jobs of the same
+    /// replay: a replay keeps about three chunks alive, and reusing their memory saves
+    /// touching fresh pages for every chunk.
+    final class Pool: Sendable {
+        private struct Free: @unchecked Sendable {
+            var buffers: [[UInt8]] = []
+            var slots: [(UnsafeMutablePointer<Slot>, Int)] = []
+        }
+        private let free = Mutex(Free())
+
+        func takeBuffer() -> [UInt8] { free.withLock { $0.buffers.popLast() } ?? [] }
+
+        func give(buffer: [UInt8]) { free.withLock { if $0.buffers.count < 4 { $0.buffers.append(buffer) } } }
+
+        /// Uninitialized memory for at least `count` slots, and its capacity.
+        func takeSlots(_ count: Int) -> (UnsafeMutablePointer<Slot>, Int) {
+            let reused = free.withLock { f -> (UnsafeMutablePointer<Slot>, Int)? in
+                guard let k = f.slots.firstIndex(where: { $0.1 >= count }) else { return nil }
+                return f.slots.remove(at: k)
+            }
+            // Room to spare, so that the next chunks (of about the same size) fit.
+            return reused ?? (.allocate(capacity: count + count / 4), count + count / 4)
+        }
+
+        func give(slots: UnsafeMutablePointer<Slot>, capacity: Int) {
+            let kept = free.withLock { f in
+                guard f.slots.count < 4 else { return false }
+                f.slots.append((slots, capacity))
+                return true
+            }
+            if !kept { slots.deallocate() }
+        }
+
+        deinit {
+            free.withLock { f in for (p, _) in f.slots { p.deallocate() } }
         }
     }
 

@@ -159,17 +159,33 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// The lines of entries `range` (without their newlines), read with one `pread`. Safe to
     /// call from any thread while no entry is appended.
     public func lines(_ range: Range<Int64>) throws(LedgerError) -> [ArraySlice<UInt8>] {
+        var buffer = [UInt8]()
+        return try lines(range, reusing: &buffer)
+    }
+
+    /// As ``lines(_:)``, reading into `buffer`, which grows when it is too small: the lines
+    /// are slices of it. A buffer that no slice refers to any more is reused without
+    /// allocating (or touching new pages).
+    public func lines(_ range: Range<Int64>, reusing buffer: inout [UInt8]) throws(LedgerError)
+        -> [ArraySlice<UInt8>]
+    {
         guard !range.isEmpty else { return [] }
         let start = startOffset(range.lowerBound)
-        let end = endOffset(range.upperBound - 1)
-        let bytes = try POSIX.readAll(entriesFD, at: start, count: Int(end - start), path: path(FileStore.entriesFile))
+        let count = Int(endOffset(range.upperBound - 1) - start)
+        if buffer.count < count { buffer = [UInt8](repeating: 0, count: count) }
+        let path = path(FileStore.entriesFile)
+        try buffer.withUnsafeMutableBytes { raw in
+            Result { () throws(LedgerError) in
+                try POSIX.readAll(entriesFD, at: start, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<count]), path: path)
+            }
+        }.get()
         var lines = [ArraySlice<UInt8>]()
         lines.reserveCapacity(range.count)
         var s = 0
         for k in range {
             let e = Int(endOffset(k) - start)
-            guard e > s, bytes[e - 1] == 0x0a else { throw .chainBroken("entry \(k): line does not end with a newline") }
-            lines.append(bytes[s..<(e - 1)])
+            guard e > s, buffer[e - 1] == 0x0a else { throw .chainBroken("entry \(k): line does not end with a newline") }
+            lines.append(buffer[s..<(e - 1)])
             s = e
         }
         return lines

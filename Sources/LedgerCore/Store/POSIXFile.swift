@@ -47,29 +47,27 @@ enum POSIX {
     }
 
     static func readAll(_ fd: Int32, at offset: Int64, count: Int, path: String) throws(LedgerError) -> [UInt8] {
-        var err: String?
-        // Not zeroed first: every byte is read before the array is returned.
-        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var got = 0
-            while got < count {
-                let n = pread(fd, buffer.baseAddress! + got, count - got, off_t(offset) + off_t(got))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    err = errorText()
-                    break
-                }
-                if n == 0 {
-                    err = "unexpected end of file"
-                    break
-                }
-                got += n
-            }
-            // On failure, the array is dropped: zero what was not read rather than expose it.
-            if got < count { (buffer.baseAddress! + got).initialize(repeating: 0, count: count - got) }
-            initialized = count
-        }
-        if let err { throw .io("\(path): read failed at byte \(offset): \(err)") }
+        var out = [UInt8](repeating: 0, count: count)
+        try out.withUnsafeMutableBytes { raw in
+            Result { () throws(LedgerError) in try readAll(fd, at: offset, into: raw, path: path) }
+        }.get()
         return out
+    }
+
+    /// Fills `buffer` from `fd` at `offset`.
+    static func readAll(_ fd: Int32, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, path: String)
+        throws(LedgerError)
+    {
+        var got = 0
+        while got < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + got, buffer.count - got, off_t(offset) + off_t(got))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io("\(path): read failed at byte \(offset): \(errorText())")
+            }
+            if n == 0 { throw .io("\(path): read failed at byte \(offset): unexpected end of file") }
+            got += n
+        }
     }
 
     static func fsync(_ fd: Int32, path: String) throws(LedgerError) {
