@@ -444,13 +444,55 @@ public struct NegotiationRules: LedgerRules {
 
     /// The fields of a `position` body, read and checked without the state: the part of a
     /// position's checks that a parallel replay does on every core (see ``prepare(_:)``).
-    struct PositionBody: Sendable {
+    struct PositionBody: Sendable, Hashable {
         let proposal: String
         let party: String
         let revision: Int64
         let revisionHash: RevisionHash
         let stance: Stance
         let reason: String?
+
+        /// Reads a well-formed body in one pass over its members in canonical key order
+        /// (`party`, `proposal`, `reason`, `revision`, `revisionHash`, `stance`); nil whenever
+        /// anything differs from that, and ``init(_:)`` then reads the body or gives the error.
+        /// Whenever it gives a body, it is the one ``init(_:)`` gives.
+        static func fast(_ r: BodyReader) -> PositionBody? {
+            let read = r.withMembers { m -> PositionBody? in
+                guard m.count == 5 || m.count == 6 else { return nil }
+                guard m.key(0, is: "party"), let party = m.plainString(0), m.key(1, is: "proposal"),
+                    let proposal = m.plainString(1)
+                else { return nil }
+                var i = 2
+                var reason: String?
+                if m.count == 6 {
+                    guard m.key(2, is: "reason"), let text = m.plainString(2) else { return nil }
+                    reason = String(decoding: text, as: UTF8.self)
+                    i = 3
+                }
+                guard m.key(i, is: "revision"), let revision = m.integer(i), m.key(i + 1, is: "revisionHash"),
+                    let hashText = m.plainString(i + 1), let hash = Digest(base64UTF8: hashText),
+                    m.key(i + 2, is: "stance"), let stanceText = m.plainString(i + 2),
+                    let stance = Stance(utf8: stanceText)
+                else { return nil }
+                if stance.requiresReason && (reason ?? "").isEmpty { return nil }
+                return PositionBody(
+                    proposal: String(decoding: proposal, as: UTF8.self), party: String(decoding: party, as: UTF8.self),
+                    revision: revision, revisionHash: .digest(hash), stance: stance, reason: reason)
+            }
+            return read ?? nil
+        }
+
+        init(
+            proposal: String, party: String, revision: Int64, revisionHash: RevisionHash, stance: Stance,
+            reason: String?
+        ) {
+            self.proposal = proposal
+            self.party = party
+            self.revision = revision
+            self.revisionHash = revisionHash
+            self.stance = stance
+            self.reason = reason
+        }
 
         init(_ r: BodyReader) throws(LedgerError) {
             try r.only(NegotiationRules.positionFields)
@@ -478,7 +520,7 @@ public struct NegotiationRules: LedgerRules {
 
     /// A revision's leaf hash as a position or decision names it: a digest, or the text when
     /// it is not base64 of 32 bytes (refused once the revision is known to exist).
-    enum RevisionHash: Sendable {
+    enum RevisionHash: Sendable, Hashable {
         case digest(Digest)
         case text(String)
     }
@@ -556,7 +598,7 @@ public struct NegotiationRules: LedgerRules {
     /// then give the error).
     public static func readPosition(_ raw: UnsafeRawBufferPointer, scanner: inout LeafScanner) -> PositionRecord? {
         let r = scanner.read(raw, kind: "position") { header, reader in
-            (try? PositionBody(reader)).map { PositionRecord(header: header, body: $0) }
+            (PositionBody.fast(reader) ?? (try? PositionBody(reader))).map { PositionRecord(header: header, body: $0) }
         }
         return r ?? nil
     }

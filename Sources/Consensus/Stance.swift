@@ -9,6 +9,18 @@ public enum Stance: String, Sendable, Hashable, CaseIterable {
     case reserve
     case recuse
 
+    /// The stance whose raw value is `utf8`, or nil.
+    public init?(utf8: UnsafeBufferPointer<UInt8>) {
+        for s in Stance.allCases {
+            var raw = s.rawValue
+            if raw.withUTF8({ $0.count == utf8.count && $0.elementsEqual(utf8) }) {
+                self = s
+                return
+            }
+        }
+        return nil
+    }
+
     /// Whether the stance still leaves the party's position open (``reserve``).
     public var isPending: Bool { self == .reserve }
     /// Whether the stance must carry a reason.

@@ -138,7 +138,12 @@ public struct CanonicalObject: Sendable, Hashable {
 
     /// The integer value of the member at `i`, or nil when it is not an integer.
     func integerValue(at i: Int) -> Int64? {
-        let m = members[i]
+        bytes.withUnsafeBytes { CanonicalObject.integer(members[i], in: $0) }
+    }
+
+    /// The integer value of member `m` of the object in `bytes`, or nil when it is not an
+    /// integer. (Canonical JSON in the ledger has only integers: the parser refuses the rest.)
+    static func integer(_ m: Member, in bytes: UnsafeRawBufferPointer) -> Int64? {
         let first = bytes[Int(m.valueStart)]
         guard first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return nil }
         var v: Int64 = 0

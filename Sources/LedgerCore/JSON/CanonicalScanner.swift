@@ -46,12 +46,17 @@ struct CanonicalScanner {
             // Eight bytes at a time while none is a quote, a backslash, a control character or
             // non-ASCII (a word that may hold one goes byte by byte).
             while pos + 8 <= n {
-                let w = UnsafeRawPointer(b + pos).loadUnaligned(as: UInt64.self)
+                let w = UInt64(littleEndian: UnsafeRawPointer(b + pos).loadUnaligned(as: UInt64.self))
                 let ones: UInt64 = 0x0101_0101_0101_0101
                 let q = w ^ (0x22 &* ones)
                 let bs = w ^ (0x5c &* ones)
                 let special = ((q &- ones) & ~q) | ((bs &- ones) & ~bs) | ((w &- 0x20 &* ones) & ~w) | w
-                if special & (0x80 &* ones) != 0 { break }
+                let flagged = special & (0x80 &* ones)
+                if flagged != 0 {
+                    // The lowest flag is exact (a borrow only spreads upwards): skip to that byte.
+                    pos += flagged.trailingZeroBitCount / 8
+                    break
+                }
                 pos += 8
             }
             guard pos < n else { break }

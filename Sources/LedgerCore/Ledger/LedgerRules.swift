@@ -235,6 +235,16 @@ public struct BodyReader: Sendable {
         return d
     }
 
+    /// Calls `read` with a view of the members of a canonical body, in canonical key order,
+    /// for hot paths that walk a known layout once; nil when the body is held as a dictionary.
+    /// The view is valid only during the call.
+    public func withMembers<R>(_ read: (MemberView) -> R) -> R? {
+        guard case .canonical(let c) = storage else { return nil }
+        return c.bytes.withUnsafeBytes { bytes in
+            c.members.withUnsafeBufferPointer { members in read(MemberView(bytes: bytes, members: members)) }
+        }
+    }
+
     /// The digest that string field `f` holds as base64 of 32 bytes, or nil when it holds
     /// some other string. Throws as ``string(_:)`` when `f` is missing or not a string.
     public func base64Digest(_ f: String) throws(LedgerError) -> Digest? {
@@ -294,3 +304,33 @@ public struct BodyReader: Sendable {
 #elseif canImport(Darwin)
     import Darwin
 #endif
+
+/// The members of a canonical body, as ``BodyReader/withMembers(_:)`` shows them.
+public struct MemberView {
+    let bytes: UnsafeRawBufferPointer
+    let members: UnsafeBufferPointer<CanonicalObject.Member>
+
+    /// The number of members.
+    public var count: Int { members.count }
+
+    /// Whether member `i` exists and its key is `key` (a key with an escape never is).
+    public func key(_ i: Int, is key: StaticString) -> Bool {
+        guard i < members.count else { return false }
+        let m = members[i]
+        let n = Int(m.keyEnd - m.keyStart)
+        return !m.keyEscaped && n == key.utf8CodeUnitCount
+            && (n == 0 || memcmp(bytes.baseAddress! + Int(m.keyStart), key.utf8Start, n) == 0)
+    }
+
+    /// The UTF-8 text of member `i`'s value when it is a string without escapes; nil
+    /// otherwise.
+    public func plainString(_ i: Int) -> UnsafeBufferPointer<UInt8>? {
+        let m = members[i]
+        guard m.plainString else { return nil }
+        return UnsafeRawBufferPointer(rebasing: bytes[Int(m.valueStart + 1)..<Int(m.valueEnd - 1)])
+            .bindMemory(to: UInt8.self)
+    }
+
+    /// Member `i`'s value when it is an integer; nil otherwise.
+    public func integer(_ i: Int) -> Int64? { CanonicalObject.integer(members[i], in: bytes) }
+}
