@@ -409,7 +409,8 @@ public struct NegotiationRules: LedgerRules {
 
     /// Reads `revision` and `revisionHash` and throws unless they name the current revision
     /// of proposal `id`.
-    static func requireCurrentRevision(_ r: BodyReader, id: String, revisions: [Proposal.Revision]) throws(LedgerError) {
+    static func requireCurrentRevision(_ r: BodyReader, id: String, revisions: [Proposal.Revision]) throws(LedgerError)
+    {
         let index = try r.integer("revision")
         let text = try r.string("revisionHash")
         let hash = Digest(base64: text).map(RevisionHash.digest) ?? .text(text)
@@ -439,7 +440,8 @@ public struct NegotiationRules: LedgerRules {
     }
 
     static let positionFields = FieldSet(["proposal", "revision", "revisionHash", "party", "stance", "reason"])
-    static let proposalFields = FieldSet(Measure.fields.union(["id", "forum", "party", "procedure", "deadline", "supersedes"]))
+    static let proposalFields = FieldSet(
+        Measure.fields.union(["id", "forum", "party", "procedure", "deadline", "supersedes"]))
     static let amendFields = FieldSet(Measure.fields.union(["proposal", "deadline"]))
 
     /// The fields of a `position` body, read and checked without the state: the part of a
@@ -565,7 +567,8 @@ public struct NegotiationRules: LedgerRules {
         }
         try NegotiationRules.requireParty(body.party, role: ref.roles[body.party], forum: ref.id, kind: kind)
         // The rest works on the proposal in place, so that it is never copied.
-        try NegotiationRules.position(body, on: &proposals[i], rule: ref.rule, parties: ref.parties, index: index, time: time)
+        try NegotiationRules.position(
+            body, on: &proposals[i], rule: ref.rule, parties: ref.parties, index: index, time: time)
     }
 
     /// Checks and records a position on `p`, a proposal of `charter`'s forum.

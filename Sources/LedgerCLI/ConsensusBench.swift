@@ -26,7 +26,9 @@ func consensusBenchmark(
     if reuse, workdir != nil, access(dir + "/" + FileStore.entriesFile, F_OK) == 0 {
         log("consensus bench: reusing the ledger in \(dir)")
     } else {
-        buildFigure = [try buildConsensusBenchLedger(dir: dir, proposals: proposals, perProposal: perProposal, log: log)]
+        buildFigure = [
+            try buildConsensusBenchLedger(dir: dir, proposals: proposals, perProposal: perProposal, log: log)
+        ]
     }
     let size = try Ledger<NegotiationRules>(directory: dir).size
 

@@ -26,7 +26,8 @@ public struct Entry: Sendable, Hashable {
 
     public var json: JSONValue {
         .object([
-            "index": .integer(Int64(index)), "prev": .string(prev.base64), "sig": .string(Base64.encode(signed.signature)),
+            "index": .integer(Int64(index)), "prev": .string(prev.base64),
+            "sig": .string(Base64.encode(signed.signature)),
             "statement": signed.statement.json, "time": .string(time.rfc3339),
         ])
     }
@@ -39,7 +40,10 @@ public struct Entry: Sendable, Hashable {
     public func canonicalBytes(statementBytes: ArraySlice<UInt8>) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(statementBytes.count + 200)
-        out.append(contentsOf: "{\"index\":\(index),\"prev\":\"\(prev.base64)\",\"sig\":\"\(Base64.encode(signed.signature))\",\"statement\":".utf8)
+        out.append(
+            contentsOf:
+                "{\"index\":\(index),\"prev\":\"\(prev.base64)\",\"sig\":\"\(Base64.encode(signed.signature))\",\"statement\":"
+                .utf8)
         out.append(contentsOf: statementBytes)
         out.append(contentsOf: ",\"time\":\"\(time.rfc3339)\"}".utf8)
         return out
@@ -78,7 +82,9 @@ public struct Entry: Sendable, Hashable {
     /// JSON values; anything it is unsure of goes through the full parser, which gives the
     /// error. Both paths accept the same leaves and give the same entry.
     public init(leaf raw: UnsafeRawBufferPointer, signers: inout SignerCache) throws(LedgerError) {
-        guard raw.count <= Entry.maxBytes else { throw .tooLarge("entry is \(raw.count) bytes, over \(Entry.maxBytes)") }
+        guard raw.count <= Entry.maxBytes else {
+            throw .tooLarge("entry is \(raw.count) bytes, over \(Entry.maxBytes)")
+        }
         if let e = Entry.scan(raw, signers: &signers) {
             self = e
             return
@@ -88,7 +94,9 @@ public struct Entry: Sendable, Hashable {
 
     /// The full parser's path, which names what is wrong.
     init(parsing raw: UnsafeRawBufferPointer) throws(LedgerError) {
-        guard raw.count <= Entry.maxBytes else { throw .tooLarge("entry is \(raw.count) bytes, over \(Entry.maxBytes)") }
+        guard raw.count <= Entry.maxBytes else {
+            throw .tooLarge("entry is \(raw.count) bytes, over \(Entry.maxBytes)")
+        }
         let v = try JSONParser.parseCanonical(raw)
         try self.init(json: v)
     }
@@ -152,17 +160,21 @@ public struct Entry: Sendable, Hashable {
         guard s.expect(",\"signer\":"), let signerText = s.string(), !signerText.escaped,
             let signer = signers.key(s.raw(signerText))
         else { return nil }
-        guard s.expect(",\"time\":"), let stTimeText = s.string(), let stTime = Timestamp(rfc3339: s.raw(stTimeText)) else {
+        guard s.expect(",\"time\":"), let stTimeText = s.string(), let stTime = Timestamp(rfc3339: s.raw(stTimeText))
+        else {
             return nil
         }
         guard s.expect("},\"time\":"), let timeText = s.string(), let time = Timestamp(rfc3339: s.raw(timeText)),
             s.expect("}"), s.pos == s.n
         else { return nil }
-        guard Statement.problem(kind: s.raw(kindText), bodyBytes: bodyEnd - bodyStart, signer: signer, nonceCount: 16) == nil
+        guard
+            Statement.problem(kind: s.raw(kindText), bodyBytes: bodyEnd - bodyStart, signer: signer, nonceCount: 16)
+                == nil
         else { return nil }
         return Parts(
             index: UInt64(index), prev: prev, time: time, statementTime: stTime, signer: signer,
-            sig: sigText.start..<sigText.end, nonce: nonceText.start..<nonceText.end, kind: kindText.start..<kindText.end,
+            sig: sigText.start..<sigText.end, nonce: nonceText.start..<nonceText.end,
+            kind: kindText.start..<kindText.end,
             body: bodyStart..<bodyEnd)
     }
 
@@ -170,7 +182,9 @@ public struct Entry: Sendable, Hashable {
     static func isBase64(_ text: UnsafeRawBufferPointer, ofCount count: Int) -> Bool {
         let utf8 = text.bindMemory(to: UInt8.self)
         guard count <= 64, Base64.decodedCount(utf8: utf8) == count else { return false }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { Base64.decode(utf8: utf8, into: $0.baseAddress) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) {
+            Base64.decode(utf8: utf8, into: $0.baseAddress)
+        }
     }
 
     public init(leaf: [UInt8]) throws(LedgerError) {
@@ -183,7 +197,9 @@ public struct Entry: Sendable, Hashable {
         if o.count != 5, let extra = o.keys.first(where: { !Entry.fields.contains($0) }) {
             throw .malformed("entry has unknown field \"\(extra)\"")
         }
-        guard let index = o["index"]?.integerValue, index >= 0 else { throw .malformed("entry.index must be a non-negative integer") }
+        guard let index = o["index"]?.integerValue, index >= 0 else {
+            throw .malformed("entry.index must be a non-negative integer")
+        }
         guard let prevText = o["prev"]?.stringValue, let prev = Digest(base64: prevText) else {
             throw .malformed("entry.prev must be base64 of 32 bytes")
         }
@@ -194,6 +210,8 @@ public struct Entry: Sendable, Hashable {
             throw .malformed("entry.sig must be base64 of 64 bytes")
         }
         guard let st = o["statement"] else { throw .malformed("entry.statement is missing") }
-        self.init(index: UInt64(index), prev: prev, time: time, signed: SignedStatement(statement: try Statement(json: st), signature: sig))
+        self.init(
+            index: UInt64(index), prev: prev, time: time,
+            signed: SignedStatement(statement: try Statement(json: st), signature: sig))
     }
 }

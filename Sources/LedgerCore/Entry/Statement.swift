@@ -26,9 +26,12 @@ public struct Statement: Sendable, Hashable {
     public var body: JSONValue { canonicalBody.json }
 
     /// Builds a statement, validating every field.
-    public init(kind: String, body: JSONValue, signer: NoteVerifierKey, time: Timestamp, nonce: [UInt8]) throws(LedgerError) {
+    public init(kind: String, body: JSONValue, signer: NoteVerifierKey, time: Timestamp, nonce: [UInt8])
+        throws(LedgerError)
+    {
         guard Statement.isValidKind(kind) else {
-            throw .malformed("kind \"\(kind)\" must be 1–64 characters of a–z, 0–9, '.' and '-', starting with a letter")
+            throw .malformed(
+                "kind \"\(kind)\" must be 1–64 characters of a–z, 0–9, '.' and '-', starting with a letter")
         }
         guard case .object(let o) = body else { throw .malformed("body must be a JSON object") }
         try self.init(kind: kind, canonicalBody: CanonicalObject(o), signer: signer, time: time, nonce: nonce)
@@ -44,7 +47,9 @@ public struct Statement: Sendable, Hashable {
         self.init(unchecked: kind, canonicalBody: canonicalBody, signer: signer, time: time, nonce: nonce)
     }
 
-    init(unchecked kind: String, canonicalBody: CanonicalObject, signer: NoteVerifierKey, time: Timestamp, nonce: [UInt8]) {
+    init(
+        unchecked kind: String, canonicalBody: CanonicalObject, signer: NoteVerifierKey, time: Timestamp, nonce: [UInt8]
+    ) {
         self.kind = kind
         self.canonicalBody = canonicalBody
         self.signer = signer
@@ -67,7 +72,8 @@ public struct Statement: Sendable, Hashable {
     {
         guard Statement.isValidKind(kind) else {
             let text = String(decoding: kind.bindMemory(to: UInt8.self), as: UTF8.self)
-            return .malformed("kind \"\(text)\" must be 1–64 characters of a–z, 0–9, '.' and '-', starting with a letter")
+            return .malformed(
+                "kind \"\(text)\" must be 1–64 characters of a–z, 0–9, '.' and '-', starting with a letter")
         }
         guard bodyBytes <= Statement.maxBodyBytes else {
             return .tooLarge("body is \(bodyBytes) bytes, over the \(Statement.maxBodyBytes)-byte limit")

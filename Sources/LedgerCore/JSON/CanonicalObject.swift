@@ -122,7 +122,9 @@ public struct CanonicalObject: Sendable, Hashable {
     func plainStringBytes<R>(at i: Int, _ read: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
         let m = members[i]
         guard m.plainString else { return nil }
-        return bytes.withUnsafeBufferPointer { read(UnsafeBufferPointer(rebasing: $0[Int(m.valueStart + 1)..<Int(m.valueEnd - 1)])) }
+        return bytes.withUnsafeBufferPointer {
+            read(UnsafeBufferPointer(rebasing: $0[Int(m.valueStart + 1)..<Int(m.valueEnd - 1)]))
+        }
     }
 
     /// The value of `field`, parsed, or nil when there is no such member.

@@ -57,7 +57,9 @@ public struct CoreRules: LedgerRules {
             let op = try NoteVerifierKey(parsing: try body.string("operator"))
             try body.only(["origin", "operator"])
             guard op == st.signer else { throw .unauthorized("genesis must be signed by the operator key it names") }
-            guard op.name == origin else { throw .invalidBody("operator key name \"\(op.name)\" must equal the origin \"\(origin)\"") }
+            guard op.name == origin else {
+                throw .invalidBody("operator key name \"\(op.name)\" must equal the origin \"\(origin)\"")
+            }
             guard op.type == .ed25519 else { throw .invalidBody("operator key must be Ed25519 (type 0x01)") }
             authority.setGenesis(origin: origin, operatorKey: op)
         case "key.register":
@@ -82,7 +84,9 @@ public struct CoreRules: LedgerRules {
     }
 
     func requireOperator(_ st: Statement) throws(LedgerError) {
-        guard st.signer == authority.operatorKey else { throw .unauthorized("\(st.kind) must be signed by the operator key") }
+        guard st.signer == authority.operatorKey else {
+            throw .unauthorized("\(st.kind) must be signed by the operator key")
+        }
     }
 
     /// Gives higher layers write access to the signer set (for example a secretariat
@@ -248,7 +252,9 @@ public struct BodyReader: Sendable {
     /// The digest that string field `f` holds as base64 of 32 bytes, or nil when it holds
     /// some other string. Throws as ``string(_:)`` when `f` is missing or not a string.
     public func base64Digest(_ f: String) throws(LedgerError) -> Digest? {
-        if case .canonical(let c) = storage, let i = c.find(f), let d = c.plainStringBytes(at: i, Digest.init(base64UTF8:)) {
+        if case .canonical(let c) = storage, let i = c.find(f),
+            let d = c.plainStringBytes(at: i, Digest.init(base64UTF8:))
+        {
             return d
         }
         return Digest(base64: try string(f))
@@ -283,7 +289,9 @@ public struct BodyReader: Sendable {
                     guard j < names.count else { return false }
                     let equal =
                         names[j].count == key.count
-                        && names[j].withUnsafeBytes { key.count == 0 || memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }
+                        && names[j].withUnsafeBytes {
+                            key.count == 0 || memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0
+                        }
                     if equal {
                         j += 1
                         break

@@ -172,10 +172,13 @@ public struct SignerCache: Sendable {
         let h = SignerCache.fingerprint(raw)
         if let bucket = slots[h] {
             for s in bucket where s.text.count == raw.count {
-                if s.text.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) { return s.key }
+                if s.text.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
+                    return s.key
+                }
             }
         }
-        guard let k = try? NoteVerifierKey.cached(String(decoding: raw.bindMemory(to: UInt8.self), as: UTF8.self)) else {
+        guard let k = try? NoteVerifierKey.cached(String(decoding: raw.bindMemory(to: UInt8.self), as: UTF8.self))
+        else {
             return nil
         }
         if slots.count > 100_000 { slots.removeAll() }

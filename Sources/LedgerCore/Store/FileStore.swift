@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import LedgerCrypto
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The embedded store: a ledger directory (specs/ledger-format.md §Store).
 ///
@@ -60,7 +61,9 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// Opens a ledger directory. Reading needs no lock: the committed size is read from the
     /// index, which is only ever extended after the data it points to is durable.
     public init(directory: String) throws(LedgerError) {
-        guard FileStore.exists(at: directory) else { throw .notFound("\(directory): not a ledger directory (no \(FileStore.entriesFile))") }
+        guard FileStore.exists(at: directory) else {
+            throw .notFound("\(directory): not a ledger directory (no \(FileStore.entriesFile))")
+        }
         self.directory = directory
         entriesFD = try POSIX.open(directory + "/" + FileStore.entriesFile, O_RDWR | O_APPEND)
         indexFD = try POSIX.open(directory + "/" + FileStore.indexFile, O_RDWR | O_APPEND | O_CREAT)
@@ -84,7 +87,9 @@ public final class FileStore: HashReader, @unchecked Sendable {
         let hashBytes = try POSIX.size(hashesFD, path: path(FileStore.hashesFile))
         let needed = StoredHashIndex.count(size: n) * 32
         guard hashBytes >= needed else {
-            throw .io("\(path(FileStore.hashesFile)): has \(hashBytes / 32) hashes, \(needed / 32) needed for \(n) entries; run `ledger repair`")
+            throw .io(
+                "\(path(FileStore.hashesFile)): has \(hashBytes / 32) hashes, \(needed / 32) needed for \(n) entries; run `ledger repair`"
+            )
         }
         index = try MappedFile(fd: indexFD, count: Int(n) * FileStore.indexRecord, path: path(FileStore.indexFile))
         hashes = try MappedFile(fd: hashesFD, count: Int(needed), path: path(FileStore.hashesFile))
@@ -96,7 +101,8 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// Byte offset just past entry `i`'s newline.
     public func endOffset(_ i: Int64) -> Int64 {
         precondition(i >= 0 && i < size)
-        return Int64(littleEndian: index.buffer.loadUnaligned(fromByteOffset: Int(i) * FileStore.indexRecord, as: Int64.self))
+        return Int64(
+            littleEndian: index.buffer.loadUnaligned(fromByteOffset: Int(i) * FileStore.indexRecord, as: Int64.self))
     }
 
     /// Byte offset where entry `i`'s line starts.
@@ -176,7 +182,8 @@ public final class FileStore: HashReader, @unchecked Sendable {
         let path = path(FileStore.entriesFile)
         try buffer.withUnsafeMutableBytes { raw in
             Result { () throws(LedgerError) in
-                try POSIX.readAll(entriesFD, at: start, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<count]), path: path)
+                try POSIX.readAll(
+                    entriesFD, at: start, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<count]), path: path)
             }
         }.get()
         var lines = [ArraySlice<UInt8>]()
@@ -184,7 +191,9 @@ public final class FileStore: HashReader, @unchecked Sendable {
         var s = 0
         for k in range {
             let e = Int(endOffset(k) - start)
-            guard e > s, buffer[e - 1] == 0x0a else { throw .chainBroken("entry \(k): line does not end with a newline") }
+            guard e > s, buffer[e - 1] == 0x0a else {
+                throw .chainBroken("entry \(k): line does not end with a newline")
+            }
             lines.append(buffer[s..<(e - 1)])
             s = e
         }
@@ -192,7 +201,9 @@ public final class FileStore: HashReader, @unchecked Sendable {
     }
 
     /// Size of the entries file in bytes.
-    public func entriesFileSize() throws(LedgerError) -> Int64 { try POSIX.size(entriesFD, path: path(FileStore.entriesFile)) }
+    public func entriesFileSize() throws(LedgerError) -> Int64 {
+        try POSIX.size(entriesFD, path: path(FileStore.entriesFile))
+    }
 
     // MARK: Writing
 
@@ -201,7 +212,9 @@ public final class FileStore: HashReader, @unchecked Sendable {
     public func withWriteLock<R>(_ body: () throws(LedgerError) -> R) throws(LedgerError) -> R {
         if lockFD < 0 { lockFD = try POSIX.open(path(FileStore.lockFile), O_RDWR | O_CREAT) }
         while flock(lockFD, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw .locked("\(path(FileStore.lockFile)): cannot lock: \(POSIX.errorText())") }
+            guard errno == EINTR else {
+                throw .locked("\(path(FileStore.lockFile)): cannot lock: \(POSIX.errorText())")
+            }
         }
         defer { flock(lockFD, LOCK_UN) }
         try repair()
@@ -229,7 +242,9 @@ public final class FileStore: HashReader, @unchecked Sendable {
         let committedEnd = size == 0 ? 0 : endOffset(size - 1)
         let fileSize = try entriesFileSize()
         guard fileSize >= committedEnd else {
-            throw .chainBroken("\(path(FileStore.entriesFile)) is \(fileSize) bytes but its index commits \(committedEnd): acknowledged entries are missing")
+            throw .chainBroken(
+                "\(path(FileStore.entriesFile)) is \(fileSize) bytes but its index commits \(committedEnd): acknowledged entries are missing"
+            )
         }
         if fileSize > committedEnd {
             try POSIX.truncate(entriesFD, to: committedEnd, path: path(FileStore.entriesFile))
@@ -353,7 +368,9 @@ public struct FileProofServer: Sendable {
     public let treeSize: Int64
 
     public init(store: FileStore, treeSize: Int64) throws(LedgerError) {
-        guard treeSize >= 0, treeSize <= store.size else { throw .notFound("tree size \(treeSize) is beyond the log size \(store.size)") }
+        guard treeSize >= 0, treeSize <= store.size else {
+            throw .notFound("tree size \(treeSize) is beyond the log size \(store.size)")
+        }
         let reader = MappedHashReader(file: store.hashes)
         self.tree = MerkleTree(reader: reader, size: store.size).cachingEdge(treeSize: treeSize)
         self.treeSize = treeSize

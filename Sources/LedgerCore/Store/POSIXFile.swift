@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Thin wrappers over POSIX file calls that throw ``LedgerError`` with the path and errno.
@@ -43,7 +43,8 @@ enum POSIX {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(LedgerError) {
-        try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in try writeAll(fd, raw, path: path) } }.get()
+        try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in try writeAll(fd, raw, path: path) } }
+            .get()
     }
 
     static func readAll(_ fd: Int32, at offset: Int64, count: Int, path: String) throws(LedgerError) -> [UInt8] {
@@ -85,7 +86,9 @@ enum POSIX {
     }
 
     static func mkdir(_ path: String) throws(LedgerError) {
-        guard Glibc.mkdir(path, 0o755) == 0 || errno == EEXIST else { throw .io("\(path): cannot create directory: \(errorText())") }
+        guard Glibc.mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw .io("\(path): cannot create directory: \(errorText())")
+        }
     }
 
     /// Writes a file atomically: a temporary file beside it, fsync, rename, fsync the directory.
