@@ -98,6 +98,18 @@ struct LaxRules: LedgerRules {
         ])
         return (lax, op, jp, t)
     }
+    /// ``laxG7Ledger()`` with JP's proposal G7-1 (entry 4) appended; also returns that entry
+    /// and the directory (removed by the caller).
+    static func laxG7LedgerWithProposal() throws -> (
+        Ledger<LaxRules>, NoteSignerKey, NoteSignerKey, Timestamp, Ledger<LaxRules>.Appended, String
+    ) {
+        let (lax, op, jp, t) = try AuditTests.laxG7Ledger()
+        let proposal = try lax.append([
+            try Statement.make(kind: "proposal", body: NegotiationFixture.proposalBody(id: "G7-1"), key: jp, time: t)
+        ])[0]
+        return (lax, op, jp, t, proposal, lax.store.directory)
+    }
+
     /// `verify` (the auditor) replays the consensus rules and names the first entry that
     /// breaks one, even when the files were written without them.
     @Test func auditorFailsOnAnEntryThatBreaksARule() throws {
@@ -123,12 +135,8 @@ struct LaxRules: LedgerRules {
     /// A position signed with a delegation key that the operator revoked through the core's
     /// `key.revoke` fails the audit and the replay, even though the lax writer accepted it.
     @Test func auditorFailsOnAPositionByAKeyTheOperatorRevoked() throws {
-        let (lax, op, jp, t) = try AuditTests.laxG7Ledger()
-        let dir = lax.store.directory
+        let (lax, op, jp, t, proposal, dir) = try AuditTests.laxG7LedgerWithProposal()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let proposal = try lax.append([
-            try Statement.make(kind: "proposal", body: NegotiationFixture.proposalBody(id: "G7-1"), key: jp, time: t)
-        ])[0]
         let position = { () throws -> SignedStatement in
             try Statement.make(
                 kind: "position",
@@ -159,12 +167,8 @@ extension AuditTests {
     /// at all (a body with a problem): each fails both replays with the same message.
     @Test(arguments: ["secretariat signs", "wrong party", "bad stance", "stale hash", "unknown signer"])
     func parallelAndSequentialReplaysFailTheSameWay(_ bad: String) throws {
-        let (lax, op, jp, t) = try AuditTests.laxG7Ledger()
-        let dir = lax.store.directory
+        let (lax, op, jp, t, proposal, dir) = try AuditTests.laxG7LedgerWithProposal()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let proposal = try lax.append([
-            try Statement.make(kind: "proposal", body: NegotiationFixture.proposalBody(id: "G7-1"), key: jp, time: t)
-        ])[0]
         var key = jp
         var party = "JP"
         var stance = "support"
