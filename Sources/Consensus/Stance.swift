@@ -13,7 +13,10 @@ public enum Stance: String, Sendable, Hashable, CaseIterable {
     public init?(utf8: UnsafeBufferPointer<UInt8>) {
         for s in Stance.allCases {
             var raw = s.rawValue
-            if raw.withUTF8({ $0.count == utf8.count && $0.elementsEqual(utf8) }) {
+            let same = raw.withUTF8 { r in
+                r.count == utf8.count && (r.isEmpty || memcmp(r.baseAddress!, utf8.baseAddress!, r.count) == 0)
+            }
+            if same {
                 self = s
                 return
             }
@@ -26,3 +29,9 @@ public enum Stance: String, Sendable, Hashable, CaseIterable {
     /// Whether the stance must carry a reason.
     public var requiresReason: Bool { self == .object || self == .reserve }
 }
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

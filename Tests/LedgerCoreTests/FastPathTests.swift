@@ -248,3 +248,39 @@ func errorMessage(_ body: () throws -> Void) -> String? {
         return (error as? LedgerError)?.message ?? "not a LedgerError: \(error)"
     }
 }
+
+@Suite struct TimestampParsingTests {
+    /// Every instant printed is read back to itself (a day apart over 60 years, and seconds
+    /// around midnight).
+    @Test func printedInstantsReadBack() {
+        for day in stride(from: Int64(0), to: 22_000, by: 1) {
+            let t = Timestamp(secondsSinceEpoch: day * 86_400 + (day * 7_919) % 86_400)
+            #expect(Timestamp(rfc3339: t.rfc3339) == t, "\(t.rfc3339)")
+        }
+        #expect(Timestamp(rfc3339: "2028-02-29T23:59:59Z")?.rfc3339 == "2028-02-29T23:59:59Z")
+    }
+
+    /// A non-digit in any digit position, a wrong separator, or a field out of range is refused.
+    @Test func malformedInstantsAreRefused() {
+        let good = Array("2026-11-29T18:16:54Z".utf8)
+        #expect(Timestamp(rfc3339: String(decoding: good, as: UTF8.self)) != nil)
+        for i in good.indices {
+            for bad in [UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "a"), UInt8(ascii: " "), 0x00, 0xff] {
+                var text = good
+                text[i] = bad
+                let separator = [4, 7, 10, 13, 16, 19].contains(i)
+                // Only a separator replaced by itself would stay valid; these never are.
+                if separator && text[i] == good[i] { continue }
+                #expect(Timestamp(rfc3339: String(decoding: text, as: UTF8.self)) == nil, "\(i) \(bad)")
+            }
+        }
+        for text in [
+            "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "2026-04-31T00:00:00Z", "2027-02-29T00:00:00Z",
+            "2026-11-00T00:00:00Z", "1969-12-31T23:59:59Z", "2026-11-29T24:00:00Z", "2026-11-29T23:60:00Z",
+            "2026-11-29T23:59:60Z", "2026-11-29T23:59:59", "2026-11-29T23:59:59+00:00", "2026-11-29 23:59:59Z",
+            "2026-11-29t23:59:59Z", "2026-11-29T23:59:59z", "+2026-11-29T23:59:59Z", "",
+        ] {
+            #expect(Timestamp(rfc3339: text) == nil, "\(text)")
+        }
+    }
+}

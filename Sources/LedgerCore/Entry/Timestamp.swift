@@ -28,17 +28,23 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         guard b.count == 20, b[4] == 0x2d, b[7] == 0x2d, b[10] == UInt8(ascii: "T"), b[13] == 0x3a, b[16] == 0x3a,
             b[19] == UInt8(ascii: "Z")
         else { return nil }
-        func num(_ r: Range<Int>) -> Int64? {
+        // Every other byte before the Z is a digit.
+        var notDigit = false
+        for i in 0..<19 where i != 4 && i != 7 && i != 10 && i != 13 && i != 16 {
+            notDigit = notDigit || b[i] &- 0x30 > 9
+        }
+        guard !notDigit else { return nil }
+        func num(_ i: Int, _ count: Int) -> Int64 {
             var v: Int64 = 0
-            for i in r {
-                guard (0x30...0x39).contains(b[i]) else { return nil }
-                v = v * 10 + Int64(b[i] - 0x30)
-            }
+            for k in i..<(i + count) { v = v * 10 + Int64(b[k] &- 0x30) }
             return v
         }
-        guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13),
-            let mi = num(14..<16), let sec = num(17..<19)
-        else { return nil }
+        let y = num(0, 4)
+        let mo = num(5, 2)
+        let d = num(8, 2)
+        let h = num(11, 2)
+        let mi = num(14, 2)
+        let sec = num(17, 2)
         guard y >= 1970, (1...12).contains(mo), d >= 1, d <= Timestamp.daysInMonth(year: y, month: mo), h < 24,
             mi < 60, sec < 60
         else { return nil }

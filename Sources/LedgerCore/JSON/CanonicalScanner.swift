@@ -37,6 +37,10 @@ struct CanonicalScanner {
     /// Scans a string starting at its opening quote. Returns the content's byte range and
     /// whether it contains an escape.
     mutating func string() -> (start: Int, end: Int, escaped: Bool)? {
+        // Works on locals (stored back at the end), which the compiler keeps in registers.
+        let b = self.b
+        let n = self.n
+        var pos = self.pos
         guard pos < n, b[pos] == UInt8(ascii: "\"") else { return nil }
         pos += 1
         let start = pos
@@ -84,7 +88,10 @@ struct CanonicalScanner {
                     default: return nil
                     }
                     let scalar = (hi - 0x30) << 4 | loValue
-                    guard ![0x08, 0x09, 0x0a, 0x0c, 0x0d].contains(scalar) else { return nil }
+                    switch scalar {
+                    case 0x08, 0x09, 0x0a, 0x0c, 0x0d: return nil
+                    default: break
+                    }
                     pos += 6
                 default:
                     return nil
@@ -95,7 +102,7 @@ struct CanonicalScanner {
         }
         guard pos < n else { return nil }
         let end = pos
-        pos += 1
+        self.pos = pos + 1
         // The raw length bounds the unescaped length; near the limit, let the parser decide.
         guard end - start <= limits.maxStringBytes else { return nil }
         if !ascii && !UTF8Validation.isValid(UnsafeRawBufferPointer(start: b + start, count: end - start)) {
