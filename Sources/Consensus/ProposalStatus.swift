@@ -23,6 +23,25 @@ public struct ProposalStatus: Sendable {
     /// Parties whose current stance is `stance`.
     public func parties(in stance: Stance) -> [String] { ballot.filter { $0.position?.stance == stance }.map(\.party) }
 
+    /// How many parties hold each stance, and how many have not spoken, counted in one pass
+    /// over the ballot.
+    public var counts: StanceCounts {
+        var c = StanceCounts()
+        for row in ballot {
+            if let s = row.position?.stance { c.byStance[s, default: 0] += 1 } else { c.notSpoken += 1 }
+        }
+        return c
+    }
+
+    /// The number of parties in each stance, and of parties that have not spoken.
+    public struct StanceCounts: Sendable, Hashable {
+        var byStance: [Stance: Int] = [:]
+        public internal(set) var notSpoken = 0
+
+        /// The number of parties whose current stance is `stance`.
+        public subscript(stance: Stance) -> Int { byStance[stance] ?? 0 }
+    }
+
     /// Parties that object (block).
     public var objectingParties: [String] { parties(in: .object) }
 
@@ -87,9 +106,14 @@ extension NegotiationRules {
     ///
     /// Thousands of statuses are computed on every core.
     public func statuses(forum: String? = nil, at now: Timestamp? = nil) -> [ProposalStatus] {
+        statuses(forum: forum, at: now, perThread: 1000)
+    }
+
+    /// As ``statuses(forum:at:)``, on as many cores as there are `perThread` proposals.
+    func statuses(forum: String?, at now: Timestamp?, perThread: Int) -> [ProposalStatus] {
         let chosen = forum == nil ? proposals : proposals.filter { $0.forum == forum }
         let now = now ?? lastTime
-        let parts = min(ParallelDecode.cores, chosen.count / 1000)
+        let parts = min(ParallelDecode.cores, chosen.count / perThread)
         guard parts > 1 else { return chosen.map { status($0, at: now) } }
         return [ProposalStatus](unsafeUninitializedCapacity: chosen.count) { buffer, initialized in
             // Each part initializes its own range of the buffer.

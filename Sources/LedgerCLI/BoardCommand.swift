@@ -25,11 +25,10 @@ extension LedgerCommand {
                     printJSON(
                         .array(
                             statuses.map { st in
+                                let c = st.counts
                                 var counts: [String: JSONValue] = [:]
-                                for s in Stance.allCases {
-                                    counts[s.rawValue] = .integer(Int64(st.parties(in: s).count))
-                                }
-                                counts["not-spoken"] = .integer(Int64(st.notSpoken.count))
+                                for s in Stance.allCases { counts[s.rawValue] = .integer(Int64(c[s])) }
+                                counts["not-spoken"] = .integer(Int64(c.notSpoken))
                                 return [
                                     "forum": .string(st.proposal.forum), "id": .string(st.proposal.id),
                                     "party": .string(st.proposal.party),
@@ -49,14 +48,15 @@ extension LedgerCommand {
                         + ConsensusCLI.pad("REV", 4)
                         + ConsensusCLI.pad("STATE", 33) + "SUP NOB OBJ ABS RES REC  ?  TITLE")
                 for st in statuses {
-                    let n = { (s: Stance) in ConsensusCLI.pad(String(st.parties(in: s).count), 4) }
+                    let c = st.counts
+                    let n = { (s: Stance) in ConsensusCLI.pad(String(c[s]), 4) }
                     out(
                         ConsensusCLI.pad(st.proposal.forum, 6) + ConsensusCLI.pad(st.proposal.id, 22)
                             + ConsensusCLI.pad(st.proposal.party, 4)
                             + ConsensusCLI.pad(String(st.proposal.current.number), 4)
                             + ConsensusCLI.pad(ConsensusCLI.stateLabel(st), 33)
                             + n(.support) + n(.noObjection) + n(.object) + n(.abstain) + n(.reserve) + n(.recuse)
-                            + ConsensusCLI.pad(String(st.notSpoken.count), 3)
+                            + ConsensusCLI.pad(String(c.notSpoken), 3)
                             + ConsensusCLI.pad(st.proposal.measure.title, 48))
                 }
             }
