@@ -7,10 +7,13 @@ extension Ledger where Rules == NegotiationRules {
     /// The negotiation state after the first `count` entries (all when nil), replayed with
     /// entry decoding spread over every core.
     ///
-    /// Entries are decoded with the core's own parser (`Entry(leaf:)`), a chunk at a time on
-    /// all cores, and applied in log order on this thread while the next chunk decodes, so
-    /// the result is the same as `state(upTo:)`. Like that replay, it does not re-verify
-    /// signatures: `ledger verify` does.
+    /// Chunks of the entries file are read and decoded on all cores and applied in log order
+    /// on this thread while the next chunk decodes. Positions are read by a ``LeafScanner``
+    /// (the checks of `Entry(leaf:)`'s fast path, without building an entry) into
+    /// ``NegotiationRules/PositionRecord``s; every other leaf, and any position the scanner
+    /// is unsure of, is decoded by `Entry(leaf:)`. The result, and the first error, are those
+    /// of `state(upTo:)`. Like that replay, it does not re-verify signatures: `ledger verify`
+    /// does.
     public func parallelState(upTo count: Int64? = nil) throws(LedgerError) -> NegotiationRules {
         try store.refresh()
         let end = min(count ?? store.size, store.size)
