@@ -571,7 +571,6 @@ public struct NegotiationRules: LedgerRules {
             body, on: &proposals[i], rule: ref.rule, parties: ref.parties, index: index, time: time)
     }
 
-    /// Checks and records a position on `p`, a proposal of `charter`'s forum.
     /// Checks and records a position on `p`, whose forum has charter rule `rule` and
     /// `parties`.
     static func position(

@@ -15,6 +15,11 @@ extension Ledger where Rules == NegotiationRules {
     /// of `state(upTo:)`. Like that replay, it does not re-verify signatures: `ledger verify`
     /// does.
     public func parallelState(upTo count: Int64? = nil) throws(LedgerError) -> NegotiationRules {
+        try parallelState(upTo: count, chunkBytes: FileStore.chunkBytes)
+    }
+
+    /// As ``parallelState(upTo:)``, reading chunks of about `chunkBytes`.
+    func parallelState(upTo count: Int64?, chunkBytes: Int) throws(LedgerError) -> NegotiationRules {
         try store.refresh()
         let end = min(count ?? store.size, store.size)
         var rules = NegotiationRules()
@@ -44,7 +49,8 @@ extension Ledger where Rules == NegotiationRules {
 
         let store = self.store
         let pool = ParallelDecode.Pool()
-        for range in store.chunks(from: 0, to: end, chunkBytes: 8 << 20) {
+        // The same chunks as `state(upTo:)`, so that a damaged file gives the same first error.
+        for range in store.chunks(from: 0, to: end, chunkBytes: chunkBytes) {
             // A helper reads this chunk and the helpers decode it while the previous one is
             // applied here; then this thread helps them finish.
             let job = ParallelDecode.Job(range, pool: pool)
@@ -143,8 +149,12 @@ enum ParallelDecode {
             // work() ran to the end on some thread, so every slot not moved out is initialized.
             (slots + applied).deinitialize(count: count - applied)
             pool.give(slots: slots, capacity: slotCapacity)
+            // Give the buffer away only once nothing here refers to it, so that the next job
+            // finds it unshared and reads into it without a copy.
             lines = []
-            pool.give(buffer: buffer)
+            var unshared = [UInt8]()
+            swap(&unshared, &buffer)
+            pool.give(buffer: consume unshared)
         }
     }
 
@@ -160,7 +170,13 @@ enum ParallelDecode {
 
         func takeBuffer() -> [UInt8] { free.withLock { $0.buffers.popLast() } ?? [] }
 
-        func give(buffer: [UInt8]) { free.withLock { if $0.buffers.count < 4 { $0.buffers.append(buffer) } } }
+        /// Keeps `buffer`, taking it over: the caller holds no reference once it is kept.
+        func give(buffer: consuming [UInt8]) {
+            var owned: [UInt8]? = consume buffer
+            free.withLock { f in
+                if f.buffers.count < 4, let b = owned.take() { f.buffers.append(b) }
+            }
+        }
 
         /// Uninitialized memory for at least `count` slots, and its capacity.
         func takeSlots(_ count: Int) -> (UnsafeMutablePointer<Slot>, Int) {

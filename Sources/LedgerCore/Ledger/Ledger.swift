@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import LedgerCrypto
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An open ledger: the store plus the state its rules derive from the entries.
 ///
@@ -37,7 +38,9 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     ) throws(LedgerError) -> Ledger {
         try FileStore.create(at: directory)
         let ledger = try Ledger(directory: directory, clock: clock)
-        let body: JSONValue = ["origin": .string(operatorKey.name), "operator": .string(operatorKey.verifierKey.description)]
+        let body: JSONValue = [
+            "origin": .string(operatorKey.name), "operator": .string(operatorKey.verifierKey.description),
+        ]
         _ = try ledger.append([try Statement.make(kind: "genesis", body: body, key: operatorKey, time: clock())])
         return ledger
     }
@@ -53,7 +56,9 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
 
     /// The operator's verifier key, as named by the genesis entry.
     public func operatorKey() throws(LedgerError) -> NoteVerifierKey {
-        guard let k = try currentState().authority.operatorKey else { throw .chainBroken("ledger has no genesis entry") }
+        guard let k = try currentState().authority.operatorKey else {
+            throw .chainBroken("ledger has no genesis entry")
+        }
         return k
     }
 
@@ -73,9 +78,15 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
 
     /// The rules' state after the first `count` entries (for "as of" questions).
     public func state(upTo count: Int64) throws(LedgerError) -> Rules {
+        try state(upTo: count, chunkBytes: FileStore.chunkBytes)
+    }
+
+    /// As ``state(upTo:)``, reading chunks of about `chunkBytes`.
+    package func state(upTo count: Int64, chunkBytes: Int) throws(LedgerError) -> Rules {
         var s = Rules()
         var signers = SignerCache()
-        try store.forEachChunk(from: 0, to: min(count, store.size)) { first, lines throws(LedgerError) in
+        try store.forEachChunk(from: 0, to: min(count, store.size), chunkBytes: chunkBytes) {
+            first, lines throws(LedgerError) in
             for (k, line) in lines.enumerated() {
                 let i = first + Int64(k)
                 do throws(LedgerError) {
@@ -145,14 +156,18 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                 let index = UInt64(store.size) + UInt64(appended.count)
                 do throws(LedgerError) {
                     let (ok, hash, _) = checked[k]
-                    guard ok else { throw LedgerError.badSignature("signature does not verify for signer \(signed.statement.signer.name)") }
+                    guard ok else {
+                        throw LedgerError.badSignature(
+                            "signature does not verify for signer \(signed.statement.signer.name)")
+                    }
                     guard !statementHashes.contains(hash), !seen.contains(hash) else {
                         throw LedgerError.replay("statement \(hash.base64) is already in the ledger (replay)")
                     }
                     let skew = signed.statement.time.secondsSinceEpoch - now.secondsSinceEpoch
                     guard abs(skew) <= Ledger.timeTolerance else {
                         throw LedgerError.timeSkew(
-                            "claimed time \(signed.statement.time) is \(abs(skew)) s from the log time \(now), over the \(Ledger.timeTolerance) s tolerance")
+                            "claimed time \(signed.statement.time) is \(abs(skew)) s from the log time \(now), over the \(Ledger.timeTolerance) s tolerance"
+                        )
                     }
                     let entry = Entry(index: index, prev: prev, time: now, signed: signed)
                     let leaf = entry.canonicalBytes(statementBytes: checked[k].2[Statement.domain.count...])
@@ -173,9 +188,12 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
             }
             if !failures.isEmpty {
                 let (line, first) = failures[0]
-                var e = statements.count == 1
+                var e =
+                    statements.count == 1
                     ? first
-                    : first.prefixed("batch refused, nothing appended (\(failures.count) of \(statements.count) bad); line \(line): ")
+                    : first.prefixed(
+                        "batch refused, nothing appended (\(failures.count) of \(statements.count) bad); line \(line): "
+                    )
                 if statements.count > 1 { e.details = failures.map { "line \($0.0): \($0.1.message)" } }
                 throw e
             }
@@ -200,7 +218,8 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                 var k = w
                 while k < statements.count {
                     let msg = statements[k].statement.signingMessage
-                    let ok = statements[k].statement.signer.publicKey.isValidSignature(statements[k].signature, for: msg)
+                    let ok = statements[k].statement.signer.publicKey.isValidSignature(
+                        statements[k].signature, for: msg)
                     out[k] = (ok, SHA256.hash(msg), msg)
                     k += workers
                 }
@@ -216,14 +235,18 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     public func signCheckpoint(key: NoteSignerKey) throws(LedgerError) -> SignedCheckpoint {
         try store.withWriteLock { () throws(LedgerError) -> SignedCheckpoint in
             let op = try operatorKeyLocked()
-            guard key.verifierKey == op else { throw .unauthorized("checkpoints must be signed by the operator key \(op)") }
+            guard key.verifierKey == op else {
+                throw .unauthorized("checkpoints must be signed by the operator key \(op)")
+            }
             let tree = store.tree
             try checkStoredCheckpoints(tree: tree, logKey: op)
             let cp = Checkpoint(origin: op.name, size: UInt64(store.size), root: try tree.root(treeSize: store.size))
             if let existing = try store.checkpointText(size: cp.size) {
                 let old = try SignedCheckpoint(parsing: existing, logKey: op)
                 guard old.checkpoint == cp else {
-                    throw .fork("stored checkpoint \(cp.size) has root \(old.checkpoint.root.base64), tree has \(cp.root.base64)")
+                    throw .fork(
+                        "stored checkpoint \(cp.size) has root \(old.checkpoint.root.base64), tree has \(cp.root.base64)"
+                    )
                 }
                 return old
             }
@@ -252,7 +275,9 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
             }
             let root = try tree.root(treeSize: Int64(cp.checkpoint.size))
             guard root == cp.checkpoint.root else {
-                throw .fork("stored checkpoint of size \(size) has root \(cp.checkpoint.root.base64) but the tree has \(root.base64)")
+                throw .fork(
+                    "stored checkpoint of size \(size) has root \(cp.checkpoint.root.base64) but the tree has \(root.base64)"
+                )
             }
         }
     }
@@ -275,14 +300,18 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
             let op = try operatorKeyLocked()
             let incoming = try SignedCheckpoint(parsing: noteText, logKey: op)
             let size = incoming.checkpoint.size
-            guard size <= UInt64(store.size) else { throw .fork("checkpoint size \(size) is beyond the log size \(store.size)") }
+            guard size <= UInt64(store.size) else {
+                throw .fork("checkpoint size \(size) is beyond the log size \(store.size)")
+            }
             let root = try store.tree.root(treeSize: Int64(size))
             guard root == incoming.checkpoint.root else {
                 let evidence = store.directory + "/" + FileStore.checkpointsDirectory + "/conflicts"
                 try POSIX.mkdir(evidence)
                 let path = evidence + "/\(size)-\(incoming.checkpoint.root.hex.prefix(16)).note"
                 try POSIX.writeAtomically(Array(incoming.note.serialized.utf8), to: path)
-                throw .fork("checkpoint of size \(size) has root \(incoming.checkpoint.root.base64) but the log's tree has \(root.base64): evidence kept in \(path)")
+                throw .fork(
+                    "checkpoint of size \(size) has root \(incoming.checkpoint.root.base64) but the log's tree has \(root.base64): evidence kept in \(path)"
+                )
             }
             var merged = incoming
             if let existing = try store.checkpointText(size: size) {
@@ -299,9 +328,9 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
 enum ProcessInfoLite {
     static var activeProcessorCount: Int {
         #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
-        return 1
+            return 1
         #endif
     }
 }

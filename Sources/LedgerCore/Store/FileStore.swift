@@ -135,10 +135,15 @@ public final class FileStore: HashReader, @unchecked Sendable {
         return bytes
     }
 
+    /// The size of the chunks that replays read: every replay cuts the file at the same
+    /// entries, so a damaged file gives every replay the same first error (a chunk with a
+    /// broken line is refused before any of its entries is applied).
+    public static let chunkBytes = 8 << 20
+
     /// Calls `body` with consecutive chunks of whole lines (each ending in `\n`) covering
     /// entries `from..<to`, reading about `chunkBytes` at a time: memory stays bounded.
     public func forEachChunk(
-        from: Int64, to: Int64, chunkBytes: Int = 4 << 20,
+        from: Int64, to: Int64, chunkBytes: Int = FileStore.chunkBytes,
         _ body: (_ firstIndex: Int64, _ lines: [ArraySlice<UInt8>]) throws(LedgerError) -> Void
     ) throws(LedgerError) {
         for range in chunks(from: from, to: to, chunkBytes: chunkBytes) {
@@ -148,7 +153,7 @@ public final class FileStore: HashReader, @unchecked Sendable {
 
     /// Entries `from..<to` cut into consecutive ranges of about `chunkBytes` of lines each
     /// (at least one entry each): the chunks that ``forEachChunk(from:to:chunkBytes:_:)`` reads.
-    public func chunks(from: Int64, to: Int64, chunkBytes: Int = 4 << 20) -> [Range<Int64>] {
+    public func chunks(from: Int64, to: Int64, chunkBytes: Int = FileStore.chunkBytes) -> [Range<Int64>] {
         var out = [Range<Int64>]()
         var i = from
         while i < to {
