@@ -22,9 +22,13 @@ public struct NegotiationRules: LedgerRules {
 
     /// Charters by forum id (as amended by adopted charter amendments).
     public private(set) var forums: [String: ForumCharter] = [:]
-    /// The same charters in an array, and the position of each forum's charter in it, so that
-    /// applying a position reads its charter through one reference instead of copying it.
+    /// The same charters as immutable references, in the order of ``forumOrder``, so that
+    /// applying a position reads its charter without copying it.
     var charterList: [CharterRef] = []
+    /// The position of each forum's charter in ``charterList``.
+    var charterSlots: [String: Int] = [:]
+    /// The position in ``charterList`` of each proposal's forum, in the order of ``proposals``.
+    var proposalCharterSlots: [Int] = []
     /// What applying a position reads of a charter, in fields of their own (reading a whole
     /// charter out of a reference would copy it).
     final class CharterRef: Sendable {
@@ -43,9 +47,6 @@ public struct NegotiationRules: LedgerRules {
             self.roles = roles
         }
     }
-    var charterSlots: [String: Int] = [:]
-    /// The position in ``charterList`` of each proposal's forum, in the order of ``proposals``.
-    var proposalCharterSlots: [Int] = []
     /// Forum ids in the order their charters were logged.
     public private(set) var forumOrder: [String] = []
     /// The entry index of each forum's charter.

@@ -29,7 +29,7 @@ extension Ledger where Rules == NegotiationRules {
         func applyDecoded() throws(LedgerError) {
             guard let job = decoded else { return }
             for k in 0..<job.count {
-                let i = job.first + Int64(k)
+                let i = job.range.lowerBound + Int64(k)
                 // Moved out, not copied: the job no longer owns the slot.
                 let slot = (job.slots + k).move()
                 job.applied = k + 1
@@ -85,7 +85,6 @@ enum ParallelDecode {
 
     /// One chunk of lines, decoded and prepared in pieces by whichever threads take them.
     final class Job: @unchecked Sendable {
-        let first: Int64
         let range: Range<Int64>
         /// Set by ``load(from:)`` before ``loaded`` is left.
         private(set) var lines: [ArraySlice<UInt8>] = []
@@ -106,7 +105,6 @@ enum ParallelDecode {
         init(_ range: Range<Int64>, pool: Pool) {
             self.range = range
             self.pool = pool
-            first = range.lowerBound
             (slots, slotCapacity) = pool.takeSlots(max(1, range.count))
             buffer = pool.takeBuffer()
             loaded.enter()
