@@ -186,20 +186,7 @@ public struct Auditor<Rules: LedgerRules> {
         }
         report.root = trustedPrefix == 0 ? range.root : try store.tree.root(treeSize: n)
         report.logKey = logKey?.description
-        if let last = checkpointSizes.last, let text = try store.checkpointText(size: last), let logKey {
-            let cp = try SignedCheckpoint(parsing: text, logKey: logKey)
-            report.latestCheckpointSize = last
-            report.cosignatures = cp.cosigners(among: options.witnesses).map { "\($0.key.name) at \($0.time)" }
-        }
-        if options.minCosignatures > 0 {
-            guard report.latestCheckpointSize != nil else {
-                throw .checkpointInvalid("no stored checkpoint to carry the \(options.minCosignatures) required cosignatures")
-            }
-            guard report.cosignatures.count >= options.minCosignatures else {
-                throw .checkpointInvalid(
-                    "latest checkpoint (size \(report.latestCheckpointSize!)) has \(report.cosignatures.count) valid cosignatures from the given witnesses, \(options.minCosignatures) required")
-            }
-        }
+        try checkCosignatures(logKey: logKey, checkpointSizes: checkpointSizes, report: &report)
     }
 
     func checkCheckpoint(size: UInt64, root: Digest, logKey: NoteVerifierKey?, report: inout Report) throws(LedgerError) {
