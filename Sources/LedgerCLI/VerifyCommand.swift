@@ -14,6 +14,12 @@ extension LedgerCommand {
         @Option(help: "A trusted checkpoint: audit incrementally from it.") var since: String?
         @OptionGroup var output: OutputOptions
 
+        func validate() throws {
+            if since != nil, vkey == nil {
+                throw ValidationError("--since needs --vkey: an incremental audit trusts a checkpoint only under a log key you give")
+            }
+        }
+
         func run() throws {
             try LedgerCLI.run {
                 let store = try FileStore(directory: dir)
@@ -38,16 +44,24 @@ extension LedgerCommand {
                     if let s = report.incrementalFrom { o["incrementalFrom"] = .integer(Int64(s)) }
                     if let f = report.failure { o["error"] = .string(f.message); o["errorCode"] = .string(f.code.description) }
                     if let i = report.failedEntry { o["failedEntry"] = .integer(i) }
+                    o["uncommittedEntries"] = .integer(report.uncommittedEntries)
+                    o["uncommittedBytes"] = .integer(report.uncommittedBytes)
+                    o["tornBytes"] = .integer(report.tornBytes)
+                    o["notes"] = .array(report.notes.map { .string($0) })
                     printJSON(.object(o))
                 } else if report.isValid {
                     out("OK: \(report.entries) entries, \(report.verifiedSignatures) signatures verified, root \(report.root.base64)")
                     out("checkpoints: \(report.checkpointsChecked) checked against recomputed roots" + (report.latestCheckpointSize.map { ", latest size \($0)" } ?? ""))
                     if !report.cosignatures.isEmpty { out("cosigned by: " + report.cosignatures.joined(separator: ", ")) }
                     if let s = report.incrementalFrom { out("incremental: consistent with the trusted checkpoint of size \(s)") }
+                    for n in report.notes { out("note: " + n) }
                     if report.logKeyFromGenesis { out("note: log key taken from the genesis entry; pass --vkey to trust a key you obtained independently") }
                 }
                 if let f = report.failure {
-                    if !output.json { printError("verification failed: " + f.message) }
+                    if !output.json {
+                        for n in report.notes { printStderr("note: " + n + "\n") }
+                        printError("verification failed: " + f.message)
+                    }
                     throw ExitCode(Exit.refused)
                 }
             }

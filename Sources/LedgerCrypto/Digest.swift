@@ -117,6 +117,16 @@ public enum SHA256 {
         return finish(&ctx)
     }
 
+    /// Hashes two buffers, one after the other (a domain prefix and a message, say).
+    @inlinable
+    public static func hash(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> Digest {
+        var ctx = SHA256_CTX()
+        SHA256_Init(&ctx)
+        SHA256_Update(&ctx, first.baseAddress, first.count)
+        SHA256_Update(&ctx, second.baseAddress, second.count)
+        return finish(&ctx)
+    }
+
     /// The RFC 9162 interior node hash `SHA-256(0x01 || left || right)`, hashed as one
     /// 65-byte buffer (one update call, as fast as a raw 65-byte hash).
     @inlinable

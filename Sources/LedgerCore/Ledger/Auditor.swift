@@ -3,25 +3,35 @@ import LedgerCrypto
 
 /// The full audit of a ledger directory, trusting nothing the operator wrote.
 ///
-/// It re-parses every line (which must be canonical), re-verifies every signature in
-/// parallel, checks indices, the `prev` chain, integration times, claimed-time tolerance,
-/// replays, the rules (write rights and everything above them), the stored tree hashes and
-/// statement hashes, and every stored checkpoint against the recomputed roots.
+/// It reads `entries.jsonl` by its newlines (never through `entries.idx`), re-parses every
+/// line (which must be canonical), re-verifies every signature in parallel, checks indices,
+/// the `prev` chain, integration times, claimed times, replays and the rules (write rights
+/// and everything above them), recomputes every leaf hash and the Merkle tree, and checks
+/// every stored checkpoint, the commit record and the derived files (`entries.idx`,
+/// `tree.hashes`) against what it recomputed. Nothing is written.
+///
+/// With ``Options/since`` it trusts only that checkpoint's root: the entries before its size
+/// are hashed (no signature checks) and must give that root, and the state the later entries
+/// are judged by is rebuilt from those authenticated bytes.
 public struct Auditor<Rules: LedgerRules> {
     /// What the auditor trusts and requires.
     public struct Options: Sendable {
         /// The log's verifier key. Without it the genesis entry's operator key is used, and the
-        /// report says so.
+        /// report says so. When given, the genesis entry must name it.
         public var logKey: NoteVerifierKey?
         /// Witness keys (type 0x04 cosigner keys, or 0x01 keys).
         public var witnesses: [NoteVerifierKey] = []
         /// Cosignatures from `witnesses` required on the latest checkpoint.
         public var minCosignatures = 0
-        /// A checkpoint the auditor already trusts: entries up to its size are only replayed
-        /// for state, after a consistency proof from it to the current tree.
+        /// A checkpoint the auditor already trusts: entries up to its size are only hashed and
+        /// replayed for state, and must hash to its root. Needs ``logKey``.
         public var since: SignedCheckpoint?
-        /// Called after each chunk with (entries done, total).
+        /// Called after each chunk with (entries done, total bytes read so far as a fraction
+        /// of the file, expressed in entries when the total is known).
         public var progress: (@Sendable (Int64, Int64) -> Void)?
+        /// The verifier's clock (seconds since the epoch), for flagging cosignatures from the
+        /// future.
+        public var now: UInt64?
 
         public init() {}
     }
@@ -37,6 +47,13 @@ public struct Auditor<Rules: LedgerRules> {
         public var logKey: String?
         public var logKeyFromGenesis = false
         public var incrementalFrom: UInt64?
+        /// Complete lines after the committed size (an unacknowledged crash tail), and their bytes.
+        public var uncommittedEntries: Int64 = 0
+        public var uncommittedBytes: Int64 = 0
+        /// Bytes of a last line without its newline (a torn write).
+        public var tornBytes: Int64 = 0
+        /// Things the auditor wants the reader to know that do not fail the audit.
+        public var notes: [String] = []
         /// The first failure: the entry (when one is to blame) and what is wrong.
         public var failure: LedgerError?
         public var failedEntry: Int64?
@@ -59,8 +76,8 @@ public struct Auditor<Rules: LedgerRules> {
         var error: LedgerError?
     }
 
-    /// Runs the audit. Errors about a specific entry end up in ``Report/failure`` with
-    /// ``Report/failedEntry``; the function itself throws only on I/O errors.
+    /// Runs the audit. Every failure, of an entry or of a file, ends up in
+    /// ``Report/failure`` (with ``Report/failedEntry`` when an entry is to blame).
     public func run() -> Report {
         var report = Report()
         do throws(LedgerError) {
@@ -71,122 +88,242 @@ public struct Auditor<Rules: LedgerRules> {
         return report
     }
 
+    /// A stored checkpoint, read once.
+    struct StoredCheckpoint {
+        let fileSize: UInt64
+        let text: String
+    }
+
     func audit(_ report: inout Report) throws(LedgerError) {
-        try store.refresh()
-        let n = store.size
-        report.entries = n
+        let entriesPath = store.directory + "/" + FileStore.entriesFile
+        let fileSize = try store.entriesFileSize()
+        var commit: CommitRecord?
+        do throws(LedgerError) { commit = try store.readCommitRecord() } catch {
+            if error.code == .malformed { throw error }
+            report.notes.append("no commit record (\(error.message)): every complete line was audited")
+        }
+        let derived = store.derivedFilesForAudit()
+        report.notes.append(contentsOf: derived.notes)
+        let checkpointFiles = store.checkpointSizes()
+        var logKey = options.logKey
         var rules = Rules()
         var seen = Set<Digest>()
-        seen.reserveCapacity(Int(n))
         var range = CompactRange()
         var prev = Digest.zero
-        var lastTime = Timestamp(secondsSinceEpoch: 0)
+        var lastTime: Timestamp?
         var storedHashPos: Int64 = 0
-        let checkpointSizes = store.checkpointSizes()
-        var nextCheckpoint = 0
-        var logKey = options.logKey
 
-        // Incremental mode: prove the trusted checkpoint is a prefix of the current tree first.
-        var trustedPrefix: Int64 = 0
+        // What the auditor trusts: a checkpoint signed by the log key, or nothing.
+        var trusted: Int64 = 0
         if let since = options.since {
-            guard let key = logKey else { throw .checkpointInvalid("--since needs the log key (--vkey)") }
-            guard since.note.isSigned(by: key) else { throw .badSignature("the --since checkpoint is not signed by the log key") }
-            let m = since.checkpoint.size
-            guard m <= UInt64(n) else { throw .fork("the trusted checkpoint has size \(m) but the log has only \(n) entries") }
-            let tree = store.tree
-            let proof = try tree.consistencyProof(oldSize: Int64(m), newSize: n).map(\.bytes)
-            let rootN = try tree.root(treeSize: n)
-            do throws(LedgerError) {
-                try ProofVerifier.verifyConsistency(size1: m, size2: UInt64(n), proof: proof, root1: since.checkpoint.root, root2: rootN)
-            } catch {
-                throw .fork("the log is not consistent with the trusted checkpoint of size \(m): \(error.message)")
+            guard let key = logKey else { throw .malformed("an incremental audit (--since) needs the log key (--vkey)") }
+            _ = try SignedCheckpoint(parsing: since.note.serialized, logKey: key)
+            guard since.checkpoint.size <= UInt64(Int64.max) else {
+                throw .checkpointInvalid("the trusted checkpoint's size \(since.checkpoint.size) is out of range")
             }
-            if m > 0 {
-                // Authenticate the last trusted leaf hash, which the next entry's prev must equal.
-                let ip = try tree.inclusionProof(index: Int64(m) - 1, treeSize: Int64(m)).map(\.bytes)
-                try ProofVerifier.verifyInclusion(
-                    index: m - 1, treeSize: m, leafHash: store.leafHash(Int64(m) - 1), proof: ip, root: since.checkpoint.root)
-            }
-            trustedPrefix = Int64(m)
-            report.incrementalFrom = m
+            trusted = Int64(since.checkpoint.size)
+            report.incrementalFrom = since.checkpoint.size
         }
+        let bounds = witnessBounds(checkpointFiles)
+        var nextBound = 0
 
         func fail(_ i: Int64, _ e: LedgerError) -> LedgerError {
             report.failedEntry = i
             return e.prefixed("entry \(i): ")
         }
 
-        // Replay the trusted prefix for state only (no signature checks, no hashing).
-        if trustedPrefix > 0 {
-            var signers = SignerCache()
-            try store.forEachChunk(from: 0, to: trustedPrefix) { first, lines throws(LedgerError) in
-                for (k, line) in lines.enumerated() {
-                    let i = first + Int64(k)
-                    do throws(LedgerError) {
-                        let e = try line.withUnsafeBytes { raw in
-                        Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
-                    }.get()
-                        try rules.apply(e, leafHash: store.leafHash(i))
-                        lastTime = e.time
-                        seen.insert(store.statementHash(i))
-                    } catch { throw fail(i, error) }
-                }
+        // Checkpoints are checked when the recomputed tree reaches their size.
+        var nextCheckpoint = 0
+        func checkCheckpoints(atSize n: Int64, root: Digest, report: inout Report) throws(LedgerError) {
+            while nextCheckpoint < checkpointFiles.count, checkpointFiles[nextCheckpoint] == UInt64(n) {
+                try checkCheckpoint(size: UInt64(n), root: root, logKey: logKey, report: &report)
+                nextCheckpoint += 1
             }
-            prev = store.leafHash(trustedPrefix - 1)
-            nextCheckpoint = checkpointSizes.firstIndex { $0 > UInt64(trustedPrefix) } ?? checkpointSizes.count
+            if n == trusted, let since = options.since, since.checkpoint.root != root {
+                throw .fork(
+                    "the entries before \(n) hash to \(root.base64), not to the trusted checkpoint's root \(since.checkpoint.root.base64): the log is not consistent with the trusted checkpoint"
+                )
+            }
         }
+        try checkCheckpoints(atSize: 0, root: MerkleHash.emptyRoot, report: &report)
 
-        let total = n
-        try store.forEachChunk(from: trustedPrefix, to: n) { first, lines throws(LedgerError) in
-            let checked = Auditor.checkInParallel(lines)
-            for (k, c) in checked.enumerated() {
-                let i = first + Int64(k)
-                if let e = c.error { throw fail(i, e) }
-                let entry = c.entry!
-                guard entry.index == UInt64(i) else { throw fail(i, .chainBroken("index field is \(entry.index), expected \(i)")) }
-                guard entry.prev == prev else { throw fail(i, .chainBroken("prev is \(entry.prev.base64), expected the leaf hash of entry \(i - 1), \(prev.base64)")) }
-                guard entry.time >= lastTime else { throw fail(i, .chainBroken("integration time \(entry.time) is before the previous entry's \(lastTime)")) }
-                let skew = entry.statement.time.secondsSinceEpoch - entry.time.secondsSinceEpoch
-                guard abs(skew) <= Ledger<Rules>.timeTolerance else {
-                    throw fail(i, .timeSkew("claimed time \(entry.statement.time) is \(abs(skew)) s from the integration time \(entry.time)"))
-                }
-                guard seen.insert(c.statementHash).inserted else { throw fail(i, .replay("statement is a replay of an earlier entry")) }
-                guard store.statementHash(i) == c.statementHash else { throw fail(i, .chainBroken("entries.idx holds a wrong statement hash")) }
-                do throws(LedgerError) { try rules.apply(entry, leafHash: c.leafHash) } catch { throw fail(i, error) }
-                if i == 0, logKey == nil {
-                    logKey = rules.authority.operatorKey
-                    report.logKeyFromGenesis = true
-                }
-                // Recompute the stored hashes this leaf adds and compare them with tree.hashes.
-                if trustedPrefix == 0 {
-                    var mismatch = false
-                    range.append(c.leafHash) { h in
-                        if store.storedHash(at: storedHashPos) != h { mismatch = true }
-                        storedHashPos += 1
+        let committed = commit?.size ?? Int64.max
+        var reader = store.lineReader(limit: fileSize)
+        var done: Int64 = 0
+        var signers = SignerCache()
+        while done < committed {
+            let chunk: EntryLineReader.Chunk?
+            do throws(LedgerError) { chunk = try reader.next(maxLines: committed - done) } catch {
+                report.failedEntry = reader.nextIndex
+                throw error
+            }
+            guard let chunk else { break }
+            // Entries after the trusted prefix are parsed and signature-checked on all cores.
+            let fullFrom = max(0, Int(min(Int64(chunk.lines.count), trusted - chunk.firstIndex)))
+            let checked = Auditor.checkInParallel(Array(chunk.lines[fullFrom...]))
+            for (k, line) in chunk.lines.enumerated() {
+                let i = chunk.firstIndex + Int64(k)
+                let entry: Entry
+                let lh: Digest
+                let sh: Digest
+                if k < fullFrom {
+                    do throws(LedgerError) {
+                        entry = try line.withUnsafeBytes { raw in
+                            Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
+                        }.get()
+                    } catch { throw fail(i, error) }
+                    lh = line.withUnsafeBytes { MerkleHash.leaf($0) }
+                    guard let h = Entry.statementHash(inCanonicalLeaf: line) else {
+                        throw fail(i, .malformed("no statement found in the leaf"))
                     }
-                    if mismatch { throw fail(i, .chainBroken("tree.hashes does not match the entries")) }
+                    sh = h
                 } else {
-                    guard store.leafHash(i) == c.leafHash else { throw fail(i, .chainBroken("stored leaf hash does not match the entry")) }
+                    let c = checked[k - fullFrom]
+                    if let e = c.error { throw fail(i, e) }
+                    entry = c.entry!
+                    lh = c.leafHash
+                    sh = c.statementHash
+                    report.verifiedSignatures += 1
                 }
-                prev = c.leafHash
+                guard entry.index == UInt64(i) else {
+                    throw fail(i, .chainBroken("index field is \(entry.index), expected \(i)"))
+                }
+                guard entry.prev == prev else {
+                    throw fail(
+                        i,
+                        .chainBroken(
+                            i == 0
+                                ? "prev must be 32 zero bytes for entry 0, is \(entry.prev.base64)"
+                                : "prev is \(entry.prev.base64), expected the leaf hash of entry \(i - 1), \(prev.base64)"))
+                }
+                if let t = lastTime, entry.time < t {
+                    throw fail(i, .chainBroken("integration time \(entry.time) is before the previous entry's \(t)"))
+                }
+                do throws(LedgerError) {
+                    try TimeRule.check(claimed: entry.statement.time, entryTime: entry.time, previous: lastTime)
+                } catch { throw fail(i, error) }
+                guard seen.insert(sh).inserted else { throw fail(i, .replay("statement is a replay of an earlier entry")) }
+                do throws(LedgerError) { try rules.apply(entry, leafHash: lh) } catch { throw fail(i, error) }
+                if i == 0 {
+                    let genesisKey = rules.authority.operatorKey
+                    if let given = logKey {
+                        guard genesisKey == given else {
+                            throw fail(
+                                i,
+                                .unauthorized(
+                                    "the genesis entry names the operator key \(genesisKey?.description ?? "none"), not the log key \(given)"
+                                ))
+                        }
+                    } else {
+                        logKey = genesisKey
+                        report.logKeyFromGenesis = true
+                    }
+                }
+                // Postdating: a witness saw the log after this entry, so its time bounds the entry's.
+                while nextBound < bounds.count, bounds[nextBound].size <= UInt64(i) { nextBound += 1 }
+                if nextBound < bounds.count {
+                    let b = bounds[nextBound]
+                    if entry.time.secondsSinceEpoch > b.earliest.secondsSinceEpoch + TimeRule.toleranceSeconds {
+                        throw fail(
+                            i,
+                            .timeSkew(
+                                "integration time \(entry.time) is later than \(b.witness)'s cosignature of checkpoint \(b.size) at \(b.earliest), over the \(TimeRule.toleranceSeconds) s tolerance: the entry is postdated"
+                            ))
+                    }
+                }
+                // Derived files, where present: compared, never believed.
+                if let idx = derived.index, i < derived.indexRecords {
+                    guard idx.endOffset(i) == chunk.ends[k], idx.statementHash(i) == sh else {
+                        throw fail(
+                            i, .chainBroken("\(FileStore.indexFile) disagrees with \(FileStore.entriesFile); \(store.repairAdvice)"))
+                    }
+                }
+                var mismatch = false
+                range.append(lh) { h in
+                    if let hs = derived.hashes, storedHashPos < derived.hashCount, hs.hash(at: storedHashPos) != h {
+                        mismatch = true
+                    }
+                    storedHashPos += 1
+                }
+                if mismatch {
+                    throw fail(
+                        i, .chainBroken("\(FileStore.hashesFile) disagrees with \(FileStore.entriesFile); \(store.repairAdvice)"))
+                }
+                prev = lh
                 lastTime = entry.time
-                report.verifiedSignatures += 1
-                // Checkpoints of this size.
-                while nextCheckpoint < checkpointSizes.count, checkpointSizes[nextCheckpoint] == UInt64(i + 1) {
-                    let root = trustedPrefix == 0 ? range.root : try store.tree.root(treeSize: i + 1)
-                    try checkCheckpoint(size: UInt64(i + 1), root: root, logKey: logKey, report: &report)
-                    nextCheckpoint += 1
+                done = i + 1
+                do throws(LedgerError) { try checkCheckpoints(atSize: done, root: range.root, report: &report) } catch {
+                    throw fail(i, error)
                 }
             }
-            options.progress?(first + Int64(lines.count), total)
+            options.progress?(done, commit?.size ?? 0)
         }
-        if nextCheckpoint < checkpointSizes.count {
-            let s = checkpointSizes[nextCheckpoint]
-            throw .fork("stored checkpoint of size \(s) is beyond the log's \(n) entries")
-        }
-        report.root = trustedPrefix == 0 ? range.root : try store.tree.root(treeSize: n)
+        report.entries = done
+        report.root = range.root
         report.logKey = logKey?.description
-        try checkCosignatures(logKey: logKey, checkpointSizes: checkpointSizes, report: &report)
+
+        // What was acknowledged must all be there, and agree with the commit record.
+        if let commit {
+            guard done == commit.size else {
+                report.failedEntry = done
+                throw .chainBroken(
+                    "\(entriesPath): holds \(done) complete entries, but the commit record acknowledges \(commit.size): acknowledged entries are missing"
+                )
+            }
+            guard reader.offset == commit.entriesEnd, commit.lastLeafHash == prev, commit.root == range.root else {
+                throw .chainBroken(
+                    "\(store.directory)/\(FileStore.commitFile): disagrees with the entries (it records \(commit.size) entries in \(commit.entriesEnd) bytes with root \(commit.root.base64); the entries end at byte \(reader.offset) with root \(range.root.base64))"
+                )
+            }
+        }
+        // The rest of the file: complete lines past the committed size, then a torn line.
+        let tailStart = reader.offset
+        while let chunk = try? reader.next() { report.uncommittedEntries += Int64(chunk.lines.count) }
+        report.uncommittedBytes = reader.offset - tailStart
+        report.tornBytes = reader.remainingBytes
+        if report.uncommittedEntries > 0 {
+            report.notes.append(
+                "\(report.uncommittedEntries) complete lines (\(report.uncommittedBytes) bytes) after the \(done) committed entries: an unacknowledged tail, not audited; the next append or `ledger repair` cuts it"
+            )
+        }
+        if report.tornBytes > 0 {
+            report.notes.append(
+                "\(report.tornBytes) bytes after the last complete line: a torn write, not audited; the next append or `ledger repair` cuts it"
+            )
+        }
+        if trusted > done {
+            throw .fork("the trusted checkpoint has size \(trusted) but the log has only \(done) entries")
+        }
+        if let idx = derived.index, derived.indexRecords < done {
+            _ = idx
+            throw .chainBroken(
+                "\(FileStore.indexFile): holds \(derived.indexRecords) records for \(done) entries; \(store.repairAdvice)")
+        }
+        if derived.hashes != nil, derived.hashCount < StoredHashIndex.count(size: done) {
+            throw .chainBroken(
+                "\(FileStore.hashesFile): holds \(derived.hashCount) hashes, \(StoredHashIndex.count(size: done)) needed for \(done) entries; \(store.repairAdvice)"
+            )
+        }
+        if nextCheckpoint < checkpointFiles.count {
+            let s = checkpointFiles[nextCheckpoint]
+            throw .fork("stored checkpoint of size \(s) is beyond the log's \(done) entries")
+        }
+        try checkCosignatures(logKey: logKey, checkpointSizes: checkpointFiles, report: &report)
+    }
+
+    /// For each stored checkpoint that carries cosignatures from the auditor's witnesses, the
+    /// earliest cosignature time: no entry it covers may be later (beyond the tolerance).
+    func witnessBounds(_ sizes: [UInt64]) -> [(size: UInt64, earliest: Timestamp, witness: String)] {
+        guard !options.witnesses.isEmpty else { return [] }
+        var out = [(size: UInt64, earliest: Timestamp, witness: String)]()
+        for s in sizes {
+            guard let text = try? store.checkpointText(size: s), let cp = try? SignedCheckpoint(parsing: text, logKey: nil)
+            else { continue }
+            let cosigners = cp.cosigners(among: options.witnesses).filter { $0.time <= UInt64(Int64.max) }
+            guard let first = cosigners.min(by: { $0.time < $1.time }) else { continue }
+            out.append((s, Timestamp(secondsSinceEpoch: Int64(first.time)), first.key.name))
+        }
+        return out
     }
 
     func checkCheckpoint(size: UInt64, root: Digest, logKey: NoteVerifierKey?, report: inout Report) throws(LedgerError) {
@@ -195,8 +332,14 @@ public struct Auditor<Rules: LedgerRules> {
         do throws(LedgerError) { cp = try SignedCheckpoint(parsing: text, logKey: logKey) } catch {
             throw error.prefixed("checkpoint \(size): ")
         }
+        guard cp.checkpoint.size == size else {
+            throw .checkpointInvalid(
+                "checkpoint \(size): the file for size \(size) holds a checkpoint of size \(cp.checkpoint.size)")
+        }
         guard cp.checkpoint.root == root else {
-            throw .fork("checkpoint \(size): signed root \(cp.checkpoint.root.base64) differs from the recomputed root \(root.base64) (evidence of a fork or of tampering)")
+            throw .fork(
+                "checkpoint \(size): signed root \(cp.checkpoint.root.base64) differs from the recomputed root \(root.base64) (evidence of a fork or of tampering)"
+            )
         }
         report.checkpointsChecked += 1
     }
@@ -204,6 +347,7 @@ public struct Auditor<Rules: LedgerRules> {
     /// Parses, canonical-checks, signature-verifies and hashes lines on all cores.
     static func checkInParallel(_ lines: [ArraySlice<UInt8>]) -> [Checked] {
         var results = [Checked](repeating: Checked(), count: lines.count)
+        guard !lines.isEmpty else { return results }
         results.withUnsafeMutableBufferPointer { buf in
             nonisolated(unsafe) let out = buf
             let workers = ProcessInfoLite.activeProcessorCount

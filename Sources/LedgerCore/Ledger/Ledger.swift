@@ -12,19 +12,25 @@ import LedgerCrypto
 /// byte-for-byte unchanged.
 public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     /// How far an author's claimed time may be from the log's integration time, in seconds.
-    public static var timeTolerance: Int64 { 600 }
+    public static var timeTolerance: Int64 { TimeRule.toleranceSeconds }
 
     public let store: FileStore
     let clock: @Sendable () -> Timestamp
     /// State derived from the first `stateSize` entries.
     var state = Rules()
     var stateSize: Int64 = 0
+    /// The byte offset in `entries.jsonl` just past entry `stateSize - 1`.
+    var stateEnd: Int64 = 0
     var lastLeaf = Digest.zero
-    var lastTime = Timestamp(secondsSinceEpoch: 0)
+    var lastTime: Timestamp?
+    /// The statement hashes of the first `stateSize` entries, computed from the entries.
     var statementHashes: Set<Digest> = []
-    var statementHashesSize: Int64 = 0
+    /// The Merkle tree's right edge over the first `stateSize` entries, computed from the
+    /// entries themselves: the root the log signs comes from here, never from `tree.hashes`.
+    var range = CompactRange()
 
-    /// Opens the ledger in `directory`.
+    /// Opens the ledger in `directory` (for reading; a write takes the lock and opens the
+    /// files for writing).
     public init(directory: String, clock: @escaping @Sendable () -> Timestamp = { .now() }) throws(LedgerError) {
         self.store = try FileStore(directory: directory)
         self.clock = clock
@@ -69,7 +75,8 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
 
     /// The rules' state after replaying every committed entry. Entries were checked when they
     /// were appended, so replay parses and applies them without re-verifying signatures;
-    /// ``Auditor`` is the full check.
+    /// ``Auditor`` is the full check. The replay recomputes every leaf hash, statement hash
+    /// and stored hash from `entries.jsonl` and refuses when a derived file disagrees.
     public func currentState() throws(LedgerError) -> Rules {
         try store.refresh()
         try replay(to: store.size)
@@ -93,37 +100,100 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                     let e = try line.withUnsafeBytes { raw in
                         Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
                     }.get()
-                    try s.apply(e, leafHash: store.leafHash(i))
+                    guard e.index == UInt64(i) else {
+                        throw LedgerError.chainBroken("index field is \(e.index), expected \(i)")
+                    }
+                    try s.apply(e, leafHash: line.withUnsafeBytes { MerkleHash.leaf($0) })
                 } catch { throw error.prefixed("entry \(i): ") }
             }
         }
         return s
     }
 
+    /// Replays entries `stateSize..<n`, reading `entries.jsonl` by its newlines. For each
+    /// entry it checks the index field, the `prev` link and the time order, computes the leaf
+    /// hash, the statement hash and the stored hashes, compares them with `entries.idx` and
+    /// `tree.hashes` (refusing on a difference: those files are caches), and applies the
+    /// rules. On an error the replayed state is dropped, so that the next call starts over.
     func replay(to n: Int64) throws(LedgerError) {
         guard stateSize < n else { return }
+        do throws(LedgerError) {
+            try replayChecked(to: n)
+        } catch {
+            state = Rules()
+            stateSize = 0
+            stateEnd = 0
+            lastLeaf = .zero
+            lastTime = nil
+            statementHashes = []
+            range = CompactRange()
+            throw error
+        }
+    }
+
+    private func replayChecked(to n: Int64) throws(LedgerError) {
         var signers = SignerCache()
-        try store.forEachChunk(from: stateSize, to: n) { first, lines throws(LedgerError) in
-            for (k, line) in lines.enumerated() {
-                let i = first + Int64(k)
+        var reader = store.lineReader(from: stateEnd, index: stateSize, limit: store.committedEnd)
+        var storedPos = StoredHashIndex.count(size: stateSize)
+        let stored = store.storedHashCount
+        let advice = store.repairAdvice
+        while stateSize < n, let chunk = try reader.next(maxLines: n - stateSize) {
+            for (k, line) in chunk.lines.enumerated() {
+                let i = chunk.firstIndex + Int64(k)
                 do throws(LedgerError) {
                     let e = try line.withUnsafeBytes { raw in
                         Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
                     }.get()
-                    try state.apply(e, leafHash: store.leafHash(i))
+                    guard e.index == UInt64(i) else {
+                        throw LedgerError.chainBroken("index field is \(e.index), expected \(i)")
+                    }
+                    guard e.prev == lastLeaf else {
+                        throw LedgerError.chainBroken(
+                            i == 0
+                                ? "prev of entry 0 must be 32 zero bytes, is \(e.prev.base64)"
+                                : "prev is \(e.prev.base64), expected the leaf hash of entry \(i - 1), \(lastLeaf.base64)")
+                    }
+                    if let t = lastTime, e.time < t {
+                        throw LedgerError.chainBroken("integration time \(e.time) is before the previous entry's \(t)")
+                    }
+                    let lh = line.withUnsafeBytes { MerkleHash.leaf($0) }
+                    guard let sh = Entry.statementHash(inCanonicalLeaf: line) else {
+                        throw LedgerError.malformed("no statement found in the leaf")
+                    }
+                    guard store.endOffset(i) == chunk.ends[k], store.statementHash(i) == sh else {
+                        throw LedgerError.chainBroken(
+                            "\(FileStore.indexFile) disagrees with \(FileStore.entriesFile); \(advice)")
+                    }
+                    var r = range
+                    var mismatch = false
+                    var pos = storedPos
+                    r.append(lh) { h in
+                        if pos >= stored || store.storedHash(at: pos) != h { mismatch = true }
+                        pos += 1
+                    }
+                    if mismatch {
+                        throw LedgerError.chainBroken(
+                            "\(FileStore.hashesFile) disagrees with \(FileStore.entriesFile); \(advice)")
+                    }
+                    guard !statementHashes.contains(sh) else {
+                        throw LedgerError.replay("statement is a replay of an earlier entry")
+                    }
+                    try state.apply(e, leafHash: lh)
+                    statementHashes.insert(sh)
+                    range = r
+                    storedPos = pos
+                    lastLeaf = lh
                     lastTime = e.time
+                    stateSize = i + 1
+                    stateEnd = chunk.ends[k]
                 } catch { throw error.prefixed("entry \(i): ") }
             }
         }
-        stateSize = n
-        lastLeaf = n == 0 ? .zero : store.leafHash(n - 1)
-    }
-
-    func loadStatementHashes() {
-        guard statementHashesSize < store.size else { return }
-        statementHashes.reserveCapacity(Int(store.size))
-        for i in statementHashesSize..<store.size { statementHashes.insert(store.statementHash(i)) }
-        statementHashesSize = store.size
+        guard stateSize == n else {
+            throw .chainBroken(
+                "entry \(stateSize): \(FileStore.entriesFile) holds only \(stateSize) complete entries, but \(n) are committed"
+            )
+        }
     }
 
     /// The position and leaf hash of an appended entry.
@@ -141,17 +211,18 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     public func append(_ statements: [SignedStatement]) throws(LedgerError) -> [Appended] {
         try store.withWriteLock { () throws(LedgerError) -> [Appended] in
             try replay(to: store.size)
-            loadStatementHashes()
-            let now = max(clock(), lastTime)
+            let clockNow = clock()
+            let now = TimeRule.integrationTime(clock: clockNow, previous: lastTime)
             let checked = Ledger.verifyInParallel(statements)
             var failures = [(Int, LedgerError)]()
             var appended = [Appended]()
             var leaves = [[UInt8]]()
-            var leafHashes = [Digest]()
             var stmtHashes = [Digest]()
+            var newStored = [Digest]()
             var seen = Set<Digest>()
             var prev = lastLeaf
             var working = state
+            var r = range
             for (k, signed) in statements.enumerated() {
                 let index = UInt64(store.size) + UInt64(appended.count)
                 do throws(LedgerError) {
@@ -163,12 +234,7 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                     guard !statementHashes.contains(hash), !seen.contains(hash) else {
                         throw LedgerError.replay("statement \(hash.base64) is already in the ledger (replay)")
                     }
-                    let skew = signed.statement.time.secondsSinceEpoch - now.secondsSinceEpoch
-                    guard abs(skew) <= Ledger.timeTolerance else {
-                        throw LedgerError.timeSkew(
-                            "claimed time \(signed.statement.time) is \(abs(skew)) s from the log time \(now), over the \(Ledger.timeTolerance) s tolerance"
-                        )
-                    }
+                    try TimeRule.checkOnAppend(claimed: signed.statement.time, clock: clockNow)
                     let entry = Entry(index: index, prev: prev, time: now, signed: signed)
                     let leaf = entry.canonicalBytes(statementBytes: checked[k].2[Statement.domain.count...])
                     guard leaf.count <= Entry.maxBytes else {
@@ -176,8 +242,8 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                     }
                     let lh = MerkleHash.leaf(leaf)
                     try working.apply(entry, leafHash: lh)
+                    r.append(lh) { newStored.append($0) }
                     leaves.append(leaf)
-                    leafHashes.append(lh)
                     stmtHashes.append(hash)
                     seen.insert(hash)
                     appended.append(Appended(index: index, leafHash: lh, entry: entry))
@@ -197,13 +263,15 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                 if statements.count > 1 { e.details = failures.map { "line \($0.0): \($0.1.message)" } }
                 throw e
             }
-            try store.append(leaves: leaves, leafHashes: leafHashes, statementHashes: stmtHashes)
+            try store.append(
+                leaves: leaves, storedHashes: newStored, statementHashes: stmtHashes, lastLeafHash: prev, root: r.root)
             state = working
             stateSize = store.size
+            stateEnd = store.committedEnd
             lastLeaf = prev
             lastTime = now
+            range = r
             statementHashes.formUnion(seen)
-            statementHashesSize = store.size
             return appended
         }
     }
@@ -231,16 +299,20 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     // MARK: Checkpoints
 
     /// Signs a checkpoint of the current size with the operator key, stores it and returns it.
-    /// Refuses when any stored checkpoint disagrees with the tree (fork evidence).
+    ///
+    /// The root it signs is the one this process computed from the entries themselves
+    /// (``replay(to:)`` recomputes every leaf and stored hash from `entries.jsonl`), never one
+    /// read from `tree.hashes`; the stored hashes and the commit record must agree with it,
+    /// and every stored checkpoint must agree with the tree. Otherwise nothing is signed.
     public func signCheckpoint(key: NoteSignerKey) throws(LedgerError) -> SignedCheckpoint {
         try store.withWriteLock { () throws(LedgerError) -> SignedCheckpoint in
             let op = try operatorKeyLocked()
             guard key.verifierKey == op else {
                 throw .unauthorized("checkpoints must be signed by the operator key \(op)")
             }
-            let tree = store.tree
-            try checkStoredCheckpoints(tree: tree, logKey: op)
-            let cp = Checkpoint(origin: op.name, size: UInt64(store.size), root: try tree.root(treeSize: store.size))
+            let root = try authenticatedRoot()
+            try checkStoredCheckpoints(tree: store.tree, logKey: op)
+            let cp = Checkpoint(origin: op.name, size: UInt64(store.size), root: root)
             if let existing = try store.checkpointText(size: cp.size) {
                 let old = try SignedCheckpoint(parsing: existing, logKey: op)
                 guard old.checkpoint == cp else {
@@ -256,6 +328,26 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
             try store.storeCheckpoint(note.serialized, size: cp.size)
             return signed
         }
+    }
+
+    /// The root of the committed entries as this process recomputed it from `entries.jsonl`,
+    /// after checking that the stored hashes and the commit record give the same root. Call
+    /// with the lock held, after ``replay(to:)``.
+    func authenticatedRoot() throws(LedgerError) -> Digest {
+        guard stateSize == store.size else { throw .io("internal: the state is not at the committed size") }
+        let root = range.root
+        let stored = try store.tree.root(treeSize: store.size)
+        guard stored == root else {
+            throw .chainBroken(
+                "\(FileStore.hashesFile) gives the root \(stored.base64) but the entries hash to \(root.base64); \(store.repairAdvice)"
+            )
+        }
+        if let c = store.commit, c.size == store.size, c.root != root {
+            throw .chainBroken(
+                "\(FileStore.commitFile) records the root \(c.root.base64) but the entries hash to \(root.base64); \(store.repairAdvice)"
+            )
+        }
+        return root
     }
 
     func operatorKeyLocked() throws(LedgerError) -> NoteVerifierKey {

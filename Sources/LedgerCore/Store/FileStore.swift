@@ -6,37 +6,51 @@ import LedgerCrypto
     import Darwin
 #endif
 
-/// The embedded store: a ledger directory (specs/ledger-format.md §Store).
+/// The embedded store: a ledger directory (specs/ledger-format.md §9).
 ///
 /// | file | content |
 /// |---|---|
 /// | `entries.jsonl` | one canonical entry per line, append-only; the source of truth |
+/// | `commit` | the commit record: how many entries were acknowledged (``CommitRecord``) |
 /// | `entries.idx` | 40 bytes per entry: u64 little-endian end offset of its line (after the `\n`), then its 32-byte statement hash |
 /// | `tree.hashes` | the Merkle tree's stored hashes, 32 bytes each, in ``StoredHashIndex`` order |
 /// | `checkpoints/` | every signed checkpoint, `<size, 20 digits>.note` |
 /// | `lock` | `flock` target that serializes writers |
 ///
-/// Appends write `entries.jsonl`, then `tree.hashes`, then `entries.idx`, each followed by an
-/// fsync; an entry is acknowledged once all three are durable. The index is written last, so
-/// its length defines the committed size; anything beyond it (a torn or unacknowledged tail)
-/// is cut off by ``repair()`` on the next open for writing.
+/// An append writes `entries.jsonl`, `tree.hashes` and `entries.idx`, each followed by an
+/// fsync, then the commit record, fsynced: the batch is acknowledged, all of it, only then.
+/// The committed size is the commit record's; anything beyond it in the other files is an
+/// unacknowledged crash tail, which the next append cuts. `entries.idx` and `tree.hashes`
+/// are caches: opening checks them cheaply against the commit record and refuses when they
+/// disagree (`ledger repair` rebuilds them from `entries.jsonl`).
+///
+/// The store is opened read-only; the first write opens the files for writing. Reading
+/// commands never write. Every file is opened with `O_NOFOLLOW`.
 public final class FileStore: HashReader, @unchecked Sendable {
     public static let entriesFile = "entries.jsonl"
     public static let indexFile = "entries.idx"
     public static let hashesFile = "tree.hashes"
+    public static let commitFile = CommitRecord.fileName
     public static let checkpointsDirectory = "checkpoints"
     public static let lockFile = "lock"
     static let indexRecord = 40
 
     public let directory: String
     let entriesFD: Int32
-    let indexFD: Int32
-    let hashesFD: Int32
+    var indexFD: Int32 = -1
+    var hashesFD: Int32 = -1
+    var commitFD: Int32 = -1
     var lockFD: Int32 = -1
+    /// Descriptors opened for writing, once a write needs them.
+    var writeFDs: (entries: Int32, index: Int32, hashes: Int32, commit: Int32)?
     var index: MappedFile
     var hashes: MappedFile
-    /// Committed number of entries.
+    /// Committed number of entries (the commit record's size).
     public private(set) var size: Int64 = 0
+    /// The byte length of `entries.jsonl` that holds the committed entries.
+    public private(set) var committedEnd: Int64 = 0
+    /// The commit record read by the last ``refresh()``.
+    public private(set) var commit: CommitRecord?
 
     func path(_ name: String) -> String { directory + "/" + name }
 
@@ -45,60 +59,114 @@ public final class FileStore: HashReader, @unchecked Sendable {
         POSIX.exists(directory + "/" + entriesFile)
     }
 
-    /// Creates an empty ledger directory. Fails if one is already there.
+    /// Creates an empty ledger directory with its commit record. Fails if one is already there.
     public static func create(at directory: String) throws(LedgerError) {
         if POSIX.exists(directory + "/" + entriesFile) { throw .refused("\(directory): a ledger already exists here") }
         try POSIX.mkdir(directory)
         try POSIX.mkdir(directory + "/" + checkpointsDirectory)
-        for f in [entriesFile, indexFile, hashesFile, lockFile] {
-            let fd = try POSIX.open(directory + "/" + f, O_WRONLY | O_CREAT | O_TRUNC)
+        for f in [entriesFile, indexFile, hashesFile, lockFile, commitFile] {
+            let fd = try POSIX.open(directory + "/" + f, O_WRONLY | O_CREAT | O_EXCL)
+            if f == commitFile { try POSIX.writeAll(fd, CommitRecord.empty.encoded, path: f) }
             try POSIX.fsync(fd, path: f)
             close(fd)
         }
         try POSIX.fsyncDirectory(directory)
     }
 
-    /// Opens a ledger directory. Reading needs no lock: the committed size is read from the
-    /// index, which is only ever extended after the data it points to is durable.
+    /// Opens a ledger directory for reading. Nothing is read or checked yet: ``refresh()``
+    /// reads the commit record and checks the derived files against it.
     public init(directory: String) throws(LedgerError) {
         guard FileStore.exists(at: directory) else {
             throw .notFound("\(directory): not a ledger directory (no \(FileStore.entriesFile))")
         }
         self.directory = directory
-        entriesFD = try POSIX.open(directory + "/" + FileStore.entriesFile, O_RDWR | O_APPEND)
-        indexFD = try POSIX.open(directory + "/" + FileStore.indexFile, O_RDWR | O_APPEND | O_CREAT)
-        hashesFD = try POSIX.open(directory + "/" + FileStore.hashesFile, O_RDWR | O_APPEND | O_CREAT)
-        index = try MappedFile(fd: indexFD, count: 0, path: "")
-        hashes = try MappedFile(fd: hashesFD, count: 0, path: "")
-        try refresh()
+        entriesFD = try POSIX.open(directory + "/" + FileStore.entriesFile, O_RDONLY)
+        index = try MappedFile(fd: -1, count: 0, path: "")
+        hashes = try MappedFile(fd: -1, count: 0, path: "")
+        indexFD = try POSIX.openIfExists(path(FileStore.indexFile), O_RDONLY) ?? -1
+        hashesFD = try POSIX.openIfExists(path(FileStore.hashesFile), O_RDONLY) ?? -1
+        commitFD = try POSIX.openIfExists(path(FileStore.commitFile), O_RDONLY) ?? -1
     }
 
     deinit {
-        close(entriesFD)
-        close(indexFD)
-        close(hashesFD)
-        if lockFD >= 0 { close(lockFD) }
+        for fd in [entriesFD, indexFD, hashesFD, commitFD, lockFD] where fd >= 0 { close(fd) }
+        if let w = writeFDs { for fd in [w.entries, w.index, w.hashes, w.commit] { close(fd) } }
     }
 
-    /// Re-reads the committed size and re-maps the index and hashes (after another process appended).
+    /// The advice that every damaged-cache error ends with.
+    var repairAdvice: String { "run `ledger repair \(directory)`" }
+
+    /// Reads the commit record, or throws why there is none.
+    public func readCommitRecord() throws(LedgerError) -> CommitRecord {
+        guard commitFD >= 0 else {
+            throw .chainBroken("\(path(FileStore.commitFile)): missing, so what was acknowledged is unknown; \(repairAdvice)")
+        }
+        let n = try POSIX.size(commitFD, path: path(FileStore.commitFile))
+        guard n <= 8192 else { throw .chainBroken("\(path(FileStore.commitFile)): is \(n) bytes, not a commit record") }
+        let bytes = try POSIX.readAll(commitFD, at: 0, count: Int(n), path: path(FileStore.commitFile))
+        do { return try CommitRecord.read(fileBytes: bytes, path: path(FileStore.commitFile)) } catch {
+            if error.code == .malformed { throw error }
+            throw LedgerError(code: error.code, message: error.message + "; " + repairAdvice)
+        }
+    }
+
+    /// Re-reads the commit record and re-maps the index and stored hashes (after another
+    /// process appended). Throws, naming the file and what is wrong, when `entries.jsonl` is
+    /// shorter than what was acknowledged or a derived file disagrees with the commit record.
+    /// Reads only; a tail beyond the committed size is left for the next append to cut.
     public func refresh() throws(LedgerError) {
-        let idxBytes = try POSIX.size(indexFD, path: path(FileStore.indexFile))
-        let n = idxBytes / Int64(FileStore.indexRecord)
-        let hashBytes = try POSIX.size(hashesFD, path: path(FileStore.hashesFile))
-        let needed = StoredHashIndex.count(size: n) * 32
-        guard hashBytes >= needed else {
-            throw .io(
-                "\(path(FileStore.hashesFile)): has \(hashBytes / 32) hashes, \(needed / 32) needed for \(n) entries; run `ledger repair`"
+        let c = try readCommitRecord()
+        let entriesBytes = try entriesFileSize()
+        guard entriesBytes >= c.entriesEnd else {
+            throw .chainBroken(
+                "\(path(FileStore.entriesFile)): is \(entriesBytes) bytes but the commit record acknowledges \(c.size) entries in \(c.entriesEnd) bytes: acknowledged entries are missing"
             )
         }
-        index = try MappedFile(fd: indexFD, count: Int(n) * FileStore.indexRecord, path: path(FileStore.indexFile))
-        hashes = try MappedFile(fd: hashesFD, count: Int(needed), path: path(FileStore.hashesFile))
-        size = n
+        let idxPath = path(FileStore.indexFile)
+        let idxBytes = indexFD >= 0 ? try POSIX.size(indexFD, path: idxPath) : -1
+        guard idxBytes >= 0 else { throw .chainBroken("\(idxPath): missing; \(repairAdvice)") }
+        guard idxBytes / Int64(FileStore.indexRecord) >= c.size else {
+            throw .chainBroken(
+                "\(idxPath): holds \(idxBytes / Int64(FileStore.indexRecord)) records but \(c.size) entries are committed; \(repairAdvice)"
+            )
+        }
+        let hashPath = path(FileStore.hashesFile)
+        let hashBytes = hashesFD >= 0 ? try POSIX.size(hashesFD, path: hashPath) : -1
+        guard hashBytes >= 0 else { throw .chainBroken("\(hashPath): missing; \(repairAdvice)") }
+        let needed = StoredHashIndex.count(size: c.size) * 32
+        guard hashBytes >= needed else {
+            throw .chainBroken("\(hashPath): holds \(hashBytes / 32) hashes, \(needed / 32) needed for \(c.size) entries; \(repairAdvice)")
+        }
+        let newIndex = try MappedFile(fd: indexFD, count: Int(c.size) * FileStore.indexRecord, path: idxPath)
+        let newHashes = try MappedFile(fd: hashesFD, count: Int(needed), path: hashPath)
+        if c.size > 0 {
+            let end = Int64(
+                littleEndian: newIndex.buffer.loadUnaligned(
+                    fromByteOffset: Int(c.size - 1) * FileStore.indexRecord, as: Int64.self))
+            guard end == c.entriesEnd else {
+                throw .chainBroken(
+                    "\(idxPath): entry \(c.size - 1) ends at byte \(end), but the commit record says \(c.entriesEnd); \(repairAdvice)"
+                )
+            }
+            let last = Digest(
+                unsafeBytes: UnsafeRawBufferPointer(
+                    rebasing: newHashes.buffer[(Int(StoredHashIndex.index(level: 0, n: c.size - 1)) * 32)...]))
+            guard last == c.lastLeafHash else {
+                throw .chainBroken(
+                    "\(hashPath): the leaf hash of entry \(c.size - 1) differs from the commit record's; \(repairAdvice)")
+            }
+        }
+        index = newIndex
+        hashes = newHashes
+        size = c.size
+        committedEnd = c.entriesEnd
+        commit = c
     }
 
     // MARK: Reading
 
-    /// Byte offset just past entry `i`'s newline.
+    /// Byte offset just past entry `i`'s newline, as the index records it (checked by the
+    /// readers against the file: see ``lines(_:reusing:)``).
     public func endOffset(_ i: Int64) -> Int64 {
         precondition(i >= 0 && i < size)
         return Int64(
@@ -108,7 +176,7 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// Byte offset where entry `i`'s line starts.
     public func startOffset(_ i: Int64) -> Int64 { i == 0 ? 0 : endOffset(i - 1) }
 
-    /// The statement hash recorded for entry `i`.
+    /// The statement hash recorded for entry `i` (a cache: compare before trusting it).
     public func statementHash(_ i: Int64) -> Digest {
         Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: index.buffer[(Int(i) * FileStore.indexRecord + 8)...]))
     }
@@ -117,20 +185,41 @@ public final class FileStore: HashReader, @unchecked Sendable {
         Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: hashes.buffer[(Int(i) * 32)...]))
     }
 
+    /// The number of stored hashes mapped.
+    var storedHashCount: Int64 { Int64(hashes.count / 32) }
+
     /// The leaf hash of entry `i`, from the stored hashes.
     public func leafHash(_ i: Int64) -> Digest { storedHash(at: StoredHashIndex.index(level: 0, n: i)) }
 
     /// The tree view over the committed entries.
     public var tree: MerkleTree<FileStore> { MerkleTree(reader: self, size: size) }
 
+    /// Checks the index's offsets for entries `range`: each line is 1 to `Entry.maxBytes` + 1
+    /// bytes, the offsets increase, and the last one is within the committed bytes. So no
+    /// offset read from the index can make a reader allocate or read more than the file holds.
+    func checkedSpan(_ range: Range<Int64>) throws(LedgerError) -> (start: Int64, end: Int64) {
+        var prev = startOffset(range.lowerBound)
+        let first = prev
+        for k in range {
+            let e = endOffset(k)
+            guard e > prev, e - prev <= Int64(Entry.maxBytes) + 1, e <= committedEnd else {
+                throw .chainBroken(
+                    "entry \(k): \(path(FileStore.indexFile)) gives the line bytes \(prev)..<\(e), which cannot hold an entry of \(path(FileStore.entriesFile)) (\(committedEnd) committed bytes); \(repairAdvice)"
+                )
+            }
+            prev = e
+        }
+        return (first, prev)
+    }
+
     /// The leaf bytes of entry `i` (its line without the newline).
     public func leaf(_ i: Int64) throws(LedgerError) -> [UInt8] {
         guard i >= 0 && i < size else { throw .notFound("entry \(i) does not exist (the ledger has \(size) entries)") }
-        let start = startOffset(i)
-        let end = endOffset(i)
-        guard end > start else { throw .io("\(path(FileStore.indexFile)): entry \(i) has an empty line") }
+        let (start, end) = try checkedSpan(i..<(i + 1))
         var bytes = try POSIX.readAll(entriesFD, at: start, count: Int(end - start), path: path(FileStore.entriesFile))
-        guard bytes.last == 0x0a else { throw .chainBroken("entry \(i): line does not end with a newline") }
+        guard bytes.last == 0x0a, !bytes.dropLast().contains(0x0a) else {
+            throw .chainBroken("entry \(i): \(path(FileStore.indexFile)) does not match the lines of \(path(FileStore.entriesFile)); \(repairAdvice)")
+        }
         bytes.removeLast()
         return bytes
     }
@@ -155,7 +244,8 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// (at least one entry each): the chunks that ``forEachChunk(from:to:chunkBytes:_:)`` reads.
     public func chunks(from: Int64, to: Int64, chunkBytes: Int = FileStore.chunkBytes) -> [Range<Int64>] {
         var out = [Range<Int64>]()
-        var i = from
+        var i = max(0, from)
+        let to = min(to, size)
         while i < to {
             let start = startOffset(i)
             var j = i
@@ -176,13 +266,17 @@ public final class FileStore: HashReader, @unchecked Sendable {
 
     /// As ``lines(_:)``, reading into `buffer`, which grows when it is too small: the lines
     /// are slices of it. A buffer that no slice refers to any more is reused without
-    /// allocating (or touching new pages).
+    /// allocating (or touching new pages). The index's offsets are checked first
+    /// (``checkedSpan(_:)``), and each line must end at the newline the index names.
     public func lines(_ range: Range<Int64>, reusing buffer: inout [UInt8]) throws(LedgerError)
         -> [ArraySlice<UInt8>]
     {
         guard !range.isEmpty else { return [] }
-        let start = startOffset(range.lowerBound)
-        let count = Int(endOffset(range.upperBound - 1) - start)
+        guard range.lowerBound >= 0, range.upperBound <= size else {
+            throw .notFound("entries \(range.lowerBound)..<\(range.upperBound) do not exist (the ledger has \(size) entries)")
+        }
+        let (start, end) = try checkedSpan(range)
+        let count = Int(end - start)
         if buffer.count < count { buffer = [UInt8](repeating: 0, count: count) }
         let path = path(FileStore.entriesFile)
         try buffer.withUnsafeMutableBytes { raw in
@@ -196,8 +290,10 @@ public final class FileStore: HashReader, @unchecked Sendable {
         var s = 0
         for k in range {
             let e = Int(endOffset(k) - start)
-            guard e > s, buffer[e - 1] == 0x0a else {
-                throw .chainBroken("entry \(k): line does not end with a newline")
+            guard buffer[e - 1] == 0x0a else {
+                throw .chainBroken(
+                    "entry \(k): \(FileStore.indexFile) puts the end of its line at byte \(start + Int64(e)), where \(FileStore.entriesFile) has no newline; \(repairAdvice)"
+                )
             }
             lines.append(buffer[s..<(e - 1)])
             s = e
@@ -210,62 +306,151 @@ public final class FileStore: HashReader, @unchecked Sendable {
         try POSIX.size(entriesFD, path: path(FileStore.entriesFile))
     }
 
+    /// A reader of `entries.jsonl` that finds lines by their newlines, from line `index`
+    /// starting at byte `offset`, up to byte `limit`.
+    package func lineReader(from offset: Int64 = 0, index: Int64 = 0, limit: Int64) -> EntryLineReader {
+        EntryLineReader(fd: entriesFD, path: path(FileStore.entriesFile), offset: offset, index: index, limit: limit)
+    }
+
+    /// The derived files as they are on disk, mapped whole for an audit to compare against
+    /// what it recomputes; nothing in them is believed.
+    package struct DerivedFiles {
+        package struct Index {
+            let file: MappedFile
+            package func endOffset(_ i: Int64) -> Int64 {
+                Int64(littleEndian: file.buffer.loadUnaligned(fromByteOffset: Int(i) * FileStore.indexRecord, as: Int64.self))
+            }
+            package func statementHash(_ i: Int64) -> Digest {
+                Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: file.buffer[(Int(i) * FileStore.indexRecord + 8)...]))
+            }
+        }
+        package struct Hashes {
+            let file: MappedFile
+            package func hash(at i: Int64) -> Digest {
+                Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: file.buffer[(Int(i) * 32)...]))
+            }
+        }
+        package var index: Index?
+        package var indexRecords: Int64 = 0
+        package var hashes: Hashes?
+        package var hashCount: Int64 = 0
+        package var notes: [String] = []
+    }
+
+    /// Maps `entries.idx` and `tree.hashes` whole, as they are (or notes that one is missing).
+    package func derivedFilesForAudit() -> DerivedFiles {
+        var d = DerivedFiles()
+        for (fd, name) in [(indexFD, FileStore.indexFile), (hashesFD, FileStore.hashesFile)] {
+            guard fd >= 0 else {
+                d.notes.append("\(name) is missing (a cache: `ledger repair` rebuilds it)")
+                continue
+            }
+            guard let bytes = try? POSIX.size(fd, path: path(name)) else { continue }
+            if name == FileStore.indexFile {
+                let n = bytes / Int64(FileStore.indexRecord)
+                guard let m = try? MappedFile(fd: fd, count: Int(n) * FileStore.indexRecord, path: path(name)) else { continue }
+                d.index = DerivedFiles.Index(file: m)
+                d.indexRecords = n
+            } else {
+                let n = bytes / 32
+                guard let m = try? MappedFile(fd: fd, count: Int(n) * 32, path: path(name)) else { continue }
+                d.hashes = DerivedFiles.Hashes(file: m)
+                d.hashCount = n
+            }
+        }
+        return d
+    }
+
     // MARK: Writing
 
-    /// Takes the writer lock (blocking), runs `body`, and releases it. Another process that
-    /// appended in between is picked up by the ``refresh()`` and ``repair()`` done first.
-    public func withWriteLock<R>(_ body: () throws(LedgerError) -> R) throws(LedgerError) -> R {
+    /// Opens the files for writing (once), and the lock file, creating the lock file if it is
+    /// missing. A missing data file is not created: that is `ledger repair`'s job.
+    func openForWriting() throws(LedgerError) {
         if lockFD < 0 { lockFD = try POSIX.open(path(FileStore.lockFile), O_RDWR | O_CREAT) }
+        guard writeFDs == nil else { return }
+        let e = try POSIX.open(path(FileStore.entriesFile), O_RDWR | O_APPEND)
+        guard let i = try POSIX.openIfExists(path(FileStore.indexFile), O_RDWR | O_APPEND) else {
+            close(e)
+            throw .chainBroken("\(path(FileStore.indexFile)): missing; \(repairAdvice)")
+        }
+        guard let h = try POSIX.openIfExists(path(FileStore.hashesFile), O_RDWR | O_APPEND) else {
+            close(e)
+            close(i)
+            throw .chainBroken("\(path(FileStore.hashesFile)): missing; \(repairAdvice)")
+        }
+        // Not O_APPEND: the commit record is written in place, slot by slot.
+        guard let c = try POSIX.openIfExists(path(FileStore.commitFile), O_RDWR) else {
+            close(e)
+            close(i)
+            close(h)
+            throw .chainBroken("\(path(FileStore.commitFile)): missing; \(repairAdvice)")
+        }
+        writeFDs = (e, i, h, c)
+    }
+
+    /// Takes the writer lock (blocking), re-reads the commit record and checks the derived
+    /// files against it (``refresh()``), runs `body`, and releases the lock. Nothing is
+    /// written before `body` writes.
+    public func withWriteLock<R>(_ body: () throws(LedgerError) -> R) throws(LedgerError) -> R {
+        try openForWriting()
         while flock(lockFD, LOCK_EX) != 0 {
             guard errno == EINTR else {
                 throw .locked("\(path(FileStore.lockFile)): cannot lock: \(POSIX.errorText())")
             }
         }
         defer { flock(lockFD, LOCK_UN) }
-        try repair()
+        try refresh()
         return try body()
     }
 
-    /// Cuts off whatever lies beyond the committed size: a torn last line, or lines, hashes
-    /// and index records of an append that was never acknowledged. Call with the lock held.
-    /// Returns the number of bytes removed from `entries.jsonl`.
+    /// Cuts what lies beyond the committed size in each file: the unacknowledged tail of a
+    /// batch that a crash interrupted. Call with the lock held, after ``refresh()`` (which
+    /// refuses when a file is shorter than the committed size). Returns the bytes cut from
+    /// `entries.jsonl`.
     @discardableResult
-    public func repair() throws(LedgerError) -> Int64 {
-        let idxBytes = try POSIX.size(indexFD, path: path(FileStore.indexFile))
-        let n = idxBytes / Int64(FileStore.indexRecord)
-        if idxBytes != n * Int64(FileStore.indexRecord) {
-            try POSIX.truncate(indexFD, to: n * Int64(FileStore.indexRecord), path: path(FileStore.indexFile))
-            try POSIX.fsync(indexFD, path: path(FileStore.indexFile))
+    func cutUnacknowledgedTail() throws(LedgerError) -> Int64 {
+        guard let w = writeFDs else { throw .io("\(directory): not open for writing") }
+        let files: [(Int32, String, Int64)] = [
+            (w.entries, FileStore.entriesFile, committedEnd),
+            (w.hashes, FileStore.hashesFile, StoredHashIndex.count(size: size) * 32),
+            (w.index, FileStore.indexFile, size * Int64(FileStore.indexRecord)),
+        ]
+        var cut: Int64 = 0
+        for (fd, name, keep) in files {
+            let have = try POSIX.size(fd, path: path(name))
+            if have > keep {
+                try POSIX.truncate(fd, to: keep, path: path(name))
+                try POSIX.fsync(fd, path: path(name))
+                if name == FileStore.entriesFile { cut = have - keep }
+            }
         }
-        let needed = StoredHashIndex.count(size: n) * 32
-        let hashBytes = try POSIX.size(hashesFD, path: path(FileStore.hashesFile))
-        if hashBytes > needed {
-            try POSIX.truncate(hashesFD, to: needed, path: path(FileStore.hashesFile))
-            try POSIX.fsync(hashesFD, path: path(FileStore.hashesFile))
-        }
-        try refresh()
-        let committedEnd = size == 0 ? 0 : endOffset(size - 1)
-        let fileSize = try entriesFileSize()
-        guard fileSize >= committedEnd else {
-            throw .chainBroken(
-                "\(path(FileStore.entriesFile)) is \(fileSize) bytes but its index commits \(committedEnd): acknowledged entries are missing"
-            )
-        }
-        if fileSize > committedEnd {
-            try POSIX.truncate(entriesFD, to: committedEnd, path: path(FileStore.entriesFile))
-            try POSIX.fsync(entriesFD, path: path(FileStore.entriesFile))
-        }
-        return fileSize - committedEnd
+        return cut
     }
 
-    /// Appends entries durably, with one fsync per file for the whole batch (group commit).
-    /// Call with the lock held. On an I/O failure the files are cut back to their previous
-    /// committed sizes.
-    public func append(leaves: [[UInt8]], leafHashes: [Digest], statementHashes: [Digest]) throws(LedgerError) {
-        precondition(leaves.count == leafHashes.count && leaves.count == statementHashes.count)
+    /// Appends entries durably as one batch: the unacknowledged tail of an earlier crash is
+    /// cut, then the lines, stored hashes and index records are written and fsynced, and last
+    /// the commit record. Call with the lock held. On an I/O failure the files are cut back;
+    /// whatever is left past the old commit record is an unacknowledged tail.
+    ///
+    /// - Parameters:
+    ///   - leaves: the canonical leaf bytes of the new entries.
+    ///   - storedHashes: the stored hashes that the new leaves add, in order, computed by the
+    ///     caller from the leaves (``CompactRange``), not read back from this store.
+    ///   - statementHashes: one per leaf.
+    ///   - lastLeafHash: the leaf hash of the last new entry.
+    ///   - root: the Merkle root after the batch.
+    public func append(
+        leaves: [[UInt8]], storedHashes newHashes: [Digest], statementHashes: [Digest], lastLeafHash: Digest,
+        root: Digest
+    ) throws(LedgerError) {
+        precondition(leaves.count == statementHashes.count)
         guard !leaves.isEmpty else { return }
+        guard let w = writeFDs, let old = commit else { throw .io("\(directory): not open for writing") }
+        let newSize = size + Int64(leaves.count)
+        precondition(StoredHashIndex.count(size: newSize) - StoredHashIndex.count(size: size) == Int64(newHashes.count))
+        try cutUnacknowledgedTail()
         let oldSize = size
-        let oldEnd = size == 0 ? 0 : endOffset(size - 1)
+        let oldEnd = committedEnd
         var data = [UInt8]()
         data.reserveCapacity(leaves.reduce(0) { $0 + $1.count + 1 })
         var idx = [UInt8]()
@@ -278,32 +463,47 @@ public final class FileStore: HashReader, @unchecked Sendable {
             withUnsafeBytes(of: end.littleEndian) { idx.append(contentsOf: $0) }
             statementHashes[k].withBytes { idx.append(contentsOf: $0) }
         }
-        // New stored hashes: reads of earlier hashes come from the map or from this batch.
-        var newHashes = [Digest]()
-        let base = StoredHashIndex.count(size: oldSize)
-        for (k, h) in leafHashes.enumerated() {
-            let added = MerkleHash.newStoredHashes(index: oldSize + Int64(k), leafHash: h) { i in
-                i < base ? storedHash(at: i) : newHashes[Int(i - base)]
-            }
-            newHashes.append(contentsOf: added)
-        }
         var hashBytes = [UInt8]()
         hashBytes.reserveCapacity(newHashes.count * 32)
         for h in newHashes { h.withBytes { hashBytes.append(contentsOf: $0) } }
+        let record = CommitRecord(
+            sequence: old.sequence &+ 1, size: newSize, entriesEnd: end, lastLeafHash: lastLeafHash, root: root)
         do {
-            try POSIX.writeAll(entriesFD, data, path: path(FileStore.entriesFile))
-            try POSIX.fsync(entriesFD, path: path(FileStore.entriesFile))
-            try POSIX.writeAll(hashesFD, hashBytes, path: path(FileStore.hashesFile))
-            try POSIX.fsync(hashesFD, path: path(FileStore.hashesFile))
-            try POSIX.writeAll(indexFD, idx, path: path(FileStore.indexFile))
-            try POSIX.fsync(indexFD, path: path(FileStore.indexFile))
+            try POSIX.writeAll(w.entries, data, path: path(FileStore.entriesFile))
+            try POSIX.fsync(w.entries, path: path(FileStore.entriesFile))
+            try POSIX.writeAll(w.hashes, hashBytes, path: path(FileStore.hashesFile))
+            try POSIX.fsync(w.hashes, path: path(FileStore.hashesFile))
+            try POSIX.writeAll(w.index, idx, path: path(FileStore.indexFile))
+            try POSIX.fsync(w.index, path: path(FileStore.indexFile))
+            try writeCommitRecord(record, fd: w.commit)
         } catch {
-            _ = ftruncate(indexFD, off_t(oldSize * Int64(FileStore.indexRecord)))
-            _ = ftruncate(hashesFD, off_t(base * 32))
-            _ = ftruncate(entriesFD, off_t(oldEnd))
+            _ = ftruncate(w.index, off_t(oldSize * Int64(FileStore.indexRecord)))
+            _ = ftruncate(w.hashes, off_t(StoredHashIndex.count(size: oldSize) * 32))
+            _ = ftruncate(w.entries, off_t(oldEnd))
             throw error
         }
         try refresh()
+    }
+
+    /// Writes `record` into the slot its sequence number selects and fsyncs it: the commit point.
+    func writeCommitRecord(_ record: CommitRecord, fd: Int32) throws(LedgerError) {
+        let slot = CommitRecord.slotOffsets[Int(record.sequence % 2)]
+        let bytes = record.encoded
+        let p = path(FileStore.commitFile)
+        try bytes.withUnsafeBytes { raw in
+            Result { () throws(LedgerError) in
+                var off = 0
+                while off < raw.count {
+                    let n = pwrite(fd, raw.baseAddress! + off, raw.count - off, off_t(slot) + off_t(off))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw .io("\(p): write failed: \(POSIX.errorText())")
+                    }
+                    off += n
+                }
+            }
+        }.get()
+        try POSIX.fsync(fd, path: p)
     }
 
     // MARK: Checkpoints
@@ -314,21 +514,30 @@ public final class FileStore: HashReader, @unchecked Sendable {
         return path(FileStore.checkpointsDirectory) + "/" + s + ".note"
     }
 
-    /// Sizes of the stored checkpoints, ascending.
+    /// Sizes of the stored checkpoints, ascending: files named by exactly 20 decimal digits
+    /// and `.note`. Any other file in the directory is not a stored checkpoint.
     public func checkpointSizes() -> [UInt64] {
         POSIX.listDirectory(path(FileStore.checkpointsDirectory)).compactMap { name in
-            name.hasSuffix(".note") ? UInt64(name.dropLast(5)) : nil
+            let u = Array(name.utf8)
+            guard u.count == 25, name.hasSuffix(".note"), u[0..<20].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                return nil
+            }
+            return UInt64(String(decoding: u[0..<20], as: UTF8.self))
         }.sorted()
     }
 
-    /// The stored checkpoint note of `size`, as text.
+    /// The stored checkpoint note of `size`, as text (at most 64 KiB; strict UTF-8).
     public func checkpointText(size: UInt64) throws(LedgerError) -> String? {
         let p = checkpointPath(size: size)
         guard POSIX.exists(p) else { return nil }
-        return String(decoding: try POSIX.readFile(p), as: UTF8.self)
+        let bytes = try POSIX.readFile(p, limit: 64 << 10)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .malformed("\(p): not valid UTF-8")
+        }
+        return text
     }
 
-    /// Stores a checkpoint note atomically (temp file, fsync, rename).
+    /// Stores a checkpoint note atomically (temp file, fsync, rename). Call with the lock held.
     public func storeCheckpoint(_ text: String, size: UInt64) throws(LedgerError) {
         try POSIX.mkdir(path(FileStore.checkpointsDirectory))
         try POSIX.writeAtomically(Array(text.utf8), to: checkpointPath(size: size))

@@ -8,10 +8,24 @@
 enum POSIX {
     static func errorText() -> String { String(cString: strerror(errno)) }
 
+    /// Opens `path`, never through a symbolic link (`O_NOFOLLOW`): a ledger file or a
+    /// temporary file that is a link is refused, so a planted link cannot redirect a write.
     static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(LedgerError) -> Int32 {
-        let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw .io("\(path): cannot open: \(errorText())") }
+        let fd = Glibc.open(path, flags | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw .io("\(path): is a symbolic link; ledger files are never opened through a link") }
+            throw .io("\(path): cannot open: \(errorText())")
+        }
         return fd
+    }
+
+    /// Opens `path` if it exists; nil when it does not.
+    static func openIfExists(_ path: String, _ flags: Int32) throws(LedgerError) -> Int32? {
+        let fd = Glibc.open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0)
+        if fd >= 0 { return fd }
+        if errno == ENOENT { return nil }
+        if errno == ELOOP { throw .io("\(path): is a symbolic link; ledger files are never opened through a link") }
+        throw .io("\(path): cannot open: \(errorText())")
     }
 
     static func size(_ fd: Int32, path: String) throws(LedgerError) -> Int64 {
@@ -22,7 +36,7 @@ enum POSIX {
 
     static func exists(_ path: String) -> Bool {
         var st = stat()
-        return stat(path, &st) == 0
+        return lstat(path, &st) == 0
     }
 
     static func isDirectory(_ path: String) -> Bool {
@@ -92,10 +106,16 @@ enum POSIX {
     }
 
     /// Writes a file atomically: a temporary file beside it, fsync, rename, fsync the directory.
+    ///
+    /// The temporary file `<path>.tmp` is created with `O_CREAT | O_EXCL | O_NOFOLLOW` after
+    /// whatever stood at that name (a stale file, or a planted symbolic link) is unlinked, so
+    /// the write can never land anywhere but in a new file beside `path`. Callers hold the
+    /// lock that serializes writers of `path`.
     static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(LedgerError) {
         let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let tmp = path + ".tmp-\(getpid())"
-        let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        let tmp = path + ".tmp"
+        if unlink(tmp) != 0 && errno != ENOENT { throw .io("\(tmp): cannot remove: \(errorText())") }
+        let fd = try open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
         do {
             try writeAll(fd, bytes, path: tmp)
             try fsync(fd, path: tmp)
@@ -105,7 +125,7 @@ enum POSIX {
             unlink(tmp)
             throw error
         }
-        guard rename(tmp, path) == 0 else {
+        guard Glibc.rename(tmp, path) == 0 else {
             unlink(tmp)
             throw .io("\(path): rename failed: \(errorText())")
         }
@@ -121,11 +141,16 @@ enum POSIX {
         try fsync(fd, path: path)
     }
 
-    static func readFile(_ path: String) throws(LedgerError) -> [UInt8] {
+    static func readFile(_ path: String, limit: Int64 = 64 << 20) throws(LedgerError) -> [UInt8] {
         let fd = try open(path, O_RDONLY)
         defer { close(fd) }
         let n = try size(fd, path: path)
+        guard n <= limit else { throw .tooLarge("\(path): is \(n) bytes, over the limit of \(limit) bytes") }
         return try readAll(fd, at: 0, count: Int(n), path: path)
+    }
+
+    static func rename(_ from: String, _ to: String) throws(LedgerError) {
+        guard Glibc.rename(from, to) == 0 else { throw .io("\(to): rename failed: \(errorText())") }
     }
 
     static func listDirectory(_ path: String) -> [String] {

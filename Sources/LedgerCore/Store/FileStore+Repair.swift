@@ -1,0 +1,182 @@
+import LedgerCrypto
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What `ledger repair` did.
+public struct RepairReport: Sendable {
+    /// Entries kept.
+    public var kept: Int64 = 0
+    /// What said how many entries were acknowledged: the commit record, or (without one) the
+    /// complete lines that form a valid chain.
+    public var acknowledgedBy = ""
+    /// Complete lines cut after the kept entries (an unacknowledged tail), and their bytes.
+    public var cutEntries: Int64 = 0
+    public var cutBytes: Int64 = 0
+    /// Bytes of a torn last line that were cut.
+    public var tornBytes: Int64 = 0
+    /// Why the first line that was not kept could not be kept, if one was not.
+    public var firstCutReason: String?
+    public var indexRecords: Int64 = 0
+    public var storedHashes: Int64 = 0
+    /// Stored checkpoints whose signed root equals the rebuilt root at their size.
+    public var checkpointsChecked = 0
+    public var root = MerkleHash.emptyRoot
+}
+
+extension FileStore {
+    /// Rebuilds every derived file (`entries.idx`, `tree.hashes`, the commit record) from
+    /// `entries.jsonl`, under the writer lock.
+    ///
+    /// It never cuts an acknowledged entry: with a valid commit record it keeps exactly the
+    /// entries the record acknowledges (and refuses if one of them is missing or broken);
+    /// without one it keeps every complete line of the valid chain. It never cuts an entry a
+    /// stored checkpoint covers, and every stored checkpoint (signed by the genesis operator
+    /// key) must match the rebuilt root at its size. When any of that fails, nothing is
+    /// written. Otherwise the unacknowledged tail and a torn line are cut.
+    public static func repair(directory: String) throws(LedgerError) -> RepairReport {
+        guard exists(at: directory) else {
+            throw .notFound("\(directory): not a ledger directory (no \(entriesFile))")
+        }
+        let store = try FileStore(directory: directory)
+        try store.openLockOnly()
+        while flock(store.lockFD, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw .locked("\(store.path(lockFile)): cannot lock: \(POSIX.errorText())") }
+        }
+        defer { flock(store.lockFD, LOCK_UN) }
+        return try store.rebuild()
+    }
+
+    func openLockOnly() throws(LedgerError) {
+        if lockFD < 0 { lockFD = try POSIX.open(path(FileStore.lockFile), O_RDWR | O_CREAT) }
+    }
+
+    private func rebuild() throws(LedgerError) -> RepairReport {
+        var report = RepairReport()
+        var commit: CommitRecord?
+        do throws(LedgerError) { commit = try readCommitRecord() } catch {
+            if error.code == .malformed { throw error }
+        }
+        let fileSize = try entriesFileSize()
+        let limit = commit?.size ?? Int64.max
+        var reader = lineReader(limit: fileSize)
+        var idx = [UInt8]()
+        var hashes = [UInt8]()
+        var range = CompactRange()
+        var prev = Digest.zero
+        var lastTime: Timestamp?
+        var operatorKey: NoteVerifierKey?
+        var rootsAt = [Int64: Digest]()
+        let checkpointFiles = checkpointSizes()
+        let wanted = Set(checkpointFiles.map { Int64(clamping: $0) })
+        if wanted.contains(0) { rootsAt[0] = MerkleHash.emptyRoot }
+        var done: Int64 = 0
+        var keptEnd: Int64 = 0
+        scan: while done < limit {
+            let chunk: EntryLineReader.Chunk?
+            do throws(LedgerError) { chunk = try reader.next(maxLines: limit - done) } catch {
+                report.firstCutReason = error.message
+                break
+            }
+            guard let chunk else { break }
+            for (k, line) in chunk.lines.enumerated() {
+                let i = chunk.firstIndex + Int64(k)
+                do throws(LedgerError) {
+                    let e = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }
+                        .get()
+                    guard e.index == UInt64(i) else { throw LedgerError.chainBroken("index field is \(e.index)") }
+                    guard e.prev == prev else { throw LedgerError.chainBroken("prev does not link to entry \(i - 1)") }
+                    if let t = lastTime, e.time < t { throw LedgerError.chainBroken("integration time goes backwards") }
+                    if i == 0 {
+                        var core = CoreRules()
+                        try core.apply(e, leafHash: .zero)
+                        operatorKey = core.authority.operatorKey
+                    }
+                    guard let sh = Entry.statementHash(inCanonicalLeaf: line) else {
+                        throw LedgerError.malformed("no statement found in the leaf")
+                    }
+                    let lh = line.withUnsafeBytes { MerkleHash.leaf($0) }
+                    range.append(lh) { h in h.withBytes { hashes.append(contentsOf: $0) } }
+                    withUnsafeBytes(of: chunk.ends[k].littleEndian) { idx.append(contentsOf: $0) }
+                    sh.withBytes { idx.append(contentsOf: $0) }
+                    prev = lh
+                    lastTime = e.time
+                    done = i + 1
+                    keptEnd = chunk.ends[k]
+                    if wanted.contains(done) { rootsAt[done] = range.root }
+                } catch {
+                    report.firstCutReason = "entry \(i): \(error.message)"
+                    break scan
+                }
+            }
+        }
+        if let commit {
+            guard done == commit.size else {
+                throw .chainBroken(
+                    "the commit record acknowledges \(commit.size) entries, but \(report.firstCutReason ?? "\(FileStore.entriesFile) holds only \(done) complete entries"); repair cannot cut or restore acknowledged entries, so nothing was changed"
+                )
+            }
+            guard keptEnd == commit.entriesEnd, prev == commit.lastLeafHash, range.root == commit.root else {
+                throw .chainBroken(
+                    "the commit record does not match the first \(commit.size) entries of \(FileStore.entriesFile) (bytes, last leaf hash or root); nothing was changed"
+                )
+            }
+            report.acknowledgedBy = "the commit record"
+        } else {
+            report.acknowledgedBy = "no commit record: every complete line of the valid chain"
+        }
+        // Every stored checkpoint must be covered and match.
+        for s in checkpointFiles {
+            guard let text = try checkpointText(size: s) else { continue }
+            let cp: SignedCheckpoint
+            do throws(LedgerError) { cp = try SignedCheckpoint(parsing: text, logKey: operatorKey) } catch {
+                throw error.prefixed("checkpoint \(s): ")
+            }
+            guard cp.checkpoint.size == s else {
+                throw .checkpointInvalid("checkpoint \(s): the file holds a checkpoint of size \(cp.checkpoint.size); nothing was changed")
+            }
+            guard let root = rootsAt[Int64(clamping: s)] else {
+                throw .chainBroken(
+                    "checkpoint \(s) covers \(s) entries, but only \(done) can be kept (\(report.firstCutReason ?? "the file ends")); repair never cuts what a checkpoint covers, so nothing was changed"
+                )
+            }
+            guard root == cp.checkpoint.root else {
+                throw .fork(
+                    "checkpoint \(s): signed root \(cp.checkpoint.root.base64) differs from the rebuilt root \(root.base64); nothing was changed"
+                )
+            }
+            report.checkpointsChecked += 1
+        }
+        // The tail beyond what is kept.
+        var cutLines: Int64 = 0
+        var tailReader = lineReader(from: keptEnd, index: done, limit: fileSize)
+        while let chunk = try? tailReader.next() { cutLines += Int64(chunk.lines.count) }
+        report.cutEntries = cutLines
+        report.cutBytes = tailReader.offset - keptEnd
+        report.tornBytes = fileSize - tailReader.offset
+        report.kept = done
+        report.indexRecords = done
+        report.storedHashes = Int64(hashes.count / 32)
+        report.root = range.root
+        // Write: derived files first, the cut, then the commit record (the commit point).
+        try POSIX.writeAtomically(idx, to: path(FileStore.indexFile))
+        try POSIX.writeAtomically(hashes, to: path(FileStore.hashesFile))
+        if fileSize > keptEnd {
+            let fd = try POSIX.open(path(FileStore.entriesFile), O_RDWR)
+            defer { close(fd) }
+            try POSIX.truncate(fd, to: keptEnd, path: path(FileStore.entriesFile))
+            try POSIX.fsync(fd, path: path(FileStore.entriesFile))
+        }
+        let record = CommitRecord(
+            sequence: (commit?.sequence ?? 0) &+ 1, size: done, entriesEnd: keptEnd, lastLeafHash: prev, root: range.root)
+        var file = [UInt8](repeating: 0, count: Int(CommitRecord.slotOffsets[1]) + CommitRecord.slotBytes)
+        let slot = Int(CommitRecord.slotOffsets[Int(record.sequence % 2)])
+        file.replaceSubrange(slot..<(slot + CommitRecord.slotBytes), with: record.encoded)
+        try POSIX.writeAtomically(file, to: path(FileStore.commitFile))
+        try POSIX.mkdir(path(FileStore.checkpointsDirectory))
+        return report
+    }
+}
