@@ -22,7 +22,7 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                let store = try FileStore(directory: dir)
+                let store = try FileStore(directory: dir, checkingCaches: false)
                 var options = Auditor<RulesInUse>.Options()
                 if let vkey { options.logKey = try NoteVerifierKey(parsing: vkey) }
                 options.witnesses = try witness.map { try NoteVerifierKey(parsing: $0) }

@@ -41,7 +41,7 @@ extension FileStore {
         guard exists(at: directory) else {
             throw .notFound("\(directory): not a ledger directory (no \(entriesFile))")
         }
-        let store = try FileStore(directory: directory)
+        let store = try FileStore(directory: directory, checkingCaches: false)
         try store.openLockOnly()
         while flock(store.lockFD, LOCK_EX) != 0 {
             guard errno == EINTR else { throw .locked("\(store.path(lockFile)): cannot lock: \(POSIX.errorText())") }

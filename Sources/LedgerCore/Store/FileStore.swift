@@ -73,9 +73,12 @@ public final class FileStore: HashReader, @unchecked Sendable {
         try POSIX.fsyncDirectory(directory)
     }
 
-    /// Opens a ledger directory for reading. Nothing is read or checked yet: ``refresh()``
-    /// reads the commit record and checks the derived files against it.
-    public init(directory: String) throws(LedgerError) {
+    /// Opens a ledger directory for reading and reads the commit record, checking the derived
+    /// files against it (``refresh()``).
+    ///
+    /// - Parameter checkingCaches: false opens the files without reading or checking
+    ///   anything, for an audit or a repair that must work whatever state the caches are in.
+    public init(directory: String, checkingCaches: Bool = true) throws(LedgerError) {
         guard FileStore.exists(at: directory) else {
             throw .notFound("\(directory): not a ledger directory (no \(FileStore.entriesFile))")
         }
@@ -86,6 +89,7 @@ public final class FileStore: HashReader, @unchecked Sendable {
         indexFD = try POSIX.openIfExists(path(FileStore.indexFile), O_RDONLY) ?? -1
         hashesFD = try POSIX.openIfExists(path(FileStore.hashesFile), O_RDONLY) ?? -1
         commitFD = try POSIX.openIfExists(path(FileStore.commitFile), O_RDONLY) ?? -1
+        if checkingCaches { try refresh() }
     }
 
     deinit {
@@ -292,7 +296,7 @@ public final class FileStore: HashReader, @unchecked Sendable {
             let e = Int(endOffset(k) - start)
             guard buffer[e - 1] == 0x0a else {
                 throw .chainBroken(
-                    "entry \(k): \(FileStore.indexFile) puts the end of its line at byte \(start + Int64(e)), where \(FileStore.entriesFile) has no newline; \(repairAdvice)"
+                    "entry \(k): line does not end with a newline at byte \(start + Int64(e)), where \(FileStore.indexFile) puts its end; \(repairAdvice)"
                 )
             }
             lines.append(buffer[s..<(e - 1)])
