@@ -101,6 +101,11 @@ public struct SignedNote: Sendable, Hashable {
         signatures.append(s)
     }
 
+    /// Removes the signature lines for which `drop` is true.
+    mutating func removeSignatures(where drop: (Signature) -> Bool) {
+        signatures.removeAll(where: drop)
+    }
+
     /// Merges the signatures of another note over the same text.
     public mutating func merge(_ other: SignedNote) throws(LedgerError) {
         guard other.text == text else { throw .checkpointInvalid("cannot merge signatures of a different note") }
