@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import LedgerCore
 import Testing
 
@@ -304,18 +307,30 @@ import Testing
         #expect(cp1.split(separator: "\n")[1] == "1" && cp2.stdout.split(separator: "\n")[1] == "1")
         #expect(cp1.split(separator: "\n")[2] != cp2.stdout.split(separator: "\n")[2])
         _ = try s.witness("witness-a")
+        func cosigner(_ input: String, state: String) -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: ledgerBinary)
+            p.arguments = ["cosign", input, "--key", "witness-a.key", "--vkey", s.fx.opVkey, "--state", state]
+            p.currentDirectoryURL = URL(fileURLWithPath: s.dir)
+            p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            return p
+        }
+        // While another process holds the state directory's lock, cosign waits (§8).
+        try FileManager.default.createDirectory(atPath: s.dir + "/held", withIntermediateDirectories: true)
+        let fd = open(s.dir + "/held/lock", O_RDWR | O_CREAT, 0o644)
+        #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
+        let waiting = cosigner("cp", state: "held")
+        try waiting.run()
+        usleep(500_000)
+        #expect(waiting.isRunning, "cosign --state did not wait for the lock")
+        flock(fd, LOCK_UN)
+        close(fd)
+        waiting.waitUntilExit()
+        #expect(waiting.terminationStatus == 0)
         for round in 0..<20 {
             let state = "state\(round)"
-            var procs = [Process]()
-            for input in ["cp", "cp2"] {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: ledgerBinary)
-                p.arguments = ["cosign", input, "--key", "witness-a.key", "--vkey", s.fx.opVkey, "--state", state]
-                p.currentDirectoryURL = URL(fileURLWithPath: s.dir)
-                p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-                p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-                procs.append(p)
-            }
+            let procs = ["cp", "cp2"].map { cosigner($0, state: state) }
             for p in procs { try p.run() }
             for p in procs { p.waitUntilExit() }
             let statuses = procs.map(\.terminationStatus)
