@@ -52,7 +52,8 @@ extension Ledger {
                     "checkpoint of size \(size) has root \(incoming.checkpoint.root.base64) but the log's tree has \(root.base64): evidence kept in \(path)"
                 )
             }
-            let known = CosignaturePolicy.cosignerKeys(Ledger.registeredWitnesses(state.authority) + witnesses, logKey: op)
+            let known = CosignaturePolicy.cosignerKeys(
+                Ledger.registeredWitnesses(state.authority) + witnesses, logKey: op)
             var cosignatures = [SignedNote.Signature]()
             for (i, s) in incoming.note.signatures.enumerated() {
                 if s.name == op.name && s.keyID == op.keyID { continue }
@@ -80,7 +81,9 @@ extension Ledger {
                 // cosignatures were checked) is dropped: it was never a cosignature.
                 let stored = merged.note
                 merged.note.removeSignatures { s in
-                    guard let key = known.first(where: { $0.name == s.name && $0.keyID == s.keyID }) else { return false }
+                    guard let key = known.first(where: { $0.name == s.name && $0.keyID == s.keyID }) else {
+                        return false
+                    }
                     return (try? stored.verify(s, by: key)) == nil
                 }
             }

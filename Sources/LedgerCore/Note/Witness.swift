@@ -53,7 +53,8 @@ public struct Witness {
         let lock = try WitnessStateFiles.lockExclusive(stateDirectory + "/lock")
         defer { WitnessStateFiles.unlock(lock) }
         if let oldBytes = try WitnessStateFiles.read(path) {
-            try checkAgainst(old: try Checkpoint(text: String(decoding: oldBytes, as: UTF8.self)), new: cp.checkpoint, proof: proof)
+            let old = try Checkpoint(text: String(decoding: oldBytes, as: UTF8.self))
+            try checkAgainst(old: old, new: cp.checkpoint, proof: proof)
         }
         cp.note.cosign(with: key, time: time)
         try WitnessStateFiles.writeAtomically(Array(cp.checkpoint.text.utf8), to: path, directory: stateDirectory)
