@@ -151,7 +151,7 @@ at 2026-11-27T18:00:00Z
 L checkpoint "$OUT" --sign --key "$(key "$ORIGIN")" > "$OUT/.checkpoint.note"
 for w in G7-JP.demo G7-US.demo; do
     L cosign "$OUT/.checkpoint.note" --key "$(key "$w")" --vkey "$(vkey "$ORIGIN")" > "$OUT/.cosigned.note"
-    L checkpoint "$OUT" --attach "$OUT/.cosigned.note" >/dev/null
+    L checkpoint "$OUT" --attach "$OUT/.cosigned.note" --witness "$(L key show "$(key "$w")" --cosigner)" >/dev/null
 done
 rm -f "$OUT/.checkpoint.note" "$OUT/.cosigned.note"
 

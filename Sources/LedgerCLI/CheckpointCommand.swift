@@ -13,10 +13,15 @@ extension LedgerCommand {
         @Option(help: "Operator key file (with --sign).") var key: String?
         @Option(help: "Print the stored checkpoint of this size (default: the latest).") var size: UInt64?
         @Option(help: "A cosigned checkpoint note whose cosignatures to store.") var attach: String?
+        @Option(
+            parsing: .singleValue,
+            help: "A witness vkey whose cosignatures --attach accepts, besides the keys registered with role witness (repeatable; a 0x01 vkey stands for its 0x04 cosigner key).")
+        var witness: [String] = []
 
         func validate() throws {
             if sign, key == nil { throw ValidationError("--sign needs --key") }
             if sign && attach != nil { throw ValidationError("--sign and --attach are exclusive") }
+            if !witness.isEmpty && attach == nil { throw ValidationError("--witness needs --attach") }
         }
 
         func run() throws {
@@ -26,7 +31,12 @@ extension LedgerCommand {
                     let cp = try ledger.signCheckpoint(key: try LedgerFiles.readPrivateKey(key!))
                     out(cp.note.serialized, terminator: "")
                 } else if let attach {
-                    let cp = try ledger.attach(try readText(attach))
+                    let witnesses = try witness.map { v throws(LedgerError) in
+                        do throws(LedgerError) { return try NoteVerifierKey(parsing: v) } catch {
+                            throw .malformed("--witness: \(error.message)")
+                        }
+                    }
+                    let cp = try ledger.attach(try readText(attach), witnesses: witnesses)
                     out(cp.note.serialized, terminator: "")
                 } else {
                     out(try ledger.checkpoint(size: size).note.serialized, terminator: "")

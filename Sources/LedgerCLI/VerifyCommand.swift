@@ -25,19 +25,40 @@ extension LedgerCommand {
                 let store = try FileStore(directory: dir, checkingCaches: false)
                 var options = Auditor<RulesInUse>.Options()
                 if let vkey { options.logKey = try NoteVerifierKey(parsing: vkey) }
-                options.witnesses = try witness.map { try NoteVerifierKey(parsing: $0) }
+                // A 0x01 witness vkey stands for its 0x04 cosigner key (specs/ledger-format.md §8).
+                options.witnesses = try witness.map { v throws(LedgerError) in
+                    do throws(LedgerError) { return try NoteVerifierKey(parsing: v) } catch {
+                        throw .malformed("--witness: \(error.message)")
+                    }
+                }
                 options.minCosignatures = minCosignatures
                 if let since { options.since = try SignedCheckpoint(parsing: try readText(since), logKey: options.logKey) }
                 let progress = Progress("verifying")
                 options.progress = { progress.update($0, $1) }
                 let report = Auditor<RulesInUse>(store: store, options: options).run()
                 progress.finish()
+                // Valid cosignatures too far in the future: flagged, not counted.
+                var future = [String]()
+                if !options.witnesses.isEmpty, let size = report.latestCheckpointSize,
+                    let logKey = try options.logKey ?? report.logKey.map({ try NoteVerifierKey(parsing: $0) })
+                {
+                    let now = CosignaturePolicy.now()
+                    let set = try? Auditor<RulesInUse>.latestCosignatures(
+                        store: store, size: size, logKey: logKey, witnesses: options.witnesses, now: now)
+                    for c in set?.future ?? [] {
+                        future.append(c.description)
+                        printStderr(
+                            "ledger: warning: checkpoint \(size): cosignature by \(c.key.name) (signature line \(c.line)) has timestamp \(c.time), more than \(CosignaturePolicy.futureTolerance) s ahead of this verifier's clock (\(now)); not counted\n"
+                        )
+                    }
+                }
                 if output.json {
                     var o: [String: JSONValue] = [
                         "valid": .bool(report.isValid), "entries": .integer(report.entries),
                         "signaturesVerified": .integer(report.verifiedSignatures), "root": .string(report.root.base64),
                         "checkpointsChecked": .integer(Int64(report.checkpointsChecked)),
                         "cosignatures": .array(report.cosignatures.map { .string($0) }),
+                        "futureCosignatures": .array(future.map { .string($0) }),
                         "logKeyFromGenesis": .bool(report.logKeyFromGenesis),
                     ]
                     if let k = report.logKey { o["logKey"] = .string(k) }

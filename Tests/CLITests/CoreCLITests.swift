@@ -71,8 +71,8 @@ import Testing
         let c1 = try ledger(["cosign", "cp7", "--key", "w1.key", "--vkey", fx.opVkey, "--state", "w1state"], cwd: fx.dir)
         #expect(c1.status == 0, "\(c1.stderr)")
         try c1.stdout.write(toFile: fx.dir + "/cp7.w1", atomically: true, encoding: .utf8)
-        #expect(try ledger(["checkpoint", "led", "--attach", "cp7.w1"], cwd: fx.dir).status == 0)
         let w1cos = try ledger(["key", "show", "w1.key", "--cosigner"], cwd: fx.dir).lines[0]
+        #expect(try ledger(["checkpoint", "led", "--attach", "cp7.w1", "--witness", w1cos], cwd: fx.dir).status == 0)
         let w2cos = try ledger(["key", "show", "w2.key", "--cosigner"], cwd: fx.dir).lines[0]
         var v = try ledger(["verify", "led", "--vkey", fx.opVkey, "--witness", w1cos, "--witness", w2cos, "--min-cosignatures", "1", "--json"], cwd: fx.dir)
         #expect(v.status == 0, "\(v.stdout) \(v.stderr)")

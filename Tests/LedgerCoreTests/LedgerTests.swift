@@ -193,7 +193,7 @@ import Testing
         let w1 = try NoteSignerKey.generate(name: "w1"), w2 = try NoteSignerKey.generate(name: "w2")
         var n = cp2.note
         n.cosign(with: w1, time: 10)
-        try fx.ledger.attach(n.serialized)
+        try fx.ledger.attach(n.serialized, witnesses: [w1.cosignerKey])
         var opts = Auditor<CoreRules>.Options()
         opts.logKey = fx.op.verifierKey
         opts.witnesses = [w1.cosignerKey, w2.cosignerKey]
@@ -203,7 +203,7 @@ import Testing
         #expect(!(try fx.audit(opts).isValid))
         var n2 = cp2.note
         n2.cosign(with: w2, time: 11)
-        try fx.ledger.attach(n2.serialized)
+        try fx.ledger.attach(n2.serialized, witnesses: [w2.verifierKey])
         #expect(try fx.audit(opts).isValid)
         // A log-signed checkpoint that disagrees with the tree is fork evidence: refused and kept.
         var forged = try SignedNote(text: Checkpoint(origin: fx.op.name, size: 3, root: MerkleHash.emptyRoot).text)

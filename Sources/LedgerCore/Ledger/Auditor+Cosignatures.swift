@@ -2,23 +2,47 @@ import LedgerCrypto
 
 extension Auditor {
     /// Checks the cosignatures of the latest stored checkpoint against the auditor's witnesses
-    /// and ``Options/minCosignatures``, and records them in the report.
+    /// and ``Options/minCosignatures``, and records the counted ones in the report.
+    ///
+    /// A line under a witness key that does not verify rejects the checkpoint. Cosignatures
+    /// count once per distinct public key, and not at all when timestamped more than
+    /// ``CosignaturePolicy/futureTolerance`` ahead of the verifier's clock
+    /// (``CosignaturePolicy/now()``).
     func checkCosignatures(logKey: NoteVerifierKey?, checkpointSizes: [UInt64], report: inout Report)
         throws(LedgerError)
     {
-        if let last = checkpointSizes.last, let text = try store.checkpointText(size: last), let logKey {
-            let cp = try SignedCheckpoint(parsing: text, logKey: logKey)
+        if let last = checkpointSizes.last, let logKey {
             report.latestCheckpointSize = last
-            report.cosignatures = cp.cosigners(among: options.witnesses).map { "\($0.key.name) at \($0.time)" }
+            if let set = try Auditor.latestCosignatures(
+                store: store, size: last, logKey: logKey, witnesses: options.witnesses, now: CosignaturePolicy.now())
+            {
+                report.cosignatures = set.counted.map(\.description)
+            }
         }
         if options.minCosignatures > 0 {
-            guard report.latestCheckpointSize != nil else {
+            guard let size = report.latestCheckpointSize else {
                 throw .checkpointInvalid("no stored checkpoint to carry the \(options.minCosignatures) required cosignatures")
             }
             guard report.cosignatures.count >= options.minCosignatures else {
                 throw .checkpointInvalid(
-                    "latest checkpoint (size \(report.latestCheckpointSize!)) has \(report.cosignatures.count) valid cosignatures from the given witnesses, \(options.minCosignatures) required")
+                    "latest checkpoint (size \(size)) has \(report.cosignatures.count) valid cosignatures from distinct witness keys given, \(options.minCosignatures) required"
+                )
             }
+        }
+    }
+
+    /// The cosignatures by `witnesses` on the stored checkpoint of `size` (nil when there is
+    /// none), after checking its log signature.
+    /// - Throws: when a line by the log or by a witness does not verify, prefixed `checkpoint N: `.
+    public static func latestCosignatures(
+        store: FileStore, size: UInt64, logKey: NoteVerifierKey, witnesses: [NoteVerifierKey], now: UInt64
+    ) throws(LedgerError) -> CosignatureSet? {
+        guard let text = try store.checkpointText(size: size) else { return nil }
+        do throws(LedgerError) {
+            let cp = try SignedCheckpoint(parsing: text, logKey: logKey)
+            return try cp.cosignatures(witnesses: witnesses, logKey: logKey, now: now)
+        } catch {
+            throw error.prefixed("checkpoint \(size): ")
         }
     }
 }

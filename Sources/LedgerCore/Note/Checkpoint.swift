@@ -54,17 +54,20 @@ public struct SignedCheckpoint: Sendable, Hashable {
             guard checkpoint.origin == logKey.name else {
                 throw .checkpointInvalid("checkpoint origin \"\(checkpoint.origin)\" does not match log key \"\(logKey.name)\"")
             }
-            guard note.isSigned(by: logKey) else { throw .badSignature("checkpoint is not signed by the log key \(logKey)") }
+            // Every line under the log key must verify (a second, bad log signature is rejected).
+            guard try note.verifyAll(by: logKey).count > 0 else {
+                throw .badSignature("checkpoint is not signed by the log key \(logKey)")
+            }
         }
     }
 
-    /// The witnesses among `witnesses` that validly cosigned, with their timestamps.
+    /// The witnesses among `witnesses` that validly cosigned, with their timestamps: one per
+    /// distinct public key, whatever the timestamp (see ``cosignatures(witnesses:logKey:now:)``
+    /// for the full rules). Empty when a line by one of them does not verify.
     public func cosigners(among witnesses: [NoteVerifierKey]) -> [(key: NoteVerifierKey, time: UInt64)] {
-        var out = [(key: NoteVerifierKey, time: UInt64)]()
-        for w in witnesses {
-            var t: UInt64?
-            if note.isSigned(by: w, time: &t), let t { out.append((w, t)) }
+        guard let set = try? cosignatures(witnesses: witnesses, logKey: nil, now: SignedNote.maxTimestamp) else {
+            return []
         }
-        return out
+        return set.counted.map { (key: $0.key, time: $0.time) }
     }
 }

@@ -92,6 +92,18 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
         h.combine(publicKey.rawRepresentation.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
     }
 
+    /// The key as a witness cosigner (§8 of specs/ledger-format.md): a type-0x01 vkey stands
+    /// for the type-0x04 tlog-cosignature key with the same name and public key (its key ID
+    /// recomputed for type 0x04); a type-0x04 key is itself.
+    public var asCosigner: NoteVerifierKey {
+        type == .cosignatureV1 ? self : try! NoteVerifierKey(name: name, type: .cosignatureV1, publicKey: publicKey)
+    }
+
+    /// Whether both keys have the same 32-byte Ed25519 public key (whatever their names and types).
+    public func hasSamePublicKey(as other: NoteVerifierKey) -> Bool {
+        publicKey.rawRepresentation == other.publicKey.rawRepresentation
+    }
+
     /// The vkey string.
     public var description: String {
         "\(name)+\(NoteName.hex8(keyID))+\(Base64.encode([type.rawValue] + publicKey.rawRepresentation))"

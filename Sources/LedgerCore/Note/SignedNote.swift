@@ -41,6 +41,9 @@ public struct SignedNote: Sendable, Hashable {
         }
     }
 
+    /// Most signature lines a parsed note may carry (as Go's `note.Open`).
+    public static let maxSignatures = 100
+
     /// Parses a note. Signature lines must be well formed; unknown keys are kept, not rejected.
     public init(parsing message: String) throws(LedgerError) {
         guard let split = message.range(of: "\n\n", options: .backwards) else {
@@ -65,7 +68,9 @@ public struct SignedNote: Sendable, Hashable {
             sigs.append(Signature(name: String(fields[0]), keyID: id, payload: Array(raw[4...])))
         }
         guard !sigs.isEmpty else { throw .malformed("signed note has no signatures") }
-        guard sigs.count <= 100 else { throw .malformed("signed note has more than 100 signatures") }
+        guard sigs.count <= SignedNote.maxSignatures else {
+            throw .malformed("signed note has more than \(SignedNote.maxSignatures) signatures")
+        }
         self.text = text
         self.signatures = sigs
     }
@@ -96,6 +101,11 @@ public struct SignedNote: Sendable, Hashable {
         signatures.append(s)
     }
 
+    /// Removes the signature lines for which `drop` is true.
+    mutating func removeSignatures(where drop: (Signature) -> Bool) {
+        signatures.removeAll(where: drop)
+    }
+
     /// Merges the signatures of another note over the same text.
     public mutating func merge(_ other: SignedNote) throws(LedgerError) {
         guard other.text == text else { throw .checkpointInvalid("cannot merge signatures of a different note") }
@@ -106,28 +116,70 @@ public struct SignedNote: Sendable, Hashable {
         Array("cosignature/v1\ntime \(time)\n".utf8) + Array(text.utf8)
     }
 
-    /// Whether the note carries a valid signature by `key`. For a cosigner key, returns the
-    /// cosignature's timestamp through `time`.
-    public func isSigned(by key: NoteVerifierKey, time: inout UInt64?) -> Bool {
-        for s in signatures where s.name == key.name && s.keyID == key.keyID {
-            switch key.type {
-            case .ed25519:
-                if s.payload.count == 64, key.publicKey.isValidSignature(s.payload, for: Array(text.utf8)) { return true }
-            case .cosignatureV1:
-                guard s.payload.count == 72 else { continue }
-                var ts: UInt64 = 0
-                for b in s.payload[0..<8] { ts = ts << 8 | UInt64(b) }
-                let msg = SignedNote.cosignedMessage(text: text, time: ts)
-                if key.publicKey.isValidSignature(Array(s.payload[8...]), for: msg) {
-                    time = ts
-                    return true
-                }
+    /// The largest cosignature timestamp C2SP tlog-cosignature allows (2^63 − 1).
+    public static let maxTimestamp = UInt64(Int64.max)
+
+    /// Checks one signature line against `key`, which must have the line's name and key ID.
+    /// Returns the timestamp for a cosignature (nil for a plain Ed25519 signature), or throws
+    /// `.badSignature` saying why the line does not verify.
+    public func verify(_ s: Signature, by key: NoteVerifierKey) throws(LedgerError) -> UInt64? {
+        switch key.type {
+        case .ed25519:
+            guard s.payload.count == 64 else { throw .badSignature("signature is \(s.payload.count) bytes, not 64") }
+            guard key.publicKey.isValidSignature(s.payload, for: Array(text.utf8)) else {
+                throw .badSignature("signature does not verify")
             }
+            return nil
+        case .cosignatureV1:
+            guard s.payload.count == 72 else {
+                throw .badSignature("cosignature is \(s.payload.count) bytes, not 8 (timestamp) + 64")
+            }
+            var ts: UInt64 = 0
+            for b in s.payload[0..<8] { ts = ts << 8 | UInt64(b) }
+            guard ts <= SignedNote.maxTimestamp else {
+                throw .badSignature("cosignature timestamp \(ts) exceeds 2^63-1")
+            }
+            let msg = SignedNote.cosignedMessage(text: text, time: ts)
+            guard key.publicKey.isValidSignature(Array(s.payload[8...]), for: msg) else {
+                throw .badSignature("cosignature (timestamp \(ts)) does not verify")
+            }
+            return ts
         }
-        return false
     }
 
-    /// Whether the note carries a valid signature by `key`.
+    /// The signature lines made by `key` (same name and key ID), with their 1-based line numbers
+    /// among the signature lines.
+    public func lines(of key: NoteVerifierKey) -> [(line: Int, signature: Signature)] {
+        signatures.enumerated().filter { $0.element.name == key.name && $0.element.keyID == key.keyID }
+            .map { (line: $0.offset + 1, signature: $0.element) }
+    }
+
+    /// Checks every signature line made by `key` (same name and key ID): each one must verify,
+    /// as in Go's `note.Open`, which rejects a note carrying a bad signature by a known key.
+    /// Returns the number of lines, and the latest timestamp for a cosigner key.
+    /// - Throws: `.badSignature` naming the first line by `key` that does not verify.
+    public func verifyAll(by key: NoteVerifierKey) throws(LedgerError) -> (count: Int, time: UInt64?) {
+        var time: UInt64?
+        let mine = lines(of: key)
+        for (n, s) in mine {
+            do throws(LedgerError) {
+                if let t = try verify(s, by: key) { time = max(time ?? 0, t) }
+            } catch {
+                throw error.prefixed("signature line \(n) (\(key.name)+\(NoteName.hex8(key.keyID))): ")
+            }
+        }
+        return (mine.count, time)
+    }
+
+    /// Whether the note carries a signature by `key` and every line by `key` verifies. For a
+    /// cosigner key, returns the cosignature's timestamp through `time`.
+    public func isSigned(by key: NoteVerifierKey, time: inout UInt64?) -> Bool {
+        guard let r = try? verifyAll(by: key), r.count > 0 else { return false }
+        time = r.time
+        return true
+    }
+
+    /// Whether the note carries a signature by `key` and every line by `key` verifies.
     public func isSigned(by key: NoteVerifierKey) -> Bool {
         var t: UInt64?
         return isSigned(by: key, time: &t)
