@@ -14,7 +14,7 @@ extension Auditor {
         if let last = checkpointSizes.last, let logKey {
             report.latestCheckpointSize = last
             if let set = try Auditor.latestCosignatures(
-                store: store, size: last, logKey: logKey, witnesses: options.witnesses, now: CosignaturePolicy.now())
+                store: store, size: last, logKey: logKey, witnesses: options.witnesses, now: options.now ?? CosignaturePolicy.now())
             {
                 report.cosignatures = set.counted.map(\.description)
             }
