@@ -351,6 +351,18 @@ import Testing
         #expect(v.stderr.contains("holds a checkpoint of size 3"), "\(v.stderr)")
     }
 
+    @Test func aNonZeroPrevOnEntryZeroNamesEntryZero() throws {
+        let fx = try ledgerWithNotes(0)
+        var text = try read(path(fx, "entries.jsonl"))
+        let zero = "\"prev\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\""
+        #expect(text.hasPrefix("{\"index\":0,\(zero)"))
+        text = text.replacingOccurrences(of: zero, with: "\"prev\":\"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"")
+        try text.write(toFile: path(fx, "entries.jsonl"), atomically: false, encoding: .utf8)
+        let v = try ledger(["verify", "led", "--json"], cwd: fx.dir)
+        #expect(v.status == 1)
+        #expect(v.stdout.contains("\"failedEntry\":0") && v.stdout.contains("entry 0: prev must be 32 zero bytes"), "\(v.stdout)")
+    }
+
     @Test func theVkeyMustBeTheGenesisOperator() throws {
         let fx = try ledgerWithNotes(1)
         let other = try ledger(["key", "generate", "--name", "cli.example/log", "--out", "other.key"], cwd: fx.dir).lines.last!
