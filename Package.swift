@@ -20,9 +20,15 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
-        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "LedgerCrypto", dependencies: ["CSodium", "CLibcrypto"], swiftSettings: swiftSettings),
+        // LedgerCrypto loads libsodium's run-time library (libsodium.so.23) itself when it is
+        // present and otherwise uses OpenSSL's Ed25519; it needs no libsodium headers.
+        .target(
+            name: "LedgerCrypto",
+            dependencies: ["CLibcrypto"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"], swiftSettings: swiftSettings),
         .target(name: "Consensus", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
         .target(

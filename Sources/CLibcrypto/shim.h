@@ -4,3 +4,8 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/sha.h>
 #include <openssl/crypto.h>
+// Ed25519 through EVP (the fallback when libsodium's run-time library is absent) and
+// the random source that goes with it.
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/err.h>
