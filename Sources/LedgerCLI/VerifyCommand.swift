@@ -69,6 +69,7 @@ extension LedgerCommand {
                     o["uncommittedBytes"] = .integer(report.uncommittedBytes)
                     o["tornBytes"] = .integer(report.tornBytes)
                     o["notes"] = .array(report.notes.map { .string($0) })
+                    o["ed25519Backend"] = .string(Ed25519.backendName)
                     printJSON(.object(o))
                 } else if report.isValid {
                     out("OK: \(report.entries) entries, \(report.verifiedSignatures) signatures verified, root \(report.root.base64)")
