@@ -85,7 +85,7 @@ func makeList(_ j: String, _ scheme: CodeScheme, date: String = "2025-01-01", _ 
         for f in DiffFormat.allCases { #expect(d.render(f).contains("25")) }
     }
 
-    @Test func identicalListsHaveNoChanges() throws {
+    @Test(.needsEUAnnex) func identicalListsHaveNoChanges() throws {
         let eu = try TestData.euList()
         #expect(ListDiff(old: eu, new: eu).changes.isEmpty)
     }
@@ -114,7 +114,7 @@ func makeList(_ j: String, _ scheme: CodeScheme, date: String = "2025-01-01", _ 
         for f in DiffFormat.allCases { #expect(!d.render(f).isEmpty) }
     }
 
-    @Test func euAgainstUSSubsetReadsAsAnAnalystWants() throws {
+    @Test(.needsEUAnnex) func euAgainstUSSubsetReadsAsAnAnalystWants() throws {
         let eu = try TestData.euList()
         let us = try CuratedData.list(.usCCLSubset)
         let d = JurisdictionDiff(a: eu, b: us, correlations: try CuratedData.correlations())

@@ -3,7 +3,7 @@ import Testing
 
 /// End-to-end import of Annex I of Regulation (EU) 2021/821 (consolidated 15 Nov 2025),
 /// read from ../shared/data (© European Union, reuse with acknowledgement).
-@Suite struct EUAnnexImportTests {
+@Suite(.needsEUAnnex) struct EUAnnexImportTests {
     @Test func importsEveryParagraphInItsHierarchy() throws {
         let list = try TestData.euList()
         #expect(list.jurisdiction == "EU")

@@ -67,7 +67,7 @@ import Testing
         #expect(back.citation == us.citation)
     }
 
-    @Test func csvRoundTripKeepsNotesParametersAndQuotes() throws {
+    @Test(.needsEUAnnex) func csvRoundTripKeepsNotesParametersAndQuotes() throws {
         let eu = try TestData.euList()
         let sub = try ControlList(
             jurisdiction: "EU", scheme: .eu, instrument: eu.instrument, citation: eu.citation,

@@ -17,35 +17,35 @@ import Testing
         }
     }
 
-    @Test func beamEnergyOrMore() throws {
+    @Test(.needsEUAnnex) func beamEnergyOrMore() throws {
         let ps = try params("3B001.b.2")
         #expect(has(ps, "beam energy", .greaterOrEqual, 20_000, "eV"), "\(ps)")
         #expect(has(ps, "beam current", .greaterOrEqual, 0.01, "A"), "\(ps)")
     }
 
-    @Test func wavelengthShorterThan() throws {
+    @Test(.needsEUAnnex) func wavelengthShorterThan() throws {
         let ps = try params("3B001.f.1.a")
         #expect(has(ps, "light source wavelength", .lessThan, 193e-9, "m"), "\(ps)")
         #expect(ps.first?.threshold == "< 193 nm")
     }
 
-    @Test func featureSizeOrLess() throws {
+    @Test(.needsEUAnnex) func featureSizeOrLess() throws {
         let ps = try params("3B001.f.1.b")
         #expect(ps.contains { $0.comparator == .lessOrEqual && $0.value == "45" && $0.unit == "nm" }, "\(ps)")
     }
 
-    @Test func equalToOrSmallerThan() throws {
+    @Test(.needsEUAnnex) func equalToOrSmallerThan() throws {
         #expect(has(try params("3B001.f.4.b.1"), "minimum beam size", .lessOrEqual, 15e-9, "m"))
     }
 
-    @Test func celsiusIsNormalizedToKelvin() throws {
+    @Test(.needsEUAnnex) func celsiusIsNormalizedToKelvin() throws {
         let ps = try params("3B001.b.5")
         #expect(
             ps.contains { $0.unit == "°C" && abs($0.baseValue - 873.15) < 1e-9 && $0.comparator == .greaterOrEqual },
             "\(ps)")
     }
 
-    @Test func exponentsAreRestored() throws {
+    @Test(.needsEUAnnex) func exponentsAreRestored() throws {
         let ps = try params("4A506.a.1")
         #expect(
             ps.contains { $0.termKey == "c-not error" && $0.comparator == .lessOrEqual && $0.baseValue == 1e-4 },
@@ -56,7 +56,7 @@ import Testing
         #expect(sem.contains { abs($0.baseValue - 2e8) < 1 && $0.comparator == .greaterThan }, "\(sem)")
     }
 
-    @Test func microwattsAndTemperatureOfAPhrase() throws {
+    @Test(.needsEUAnnex) func microwattsAndTemperatureOfAPhrase() throws {
         let ps = try params("3A504.a")
         #expect(has(ps, "cooling power", .greaterOrEqual, 600e-6, "W"), "\(ps)")
         #expect(has(ps, "temperature", .lessOrEqual, 0.1, "K"), "\(ps)")
@@ -64,7 +64,7 @@ import Testing
         #expect(!ps.contains { $0.unit == "°C" })
     }
 
-    @Test func decimalCommaAndKelvin() throws {
+    @Test(.needsEUAnnex) func decimalCommaAndKelvin() throws {
         let ps = try params("3B504.a")
         #expect(ps.contains { $0.comparator == .lessOrEqual && $0.baseValue == 4.5 && $0.baseUnit == "K" }, "\(ps)")
     }
