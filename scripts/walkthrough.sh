@@ -31,7 +31,7 @@ else
     WORK=$(mktemp -d)
     CLEAN="$BIN $WORK"
 fi
-trap 'rm -rf $CLEAN' EXIT
+trap '{ set +x; } 2>/dev/null; rm -rf $CLEAN' EXIT
 cd "$WORK"
 
 EU_ANNEX=${LEDGER_EU_ANNEX:-$ROOT/../shared/data/eu-annex-i-2025-11-15.json}
