@@ -266,6 +266,34 @@ import Testing
         #expect(try allFiles(fx) == before)
     }
 
+    @Test func aStaleCommitRecordNeverCutsWhatACheckpointCovers() throws {
+        let fx = try ledgerWithNotes(2)
+        let stale = try bytes(path(fx, "commit"))
+        try ledgerWithNotesAppend(fx, 2)
+        try sign(fx, to: "cp")
+        try write(stale, path(fx, "commit"))  // an old copy of the record: 4 entries, not 6
+        let before = try allFiles(fx)
+        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        #expect(a.status == 1)
+        #expect(a.stderr.contains("checkpoint of size 6"), "\(a.stderr)")
+        #expect(try allFiles(fx) == before)
+        let r = try ledger(["repair", "led", "--json"], cwd: fx.dir)
+        #expect(r.stdout.contains("\"kept\":6") && r.stdout.contains("checkpoint of size 6"), "\(r.stdout) \(r.stderr)")
+        #expect(try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir).lines == ["6"])
+        #expect(try ledger(["verify", "led", "--vkey", fx.opVkey], cwd: fx.dir).status == 0)
+    }
+
+    @Test func aFifoUnderALedgerFileNameIsRefusedWithoutHanging() throws {
+        let fx = try ledgerWithNotes(1)
+        try FileManager.default.removeItem(atPath: path(fx, "entries.idx"))
+        #expect(try shell("mkfifo led/entries.idx", cwd: fx.dir).status == 0)
+        for args in [["log", "led"], ["verify", "led"], ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"]] {
+            let r = try ledger(args, cwd: fx.dir)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains("not a regular file"), "\(args): \(r.stderr)")
+        }
+    }
+
     @Test func aHardLinkedOrRedirectedLedgerFileIsNeverWritten() throws {
         let fx = try ledgerWithNotes(1)
         let other = fx.dir + "/other.idx"

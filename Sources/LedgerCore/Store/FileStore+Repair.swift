@@ -61,7 +61,11 @@ extension FileStore {
             if error.code == .malformed { throw error }
         }
         let fileSize = try entriesFileSize()
-        let limit = commit?.size ?? Int64.max
+        // What must be kept: the acknowledged entries, and every entry a stored checkpoint
+        // covers (a checkpoint beyond the commit record means the record is stale).
+        let covered = Int64(clamping: checkpointSizes().last ?? 0)
+        let mustKeep = max(commit?.size ?? 0, covered)
+        let limit = commit == nil ? Int64.max : mustKeep
         var reader = lineReader(limit: fileSize)
         var idx = [UInt8]()
         var hashes = [UInt8]()
@@ -75,6 +79,7 @@ extension FileStore {
         if wanted.contains(0) { rootsAt[0] = MerkleHash.emptyRoot }
         var done: Int64 = 0
         var keptEnd: Int64 = 0
+        var recordCheck: (end: Int64, leaf: Digest, root: Digest)? = commit?.size == 0 ? (0, .zero, MerkleHash.emptyRoot) : nil
         scan: while done < limit {
             let chunk: EntryLineReader.Chunk?
             do throws(LedgerError) { chunk = try reader.next(maxLines: limit - done) } catch {
@@ -107,6 +112,7 @@ extension FileStore {
                     done = i + 1
                     keptEnd = chunk.ends[k]
                     if wanted.contains(done) { rootsAt[done] = range.root }
+                    if let commit, done == commit.size { recordCheck = (keptEnd, lh, range.root) }
                 } catch {
                     report.firstCutReason = "entry \(i): \(error.message)"
                     break scan
@@ -114,17 +120,21 @@ extension FileStore {
             }
         }
         if let commit {
-            guard done == commit.size else {
+            guard done >= commit.size else {
                 throw .chainBroken(
                     "the commit record acknowledges \(commit.size) entries, but \(report.firstCutReason ?? "\(FileStore.entriesFile) holds only \(done) complete entries"); repair cannot cut or restore acknowledged entries, so nothing was changed"
                 )
             }
-            guard keptEnd == commit.entriesEnd, prev == commit.lastLeafHash, range.root == commit.root else {
+            guard let at = recordCheck, at.end == commit.entriesEnd, at.leaf == commit.lastLeafHash, at.root == commit.root
+            else {
                 throw .chainBroken(
                     "the commit record does not match the first \(commit.size) entries of \(FileStore.entriesFile) (bytes, last leaf hash or root); nothing was changed"
                 )
             }
-            report.acknowledgedBy = "the commit record"
+            report.acknowledgedBy =
+                commit.size >= covered
+                ? "the commit record"
+                : "the stored checkpoint of size \(covered), beyond the commit record's \(commit.size)"
         } else {
             report.acknowledgedBy = "no commit record: every complete line of the valid chain"
         }

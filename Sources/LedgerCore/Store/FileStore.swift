@@ -83,12 +83,20 @@ public final class FileStore: HashReader, @unchecked Sendable {
             throw .notFound("\(directory): not a ledger directory (no \(FileStore.entriesFile))")
         }
         self.directory = directory
-        entriesFD = try POSIX.open(directory + "/" + FileStore.entriesFile, O_RDONLY)
+        // O_NONBLOCK: a FIFO planted under a ledger file's name must not hang a reader; it is
+        // then refused as not a regular file.
+        entriesFD = try POSIX.open(directory + "/" + FileStore.entriesFile, O_RDONLY | O_NONBLOCK)
         index = try MappedFile(fd: -1, count: 0, path: "")
         hashes = try MappedFile(fd: -1, count: 0, path: "")
-        indexFD = try POSIX.openIfExists(path(FileStore.indexFile), O_RDONLY) ?? -1
-        hashesFD = try POSIX.openIfExists(path(FileStore.hashesFile), O_RDONLY) ?? -1
-        commitFD = try POSIX.openIfExists(path(FileStore.commitFile), O_RDONLY) ?? -1
+        indexFD = try POSIX.openIfExists(path(FileStore.indexFile), O_RDONLY | O_NONBLOCK) ?? -1
+        hashesFD = try POSIX.openIfExists(path(FileStore.hashesFile), O_RDONLY | O_NONBLOCK) ?? -1
+        commitFD = try POSIX.openIfExists(path(FileStore.commitFile), O_RDONLY | O_NONBLOCK) ?? -1
+        for (fd, name) in [
+            (entriesFD, FileStore.entriesFile), (indexFD, FileStore.indexFile), (hashesFD, FileStore.hashesFile),
+            (commitFD, FileStore.commitFile),
+        ] where fd >= 0 {
+            try POSIX.requireRegularFile(fd, path: path(name))
+        }
         if checkingCaches { try refresh() }
     }
 
@@ -420,6 +428,13 @@ public final class FileStore: HashReader, @unchecked Sendable {
     @discardableResult
     func cutUnacknowledgedTail() throws(LedgerError) -> Int64 {
         guard let w = writeFDs else { throw .io("\(directory): not open for writing") }
+        // A signed checkpoint beyond the commit record means the record is stale or damaged,
+        // not that a crash left a tail: nothing a checkpoint covers is ever cut.
+        if let covered = checkpointSizes().last, covered > UInt64(size) {
+            throw .chainBroken(
+                "\(path(FileStore.commitFile)): acknowledges \(size) entries but the stored checkpoint of size \(covered) covers more; nothing was cut; \(repairAdvice)"
+            )
+        }
         let files: [(Int32, String, Int64)] = [
             (w.entries, FileStore.entriesFile, committedEnd),
             (w.hashes, FileStore.hashesFile, StoredHashIndex.count(size: size) * 32),

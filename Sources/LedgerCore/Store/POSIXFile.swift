@@ -39,6 +39,13 @@ enum POSIX {
         return lstat(path, &st) == 0
     }
 
+    /// Refuses a file that is not a regular file (a directory, a FIFO, a device).
+    static func requireRegularFile(_ fd: Int32, path: String) throws(LedgerError) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io("\(path): cannot stat: \(errorText())") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .io("\(path): is not a regular file") }
+    }
+
     /// Refuses a file that is not a regular file, or that has another hard link: a write to a
     /// ledger file must not change a file elsewhere.
     static func requireSoleRegularFile(_ fd: Int32, path: String) throws(LedgerError) {
