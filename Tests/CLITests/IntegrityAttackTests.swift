@@ -346,6 +346,39 @@ import Testing
         #expect(try allFiles(fx) == before)
     }
 
+    @Test func aRefusedBatchNamesTheFileLines() throws {
+        let fx = try ledgerWithNotes(0)
+        let good = "{\"kind\":\"note\",\"body\":{\"text\":\"ok\"}}"
+        let bad = "{\"kind\":\"note\",\"body\":{\"text\":\"\"}}"
+        try "\n\(good)\n\n\(bad)\n".write(toFile: fx.dir + "/b.jsonl", atomically: true, encoding: .utf8)
+        let a = try ledger(["append", "led", "--key", "jp.key", "--batch", "b.jsonl"], cwd: fx.dir)
+        #expect(a.status == 2, "\(a.stderr)")
+        #expect(a.stderr.contains("line 4:") && !a.stderr.contains("line 2:"), "\(a.stderr)")
+    }
+
+    @Test func aLedgerOfAnUnknownFormatVersionIsRefused() throws {
+        let fx = try ledgerWithNotes(0)
+        let forge = """
+            import hashlib, struct
+            p = "led/commit"
+            b = bytearray(open(p, "rb").read())
+            for off in (0, 4096):
+                if len(b) >= off + 136 and b[off:off + 8] == b"MLLEDGER":
+                    b[off + 8:off + 12] = struct.pack("<I", 2)
+                    b[off + 104:off + 136] = hashlib.sha256(bytes(b[off:off + 104])).digest()
+            open(p, "wb").write(b)
+            """
+        try forge.write(toFile: fx.dir + "/v2.py", atomically: true, encoding: .utf8)
+        #expect(try shell("python3 v2.py", cwd: fx.dir).status == 0)
+        let before = try allFiles(fx)
+        for args in [["verify", "led"], ["log", "led"], ["repair", "led"], ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"]] {
+            let r = try ledger(args, cwd: fx.dir)
+            #expect(r.status == 2, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("format version 2"), "\(args): \(r.stderr)")
+        }
+        #expect(try allFiles(fx) == before)
+    }
+
     // MARK: §5 Time
 
     @Test func aClockJumpDoesNotWedgeTheLogAndWitnessesExposeIt() throws {

@@ -212,8 +212,12 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     ///
     /// If any statement is refused, nothing is written and the error's ``LedgerError/details``
     /// name every refused line (1-based) and why.
-    public func append(_ statements: [SignedStatement]) throws(LedgerError) -> [Appended] {
-        try store.withWriteLock { () throws(LedgerError) -> [Appended] in
+    /// - Parameters:
+    ///   - lines: the line number of each statement in the file it came from, to name refused
+    ///     lines by; by default their 1-based position in the batch.
+    public func append(_ statements: [SignedStatement], lines: [Int]? = nil) throws(LedgerError) -> [Appended] {
+        precondition(lines == nil || lines!.count == statements.count)
+        return try store.withWriteLock { () throws(LedgerError) -> [Appended] in
             try replay(to: store.size)
             let clockNow = clock()
             let now = TimeRule.integrationTime(clock: clockNow, previous: lastTime)
@@ -253,7 +257,7 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                     appended.append(Appended(index: index, leafHash: lh, entry: entry))
                     prev = lh
                 } catch {
-                    failures.append((k + 1, error))
+                    failures.append((lines?[k] ?? k + 1, error))
                 }
             }
             if !failures.isEmpty {

@@ -108,6 +108,12 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// The advice that every damaged-cache error ends with.
     var repairAdvice: String { "run `ledger repair \(directory)`" }
 
+    /// Throws when the commit record is of a format version this code does not know (and only
+    /// then: a missing or damaged record is not this check's business).
+    public func checkFormatVersion() throws(LedgerError) {
+        do { _ = try readCommitRecord() } catch { if error.code == .malformed { throw error } }
+    }
+
     /// Reads the commit record, or throws why there is none.
     public func readCommitRecord() throws(LedgerError) -> CommitRecord {
         guard commitFD >= 0 else {
