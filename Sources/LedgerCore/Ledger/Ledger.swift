@@ -148,18 +148,7 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                     let e = try line.withUnsafeBytes { raw in
                         Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
                     }.get()
-                    guard e.index == UInt64(i) else {
-                        throw LedgerError.chainBroken("index field is \(e.index), expected \(i)")
-                    }
-                    guard e.prev == lastLeaf else {
-                        throw LedgerError.chainBroken(
-                            i == 0
-                                ? "prev of entry 0 must be 32 zero bytes, is \(e.prev.base64)"
-                                : "prev is \(e.prev.base64), expected the leaf hash of entry \(i - 1), \(lastLeaf.base64)")
-                    }
-                    if let t = lastTime, e.time < t {
-                        throw LedgerError.chainBroken("integration time \(e.time) is before the previous entry's \(t)")
-                    }
+                    try ChainLinker(next: i, prev: lastLeaf, lastTime: lastTime).check(e)
                     let lh = line.withUnsafeBytes { MerkleHash.leaf($0) }
                     guard let sh = Entry.statementHash(inCanonicalLeaf: line) else {
                         throw LedgerError.malformed("no statement found in the leaf")

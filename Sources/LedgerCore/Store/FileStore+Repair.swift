@@ -92,9 +92,7 @@ extension FileStore {
                 do throws(LedgerError) {
                     let e = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }
                         .get()
-                    guard e.index == UInt64(i) else { throw LedgerError.chainBroken("index field is \(e.index)") }
-                    guard e.prev == prev else { throw LedgerError.chainBroken("prev does not link to entry \(i - 1)") }
-                    if let t = lastTime, e.time < t { throw LedgerError.chainBroken("integration time goes backwards") }
+                    try ChainLinker(next: i, prev: prev, lastTime: lastTime).check(e)
                     if i == 0 {
                         var core = CoreRules()
                         try core.apply(e, leafHash: .zero)
