@@ -42,16 +42,13 @@ extension FileStore {
             throw .notFound("\(directory): not a ledger directory (no \(entriesFile))")
         }
         let store = try FileStore(directory: directory, checkingCaches: false)
-        try store.openLockOnly()
-        while flock(store.lockFD, LOCK_EX) != 0 {
+        let lock = try POSIX.open(store.path(lockFile), O_RDWR | O_CREAT)
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
             guard errno == EINTR else { throw .locked("\(store.path(lockFile)): cannot lock: \(POSIX.errorText())") }
         }
-        defer { flock(store.lockFD, LOCK_UN) }
+        defer { flock(lock, LOCK_UN) }
         return try store.rebuild()
-    }
-
-    func openLockOnly() throws(LedgerError) {
-        if lockFD < 0 { lockFD = try POSIX.open(path(FileStore.lockFile), O_RDWR | O_CREAT) }
     }
 
     private func rebuild() throws(LedgerError) -> RepairReport {

@@ -195,7 +195,14 @@ enum POSIX {
 }
 
 /// A read-only memory map of a file prefix.
+///
+/// `@unchecked Sendable`: both stored properties are `let`s set once in `init`, the mapping is
+/// `PROT_READ` and is only unmapped in `deinit`, when no reference (and so no reader on any
+/// thread) is left.
 final class MappedFile: @unchecked Sendable {
+    /// The map of nothing.
+    static let empty = try! MappedFile(fd: -1, count: 0, path: "")
+
     let base: UnsafeRawPointer?
     let count: Int
 
