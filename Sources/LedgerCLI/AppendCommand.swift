@@ -34,10 +34,10 @@ extension LedgerCommand {
                 let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
                 var statements = [SignedStatement]()
                 if let kind, let body {
-                    let k = try LedgerFiles.readPrivateKey(key!)
+                    let k = try loadPrivateKey(key!)
                     statements.append(try Statement.make(kind: kind, body: try parseUserJSON(body, what: "--body"), key: k, time: clock()))
                 } else if let batch {
-                    let k = try LedgerFiles.readPrivateKey(key!)
+                    let k = try loadPrivateKey(key!)
                     for (n, line) in try jsonLines(batch) {
                         do {
                             let v = try JSONParser.parse(Array(line.utf8))

@@ -16,7 +16,7 @@ enum ConsensusCLI {
     ) throws -> Ledger<RulesInUse>.Appended {
         let clock = logClock()
         let ledger = try open ?? Ledger<RulesInUse>(directory: dir, clock: clock)
-        let key = try LedgerFiles.readPrivateKey(keyFile)
+        let key = try loadPrivateKey(keyFile)
         return try ledger.append([try Statement.make(kind: kind, body: body, key: key, time: clock())])[0]
     }
 
@@ -92,7 +92,7 @@ enum ConsensusCLI {
 
     /// The delegation a key file belongs to, as registered in the ledger: (forum, party).
     static func delegation(of keyFile: String, in state: NegotiationRules) throws -> (forum: String, party: String)? {
-        let key = try LedgerFiles.readPrivateKey(keyFile)
+        let key = try loadPrivateKey(keyFile)
         guard let r = state.authority.record(for: key.verifierKey), r.role == "delegation",
             let forum = r.attributes["forum"], let party = r.attributes["party"]
         else { return nil }

@@ -42,7 +42,7 @@ extension LedgerCommand.Key {
 
         func run() throws {
             try LedgerCLI.run {
-                let key = try LedgerFiles.readPrivateKey(keyFile)
+                let key = try loadPrivateKey(keyFile)
                 out((cosigner ? key.cosignerKey : key.verifierKey).description)
             }
         }
