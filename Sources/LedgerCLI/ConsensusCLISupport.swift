@@ -36,10 +36,15 @@ enum ConsensusCLI {
     /// the text does not start with `{`.
     static func readDocument(_ path: String) throws -> JSONValue {
         let text = try readText(path)
+        guard text.utf8.count <= YAMLGuard.maxBytes else {
+            throw LedgerError.malformed(
+                "\(path): \(text.utf8.count) bytes, over the \(YAMLGuard.maxBytes)-byte limit for a proposal file")
+        }
         let trimmed = text.drop(while: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
         let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml") || !trimmed.hasPrefix("{")
         var value: JSONValue
         if isYAML {
+            try YAMLGuard.check(text, path: path)
             let node: Node?
             do { node = try Yams.compose(yaml: text) } catch {
                 throw LedgerError.malformed(

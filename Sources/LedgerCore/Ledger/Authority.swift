@@ -36,6 +36,11 @@ public struct Authority: Sendable {
     /// revoked key pair under a new name would otherwise sign again.
     private var publicKeys: [[UInt8]: NoteVerifierKey] = [:]
 
+    /// The longest key name, in UTF-8 bytes (specs/ledger-format.md §3). C2SP signed-note sets
+    /// no limit; this ledger does, so that every name fits in one line of a message and in a
+    /// checkpoint's origin line.
+    public static let maxKeyNameBytes = 255
+
     public init() {}
 
     /// The record of `key`, if it was ever registered.
@@ -64,6 +69,9 @@ public struct Authority: Sendable {
         _ key: NoteVerifierKey, role: String, attributes: [String: String] = [:], at index: UInt64, by signer: NoteVerifierKey
     ) throws(LedgerError) {
         guard key.type == .ed25519 else { throw .invalidBody("only Ed25519 (type 0x01) keys can be registered") }
+        guard key.name.utf8.count <= Authority.maxKeyNameBytes else {
+            throw .invalidBody("key name is \(key.name.utf8.count) bytes, over the \(Authority.maxKeyNameBytes)-byte limit")
+        }
         if let r = keys[key] {
             throw .refused(
                 r.revokedAt == nil ? "key \(key.name) is already registered (entry \(r.registeredAt))"
