@@ -282,7 +282,10 @@ public struct JSONParser {
             let key = try string()
             if canonicalOnly, let prev = previousKey, !CanonicalJSON.precedes(prev, key) {
                 pos = keyPos
-                throw prev == key ? fail("duplicate key \"\(key)\"") : notCanonical("keys out of order")
+                // Keys are compared as bytes (RFC 8785), never by `String` equality, which is
+                // canonical equivalence.
+                throw prev.utf8.elementsEqual(key.utf8)
+                    ? fail("duplicate key \"\(key)\"") : notCanonical("keys out of order")
             }
             previousKey = key
             try skipSpace()
@@ -290,10 +293,19 @@ public struct JSONParser {
             pos += 1
             try skipSpace()
             let v = try value(depth: depth + 1)
-            guard out.updateValue(v, forKey: key) == nil else {
+            if let i = out.index(forKey: key) {
                 pos = keyPos
+                // `[String: JSONValue]` compares keys by canonical equivalence, so it cannot
+                // hold two keys that differ as bytes but are equivalent (NFC `é` and NFD `é`).
+                // They are distinct under RFC 8785: say so rather than call them duplicates.
+                guard out.keys[i].utf8.elementsEqual(key.utf8) else {
+                    throw fail(
+                        "keys \"\(out.keys[i])\" and \"\(key)\" differ as bytes but are canonically equivalent "
+                            + "Unicode; this implementation cannot hold both in one object")
+                }
                 throw fail("duplicate key \"\(key)\"")
             }
+            out[key] = v
             guard out.count <= limits.maxContainerCount else { throw fail("object larger than \(limits.maxContainerCount)") }
             try skipSpace()
             guard pos < bytes.count else { throw fail("unterminated object") }
