@@ -85,7 +85,7 @@ enum ConsensusCLI {
             for (i, n) in seq.enumerated() { out.append(try jsonValue(n, path: path, at: "\(field)[\(i)]")) }
             return .array(out)
         case .mapping(let m):
-            var o = [String: JSONValue]()
+            var o = JSONObject()  // keys compared as bytes
             for (k, v) in m {
                 guard let key = k.string else { throw LedgerError.malformed("\(path): \(field): keys must be strings") }
                 guard o[key] == nil else { throw LedgerError.malformed("\(path): \(field).\(key): duplicate key") }

@@ -83,7 +83,7 @@ import Testing
         // NFC é and NFD é are distinct keys under RFC 8785: not "duplicate" ones.
         let body = "{\"text\":\"x\",\"\u{E9}\":1,\"e\u{301}\":2}"
         let r = try ledger(["append", "led", "--key", "w.key", "--kind", "note", "--body", body], cwd: fx.dir)
-        #expect(r.status == 2)
+        Self.expectOneLineError(r, 2, containing: "note: unknown field")
         #expect(!r.stderr.contains("duplicate key"), "\(r.stderr)")
         let dup = try ledger(["append", "led", "--key", "w.key", "--kind", "note", "--body", #"{"text":"x","text":"y"}"#], cwd: fx.dir)
         Self.expectOneLineError(dup, 2, containing: "duplicate key")

@@ -268,7 +268,7 @@ public struct JSONParser {
     mutating func object(depth: Int) throws(LedgerError) -> JSONValue {
         guard depth <= limits.maxDepth else { throw fail("nesting deeper than \(limits.maxDepth)") }
         pos += 1
-        var out = [String: JSONValue](minimumCapacity: 8)
+        var out = JSONObject(minimumCapacity: 8)
         var previousKey: String?
         try skipSpace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
@@ -293,19 +293,11 @@ public struct JSONParser {
             pos += 1
             try skipSpace()
             let v = try value(depth: depth + 1)
-            if let i = out.index(forKey: key) {
+            // Keys are compared as bytes: NFC `é` and NFD `é` are two keys (RFC 8785).
+            guard out.updateValue(v, forKey: key) == nil else {
                 pos = keyPos
-                // `[String: JSONValue]` compares keys by canonical equivalence, so it cannot
-                // hold two keys that differ as bytes but are equivalent (NFC `é` and NFD `é`).
-                // They are distinct under RFC 8785: say so rather than call them duplicates.
-                guard out.keys[i].utf8.elementsEqual(key.utf8) else {
-                    throw fail(
-                        "keys \"\(out.keys[i])\" and \"\(key)\" differ as bytes but are canonically equivalent "
-                            + "Unicode; this implementation cannot hold both in one object")
-                }
                 throw fail("duplicate key \"\(key)\"")
             }
-            out[key] = v
             guard out.count <= limits.maxContainerCount else { throw fail("object larger than \(limits.maxContainerCount)") }
             try skipSpace()
             guard pos < bytes.count else { throw fail("unterminated object") }

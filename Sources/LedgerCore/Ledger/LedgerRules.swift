@@ -119,7 +119,7 @@ public struct FieldSet: Sendable {
 /// and only the values asked for become Swift values.
 public struct BodyReader: Sendable {
     enum Storage: Sendable {
-        case dictionary([String: JSONValue])
+        case dictionary(JSONObject)
         case canonical(CanonicalObject)
     }
 
