@@ -88,6 +88,11 @@ func loadPrivateKey(_ path: String) throws -> NoteSignerKey {
             "ledger: warning: \(escapedForMessage(path)): key file has mode 0\(mode), readable by others; "
                 + "use chmod 600\n")
     }
+    // A key file is text: refuse invalid UTF-8 with its position rather than let it be
+    // transcoded by the reader.
+    if let bytes = try? LedgerFiles.read(path), let (line, offset) = StrictUTF8.firstError(bytes) {
+        throw LedgerError.malformed("\(path):\(line): byte \(offset): invalid UTF-8")
+    }
     return try LedgerFiles.readPrivateKey(path)
 }
 

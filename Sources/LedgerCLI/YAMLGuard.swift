@@ -31,19 +31,18 @@ enum YAMLGuard {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
                     let why = parser.problem.map { String(cString: $0) } ?? "syntax error"
-                    throw .malformed(
-                        "\(path): line \(parser.problem_mark.line + 1): not valid YAML: \(why)")
+                    throw .malformed("\(path): not valid YAML: line \(parser.problem_mark.line + 1): \(why)")
                 }
                 defer { yaml_event_delete(&event) }
                 let line = event.start_mark.line + 1
                 func refuse(_ what: String) -> LedgerError {
-                    .malformed("\(path): line \(line): \(what) are not allowed in a proposal file")
+                    .malformed("\(path):\(line): \(what) are not allowed in a proposal file")
                 }
                 switch event.type {
                 case YAML_STREAM_END_EVENT: return
                 case YAML_DOCUMENT_START_EVENT:
                     documents += 1
-                    guard documents == 1 else { throw .malformed("\(path): line \(line): more than one YAML document") }
+                    guard documents == 1 else { throw .malformed("\(path):\(line): more than one YAML document") }
                     let d = event.data.document_start
                     guard d.version_directive == nil, d.tag_directives.start == d.tag_directives.end else {
                         throw refuse("YAML directives (%YAML, %TAG)")
@@ -61,7 +60,7 @@ enum YAMLGuard {
                     guard tag == nil else { throw refuse("YAML tags (!tag)") }
                     depth += 1
                     guard depth <= maxDepth else {
-                        throw .malformed("\(path): line \(line): nesting deeper than \(maxDepth)")
+                        throw .malformed("\(path):\(line): nesting deeper than \(maxDepth)")
                     }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT: depth -= 1
                 default: break

@@ -32,7 +32,7 @@ public enum ControlListImporter {
     {
         // Every format is UTF-8 text: anything else is refused, never transcoded.
         if let (line, offset) = StrictUTF8.firstError(bytes) {
-            throw .malformed("\(path): line \(line), byte \(offset): invalid UTF-8")
+            throw .malformed("\(path):\(line): byte \(offset): invalid UTF-8")
         }
         let f = format ?? detectFormat(path: path, bytes: bytes)
         switch f {

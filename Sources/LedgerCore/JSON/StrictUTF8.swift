@@ -35,10 +35,11 @@ public enum StrictUTF8 {
         bytes.withUnsafeBytes { firstError($0) }
     }
 
-    /// Decodes `bytes`, or throws `.malformed("<what>: line L, byte B: invalid UTF-8")`.
+    /// Decodes `bytes`, or throws `.malformed("<what>:L: byte B: invalid UTF-8")` (the
+    /// `file:line` convention of the other input errors).
     public static func decode(_ bytes: [UInt8], what: String) throws(LedgerError) -> String {
         if let (line, offset) = firstError(bytes) {
-            throw .malformed("\(what): line \(line), byte \(offset): invalid UTF-8")
+            throw .malformed("\(what):\(line): byte \(offset): invalid UTF-8")
         }
         return String(decoding: bytes, as: UTF8.self)
     }
