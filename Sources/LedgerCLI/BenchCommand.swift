@@ -16,7 +16,9 @@ extension LedgerCommand {
 
         @Option(help: "Entries in the core benchmark ledger.") var entries = 1_000_000
         @Option(help: "Suites to run: core, consensus, lists or all.") var suite = "core"
-        @Option(help: "Working directory, kept afterwards: it must not hold a ledger (default: a new directory under /tmp, removed afterwards).") var workdir: String?
+        @Option(
+            help: "Working directory, kept afterwards; it must not hold a ledger (default: a new directory under /tmp, removed afterwards)."
+        ) var workdir: String?
         @OptionGroup var output: OutputOptions
 
         func validate() throws {

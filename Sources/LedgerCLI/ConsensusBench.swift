@@ -263,8 +263,9 @@ extension LedgerCommand {
             commandName: "bench-consensus", abstract: "Run the consensus benchmark alone.", shouldDisplay: false)
 
         @Option(help: "Entries in the benchmark ledger.") var entries = 1_000_000
-        @Option(help: "Working directory, kept afterwards: it must not hold a ledger unless --reuse (default: a new directory under /tmp, removed afterwards).") var workdir:
-            String?
+        @Option(
+            help: "Working directory, kept afterwards; it must not hold a ledger unless --reuse (default: a new directory under /tmp, removed afterwards)."
+        ) var workdir: String?
         @Flag(help: "Reuse the ledger already in --workdir instead of building one.") var reuse = false
         @Option(help: "Replays to time; the figure is their median.") var runs = 3
         @OptionGroup var output: OutputOptions

@@ -55,7 +55,9 @@ extension LedgerCommand.Proof {
         func validate() throws {
             // RFC 9162 §2.1.4 defines no consistency proof from the empty tree: every tree
             // extends it, and `proof verify` refuses such a proof (ledger-format.md §6).
-            guard from >= 1 else { throw ValidationError("--from must be ≥ 1 (RFC 9162 has no consistency proof from size 0)") }
+            guard from >= 1 else {
+                throw ValidationError("--from must be ≥ 1 (RFC 9162 has no consistency proof from size 0)")
+            }
             guard (to ?? from) >= from else { throw ValidationError("--to must be ≥ --from") }
         }
 
@@ -88,7 +90,8 @@ extension LedgerCommand.Proof {
                 // integer range before any conversion, so that none can trap.
                 func checked(_ v: UInt64, _ what: String) throws -> Int64 {
                     guard v <= UInt64(JSONValue.maxSafeInteger), let i = Int64(exactly: v) else {
-                        throw LedgerError.malformed("\(what) \(v) is over 2^53 − 1, the largest size a proof may have")
+                        throw LedgerError.malformed(
+                            "\(what) \(v) is over 2^53 − 1, the largest size a proof may have")
                     }
                     return i
                 }

@@ -13,7 +13,9 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         public static func == (a: Name, b: Name) -> Bool { a.string.utf8.elementsEqual(b.string.utf8) }
 
         public func hash(into h: inout Hasher) {
-            let done: Void? = string.utf8.withContiguousStorageIfAvailable { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+            let done: Void? = string.utf8.withContiguousStorageIfAvailable {
+                h.combine(bytes: UnsafeRawBufferPointer($0))
+            }
             if done == nil { for b in string.utf8 { h.combine(b) } }
             h.combine(string.utf8.count)
         }

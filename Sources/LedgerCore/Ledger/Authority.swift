@@ -70,7 +70,8 @@ public struct Authority: Sendable {
     ) throws(LedgerError) {
         guard key.type == .ed25519 else { throw .invalidBody("only Ed25519 (type 0x01) keys can be registered") }
         guard key.name.utf8.count <= Authority.maxKeyNameBytes else {
-            throw .invalidBody("key name is \(key.name.utf8.count) bytes, over the \(Authority.maxKeyNameBytes)-byte limit")
+            throw .invalidBody(
+                "key name is \(key.name.utf8.count) bytes, over the \(Authority.maxKeyNameBytes)-byte limit")
         }
         if let r = keys[key] {
             throw .refused(
@@ -78,11 +79,12 @@ public struct Authority: Sendable {
                     : "key \(key.name) was revoked at entry \(r.revokedAt!) and cannot be registered again")
         }
         if let other = publicKeys[key.publicKey.rawRepresentation], let r = keys[other] {
-            let as_ = "as \(other.name)+\(NoteName.hex8(other.keyID))"
+            let previous = "as \(other.name)+\(NoteName.hex8(other.keyID))"
             throw .refused(
                 r.revokedAt == nil
-                    ? "the public key of \(key.name) is already registered \(as_) (entry \(r.registeredAt))"
-                    : "the public key of \(key.name) was revoked \(as_) at entry \(r.revokedAt!) and cannot be registered again under any name")
+                    ? "the public key of \(key.name) is already registered \(previous) (entry \(r.registeredAt))"
+                    : "the public key of \(key.name) was revoked \(previous) at entry \(r.revokedAt!) "
+                        + "and cannot be registered again under any name")
         }
         keys[key] = KeyRecord(
             key: key, role: role, attributes: attributes, registeredAt: index, registeredBy: signer, revokedAt: nil)

@@ -63,7 +63,8 @@ public struct CoreRules: LedgerRules {
             }
             guard op.type == .ed25519 else { throw .invalidBody("operator key must be Ed25519 (type 0x01)") }
             guard origin.utf8.count <= Authority.maxKeyNameBytes else {
-                throw .invalidBody("origin is \(origin.utf8.count) bytes, over the \(Authority.maxKeyNameBytes)-byte key name limit")
+                throw .invalidBody(
+                    "origin is \(origin.utf8.count) bytes, over the \(Authority.maxKeyNameBytes)-byte key name limit")
             }
             authority.setGenesis(origin: origin, operatorKey: op)
         case "key.register":
