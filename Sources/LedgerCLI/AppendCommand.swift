@@ -35,10 +35,10 @@ extension LedgerCommand {
                 var statements = [SignedStatement]()
                 var lineNumbers = [Int]()
                 if let kind, let body {
-                    let k = try LedgerFiles.readPrivateKey(key!)
+                    let k = try loadPrivateKey(key!)
                     statements.append(try Statement.make(kind: kind, body: try parseUserJSON(body, what: "--body"), key: k, time: clock()))
                 } else if let batch {
-                    let k = try LedgerFiles.readPrivateKey(key!)
+                    let k = try loadPrivateKey(key!)
                     for (n, line) in try jsonLines(batch) {
                         do {
                             let v = try JSONParser.parse(Array(line.utf8))
