@@ -266,6 +266,58 @@ import Testing
         #expect(try allFiles(fx) == before)
     }
 
+    @Test func aHardLinkedOrRedirectedLedgerFileIsNeverWritten() throws {
+        let fx = try ledgerWithNotes(1)
+        let other = fx.dir + "/other.idx"
+        try FileManager.default.linkItem(atPath: path(fx, "entries.idx"), toPath: other)
+        let before = try bytes(other)
+        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        #expect(a.status != 0)
+        #expect(a.stderr.contains("hard links"), "\(a.stderr)")
+        #expect(try bytes(other) == before)
+        try FileManager.default.removeItem(atPath: other)
+        // A checkpoints folder that is a link elsewhere is not written into.
+        let elsewhere = fx.dir + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.removeItem(atPath: path(fx, "checkpoints"))
+        try FileManager.default.createSymbolicLink(atPath: path(fx, "checkpoints"), withDestinationPath: elsewhere)
+        let cp = try ledger(["checkpoint", "led", "--sign", "--key", "op.key"], cwd: fx.dir)
+        #expect(cp.status != 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty)
+    }
+
+    @Test func theLogSignsNoCheckpointOverAnEntryWithABadSignature() throws {
+        // Someone with write access appends an entry whose signature does not verify, linked
+        // into the chain, and rebuilds every cache to agree with it. The log's next append builds
+        // on it (a writer's replay does not re-verify signatures), but signing refuses.
+        let fx = try ledgerWithNotes(2)
+        try sign(fx, to: "cp")
+        let forge = """
+            import base64, hashlib
+            p = "led/entries.jsonl"
+            last = open(p, "rb").read().split(b"\\n")[-2]
+            prev = base64.b64encode(hashlib.sha256(b"\\x00" + last).digest())
+            i = last.index(b'"prev":"') + 8
+            new = last[:i] + prev + last[i + 44:]
+            new = new.replace(b'{"index":3,', b'{"index":4,').replace(b'"note-1"', b'"forged"')
+            open(p, "ab").write(new + b"\\n")
+            """
+        try forge.write(toFile: fx.dir + "/forge.py", atomically: true, encoding: .utf8)
+        #expect(try shell("python3 forge.py", cwd: fx.dir).status == 0)
+        try FileManager.default.removeItem(atPath: path(fx, "commit"))
+        let r = try ledger(["repair", "led", "--json"], cwd: fx.dir)
+        #expect(r.stdout.contains("\"kept\":5"), "\(r.stdout) \(r.stderr)")
+        let v = try ledger(["verify", "led", "--vkey", fx.opVkey], cwd: fx.dir)
+        #expect(v.status == 1 && v.stderr.contains("entry 4: signature does not verify"), "\(v.stderr)")
+        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        #expect(a.lines == ["5"], "\(a.stderr)")
+        let before = try allFiles(fx)
+        let cp = try ledger(["checkpoint", "led", "--sign", "--key", "op.key"], cwd: fx.dir)
+        #expect(cp.status == 1, "\(cp.stdout)")
+        #expect(cp.stderr.contains("entry 4: signature does not verify"), "\(cp.stderr)")
+        #expect(try allFiles(fx) == before)
+    }
+
     // MARK: §5 Time
 
     @Test func aClockJumpDoesNotWedgeTheLogAndWitnessesExposeIt() throws {
@@ -349,6 +401,18 @@ import Testing
         let v = try ledger(["verify", "led"], cwd: fx.dir)
         #expect(v.status == 1)
         #expect(v.stderr.contains("holds a checkpoint of size 3"), "\(v.stderr)")
+    }
+
+    @Test func aNonZeroPrevOnEntryZeroNamesEntryZero() throws {
+        let fx = try ledgerWithNotes(0)
+        var text = try read(path(fx, "entries.jsonl"))
+        let zero = "\"prev\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\""
+        #expect(text.hasPrefix("{\"index\":0,\(zero)"))
+        text = text.replacingOccurrences(of: zero, with: "\"prev\":\"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"")
+        try text.write(toFile: path(fx, "entries.jsonl"), atomically: false, encoding: .utf8)
+        let v = try ledger(["verify", "led", "--json"], cwd: fx.dir)
+        #expect(v.status == 1)
+        #expect(v.stdout.contains("\"failedEntry\":0") && v.stdout.contains("entry 0: prev must be 32 zero bytes"), "\(v.stdout)")
     }
 
     @Test func theVkeyMustBeTheGenesisOperator() throws {

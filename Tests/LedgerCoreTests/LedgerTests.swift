@@ -239,6 +239,45 @@ import Testing
         #expect(try fx.audit(opts).failure?.code == .fork)
     }
 
+    @Test func aSizeZeroCheckpointIsCheckedAgainstTheEmptyRoot() throws {
+        let fx = try Fixture()
+        var zero = try SignedNote(text: Checkpoint(origin: fx.op.name, size: 0, root: MerkleHash.emptyRoot).text)
+        zero.sign(with: fx.op)
+        try zero.serialized.write(
+            toFile: fx.dir + "/checkpoints/00000000000000000000.note", atomically: true, encoding: .utf8)
+        var opts = Auditor<CoreRules>.Options()
+        opts.logKey = fx.op.verifierKey
+        let r = try fx.audit(opts)
+        #expect(r.isValid, "\(String(describing: r.failure?.message))")
+        #expect(r.checkpointsChecked == 1)
+        // A size-0 checkpoint with another root is a fork, not "beyond the log".
+        var bad = try SignedNote(text: Checkpoint(origin: fx.op.name, size: 0, root: MerkleHash.leaf([1])).text)
+        bad.sign(with: fx.op)
+        try bad.serialized.write(
+            toFile: fx.dir + "/checkpoints/00000000000000000000.note", atomically: true, encoding: .utf8)
+        let f = try fx.audit(opts).failure
+        #expect(f?.code == .fork && f?.message.contains("checkpoint 0") == true, "\(String(describing: f?.message))")
+        // Signing trusts none of it either: a fork in the stored checkpoints refuses.
+        expectThrows(.fork) { try fx.ledger.signCheckpoint(key: fx.op) }
+    }
+
+    @Test func aReplayAfterAFailedReplayStartsOver() throws {
+        // A damaged cache refuses every read; once repaired, the same open ledger works again.
+        let fx = try Fixture()
+        for i in 0..<3 { _ = try fx.ledger.append([try fx.note("n\(i)")]) }
+        let path = fx.dir + "/entries.idx"
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        var data = original
+        data[40 + 8] ^= 1
+        try data.write(to: URL(fileURLWithPath: path))
+        let l = try Ledger<CoreRules>(directory: fx.dir, clock: fx.clock.closure)
+        expectThrows(.chainBroken) { try l.currentState() }
+        expectThrows(.chainBroken) { try l.append([try fx.note("refused")]) }
+        try original.write(to: URL(fileURLWithPath: path))
+        #expect(try l.append([try fx.note("accepted")]).first?.index == 5)
+        #expect(try fx.audit().isValid)
+    }
+
     @Test func keyFilesAreMode0600AndNeverOverwritten() throws {
         let path = tempPath("key")
         let k = try NoteSignerKey.generate(name: "k")

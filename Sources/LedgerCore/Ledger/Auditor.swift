@@ -223,7 +223,7 @@ public struct Auditor<Rules: LedgerRules> {
                 while nextBound < bounds.count, bounds[nextBound].size <= UInt64(i) { nextBound += 1 }
                 if nextBound < bounds.count {
                     let b = bounds[nextBound]
-                    if entry.time.secondsSinceEpoch > b.earliest.secondsSinceEpoch + TimeRule.toleranceSeconds {
+                    if entry.time.secondsSinceEpoch - TimeRule.toleranceSeconds > b.earliest.secondsSinceEpoch {
                         throw fail(
                             i,
                             .timeSkew(

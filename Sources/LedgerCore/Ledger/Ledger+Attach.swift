@@ -45,7 +45,9 @@ extension Ledger {
             let root = try store.tree.root(treeSize: Int64(size))
             guard root == incoming.checkpoint.root else {
                 let evidence = store.directory + "/" + FileStore.checkpointsDirectory + "/conflicts"
+                try POSIX.requireRealDirectory(store.directory + "/" + FileStore.checkpointsDirectory)
                 try POSIX.mkdir(evidence)
+                try POSIX.requireRealDirectory(evidence)
                 let path = evidence + "/\(size)-\(incoming.checkpoint.root.hex.prefix(16)).note"
                 try POSIX.writeAtomically(Array(incoming.note.serialized.utf8), to: path)
                 throw .fork(

@@ -28,6 +28,9 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     /// The Merkle tree's right edge over the first `stateSize` entries, computed from the
     /// entries themselves: the root the log signs comes from here, never from `tree.hashes`.
     var range = CompactRange()
+    /// Entries `0..<verifiedSize` had their signatures verified by this process (it appended
+    /// them, or checked them before signing a checkpoint).
+    var verifiedSize: Int64 = 0
 
     /// Opens the ledger in `directory` (for reading; a write takes the lock and opens the
     /// files for writing).
@@ -122,6 +125,7 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
         } catch {
             state = Rules()
             stateSize = 0
+            verifiedSize = 0
             stateEnd = 0
             lastLeaf = .zero
             lastTime = nil
@@ -263,8 +267,10 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                 if statements.count > 1 { e.details = failures.map { "line \($0.0): \($0.1.message)" } }
                 throw e
             }
+            let before = store.size
             try store.append(
                 leaves: leaves, storedHashes: newStored, statementHashes: stmtHashes, lastLeafHash: prev, root: r.root)
+            if verifiedSize == before { verifiedSize = store.size }
             state = working
             stateSize = store.size
             stateEnd = store.committedEnd
@@ -311,7 +317,9 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                 throw .unauthorized("checkpoints must be signed by the operator key \(op)")
             }
             let root = try authenticatedRoot()
-            try checkStoredCheckpoints(tree: store.tree, logKey: op)
+            let signedSize = try checkStoredCheckpoints(tree: store.tree, logKey: op)
+            try verifySignatures(from: max(signedSize, verifiedSize))
+            verifiedSize = store.size
             let cp = Checkpoint(origin: op.name, size: UInt64(store.size), root: root)
             if let existing = try store.checkpointText(size: cp.size) {
                 let old = try SignedCheckpoint(parsing: existing, logKey: op)
@@ -358,10 +366,20 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
 
     /// Every stored checkpoint must be signed by the log and match the tree; otherwise throws
     /// `.fork` naming the checkpoint and both roots.
-    func checkStoredCheckpoints(tree: MerkleTree<FileStore>, logKey: NoteVerifierKey) throws(LedgerError) {
+    /// Returns the largest stored checkpoint's size (0 when there is none).
+    @discardableResult
+    func checkStoredCheckpoints(tree: MerkleTree<FileStore>, logKey: NoteVerifierKey) throws(LedgerError) -> Int64 {
+        var largest: Int64 = 0
         for size in store.checkpointSizes() {
             guard let text = try store.checkpointText(size: size) else { continue }
-            let cp = try SignedCheckpoint(parsing: text, logKey: logKey)
+            let cp: SignedCheckpoint
+            do throws(LedgerError) { cp = try SignedCheckpoint(parsing: text, logKey: logKey) } catch {
+                throw error.prefixed("checkpoint \(size): ")
+            }
+            guard cp.checkpoint.size == size else {
+                throw .checkpointInvalid("checkpoint \(size): the file for size \(size) holds a checkpoint of size \(cp.checkpoint.size)")
+            }
+            largest = max(largest, Int64(size))
             guard cp.checkpoint.size <= UInt64(tree.size) else {
                 throw .fork("stored checkpoint of size \(cp.checkpoint.size) is beyond the log size \(tree.size)")
             }
@@ -370,6 +388,18 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                 throw .fork(
                     "stored checkpoint of size \(size) has root \(cp.checkpoint.root.base64) but the tree has \(root.base64)"
                 )
+            }
+        }
+        return largest
+    }
+
+    /// Verifies the signatures of entries `from..<store.size` on all cores: the log signs no
+    /// checkpoint over an entry whose signature it has not verified in this process or under
+    /// an earlier checkpoint of its own. Call with the lock held, after ``replay(to:)``.
+    func verifySignatures(from: Int64) throws(LedgerError) {
+        try store.forEachChunk(from: from, to: store.size) { first, lines throws(LedgerError) in
+            for (k, c) in Auditor<Rules>.checkInParallel(lines).enumerated() {
+                if let e = c.error { throw e.prefixed("entry \(first + Int64(k)): ") }
             }
         }
     }

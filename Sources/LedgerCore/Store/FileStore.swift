@@ -389,6 +389,12 @@ public final class FileStore: HashReader, @unchecked Sendable {
             close(h)
             throw .chainBroken("\(path(FileStore.commitFile)): missing; \(repairAdvice)")
         }
+        for (fd, name) in [(e, FileStore.entriesFile), (i, FileStore.indexFile), (h, FileStore.hashesFile), (c, FileStore.commitFile)] {
+            do throws(LedgerError) { try POSIX.requireSoleRegularFile(fd, path: path(name)) } catch {
+                for x in [e, i, h, c] { close(x) }
+                throw error
+            }
+        }
         writeFDs = (e, i, h, c)
     }
 
@@ -544,6 +550,7 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// Stores a checkpoint note atomically (temp file, fsync, rename). Call with the lock held.
     public func storeCheckpoint(_ text: String, size: UInt64) throws(LedgerError) {
         try POSIX.mkdir(path(FileStore.checkpointsDirectory))
+        try POSIX.requireRealDirectory(path(FileStore.checkpointsDirectory))
         try POSIX.writeAtomically(Array(text.utf8), to: checkpointPath(size: size))
     }
 }

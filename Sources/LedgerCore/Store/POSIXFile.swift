@@ -39,6 +39,26 @@ enum POSIX {
         return lstat(path, &st) == 0
     }
 
+    /// Refuses a file that is not a regular file, or that has another hard link: a write to a
+    /// ledger file must not change a file elsewhere.
+    static func requireSoleRegularFile(_ fd: Int32, path: String) throws(LedgerError) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io("\(path): cannot stat: \(errorText())") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .io("\(path): is not a regular file") }
+        guard st.st_nlink == 1 else {
+            throw .io("\(path): has \(st.st_nlink) hard links; a ledger file is written only when it has one")
+        }
+    }
+
+    /// Refuses a path that is not a directory, or is a symbolic link to one.
+    static func requireRealDirectory(_ path: String) throws(LedgerError) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { throw .io("\(path): cannot stat: \(errorText())") }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw .io("\(path): is not a directory (a symbolic link is refused)")
+        }
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
