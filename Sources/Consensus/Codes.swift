@@ -49,7 +49,8 @@ public enum Codes {
     ///   optional `.segment`s, each 1–4 digits without a leading zero or 1–3 lower-case letters
     ///   (`3B001.f.1.b`, `4A906`); at most 40 bytes; `us-eccn` also accepts `EAR99`.
     /// - `jp`: an Export Trade Control Order Appended Table 1 row, 1–16 or `3-2`, optionally
-    ///   followed by item numbers in parentheses (`7(18)`, `7(18-2)`).
+    ///   followed by item numbers in parentheses (`7(18)`, `7(18-2)`), every number without
+    ///   leading zeros (`07`, `7(018)` and `7(18-02)` are not codes).
     /// - `hs`: four digits, then up to three more pairs of digits, each optionally preceded by
     ///   a dot (`8486`, `8486.20`, `848620`).
     public static func isItemCode(_ code: String, scheme: String) -> Bool {
@@ -87,14 +88,15 @@ public enum Codes {
             while i < b.count {
                 guard b[i] == 0x28 else { return false }
                 i += 1
+                // Item numbers are written without leading zeros, like the row ("07" is not a row).
                 let start = i
                 while i < b.count && isDigit(b[i]) { i += 1 }
-                guard i > start else { return false }
+                guard i > start, i - start == 1 || b[start] != 0x30 else { return false }
                 if i < b.count && b[i] == 0x2d {
                     i += 1
                     let s2 = i
                     while i < b.count && isDigit(b[i]) { i += 1 }
-                    guard i > s2 else { return false }
+                    guard i > s2, i - s2 == 1 || b[s2] != 0x30 else { return false }
                 }
                 guard i < b.count && b[i] == 0x29 else { return false }
                 i += 1
