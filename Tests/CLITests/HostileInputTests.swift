@@ -97,7 +97,7 @@ import Testing
         let deep = "id: X-1\ntitle: " + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000) + "\n"
         try deep.write(toFile: fx.dir + "/deep.yaml", atomically: true, encoding: .utf8)
         Self.expectOneLineError(
-            try ledger(["propose", "led", "--key", "d.key", "--file", "deep.yaml"], cwd: fx.dir), 2,
+            try boundedLedger(["propose", "led", "--key", "d.key", "--file", "deep.yaml"], cwd: fx.dir), 2,
             containing: "deep.yaml:2: nesting deeper than 16")
         let block = (0..<40).map { String(repeating: "  ", count: $0) + "k\($0):" }.joined(separator: "\n") + " x\n"
         try block.write(toFile: fx.dir + "/block.yaml", atomically: true, encoding: .utf8)
@@ -129,7 +129,7 @@ import Testing
         ]
         for (name, text, message) in cases {
             try text.write(toFile: fx.dir + "/" + name, atomically: true, encoding: .utf8)
-            let r = try ledger(["propose", "led", "--key", "d.key", "--file", name], cwd: fx.dir)
+            let r = try boundedLedger(["propose", "led", "--key", "d.key", "--file", name], cwd: fx.dir)
             Self.expectOneLineError(r, 2, containing: name + (message.hasPrefix("over") ? ": " : ":" + message))
             #expect(r.stderr.contains(message), "\(r.stderr)")
         }

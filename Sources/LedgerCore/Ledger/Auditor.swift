@@ -133,10 +133,21 @@ public struct Auditor<Rules: LedgerRules> {
 
         // Checkpoints are checked when the recomputed tree reaches their size.
         var nextCheckpoint = 0
+        // A size-0 checkpoint met before the log key is known (no --vkey: it comes from entry 0)
+        // is checked once entry 0 has named it.
+        var pendingZero = false
         func checkCheckpoints(atSize n: Int64, root: Digest, report: inout Report) throws(LedgerError) {
             while nextCheckpoint < checkpointFiles.count, checkpointFiles[nextCheckpoint] == UInt64(n) {
-                try checkCheckpoint(size: UInt64(n), root: root, logKey: logKey, report: &report)
+                if n == 0 && logKey == nil {
+                    pendingZero = true
+                } else {
+                    try checkCheckpoint(size: UInt64(n), root: root, logKey: logKey, report: &report)
+                }
                 nextCheckpoint += 1
+            }
+            if pendingZero, logKey != nil {
+                pendingZero = false
+                try checkCheckpoint(size: 0, root: MerkleHash.emptyRoot, logKey: logKey, report: &report)
             }
             if n == trusted, let since = options.since, since.checkpoint.root != root {
                 throw .fork(
@@ -239,6 +250,7 @@ public struct Auditor<Rules: LedgerRules> {
             }
             options.progress?(done, commit?.size ?? 0)
         }
+        if pendingZero { try checkCheckpoint(size: 0, root: MerkleHash.emptyRoot, logKey: logKey, report: &report) }
         report.entries = done
         report.root = range.root
         report.logKey = logKey?.description
@@ -309,6 +321,10 @@ public struct Auditor<Rules: LedgerRules> {
 
     func checkCheckpoint(size: UInt64, root: Digest, logKey: NoteVerifierKey?, report: inout Report) throws(LedgerError) {
         guard let text = try store.checkpointText(size: size) else { return }
+        guard let logKey else {
+            throw .checkpointInvalid(
+                "checkpoint \(size): no log key to check its signature against (the ledger has no genesis entry; pass --vkey)")
+        }
         let cp: SignedCheckpoint
         do throws(LedgerError) { cp = try SignedCheckpoint(parsing: text, logKey: logKey) } catch {
             throw error.prefixed("checkpoint \(size): ")

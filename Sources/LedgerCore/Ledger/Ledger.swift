@@ -244,6 +244,9 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
                     guard leaf.count <= Entry.maxBytes else {
                         throw LedgerError.tooLarge("entry would be \(leaf.count) bytes, over \(Entry.maxBytes)")
                     }
+                    // The leaf must parse as `ledger verify` parses it (depth, limits, canonical
+                    // form): the log never writes what an audit refuses.
+                    _ = try Entry(leaf: leaf)
                     let lh = MerkleHash.leaf(leaf)
                     try working.apply(entry, leafHash: lh)
                     r.append(lh) { newStored.append($0) }

@@ -295,7 +295,9 @@ public final class FileStore: HashReader, Sendable {
         let (start, end) = try checkedSpan(i..<(i + 1), in: snap)
         var bytes = try POSIX.readAll(entriesFD, at: start, count: Int(end - start), path: path(FileStore.entriesFile))
         guard bytes.last == 0x0a, !bytes.dropLast().contains(0x0a) else {
-            throw .chainBroken("entry \(i): \(path(FileStore.indexFile)) does not match the lines of \(path(FileStore.entriesFile)); \(repairAdvice)")
+            throw .chainBroken(
+                "entry \(i): \(FileStore.entriesFile) does not match \(FileStore.indexFile) here (the line the index names does not end at its newline): \(FileStore.entriesFile) was changed at or before entry \(i), or the index is damaged; \(repairAdvice)"
+            )
         }
         bytes.removeLast()
         return bytes
@@ -371,7 +373,7 @@ public final class FileStore: HashReader, Sendable {
             let e = Int(snap.endOffset(k) - start)
             guard buffer[e - 1] == 0x0a else {
                 throw .chainBroken(
-                    "entry \(k): line does not end with a newline at byte \(start + Int64(e)), where \(FileStore.indexFile) puts its end; \(repairAdvice)"
+                    "entry \(k): line does not end with a newline at byte \(start + Int64(e)), where \(FileStore.indexFile) puts its end: \(FileStore.entriesFile) was changed at or before entry \(k), or the index is damaged; `ledger verify` finds which, \(repairAdvice)"
                 )
             }
             lines.append(buffer[s..<(e - 1)])
@@ -657,7 +659,7 @@ public enum LedgerFiles {
 
     /// Reads a private key file.
     public static func readPrivateKey(_ path: String) throws(LedgerError) -> NoteSignerKey {
-        let text = String(decoding: try read(path), as: UTF8.self)
+        let text = try StrictUTF8.decode(try read(path), what: path)
         do { return try NoteSignerKey(parsing: text) } catch { throw .malformed("\(path): \(error.message)") }
     }
 
