@@ -177,10 +177,7 @@ extension FileStore {
         }
         let record = CommitRecord(
             sequence: (commit?.sequence ?? 0) &+ 1, size: done, entriesEnd: keptEnd, lastLeafHash: prev, root: range.root)
-        var file = [UInt8](repeating: 0, count: Int(CommitRecord.slotOffsets[1]) + CommitRecord.slotBytes)
-        let slot = Int(CommitRecord.slotOffsets[Int(record.sequence % 2)])
-        file.replaceSubrange(slot..<(slot + CommitRecord.slotBytes), with: record.encoded)
-        try POSIX.writeAtomically(file, to: path(FileStore.commitFile))
+        try POSIX.writeAtomically(record.fileBytes, to: path(FileStore.commitFile))
         try POSIX.mkdir(path(FileStore.checkpointsDirectory))
         return report
     }

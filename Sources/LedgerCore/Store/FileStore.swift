@@ -132,7 +132,7 @@ public final class FileStore: HashReader, Sendable {
         try POSIX.mkdir(directory + "/" + checkpointsDirectory)
         for f in [entriesFile, indexFile, hashesFile, lockFile, commitFile] {
             let fd = try POSIX.open(directory + "/" + f, O_WRONLY | O_CREAT | O_EXCL)
-            if f == commitFile { try POSIX.writeAll(fd, CommitRecord.empty.encoded, path: f) }
+            if f == commitFile { try POSIX.writeAll(fd, CommitRecord.empty.fileBytes, path: f) }
             try POSIX.fsync(fd, path: f)
             close(fd)
         }
