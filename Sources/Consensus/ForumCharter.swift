@@ -98,6 +98,10 @@ public struct ForumCharter: Sendable, Hashable {
         for p in rule.namedParties.sorted() where !members.contains(p) {
             throw r.fail("rule", "names \(p), which is not a party")
         }
+        let k = rule.largestThresholdOverAllParties
+        guard k <= parties.count else {
+            throw r.fail("rule", "a threshold of \(k) over all parties needs at least \(k) parties; the charter has \(parties.count)")
+        }
         let days = try r.integer("defaultDeadlineDays")
         guard days >= 1, days <= Int64(ForumCharter.maxDeadlineDays) else {
             throw r.fail("defaultDeadlineDays", "must be between 1 and \(ForumCharter.maxDeadlineDays)")

@@ -207,3 +207,18 @@ func decisionRuleRejectsMalformedJSON(_ json: JSONValue, _ fragment: String) {
         #expect(throws: LedgerError.malformed("")) { try Entry(leaf: leaf) }
     }
 }
+
+/// A threshold over all parties (no `of`) larger than the party list could never be met: the
+/// charter is refused (issue 10 §5), alone or nested, and the largest that fits is accepted.
+@Test func charterThresholdOverAllPartiesMustFit() throws {
+    func charter(_ rule: JSONValue) -> JSONValue {
+        ["id": "K", "name": "K", "parties": ["JP", "US"], "rule": rule, "defaultDeadlineDays": 30, "sources": ["x"]]
+    }
+    _ = try ForumCharter(json: charter(["threshold": ["k": 2]]))
+    for bad: JSONValue in [
+        ["threshold": ["k": 3]], ["threshold": ["k": 3, "of": []]],
+        ["any": ["consensus", ["threshold": ["k": 5]]]],
+    ] {
+        #expect(throws: LedgerError.invalidBody("")) { try ForumCharter(json: charter(bad)) }
+    }
+}
