@@ -128,8 +128,8 @@ enum ConsensusCLI {
         return s
     }
 
-    /// Pads `s` to `width` characters (by Unicode scalars), truncating with `…`.
-    /// Pads or cuts `s` to `width` characters (grapheme clusters, as a terminal shows them).
+    /// Pads or cuts `s` to `width` characters (grapheme clusters, as a terminal shows them),
+    /// truncating with `…`.
     static func pad(_ s: String, _ width: Int) -> String {
         let n = s.count
         if n > width { return String(s.prefix(width - 1)) + "…" }
