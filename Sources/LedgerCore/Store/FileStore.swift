@@ -588,19 +588,7 @@ public final class FileStore: HashReader, Sendable {
         let slot = CommitRecord.slotOffsets[Int(record.sequence % 2)]
         let bytes = record.encoded
         let p = path(FileStore.commitFile)
-        try bytes.withUnsafeBytes { raw in
-            Result { () throws(LedgerError) in
-                var off = 0
-                while off < raw.count {
-                    let n = pwrite(fd, raw.baseAddress! + off, raw.count - off, off_t(slot) + off_t(off))
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw .io("\(p): write failed: \(POSIX.errorText())")
-                    }
-                    off += n
-                }
-            }
-        }.get()
+        try POSIX.writeAll(fd, bytes, at: slot, path: p)
         try POSIX.fsync(fd, path: p)
     }
 

@@ -96,6 +96,23 @@ enum POSIX {
         return out
     }
 
+    /// Writes `bytes` at `offset` (`pwrite`; the file must not be open with `O_APPEND`).
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int64, path: String) throws(LedgerError) {
+        try bytes.withUnsafeBytes { raw in
+            Result { () throws(LedgerError) in
+                var off = 0
+                while off < raw.count {
+                    let n = pwrite(fd, raw.baseAddress! + off, raw.count - off, off_t(offset) + off_t(off))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw .io("\(path): write failed: \(errorText())")
+                    }
+                    off += n
+                }
+            }
+        }.get()
+    }
+
     /// Fills `buffer` from `fd` at `offset`.
     static func readAll(_ fd: Int32, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, path: String)
         throws(LedgerError)
