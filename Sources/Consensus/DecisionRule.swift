@@ -99,6 +99,16 @@ public indirect enum DecisionRule: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The largest `k` of a threshold over all parties (an empty or absent `of`), or 0: a
+    /// charter must have at least that many parties, or nothing could ever be adopted.
+    public var largestThresholdOverAllParties: Int {
+        switch self {
+        case .consensus, .consensusSilence, .unanimity: return 0
+        case .threshold(let k, let parties): return parties.isEmpty ? k : 0
+        case .all(let rules), .any(let rules): return rules.map(\.largestThresholdOverAllParties).max() ?? 0
+        }
+    }
+
     /// Whether the rule contains a silence procedure.
     public var hasSilenceProcedure: Bool {
         switch self {

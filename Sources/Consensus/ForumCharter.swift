@@ -39,6 +39,19 @@ public struct ForumCharter: Sendable, Hashable {
         self.sources = sources
     }
 
+    /// The deepest nesting of arrays and objects in a charter's `rule` (the rule value itself
+    /// is level 1): the rule sits at level 4 of its leaf, and leaves nest at most 16 deep.
+    public static let maxRuleJSONDepth = 13
+
+    /// Levels of arrays and objects in `v` (0 for a scalar).
+    static func jsonDepth(_ v: JSONValue) -> Int {
+        switch v {
+        case .array(let a): return 1 + (a.map(jsonDepth).max() ?? 0)
+        case .object(let o): return 1 + (o.values.map(jsonDepth).max() ?? 0)
+        default: return 0
+        }
+    }
+
     /// The longest default deadline, in days.
     public static let maxDeadlineDays = 3_650
 
@@ -72,9 +85,22 @@ public struct ForumCharter: Sendable, Hashable {
             throw r.fail("candidates", "\(p) is already an observer")
         }
         guard let ruleValue = r.value("rule") else { throw r.fail("rule", "is required") }
+        // The rule is at JSON depth 4 of its leaf (entry, statement, body, rule), and a leaf
+        // nests at most 16 deep: deeper rules could be signed but never verified.
+        let depth = ForumCharter.jsonDepth(ruleValue)
+        guard depth <= ForumCharter.maxRuleJSONDepth else {
+            throw r.fail(
+                "rule",
+                "nests \(depth) levels of arrays and objects; at most \(ForumCharter.maxRuleJSONDepth) fit in an entry (16 levels: entry, statement, body, rule)"
+            )
+        }
         let rule = try DecisionRule(json: ruleValue, field: "\(kind).rule")
         for p in rule.namedParties.sorted() where !members.contains(p) {
             throw r.fail("rule", "names \(p), which is not a party")
+        }
+        let k = rule.largestThresholdOverAllParties
+        guard k <= parties.count else {
+            throw r.fail("rule", "a threshold of \(k) over all parties needs at least \(k) parties; the charter has \(parties.count)")
         }
         let days = try r.integer("defaultDeadlineDays")
         guard days >= 1, days <= Int64(ForumCharter.maxDeadlineDays) else {

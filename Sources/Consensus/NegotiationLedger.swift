@@ -34,10 +34,10 @@ extension Ledger where Rules == NegotiationRules {
             let s = try parallelState()
             return (s, max(now ?? s.lastTime, s.lastTime))
         case .index(let i):
-            guard Int64(i) < size else {
+            guard let n = Int64(exactly: i), n < size else {
                 throw .notFound("--as-of: entry \(i) does not exist (the ledger has \(size) entries)")
             }
-            let s = try parallelState(upTo: Int64(i) + 1)
+            let s = try parallelState(upTo: n + 1)
             return (s, s.lastTime)
         case .time(let t):
             // Log times never decrease, so the entries at or before t form a prefix.

@@ -142,10 +142,14 @@ public struct NegotiationRules: LedgerRules {
     // MARK: Lookups
 
     /// The proposal with `id`, as last stored (see ``status(of:at:)`` for its state at an instant).
-    public func proposal(_ id: String) -> Proposal? { proposalIndex[id].map { proposals[$0] } }
+    /// The proposal with id `id`, compared as bytes (an id outside the grammar names nothing).
+    public func proposal(_ id: String) -> Proposal? {
+        guard Codes.isIdentifier(id) else { return nil }
+        return proposalIndex[id].map { proposals[$0] }
+    }
 
     /// The charter of `forum`.
-    public func forum(_ id: String) -> ForumCharter? { forums[id] }
+    public func forum(_ id: String) -> ForumCharter? { Codes.isForumID(id) ? forums[id] : nil }
 
     // MARK: Signers
 
@@ -195,6 +199,11 @@ public struct NegotiationRules: LedgerRules {
     static func requireParty(_ party: String, role: ForumCharter.Participation?, forum: String, kind: String)
         throws(LedgerError)
     {
+        // Checked as bytes before the role counts: the role was looked up by `String`
+        // equality, under which `\u{212A}R` (KELVIN SIGN) finds `KR`.
+        guard Codes.isPartyGrammar(party) else {
+            throw .invalidBody("\(kind).party: \"\(party)\" is not an ISO 3166-1 alpha-2 code or EU")
+        }
         switch role {
         case .party: return
         case .observer:
@@ -206,11 +215,19 @@ public struct NegotiationRules: LedgerRules {
     }
 
     func charter(_ id: String, kind: String) throws(LedgerError) -> ForumCharter {
+        // Ids are compared as bytes: only ASCII in the grammar reaches the dictionary, whose
+        // `String` keys compare by canonical equivalence (U+212A KELVIN SIGN equals `K`).
+        guard Codes.isForumID(id) else {
+            throw .invalidBody("\(kind).forum: \"\(id)\" is not a forum id (1–32 of A–Z a–z 0–9 . _ -)")
+        }
         guard let c = forums[id] else { throw .refused("\(kind).forum: no charter for forum \"\(id)\"") }
         return c
     }
 
     func proposalPosition(_ id: String, kind: String) throws(LedgerError) -> Int {
+        guard Codes.isIdentifier(id) else {
+            throw .invalidBody("\(kind).proposal: \"\(id)\" is not a proposal id (1–64 of A–Z a–z 0–9 . _ -)")
+        }
         guard let i = proposalIndex[id] else { throw .refused("\(kind).proposal: unknown proposal \"\(id)\"") }
         return i
     }
@@ -279,6 +296,9 @@ public struct NegotiationRules: LedgerRules {
         _ = try charter(forum, kind: r.kind)
         try requireSecretariat(entry, forum: forum)
         let party = try r.string("party")
+        guard Codes.isParty(party) else {
+            throw r.fail("party", "\"\(party)\" is not an ISO 3166-1 alpha-2 code or EU")
+        }
         let key = try r.verifierKey("vkey")
         let rec = authority.record(for: key)
         guard rec?.role == "delegation", rec?.attributes["forum"] == forum, rec?.attributes["party"] == party else {
@@ -341,7 +361,7 @@ public struct NegotiationRules: LedgerRules {
         let deadline = try deadline(r, entry: entry, charter: c)
         let supersedes = try r.optionalString("supersedes")
         var oldIndex: Int?
-        if let s = supersedes, !(trustsSigners && proposalIndex[s] == nil) {
+        if let s = supersedes, !(trustsSigners && Codes.isIdentifier(s) && proposalIndex[s] == nil) {
             let i = try proposalPosition(s, kind: "proposal.supersedes")
             let old = proposals[i]
             guard old.forum == forum, old.party == party else {

@@ -38,7 +38,9 @@ extension Ledger where Rules == NegotiationRules {
                     case .position(let r):
                         try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(job.lines[k])) }
                     case .entry(let e, let prepared):
-                        try rules.apply(try e.get(), prepared: prepared, leafHash: store.leafHash(i))
+                        // The leaf hash from the line itself, not from tree.hashes (a cache).
+                        let leafHash = job.lines[k].withUnsafeBytes { MerkleHash.leaf($0) }
+                        try rules.apply(try e.get(), prepared: prepared, leafHash: leafHash)
                     }
                 } catch { throw error.prefixed("entry \(i): ") }
             }

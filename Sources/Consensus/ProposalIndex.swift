@@ -37,9 +37,10 @@ extension Ledger where Rules == NegotiationRules {
         guard let positions = index.entries[id] else { throw .notFound("proposal \"\(id)\" is not in the index") }
         var rules = NegotiationRules(trustedReplayWith: index.charters)
         for i in positions {
-            let e = try entry(Int64(i))
+            let leaf = try store.leaf(Int64(i))
             do throws(LedgerError) {
-                try rules.apply(e, leafHash: store.leafHash(Int64(i)))
+                // The leaf hash from the entry's own bytes, not from tree.hashes (a cache).
+                try rules.apply(try Entry(leaf: leaf), leafHash: MerkleHash.leaf(leaf))
             } catch { throw error.prefixed("entry \(i): ") }
         }
         guard let s = rules.status(of: id, at: now) else { throw .notFound("proposal \"\(id)\" has no entries") }

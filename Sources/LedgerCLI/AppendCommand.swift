@@ -33,11 +33,12 @@ extension LedgerCommand {
                 let clock = logClock()
                 let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
                 var statements = [SignedStatement]()
+                var lineNumbers = [Int]()
                 if let kind, let body {
-                    let k = try LedgerFiles.readPrivateKey(key!)
+                    let k = try loadPrivateKey(key!)
                     statements.append(try Statement.make(kind: kind, body: try parseUserJSON(body, what: "--body"), key: k, time: clock()))
                 } else if let batch {
-                    let k = try LedgerFiles.readPrivateKey(key!)
+                    let k = try loadPrivateKey(key!)
                     for (n, line) in try jsonLines(batch) {
                         do {
                             let v = try JSONParser.parse(Array(line.utf8))
@@ -45,17 +46,20 @@ extension LedgerCommand {
                                 throw LedgerError.malformed("expected {\"kind\":…,\"body\":…}")
                             }
                             statements.append(try Statement.make(kind: kind, body: body, key: k, time: clock()))
+                            lineNumbers.append(n)
                         } catch let e as LedgerError { throw LedgerError(code: e.code, message: "\(batch):\(n): \(e.message)") }
                     }
                 } else if let signed {
                     for (n, line) in try jsonLines(signed) {
                         do {
                             statements.append(try SignedStatement(json: try JSONParser.parse(Array(line.utf8))))
+                            lineNumbers.append(n)
                         } catch let e as LedgerError { throw LedgerError(code: e.code, message: "\(signed):\(n): \(e.message)") }
                     }
                 }
                 guard !statements.isEmpty else { throw LedgerError.malformed("nothing to append") }
-                printAppended(try ledger.append(statements), json: output.json)
+                let lines = lineNumbers.count == statements.count ? lineNumbers : nil
+                printAppended(try ledger.append(statements, lines: lines), json: output.json)
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Foundation
 import LedgerCore
 import LedgerCrypto
 
@@ -15,7 +16,9 @@ extension LedgerCommand {
 
         @Option(help: "Entries in the core benchmark ledger.") var entries = 1_000_000
         @Option(help: "Suites to run: core, consensus, lists or all.") var suite = "core"
-        @Option(help: "Working directory (default: a new directory under /tmp, removed afterwards).") var workdir: String?
+        @Option(
+            help: "Working directory, kept afterwards; it must not hold a ledger (default: a new directory under /tmp, removed afterwards)."
+        ) var workdir: String?
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
@@ -109,9 +112,9 @@ struct CoreBenchmark {
             BenchFigure(name: "limit: raw Ed25519 verify (1 core)", value: verifyRate, unit: "verifies/s", target: Ed25519.backendName + " verify, strict"),
             BenchFigure(name: "limit: raw 65-byte SHA-256 (1 core)", value: shaRate, unit: "hashes/s", target: "OpenSSL SHA256_Init/Update/Final"),
         ]
-        let dir = workdir ?? "/tmp/ledger-bench-\(getpid())"
-        defer { if workdir == nil { _ = system("rm -rf '\(dir)'") } }
-        _ = system("rm -rf '\(dir)'")
+        let work = try BenchWorkdir(workdir, prefix: "ledger-bench")
+        defer { work.cleanUp() }
+        let dir = work.path
         let op = try NoteSignerKey.generate(name: "bench.example/log")
         let writer = try NoteSignerKey.generate(name: "bench-writer")
         let clock: @Sendable () -> Timestamp = { .now() }
@@ -247,5 +250,35 @@ struct CoreBenchmark {
         }
         buf[0] = h.bytes[0]
         return (verifyRate, Double(m) / (monotonicSeconds() - t1))
+    }
+}
+
+/// A benchmark's working directory. Without `--workdir`, a new directory made by `mkdtemp`
+/// under the temporary directory, which the benchmark removes afterwards: it is the only
+/// directory it ever removes. With `--workdir DIR`, DIR is used as given (created if missing)
+/// and never removed or emptied; `Ledger.create` refuses a DIR that already holds a ledger.
+struct BenchWorkdir {
+    let path: String
+    /// Whether this process made the directory (and so removes it).
+    let owned: Bool
+
+    init(_ given: String?, prefix: String) throws {
+        if let given {
+            path = given
+            owned = false
+            return
+        }
+        let base = (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")
+        var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
+        guard made else { throw LedgerError.io("cannot create a temporary directory under \(base)") }
+        path = String(cString: template)
+        owned = true
+    }
+
+    /// Removes the directory when this process made it, without a shell.
+    func cleanUp() {
+        guard owned else { return }
+        try? FileManager.default.removeItem(atPath: path)
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import LedgerCore
 import LedgerCrypto
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -31,8 +33,10 @@ func run(_ body: () throws -> Void) throws {
     }
 }
 
+/// Prints `ledger: error: <s>` as one line: control characters in `s` (which may quote user
+/// input) are escaped.
 func printError(_ s: String) {
-    var line = "ledger: error: " + s + "\n"
+    var line = "ledger: error: " + escapedForMessage(s) + "\n"
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
@@ -62,8 +66,56 @@ func parseUserJSON(_ text: String, what: String) throws -> JSONValue {
     do { return try JSONParser.parse(Array(text.utf8)) } catch let e as LedgerError { throw LedgerError.malformed("\(what): \(e.message)") }
 }
 
+/// Reads a text file given by the user. Invalid UTF-8 is refused (exit 2) with the file, the
+/// line and the byte offset of the first bad sequence; nothing is ever transcoded.
 func readText(_ path: String) throws -> String {
-    String(decoding: try LedgerFiles.read(path), as: UTF8.self)
+    try StrictUTF8.decode(try LedgerFiles.read(path), what: path)
+}
+
+/// Key files already warned about in this process (a command may load a key twice).
+private let warnedKeyFiles = Mutex<Set<String>>([])
+
+/// Reads a private key file for signing. A key file that its group or others may read or
+/// write is used, as by ssh, only with a warning on stderr; then the key is read by
+/// `LedgerFiles.readPrivateKey`. Every command that loads a key goes through here.
+func loadPrivateKey(_ path: String) throws -> NoteSignerKey {
+    let first = warnedKeyFiles.withLock { $0.insert(path).inserted }
+    if first, let perms = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int,
+        perms & 0o077 != 0
+    {
+        let mode = String(perms & 0o777, radix: 8)
+        printStderr(
+            "ledger: warning: \(escapedForMessage(path)): key file has mode 0\(mode), readable by others; "
+                + "use chmod 600\n")
+    }
+    // A key file is text: refuse invalid UTF-8 with its position rather than let it be
+    // transcoded by the reader.
+    if let bytes = try? LedgerFiles.read(path), let (line, offset) = StrictUTF8.firstError(bytes) {
+        throw LedgerError.malformed("\(path):\(line): byte \(offset): invalid UTF-8")
+    }
+    return try LedgerFiles.readPrivateKey(path)
+}
+
+/// `s` with control characters escaped (`\n`, `\t`, `\u{1b}`, …), so that a message that quotes
+/// user input stays on one line and cannot drive the terminal.
+func escapedForMessage(_ s: String) -> String {
+    guard s.unicodeScalars.contains(where: needsEscape) else { return s }
+    var out = ""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where needsEscape(u): out += "\\u{" + String(u.value, radix: 16) + "}"
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out
+}
+
+/// C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
+private func needsEscape(_ u: Unicode.Scalar) -> Bool {
+    u.value < 0x20 || (0x7f...0x9f).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
 }
 
 func stderrIsTerminal() -> Bool { isatty(2) == 1 }

@@ -28,7 +28,7 @@ extension LedgerCommand {
             try LedgerCLI.run {
                 let ledger = try Ledger<RulesInUse>(directory: dir, clock: logClock())
                 if sign {
-                    let cp = try ledger.signCheckpoint(key: try LedgerFiles.readPrivateKey(key!))
+                    let cp = try ledger.signCheckpoint(key: try loadPrivateKey(key!))
                     out(cp.note.serialized, terminator: "")
                 } else if let attach {
                     let witnesses = try witness.map { v throws(LedgerError) in
@@ -58,7 +58,7 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                let witness = Witness(key: try LedgerFiles.readPrivateKey(key), stateDirectory: state)
+                let witness = Witness(key: try loadPrivateKey(key), stateDirectory: state)
                 let logKey = try NoteVerifierKey(parsing: vkey)
                 var cp: ConsistencyProof?
                 if let proof { cp = try ConsistencyProof(json: try parseUserJSON(try readText(proof), what: proof)) }

@@ -20,8 +20,9 @@ func consensusBenchmark(
 ) throws -> [BenchFigure] {
     let perProposal = 100
     let proposals = max(1, entries / perProposal)
-    let dir = workdir ?? "/tmp/ledger-consensus-bench-\(getpid())"
-    defer { if workdir == nil { _ = system("rm -rf '\(dir)'") } }
+    let work = try BenchWorkdir(workdir, prefix: "ledger-consensus-bench")
+    defer { work.cleanUp() }
+    let dir = work.path
     var buildFigure: [BenchFigure] = []
     if reuse, workdir != nil, access(dir + "/" + FileStore.entriesFile, F_OK) == 0 {
         log("consensus bench: reusing the ledger in \(dir)")
@@ -115,7 +116,6 @@ private func buildConsensusBenchLedger(dir: String, proposals: Int, perProposal:
     -> BenchFigure
 {
     let positionsPerProposal = perProposal - 1
-    _ = system("rm -rf '\(dir)'")
     // A synthetic forum of 100 parties (the first 100 assigned ISO codes).
     let parties = Array(Codes.countries.filter { $0 != "EU" }.sorted().prefix(100))
     let forum = ForumCharter(
@@ -263,8 +263,9 @@ extension LedgerCommand {
             commandName: "bench-consensus", abstract: "Run the consensus benchmark alone.", shouldDisplay: false)
 
         @Option(help: "Entries in the benchmark ledger.") var entries = 1_000_000
-        @Option(help: "Working directory (default: a new directory under /tmp, removed afterwards).") var workdir:
-            String?
+        @Option(
+            help: "Working directory, kept afterwards; it must not hold a ledger unless --reuse (default: a new directory under /tmp, removed afterwards)."
+        ) var workdir: String?
         @Flag(help: "Reuse the ledger already in --workdir instead of building one.") var reuse = false
         @Option(help: "Replays to time; the figure is their median.") var runs = 3
         @OptionGroup var output: OutputOptions

@@ -16,7 +16,7 @@ enum ConsensusCLI {
     ) throws -> Ledger<RulesInUse>.Appended {
         let clock = logClock()
         let ledger = try open ?? Ledger<RulesInUse>(directory: dir, clock: clock)
-        let key = try LedgerFiles.readPrivateKey(keyFile)
+        let key = try loadPrivateKey(keyFile)
         return try ledger.append([try Statement.make(kind: kind, body: body, key: key, time: clock())])[0]
     }
 
@@ -36,10 +36,15 @@ enum ConsensusCLI {
     /// the text does not start with `{`.
     static func readDocument(_ path: String) throws -> JSONValue {
         let text = try readText(path)
+        guard text.utf8.count <= YAMLGuard.maxBytes else {
+            throw LedgerError.malformed(
+                "\(path): \(text.utf8.count) bytes, over the \(YAMLGuard.maxBytes)-byte limit for a proposal file")
+        }
         let trimmed = text.drop(while: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
         let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml") || !trimmed.hasPrefix("{")
         var value: JSONValue
         if isYAML {
+            try YAMLGuard.check(text, path: path)
             let node: Node?
             do { node = try Yams.compose(yaml: text) } catch {
                 throw LedgerError.malformed(
@@ -80,7 +85,7 @@ enum ConsensusCLI {
             for (i, n) in seq.enumerated() { out.append(try jsonValue(n, path: path, at: "\(field)[\(i)]")) }
             return .array(out)
         case .mapping(let m):
-            var o = [String: JSONValue]()
+            var o = JSONObject()  // keys compared as bytes
             for (k, v) in m {
                 guard let key = k.string else { throw LedgerError.malformed("\(path): \(field): keys must be strings") }
                 guard o[key] == nil else { throw LedgerError.malformed("\(path): \(field).\(key): duplicate key") }
@@ -92,7 +97,7 @@ enum ConsensusCLI {
 
     /// The delegation a key file belongs to, as registered in the ledger: (forum, party).
     static func delegation(of keyFile: String, in state: NegotiationRules) throws -> (forum: String, party: String)? {
-        let key = try LedgerFiles.readPrivateKey(keyFile)
+        let key = try loadPrivateKey(keyFile)
         guard let r = state.authority.record(for: key.verifierKey), r.role == "delegation",
             let forum = r.attributes["forum"], let party = r.attributes["party"]
         else { return nil }
@@ -123,7 +128,8 @@ enum ConsensusCLI {
         return s
     }
 
-    /// Pads `s` to `width` characters (by Unicode scalars), truncating with `…`.
+    /// Pads or cuts `s` to `width` characters (grapheme clusters, as a terminal shows them),
+    /// truncating with `…`.
     static func pad(_ s: String, _ width: Int) -> String {
         let n = s.count
         if n > width { return String(s.prefix(width - 1)) + "…" }

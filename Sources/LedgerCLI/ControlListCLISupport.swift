@@ -48,7 +48,10 @@ enum ControlListCLI {
     /// Every finding in the ledger at `dir`, with reviews applied.
     static func findings(dir: String, forum: String?) throws -> [Finding] {
         let state = try ConsensusCLI.open(dir).currentState()
-        let measures = ControlLists.Measure.fromNegotiation(state)
+        // States as of now by the log clock (never before the last entry), as `board` shows
+        // them: a proposal that lapsed by the clock raises no finding (specs/consensus.md).
+        let now = max(logClock()(), state.lastTime)
+        let measures = ControlLists.Measure.fromNegotiation(state, at: now)
         let detector = ConflictDetector(correlations: try CuratedData.correlations())
         var f = ConflictDetector.applyReviews(
             detector.findings(in: measures), reviews: Finding.Review.fromNegotiation(state))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Consensus
 import LedgerCore
 import LedgerCrypto
 
@@ -11,7 +12,8 @@ extension LedgerCommand {
         func run() throws {
             try LedgerCLI.run {
                 try LedgerFiles.makeDirectory(self.out)
-                for (name, content) in TestVectors.files() {
+                try LedgerFiles.makeDirectory(self.out + "/ledgers")
+                for (name, content) in TestVectors.files() + ConsensusVectors.files() {
                     try LedgerFiles.writeAtomically(Array(content.utf8), to: self.out + "/" + name)
                     LedgerCLI.out("wrote \(self.out)/\(name)")
                 }

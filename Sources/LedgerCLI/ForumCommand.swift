@@ -156,7 +156,7 @@ extension LedgerCommand.Forum {
                 }
                 let clock = logClock()
                 let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
-                let k = try LedgerFiles.readPrivateKey(key)
+                let k = try loadPrivateKey(key)
                 let appended = try ledger.append(
                     try bodies.map { try Statement.make(kind: "forum.charter", body: $0, key: k, time: clock()) })
                 if output.json {

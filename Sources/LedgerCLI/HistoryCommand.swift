@@ -49,7 +49,7 @@ extension LedgerCommand {
                             "index": .integer(Int64(i)), "time": .string(e.time.rfc3339), "kind": .string(st.kind),
                             "by": .string(party),
                             "signer": .string(st.signer.name),
-                            "leafHash": .string(ledger.store.leafHash(Int64(i)).base64), "body": st.body,
+                            "leafHash": .string(e.leafHash.base64), "body": st.body,
                         ])
                     } else {
                         out(

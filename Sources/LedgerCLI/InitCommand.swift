@@ -14,7 +14,7 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                let key = try LedgerFiles.readPrivateKey(operatorKey)
+                let key = try loadPrivateKey(operatorKey)
                 guard key.name == origin else {
                     throw LedgerError.malformed("\(operatorKey): key name \"\(key.name)\" must equal the origin \"\(origin)\"")
                 }

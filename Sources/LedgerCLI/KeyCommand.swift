@@ -22,6 +22,10 @@ extension LedgerCommand.Key {
 
         func run() throws {
             try LedgerCLI.run {
+                guard name.utf8.count <= Authority.maxKeyNameBytes else {
+                    throw LedgerError.malformed(
+                        "--name: \(name.utf8.count) bytes, over the \(Authority.maxKeyNameBytes)-byte key name limit")
+                }
                 let key = try NoteSignerKey.generate(name: name)
                 try LedgerFiles.writePrivateKey(key, to: out)
                 if output.json {
@@ -42,7 +46,7 @@ extension LedgerCommand.Key {
 
         func run() throws {
             try LedgerCLI.run {
-                let key = try LedgerFiles.readPrivateKey(keyFile)
+                let key = try loadPrivateKey(keyFile)
                 out((cosigner ? key.cosignerKey : key.verifierKey).description)
             }
         }

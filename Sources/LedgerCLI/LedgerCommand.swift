@@ -18,6 +18,16 @@ struct LedgerCommand: AsyncParsableCommand {
     /// Parses and runs, mapping argument-parser usage errors (EX_USAGE, 64) to our
     /// documented exit status 2.
     static func main() async {
+        // `CommandLine.arguments` replaces invalid UTF-8 with U+FFFD, which would then be
+        // signed; the raw arguments are checked first.
+        for i in 1..<Int(CommandLine.argc) {
+            guard let p = CommandLine.unsafeArgv[i] else { continue }
+            let raw = UnsafeRawBufferPointer(start: p, count: strlen(p))
+            if let (_, offset) = StrictUTF8.firstError(raw) {
+                printError("argument \(i): byte \(offset): invalid UTF-8")
+                Foundation.exit(Exit.usage)
+            }
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -23,7 +23,7 @@ extension LedgerCommand {
                         do throws(LedgerError) { e = try Entry(leaf: Array(line)) } catch { throw error.prefixed("entry \(i): ") }
                         if output.json {
                             var o = e.json.objectValue!
-                            o["leafHash"] = .string(store.leafHash(i).base64)
+                            o["leafHash"] = .string(line.withUnsafeBytes { MerkleHash.leaf($0) }.base64)
                             printJSON(.object(o))
                         } else {
                             out("\(e.index)  \(e.time)  \(e.statement.kind.padding(18))  \(e.statement.signer.name)  \(summary(e.statement.body))")
@@ -51,12 +51,12 @@ extension LedgerCommand {
                 }
                 let e = try Entry(leaf: leaf)
                 if output.json {
-                    printJSON(["entry": e.json, "leafHash": .string(store.leafHash(index).base64), "statementHash": .string(e.statement.hash.base64)])
+                    printJSON(["entry": e.json, "leafHash": .string(MerkleHash.leaf(leaf).base64), "statementHash": .string(e.statement.hash.base64)])
                 } else {
                     out("index      \(e.index)")
                     out("time       \(e.time)")
                     out("prev       \(e.prev.base64)")
-                    out("leaf hash  \(store.leafHash(index).base64)")
+                    out("leaf hash  \(MerkleHash.leaf(leaf).base64)")
                     out("kind       \(e.statement.kind)")
                     out("signer     \(e.statement.signer)")
                     out("claimed    \(e.statement.time)")

@@ -40,15 +40,15 @@ extension LedgerCommand {
                     throw LedgerError.refused("position.proposal: unknown proposal \"\(proposal)\"")
                 }
                 let index = revision ?? p.current.entryIndex
-                guard Int64(index) < ledger.size else {
+                guard let i = Int64(exactly: index), i < ledger.size else {
                     throw LedgerError.notFound("--revision: entry \(index) does not exist")
                 }
-                let hash = ledger.store.leafHash(Int64(index))
+                let hash = ledger.store.leafHash(i)
                 guard let party = try party ?? ConsensusCLI.delegation(of: key, in: state)?.party else {
                     throw LedgerError.malformed("--party: the key is not a registered delegation; name the party")
                 }
                 var body: [String: JSONValue] = [
-                    "proposal": .string(proposal), "revision": .integer(Int64(index)),
+                    "proposal": .string(proposal), "revision": .integer(i),
                     "revisionHash": .string(hash.base64),
                     "party": .string(party), "stance": .string(stance),
                 ]

@@ -21,6 +21,8 @@ extension LedgerCommand.Proof {
 
         func validate() throws {
             guard ["json", "tlog-proof"].contains(format) else { throw ValidationError("--format must be json or tlog-proof") }
+            guard index >= 0 else { throw ValidationError("--index must be ≥ 0") }
+            guard (size ?? 1) >= 1 else { throw ValidationError("--size must be ≥ 1") }
         }
 
         func run() throws {
@@ -29,7 +31,9 @@ extension LedgerCommand.Proof {
                 let store = ledger.store
                 if format == "tlog-proof" {
                     let cp = try ledger.checkpoint(size: size.map { UInt64($0) })
-                    let n = Int64(cp.checkpoint.size)
+                    guard let n = Int64(exactly: cp.checkpoint.size) else {
+                        throw LedgerError.malformed("checkpoint size \(cp.checkpoint.size) is out of range")
+                    }
                     let hashes = try store.tree.inclusionProof(index: index, treeSize: n)
                     out(TlogProof(index: UInt64(index), hashes: hashes.map(\.bytes), checkpoint: cp.note).serialized, terminator: "")
                     return
@@ -47,6 +51,15 @@ extension LedgerCommand.Proof {
         @Option(help: "Old tree size.") var from: Int64
         @Option(help: "New tree size (default: the log size).") var to: Int64?
         @Flag(help: "JSON output (the only format).") var json = false
+
+        func validate() throws {
+            // RFC 9162 §2.1.4 defines no consistency proof from the empty tree: every tree
+            // extends it, and `proof verify` refuses such a proof (ledger-format.md §6).
+            guard from >= 1 else {
+                throw ValidationError("--from must be ≥ 1 (RFC 9162 has no consistency proof from size 0)")
+            }
+            guard (to ?? from) >= from else { throw ValidationError("--to must be ≥ --from") }
+        }
 
         func run() throws {
             try LedgerCLI.run {
@@ -73,21 +86,33 @@ extension LedgerCommand.Proof {
         func run() throws {
             try LedgerCLI.run {
                 let logKey = try NoteVerifierKey(parsing: vkey)
+                // Sizes and indices come from the input: they are checked against the JSON
+                // integer range before any conversion, so that none can trap.
+                func checked(_ v: UInt64, _ what: String) throws -> Int64 {
+                    guard v <= UInt64(JSONValue.maxSafeInteger), let i = Int64(exactly: v) else {
+                        throw LedgerError.malformed(
+                            "\(what) \(v) is over 2^53 − 1, the largest size a proof may have")
+                    }
+                    return i
+                }
                 let text = try readText(proof)
                 var result: [String: JSONValue] = ["valid": true]
                 if text.hasPrefix(TlogProof.header) {
                     let tp = try TlogProof(parsing: text)
                     let cp = try SignedCheckpoint(parsing: tp.checkpoint.serialized, logKey: logKey)
+                    let index = try checked(tp.index, "tlog-proof index")
+                    let treeSize = try checked(cp.checkpoint.size, "checkpoint size")
                     guard let leaf else { throw LedgerError.malformed("a tlog-proof needs --leaf to know which leaf it proves") }
                     let lh = MerkleHash.leaf(try LedgerFiles.read(leaf))
                     try ProofVerifier.verifyInclusion(index: tp.index, treeSize: cp.checkpoint.size, leafHash: lh, proof: tp.hashes, root: cp.checkpoint.root)
                     result["type"] = "inclusion"
-                    result["index"] = .integer(Int64(tp.index))
-                    result["treeSize"] = .integer(Int64(cp.checkpoint.size))
+                    result["index"] = .integer(index)
+                    result["treeSize"] = .integer(treeSize)
                 } else {
                     let v = try parseUserJSON(text, what: proof)
                     guard let checkpoint else { throw LedgerError.malformed("--checkpoint is required") }
                     let cp = try SignedCheckpoint(parsing: try readText(checkpoint), logKey: logKey)
+                    _ = try checked(cp.checkpoint.size, "checkpoint size")
                     if v["leafHash"] != nil {
                         let p = try InclusionProof(json: v)
                         guard p.treeSize == cp.checkpoint.size else {
@@ -99,19 +124,20 @@ extension LedgerCommand.Proof {
                         }
                         try p.verify(root: cp.checkpoint.root)
                         result["type"] = "inclusion"
-                        result["index"] = .integer(Int64(p.index))
-                        result["treeSize"] = .integer(Int64(p.treeSize))
+                        result["index"] = .integer(try checked(p.index, "index"))
+                        result["treeSize"] = .integer(try checked(p.treeSize, "treeSize"))
                     } else {
                         let p = try ConsistencyProof(json: v)
                         guard let oldCheckpoint else { throw LedgerError.malformed("a consistency proof needs --old-checkpoint") }
                         let old = try SignedCheckpoint(parsing: try readText(oldCheckpoint), logKey: logKey)
+                        _ = try checked(old.checkpoint.size, "old checkpoint size")
                         guard p.size1 == old.checkpoint.size, p.size2 == cp.checkpoint.size else {
                             throw LedgerError.proofInvalid("proof is from \(p.size1) to \(p.size2) but the checkpoints have sizes \(old.checkpoint.size) and \(cp.checkpoint.size)")
                         }
                         try p.verify(root1: old.checkpoint.root, root2: cp.checkpoint.root)
                         result["type"] = "consistency"
-                        result["size1"] = .integer(Int64(p.size1))
-                        result["size2"] = .integer(Int64(p.size2))
+                        result["size1"] = .integer(try checked(p.size1, "size1"))
+                        result["size2"] = .integer(try checked(p.size2, "size2"))
                     }
                 }
                 if json { printJSON(.object(result)) } else { out("proof OK") }

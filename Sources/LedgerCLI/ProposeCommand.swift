@@ -16,7 +16,9 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                guard case .object(var body) = try ConsensusCLI.readDocument(file) else { return }
+                guard case .object(var body) = try ConsensusCLI.readDocument(file) else {
+                    throw LedgerError.malformed("\(file): a proposal must be an object (a JSON object or a YAML mapping)")
+                }
                 let ledger = try ConsensusCLI.open(dir)
                 let state = try ledger.currentState()
                 if let d = try ConsensusCLI.delegation(of: key, in: state) {

@@ -17,7 +17,7 @@ extension LedgerCommand {
 
             func run() throws {
                 try LedgerCLI.run {
-                    let k = try LedgerFiles.readPrivateKey(key)
+                    let k = try loadPrivateKey(key)
                     var t = logClock()()
                     if let time {
                         guard let parsed = Timestamp(rfc3339: time) else { throw LedgerError.malformed("--time must be YYYY-MM-DDTHH:MM:SSZ") }

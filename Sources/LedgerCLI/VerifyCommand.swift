@@ -23,6 +23,7 @@ extension LedgerCommand {
         func run() throws {
             try LedgerCLI.run {
                 let store = try FileStore(directory: dir, checkingCaches: false)
+                try store.checkFormatVersion()
                 var options = Auditor<RulesInUse>.Options()
                 if let vkey { options.logKey = try NoteVerifierKey(parsing: vkey) }
                 // A 0x01 witness vkey stands for its 0x04 cosigner key (specs/ledger-format.md §8).

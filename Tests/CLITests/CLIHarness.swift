@@ -26,6 +26,15 @@ func ledger(_ args: [String], cwd: String, env: [String: String] = [:]) throws -
     try runProcess(ledgerBinary, args, cwd: cwd, env: env)
 }
 
+/// Runs `ledger` with at most 4 GiB of address space and 60 seconds, for inputs built to
+/// exhaust memory or time: if a guard ever regresses, the test fails instead of taking the
+/// machine down.
+@discardableResult
+func boundedLedger(_ args: [String], cwd: String) throws -> RunResult {
+    let quoted = ([ledgerBinary] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    return try runProcess("/bin/sh", ["-c", "ulimit -v 4194304; exec timeout 60 " + quoted.joined(separator: " ")], cwd: cwd)
+}
+
 /// Runs a shell command line in `cwd`.
 @discardableResult
 func shell(_ command: String, cwd: String) throws -> RunResult {

@@ -266,6 +266,119 @@ import Testing
         #expect(try allFiles(fx) == before)
     }
 
+    @Test func aStaleCommitRecordNeverCutsWhatACheckpointCovers() throws {
+        let fx = try ledgerWithNotes(2)
+        let stale = try bytes(path(fx, "commit"))
+        try ledgerWithNotesAppend(fx, 2)
+        try sign(fx, to: "cp")
+        try write(stale, path(fx, "commit"))  // an old copy of the record: 4 entries, not 6
+        let before = try allFiles(fx)
+        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        #expect(a.status == 1)
+        #expect(a.stderr.contains("checkpoint of size 6"), "\(a.stderr)")
+        #expect(try allFiles(fx) == before)
+        let r = try ledger(["repair", "led", "--json"], cwd: fx.dir)
+        #expect(r.stdout.contains("\"kept\":6") && r.stdout.contains("checkpoint of size 6"), "\(r.stdout) \(r.stderr)")
+        #expect(try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir).lines == ["6"])
+        #expect(try ledger(["verify", "led", "--vkey", fx.opVkey], cwd: fx.dir).status == 0)
+    }
+
+    @Test func aFifoUnderALedgerFileNameIsRefusedWithoutHanging() throws {
+        let fx = try ledgerWithNotes(1)
+        try FileManager.default.removeItem(atPath: path(fx, "entries.idx"))
+        #expect(try shell("mkfifo led/entries.idx", cwd: fx.dir).status == 0)
+        for args in [["log", "led"], ["verify", "led"], ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"]] {
+            let r = try ledger(args, cwd: fx.dir)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains("not a regular file"), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func aHardLinkedOrRedirectedLedgerFileIsNeverWritten() throws {
+        let fx = try ledgerWithNotes(1)
+        let other = fx.dir + "/other.idx"
+        try FileManager.default.linkItem(atPath: path(fx, "entries.idx"), toPath: other)
+        let before = try bytes(other)
+        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        #expect(a.status != 0)
+        #expect(a.stderr.contains("hard links"), "\(a.stderr)")
+        #expect(try bytes(other) == before)
+        try FileManager.default.removeItem(atPath: other)
+        // A checkpoints folder that is a link elsewhere is not written into.
+        let elsewhere = fx.dir + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.removeItem(atPath: path(fx, "checkpoints"))
+        try FileManager.default.createSymbolicLink(atPath: path(fx, "checkpoints"), withDestinationPath: elsewhere)
+        let cp = try ledger(["checkpoint", "led", "--sign", "--key", "op.key"], cwd: fx.dir)
+        #expect(cp.status != 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty)
+    }
+
+    @Test func theLogSignsNoCheckpointOverAnEntryWithABadSignature() throws {
+        // Someone with write access appends an entry whose signature does not verify, linked
+        // into the chain, and rebuilds every cache to agree with it. The log's next append builds
+        // on it (a writer's replay does not re-verify signatures), but signing refuses.
+        let fx = try ledgerWithNotes(2)
+        try sign(fx, to: "cp")
+        let forge = """
+            import base64, hashlib
+            p = "led/entries.jsonl"
+            last = open(p, "rb").read().split(b"\\n")[-2]
+            prev = base64.b64encode(hashlib.sha256(b"\\x00" + last).digest())
+            i = last.index(b'"prev":"') + 8
+            new = last[:i] + prev + last[i + 44:]
+            new = new.replace(b'{"index":3,', b'{"index":4,').replace(b'"note-1"', b'"forged"')
+            open(p, "ab").write(new + b"\\n")
+            """
+        try forge.write(toFile: fx.dir + "/forge.py", atomically: true, encoding: .utf8)
+        #expect(try shell("python3 forge.py", cwd: fx.dir).status == 0)
+        try FileManager.default.removeItem(atPath: path(fx, "commit"))
+        let r = try ledger(["repair", "led", "--json"], cwd: fx.dir)
+        #expect(r.stdout.contains("\"kept\":5"), "\(r.stdout) \(r.stderr)")
+        let v = try ledger(["verify", "led", "--vkey", fx.opVkey], cwd: fx.dir)
+        #expect(v.status == 1 && v.stderr.contains("entry 4: signature does not verify"), "\(v.stderr)")
+        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        #expect(a.lines == ["5"], "\(a.stderr)")
+        let before = try allFiles(fx)
+        let cp = try ledger(["checkpoint", "led", "--sign", "--key", "op.key"], cwd: fx.dir)
+        #expect(cp.status == 1, "\(cp.stdout)")
+        #expect(cp.stderr.contains("entry 4: signature does not verify"), "\(cp.stderr)")
+        #expect(try allFiles(fx) == before)
+    }
+
+    @Test func aRefusedBatchNamesTheFileLines() throws {
+        let fx = try ledgerWithNotes(0)
+        let good = "{\"kind\":\"note\",\"body\":{\"text\":\"ok\"}}"
+        let bad = "{\"kind\":\"note\",\"body\":{\"text\":\"\"}}"
+        try "\n\(good)\n\n\(bad)\n".write(toFile: fx.dir + "/b.jsonl", atomically: true, encoding: .utf8)
+        let a = try ledger(["append", "led", "--key", "jp.key", "--batch", "b.jsonl"], cwd: fx.dir)
+        #expect(a.status == 2, "\(a.stderr)")
+        #expect(a.stderr.contains("line 4:") && !a.stderr.contains("line 2:"), "\(a.stderr)")
+    }
+
+    @Test func aLedgerOfAnUnknownFormatVersionIsRefused() throws {
+        let fx = try ledgerWithNotes(0)
+        let forge = """
+            import hashlib, struct
+            p = "led/commit"
+            b = bytearray(open(p, "rb").read())
+            for off in (0, 4096):
+                if len(b) >= off + 136 and b[off:off + 8] == b"MLLEDGER":
+                    b[off + 8:off + 12] = struct.pack("<I", 2)
+                    b[off + 104:off + 136] = hashlib.sha256(bytes(b[off:off + 104])).digest()
+            open(p, "wb").write(b)
+            """
+        try forge.write(toFile: fx.dir + "/v2.py", atomically: true, encoding: .utf8)
+        #expect(try shell("python3 v2.py", cwd: fx.dir).status == 0)
+        let before = try allFiles(fx)
+        for args in [["verify", "led"], ["log", "led"], ["repair", "led"], ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"]] {
+            let r = try ledger(args, cwd: fx.dir)
+            #expect(r.status == 2, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("format version 2"), "\(args): \(r.stderr)")
+        }
+        #expect(try allFiles(fx) == before)
+    }
+
     // MARK: §5 Time
 
     @Test func aClockJumpDoesNotWedgeTheLogAndWitnessesExposeIt() throws {

@@ -1,4 +1,5 @@
 import Consensus
+import LedgerCrypto
 import LedgerCore
 import Testing
 
@@ -172,4 +173,52 @@ func decisionRuleRejectsMalformedJSON(_ json: JSONValue, _ fragment: String) {
     var json: JSONValue = "consensus"
     for _ in 0..<DecisionRule.maxDepth { json = ["all": [json]] }
     #expect(throws: LedgerError.invalidBody("")) { try DecisionRule(json: json, field: "rule") }
+}
+
+/// A charter's rule must fit in a leaf of JSON depth 16 (issue 10): the rule is at level 4, so
+/// its own nesting is at most 13 levels. Before this check, `ledger forum charter` appended a
+/// rule nested 8 deep (JSON depth 17 in the leaf) that `ledger verify` then refused.
+@Test func charterRuleMustFitInALeaf() throws {
+    func rule(depth: Int, innermost: JSONValue) -> JSONValue {
+        var r = innermost
+        for _ in 1..<depth { r = ["all": [r]] }
+        return r
+    }
+    func charter(_ rule: JSONValue) -> JSONValue {
+        ["id": "DEEP", "name": "Deep", "parties": ["JP", "US"], "rule": rule, "defaultDeadlineDays": 30, "sources": ["x"]]
+    }
+    let threshold: JSONValue = ["threshold": ["k": 1, "of": ["JP"]]]
+    // Accepted: depth 7 with a string innermost (12 levels), depth 6 with a threshold (13 levels).
+    for ok in [rule(depth: 7, innermost: "consensus"), rule(depth: 6, innermost: threshold)] {
+        let c = try ForumCharter(json: charter(ok))
+        // Its leaf parses: the deepest accepted charter is exactly 16 levels deep in its entry.
+        let key = try NoteSignerKey.generate(name: "op.example")
+        let st = try Statement.make(kind: "forum.charter", body: c.json, key: key, time: Timestamp(secondsSinceEpoch: 0))
+        let leaf = Entry(index: 1, prev: .zero, time: Timestamp(secondsSinceEpoch: 0), signed: st).canonicalBytes
+        _ = try Entry(leaf: leaf)
+    }
+    // Refused: depth 8 (14 levels) and depth 7 with a threshold (14 levels), though within
+    // DecisionRule.maxDepth; their leaves would nest 17 deep.
+    for bad in [rule(depth: 8, innermost: "consensus"), rule(depth: 7, innermost: threshold)] {
+        #expect(throws: LedgerError.invalidBody("")) { try ForumCharter(json: charter(bad)) }
+        let key = try NoteSignerKey.generate(name: "op.example")
+        let st = try Statement.make(kind: "forum.charter", body: charter(bad), key: key, time: Timestamp(secondsSinceEpoch: 0))
+        let leaf = Entry(index: 1, prev: .zero, time: Timestamp(secondsSinceEpoch: 0), signed: st).canonicalBytes
+        #expect(throws: LedgerError.malformed("")) { try Entry(leaf: leaf) }
+    }
+}
+
+/// A threshold over all parties (no `of`) larger than the party list could never be met: the
+/// charter is refused (issue 10 §5), alone or nested, and the largest that fits is accepted.
+@Test func charterThresholdOverAllPartiesMustFit() throws {
+    func charter(_ rule: JSONValue) -> JSONValue {
+        ["id": "K", "name": "K", "parties": ["JP", "US"], "rule": rule, "defaultDeadlineDays": 30, "sources": ["x"]]
+    }
+    _ = try ForumCharter(json: charter(["threshold": ["k": 2]]))
+    for bad: JSONValue in [
+        ["threshold": ["k": 3]], ["threshold": ["k": 3, "of": []]],
+        ["any": ["consensus", ["threshold": ["k": 5]]]],
+    ] {
+        #expect(throws: LedgerError.invalidBody("")) { try ForumCharter(json: charter(bad)) }
+    }
 }

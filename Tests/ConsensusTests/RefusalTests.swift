@@ -140,6 +140,14 @@ import Testing
                 ["items": [["scheme": "jp", "code": "17(1)"]]],
                 "proposal.items[0].code: \"17(1)\" is not a valid jp code"
             ),
+            (
+                ["items": [["scheme": "jp", "code": "7(018)"]]],
+                "proposal.items[0].code: \"7(018)\" is not a valid jp code"
+            ),
+            (
+                ["items": [["scheme": "jp", "code": "07(18)"]]],
+                "proposal.items[0].code: \"07(18)\" is not a valid jp code"
+            ),
             (["items": [["scheme": "cn", "code": "3B001"]]], "proposal.items[0].scheme: \"cn\" is not one of"),
             (["destinations": ["UK"]], "proposal.destinations: \"UK\" is not an ISO 3166-1 alpha-2 code"),
             (["destinations": ["group:"]], "proposal.destinations: \"group:\" is not"),

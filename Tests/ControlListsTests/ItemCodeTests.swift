@@ -73,6 +73,9 @@ import Testing
         ("3F001", .eu, .invalidCode), ("3B01", .eu, .invalidCode), ("3B001..a", .eu, .invalidCode),
         ("17(1)", .jp, .invalidCode),
         ("7(zz)", .jp, .ambiguousCode), ("848", .hs, .invalidCode), ("3B001.a.01", .eu, .ambiguousCode),
+        // Leading zeros in jp numbers are ambiguous, as in the dotted schemes (issue 10); only row 3 has a branch.
+        ("07(17)", .jp, .ambiguousCode), ("7(017)", .jp, .ambiguousCode), ("7(17-02)", .jp, .ambiguousCode),
+        ("3-02", .jp, .ambiguousCode), ("7-2(1)", .jp, .invalidCode), ("0", .jp, .invalidCode),
     ])
     func badCodesGetClearErrors(text: String, scheme: CodeScheme, code: ControlListError.Code) {
         #expect(throws: ControlListError(code: code, message: "")) { try ItemCode(text, scheme: scheme) }

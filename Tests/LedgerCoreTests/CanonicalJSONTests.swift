@@ -113,3 +113,24 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(accepted > 0)
     }
 }
+
+/// Object keys are compared as bytes (RFC 8785), not by Unicode canonical equivalence.
+@Suite struct JSONKeyBytesTests {
+    @Test func nfcAndNfdKeysAreTwoKeys() throws {
+        let nfc = "\u{E9}", nfd = "e\u{301}"
+        #expect(nfc == nfd)  // `String` equality is canonical equivalence
+        let v = try JSONParser.parse(Array("{\"\(nfc)\":1,\"\(nfd)\":2}".utf8))
+        let o = try #require(v.objectValue)
+        #expect(o.count == 2)
+        #expect(o[nfc] == .integer(1) && o[nfd] == .integer(2))
+        // Canonical order is by UTF-16 code units: U+0065 before U+00E9.
+        let canonical = "{\"\(nfd)\":2,\"\(nfc)\":1}"
+        #expect(v.canonicalString.utf8.elementsEqual(canonical.utf8))
+        let back = try Array(canonical.utf8).withUnsafeBytes { raw throws(LedgerError) in
+            try JSONParser.parseCanonical(raw)
+        }
+        #expect(back == v)
+        // A true duplicate is still refused.
+        #expect(throws: LedgerError.self) { try JSONParser.parse(Array("{\"\(nfc)\":1,\"\(nfc)\":2}".utf8)) }
+    }
+}

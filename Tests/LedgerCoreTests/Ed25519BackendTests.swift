@@ -138,6 +138,38 @@ import Testing
         }
     }
 
+    /// The project's strict vectors (specs/vectors/ed25519-strict.json) through every backend.
+    @Test(arguments: backends)
+    func strictVectorFile(_ backend: Ed25519Backend) throws {
+        let cases = try #require(try JSONSerialization.jsonObject(with: Data(vectorFile("ed25519-strict.json").utf8)) as? [[String: Any]])
+        #expect(cases.count >= 14)
+        for c in cases {
+            let ok = Ed25519.verify(
+                signature: hex(c["signature"] as! String), message: hex(c["message"] as! String),
+                publicKey: hex(c["publicKey"] as! String), backend: backend)
+            #expect(ok == (c["valid"] as! Bool), "\(c["why"]!) with \(Ed25519.name(of: backend))")
+        }
+    }
+
+    /// The vector generator's own SHA-512 and reduction mod L agree with libsodium's.
+    @Test(.enabled(if: bothAvailable, "needs libsodium.so.23 to compare with"))
+    func scalarReductionMatchesLibsodium() throws {
+        typealias Reduce = @convention(c) (UnsafeMutablePointer<UInt8>, UnsafePointer<UInt8>) -> Void
+        typealias SHA512 = @convention(c) (UnsafeMutablePointer<UInt8>, UnsafePointer<UInt8>, UInt64) -> Int32
+        let reduce = unsafeBitCast(try #require(Ed25519.libsodiumSymbol("crypto_core_ed25519_scalar_reduce")), to: Reduce.self)
+        let sha512 = unsafeBitCast(try #require(Ed25519.libsodiumSymbol("crypto_hash_sha512")), to: SHA512.self)
+        var inputs: [[UInt8]] = [[UInt8](repeating: 0, count: 64), [UInt8](repeating: 0xff, count: 64), Self.L + [UInt8](repeating: 0, count: 32)]
+        for _ in 0..<500 { inputs.append(SecureRandom.bytes(64)) }
+        for x in inputs {
+            var expected = [UInt8](repeating: 0, count: 32)
+            reduce(&expected, x)
+            #expect(Ed25519Scalar.reduce(x) == expected, "\(Hex.encode(x))")
+            var h = [UInt8](repeating: 0, count: 64)
+            _ = sha512(&h, x, UInt64(x.count))
+            #expect(Ed25519Scalar.sha512(x) == h)
+        }
+    }
+
     // MARK: Mixed-order keys and R (built with libsodium's point arithmetic)
 
     /// Cases where a cofactored verifier and a cofactorless one disagree: libsodium checks

@@ -261,6 +261,26 @@ import Testing
         expectThrows(.fork) { try fx.ledger.signCheckpoint(key: fx.op) }
     }
 
+    @Test func anEmptyLedgersCheckpointNeedsALogKey() throws {
+        let dir = tempPath()
+        try FileStore.create(at: dir)
+        let someone = try NoteSignerKey.generate(name: "test.example/log")
+        var note = try SignedNote(text: Checkpoint(origin: someone.name, size: 0, root: MerkleHash.emptyRoot).text)
+        note.sign(with: someone)
+        try note.serialized.write(toFile: dir + "/checkpoints/00000000000000000000.note", atomically: true, encoding: .utf8)
+        let audit = { (key: NoteVerifierKey?) throws -> Auditor<CoreRules>.Report in
+            var o = Auditor<CoreRules>.Options()
+            o.logKey = key
+            return Auditor<CoreRules>(store: try FileStore(directory: dir, checkingCaches: false), options: o).run()
+        }
+        // Without a key there is nothing to check the signature against: not "1 checked".
+        let bare = try audit(nil)
+        #expect(bare.failure?.code == .checkpointInvalid, "\(String(describing: bare.failure?.message))")
+        #expect(try audit(someone.verifierKey).isValid)
+        let other = try NoteSignerKey.generate(name: "test.example/log")
+        #expect(try audit(other.verifierKey).failure?.code == .badSignature)
+    }
+
     @Test func aReplayAfterAFailedReplayStartsOver() throws {
         // A damaged cache refuses every read; once repaired, the same open ledger works again.
         let fx = try Fixture()

@@ -30,6 +30,10 @@ public enum ControlListImporter {
     public static func importList(bytes: [UInt8], path: String, format: Format? = nil) throws(ControlListError)
         -> ControlList
     {
+        // Every format is UTF-8 text: anything else is refused, never transcoded.
+        if let (line, offset) = StrictUTF8.firstError(bytes) {
+            throw .malformed("\(path):\(line): byte \(offset): invalid UTF-8")
+        }
         let f = format ?? detectFormat(path: path, bytes: bytes)
         switch f {
         case .json: return try ControlListJSON.read(bytes: bytes, path: path)

@@ -213,10 +213,14 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
     static func parseJapan(_ t: String) throws(ControlListError) -> ([Segment], Int, String) {
         let b = Array(t.utf8)
         var i = 0
+        // Numbers are written without leading zeros, as in the other schemes: "07" or "(017)"
+        // would otherwise silently read as 7 and (17).
+        var leadingZero = false
         func number() -> (Int, Int)? {
             let s = i
             while i < b.count && isDigit(b[i]) { i += 1 }
             guard i > s, i - s <= 3 else { return nil }
+            if i - s > 1 && b[s] == 0x30 { leadingZero = true }
             let n = Int(String(decoding: b[s..<i], as: UTF8.self))!
             var branch = 0
             if i < b.count && b[i] == 0x2d {
@@ -224,6 +228,7 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
                 let s2 = i
                 while i < b.count && isDigit(b[i]) { i += 1 }
                 guard i > s2, i - s2 <= 2 else { return nil }
+                if i - s2 > 1 && b[s2] == 0x30 { leadingZero = true }
                 branch = Int(String(decoding: b[s2..<i], as: UTF8.self))!
             }
             return (n, branch)
@@ -233,7 +238,10 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
                 "\"\(t)\" is not a jp code: expected an Appended Table 1 row (1–16 or 3-2), then items in parentheses, e.g. 7(17)"
             )
         }
-        guard (1...16).contains(row) else { throw .invalidCode("\"\(t)\": Appended Table 1 has rows 1–16") }
+        guard !leadingZero else { throw .ambiguousCode("\"\(t)\": row number with a leading zero") }
+        guard (1...16).contains(row), rowBranch == 0 || (row == 3 && rowBranch == 2) else {
+            throw .invalidCode("\"\(t)\": Appended Table 1 has rows 1–16 and 3-2")
+        }
         var segs: [Segment] = [.number(row, branch: rowBranch)]
         var sawKana = false
         while i < b.count {
@@ -242,6 +250,7 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
             if i < b.count && isDigit(b[i]) {
                 guard !sawKana else { throw .ambiguousCode("\"\(t)\": a numbered item after a kana sub-item") }
                 guard let (n, br) = number() else { throw .invalidCode("\"\(t)\": bad item number") }
+                guard !leadingZero else { throw .ambiguousCode("\"\(t)\": item number with a leading zero") }
                 segs.append(.number(n, branch: br))
             } else {
                 let s = i

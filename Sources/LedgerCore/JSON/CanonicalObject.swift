@@ -30,7 +30,10 @@ public struct CanonicalObject: Sendable, Hashable {
     }
 
     /// Encodes `object` canonically, recording where each member lies.
-    public init(_ object: [String: JSONValue]) {
+    public init(_ object: [String: JSONValue]) { self.init(JSONObject(object)) }
+
+    /// Encodes `object` canonically, recording where each member lies.
+    public init(_ object: JSONObject) {
         var out = [UInt8]()
         out.reserveCapacity(256)
         var members = [Member]()
@@ -157,7 +160,7 @@ public struct CanonicalObject: Sendable, Hashable {
 
     /// The object as a JSON value.
     public var json: JSONValue {
-        var o = [String: JSONValue](minimumCapacity: members.count)
+        var o = JSONObject(minimumCapacity: members.count)
         for i in members.indices { o[key(at: i)] = value(at: i) }
         return .object(o)
     }

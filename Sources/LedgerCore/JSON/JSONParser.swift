@@ -268,7 +268,7 @@ public struct JSONParser {
     mutating func object(depth: Int) throws(LedgerError) -> JSONValue {
         guard depth <= limits.maxDepth else { throw fail("nesting deeper than \(limits.maxDepth)") }
         pos += 1
-        var out = [String: JSONValue](minimumCapacity: 8)
+        var out = JSONObject(minimumCapacity: 8)
         var previousKey: String?
         try skipSpace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
@@ -282,7 +282,10 @@ public struct JSONParser {
             let key = try string()
             if canonicalOnly, let prev = previousKey, !CanonicalJSON.precedes(prev, key) {
                 pos = keyPos
-                throw prev == key ? fail("duplicate key \"\(key)\"") : notCanonical("keys out of order")
+                // Keys are compared as bytes (RFC 8785), never by `String` equality, which is
+                // canonical equivalence.
+                throw prev.utf8.elementsEqual(key.utf8)
+                    ? fail("duplicate key \"\(key)\"") : notCanonical("keys out of order")
             }
             previousKey = key
             try skipSpace()
@@ -290,6 +293,7 @@ public struct JSONParser {
             pos += 1
             try skipSpace()
             let v = try value(depth: depth + 1)
+            // Keys are compared as bytes: NFC `é` and NFD `é` are two keys (RFC 8785).
             guard out.updateValue(v, forKey: key) == nil else {
                 pos = keyPos
                 throw fail("duplicate key \"\(key)\"")

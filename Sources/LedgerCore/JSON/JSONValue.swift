@@ -6,7 +6,11 @@ public enum JSONValue: Sendable, Hashable {
     case integer(Int64)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    /// An object; its keys are compared as bytes (see ``JSONObject``).
+    case object(JSONObject)
+
+    /// An object with the members of `dictionary`.
+    public static func object(_ dictionary: [String: JSONValue]) -> JSONValue { .object(JSONObject(dictionary)) }
 
     /// The largest magnitude an integer may have (RFC 8785 / I-JSON safe range).
     public static let maxSafeInteger: Int64 = 9_007_199_254_740_991
@@ -37,7 +41,7 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }
@@ -64,7 +68,9 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        var o = JSONObject(minimumCapacity: elements.count)
+        for (k, v) in elements { o[k] = v }
+        self = .object(o)
     }
     public init(nilLiteral: ()) { self = .null }
 }

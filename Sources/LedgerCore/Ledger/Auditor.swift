@@ -109,8 +109,7 @@ public struct Auditor<Rules: LedgerRules> {
         var rules = Rules()
         var seen = Set<Digest>()
         var range = CompactRange()
-        var prev = Digest.zero
-        var lastTime: Timestamp?
+        var chain = ChainLinker()
         var storedHashPos: Int64 = 0
 
         // What the auditor trusts: a checkpoint signed by the log key, or nothing.
@@ -134,10 +133,21 @@ public struct Auditor<Rules: LedgerRules> {
 
         // Checkpoints are checked when the recomputed tree reaches their size.
         var nextCheckpoint = 0
+        // A size-0 checkpoint met before the log key is known (no --vkey: it comes from entry 0)
+        // is checked once entry 0 has named it.
+        var pendingZero = false
         func checkCheckpoints(atSize n: Int64, root: Digest, report: inout Report) throws(LedgerError) {
             while nextCheckpoint < checkpointFiles.count, checkpointFiles[nextCheckpoint] == UInt64(n) {
-                try checkCheckpoint(size: UInt64(n), root: root, logKey: logKey, report: &report)
+                if n == 0 && logKey == nil {
+                    pendingZero = true
+                } else {
+                    try checkCheckpoint(size: UInt64(n), root: root, logKey: logKey, report: &report)
+                }
                 nextCheckpoint += 1
+            }
+            if pendingZero, logKey != nil {
+                pendingZero = false
+                try checkCheckpoint(size: 0, root: MerkleHash.emptyRoot, logKey: logKey, report: &report)
             }
             if n == trusted, let since = options.since, since.checkpoint.root != root {
                 throw .fork(
@@ -185,23 +195,7 @@ public struct Auditor<Rules: LedgerRules> {
                     sh = c.statementHash
                     report.verifiedSignatures += 1
                 }
-                guard entry.index == UInt64(i) else {
-                    throw fail(i, .chainBroken("index field is \(entry.index), expected \(i)"))
-                }
-                guard entry.prev == prev else {
-                    throw fail(
-                        i,
-                        .chainBroken(
-                            i == 0
-                                ? "prev must be 32 zero bytes for entry 0, is \(entry.prev.base64)"
-                                : "prev is \(entry.prev.base64), expected the leaf hash of entry \(i - 1), \(prev.base64)"))
-                }
-                if let t = lastTime, entry.time < t {
-                    throw fail(i, .chainBroken("integration time \(entry.time) is before the previous entry's \(t)"))
-                }
-                do throws(LedgerError) {
-                    try TimeRule.check(claimed: entry.statement.time, entryTime: entry.time, previous: lastTime)
-                } catch { throw fail(i, error) }
+                do throws(LedgerError) { try chain.link(entry, leafHash: lh) } catch { throw fail(i, error) }
                 guard seen.insert(sh).inserted else { throw fail(i, .replay("statement is a replay of an earlier entry")) }
                 do throws(LedgerError) { try rules.apply(entry, leafHash: lh) } catch { throw fail(i, error) }
                 if i == 0 {
@@ -249,8 +243,6 @@ public struct Auditor<Rules: LedgerRules> {
                     throw fail(
                         i, .chainBroken("\(FileStore.hashesFile) disagrees with \(FileStore.entriesFile); \(store.repairAdvice)"))
                 }
-                prev = lh
-                lastTime = entry.time
                 done = i + 1
                 do throws(LedgerError) { try checkCheckpoints(atSize: done, root: range.root, report: &report) } catch {
                     throw fail(i, error)
@@ -258,6 +250,7 @@ public struct Auditor<Rules: LedgerRules> {
             }
             options.progress?(done, commit?.size ?? 0)
         }
+        if pendingZero { try checkCheckpoint(size: 0, root: MerkleHash.emptyRoot, logKey: logKey, report: &report) }
         report.entries = done
         report.root = range.root
         report.logKey = logKey?.description
@@ -270,7 +263,7 @@ public struct Auditor<Rules: LedgerRules> {
                     "\(entriesPath): holds \(done) complete entries, but the commit record acknowledges \(commit.size): acknowledged entries are missing"
                 )
             }
-            guard reader.offset == commit.entriesEnd, commit.lastLeafHash == prev, commit.root == range.root else {
+            guard reader.offset == commit.entriesEnd, commit.lastLeafHash == chain.prev, commit.root == range.root else {
                 throw .chainBroken(
                     "\(store.directory)/\(FileStore.commitFile): disagrees with the entries (it records \(commit.size) entries in \(commit.entriesEnd) bytes with root \(commit.root.base64); the entries end at byte \(reader.offset) with root \(range.root.base64))"
                 )
@@ -328,6 +321,10 @@ public struct Auditor<Rules: LedgerRules> {
 
     func checkCheckpoint(size: UInt64, root: Digest, logKey: NoteVerifierKey?, report: inout Report) throws(LedgerError) {
         guard let text = try store.checkpointText(size: size) else { return }
+        guard let logKey else {
+            throw .checkpointInvalid(
+                "checkpoint \(size): no log key to check its signature against (the ledger has no genesis entry; pass --vkey)")
+        }
         let cp: SignedCheckpoint
         do throws(LedgerError) { cp = try SignedCheckpoint(parsing: text, logKey: logKey) } catch {
             throw error.prefixed("checkpoint \(size): ")

@@ -30,6 +30,16 @@ public struct Authority: Sendable {
     /// UInt64.max). Kept apart from ``keys`` so that the check made for every entry copies
     /// no strings; every change to ``keys`` updates it.
     private var spans: [NoteVerifierKey: (UInt64, UInt64)] = [:]
+    /// Every Ed25519 public key ever registered (the operator's included), by its 32 bytes,
+    /// with the key it was registered as. A public key is registered under one name only, and
+    /// once revoked never again: the name is part of the vkey, not of the key pair, so a
+    /// revoked key pair under a new name would otherwise sign again.
+    private var publicKeys: [[UInt8]: NoteVerifierKey] = [:]
+
+    /// The longest key name, in UTF-8 bytes (specs/ledger-format.md §3). C2SP signed-note sets
+    /// no limit; this ledger does, so that every name fits in one line of a message and in a
+    /// checkpoint's origin line.
+    public static let maxKeyNameBytes = 255
 
     public init() {}
 
@@ -51,6 +61,7 @@ public struct Authority: Sendable {
         keys[operatorKey] = KeyRecord(
             key: operatorKey, role: "operator", attributes: [:], registeredAt: 0, registeredBy: nil, revokedAt: nil)
         spans[operatorKey] = (0, UInt64.max)
+        publicKeys[operatorKey.publicKey.rawRepresentation] = operatorKey
     }
 
     /// Registers `key` at entry `index`. A key can be registered once; a revoked key stays revoked.
@@ -58,14 +69,27 @@ public struct Authority: Sendable {
         _ key: NoteVerifierKey, role: String, attributes: [String: String] = [:], at index: UInt64, by signer: NoteVerifierKey
     ) throws(LedgerError) {
         guard key.type == .ed25519 else { throw .invalidBody("only Ed25519 (type 0x01) keys can be registered") }
+        guard key.name.utf8.count <= Authority.maxKeyNameBytes else {
+            throw .invalidBody(
+                "key name is \(key.name.utf8.count) bytes, over the \(Authority.maxKeyNameBytes)-byte limit")
+        }
         if let r = keys[key] {
             throw .refused(
                 r.revokedAt == nil ? "key \(key.name) is already registered (entry \(r.registeredAt))"
                     : "key \(key.name) was revoked at entry \(r.revokedAt!) and cannot be registered again")
         }
+        if let other = publicKeys[key.publicKey.rawRepresentation], let r = keys[other] {
+            let previous = "as \(other.name)+\(NoteName.hex8(other.keyID))"
+            throw .refused(
+                r.revokedAt == nil
+                    ? "the public key of \(key.name) is already registered \(previous) (entry \(r.registeredAt))"
+                    : "the public key of \(key.name) was revoked \(previous) at entry \(r.revokedAt!) "
+                        + "and cannot be registered again under any name")
+        }
         keys[key] = KeyRecord(
             key: key, role: role, attributes: attributes, registeredAt: index, registeredBy: signer, revokedAt: nil)
         spans[key] = (index, UInt64.max)
+        publicKeys[key.publicKey.rawRepresentation] = key
     }
 
     /// Revokes `key` at entry `index`: it may not sign any later entry.

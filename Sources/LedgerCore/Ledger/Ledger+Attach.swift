@@ -1,4 +1,5 @@
 import LedgerCrypto
+import Synchronization
 
 extension Ledger {
     /// The witness keys the ledger knows, as cosigner (type 0x04) keys: every key registered
@@ -29,8 +30,9 @@ extension Ledger {
     @discardableResult
     public func attach(_ noteText: String, witnesses: [NoteVerifierKey] = []) throws(LedgerError) -> SignedCheckpoint {
         let now = UInt64(max(0, clock().secondsSinceEpoch))
-        return try store.withWriteLock { () throws(LedgerError) -> SignedCheckpoint in
-            let op = try operatorKeyLocked()
+        return try replayed.withLock { (rp: inout Replayed) throws(LedgerError) -> SignedCheckpoint in
+          try store.withWriteLock { _ throws(LedgerError) -> SignedCheckpoint in
+            let op = try operatorKeyLocked(&rp)
             let incoming = try SignedCheckpoint(parsing: noteText, logKey: op)
             let limit = 1 + CosignaturePolicy.maxCosignatures
             guard incoming.note.signatures.count <= limit else {
@@ -45,7 +47,9 @@ extension Ledger {
             let root = try store.tree.root(treeSize: Int64(size))
             guard root == incoming.checkpoint.root else {
                 let evidence = store.directory + "/" + FileStore.checkpointsDirectory + "/conflicts"
+                try POSIX.requireRealDirectory(store.directory + "/" + FileStore.checkpointsDirectory)
                 try POSIX.mkdir(evidence)
+                try POSIX.requireRealDirectory(evidence)
                 let path = evidence + "/\(size)-\(incoming.checkpoint.root.hex.prefix(16)).note"
                 try POSIX.writeAtomically(Array(incoming.note.serialized.utf8), to: path)
                 throw .fork(
@@ -53,7 +57,7 @@ extension Ledger {
                 )
             }
             let known = CosignaturePolicy.cosignerKeys(
-                Ledger.registeredWitnesses(state.authority) + witnesses, logKey: op)
+                Ledger.registeredWitnesses(rp.state.authority) + witnesses, logKey: op)
             var cosignatures = [SignedNote.Signature]()
             for (i, s) in incoming.note.signatures.enumerated() {
                 if s.name == op.name && s.keyID == op.keyID { continue }
@@ -100,6 +104,7 @@ extension Ledger {
             _ = try check.cosignatures(witnesses: known, logKey: op, now: SignedNote.maxTimestamp)
             try store.storeCheckpoint(text, size: size)
             return merged
+          }
         }
     }
 }

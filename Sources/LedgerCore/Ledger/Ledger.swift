@@ -1,5 +1,6 @@
 import Dispatch
 import LedgerCrypto
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,24 +11,36 @@ import LedgerCrypto
 /// Appends check each statement's signature, replay, claimed time and the signer's rights
 /// (through `Rules`) before anything is written; a refused statement leaves the files
 /// byte-for-byte unchanged.
-public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
+///
+/// Safe to share between threads and tasks: the replayed state lives behind a `Mutex`, taken
+/// before the store's writer lock, so calls are serialized in this process as `flock`
+/// serializes processes.
+public final class Ledger<Rules: LedgerRules>: Sendable {
     /// How far an author's claimed time may be from the log's integration time, in seconds.
     public static var timeTolerance: Int64 { TimeRule.toleranceSeconds }
 
     public let store: FileStore
     let clock: @Sendable () -> Timestamp
-    /// State derived from the first `stateSize` entries.
-    var state = Rules()
-    var stateSize: Int64 = 0
-    /// The byte offset in `entries.jsonl` just past entry `stateSize - 1`.
-    var stateEnd: Int64 = 0
-    var lastLeaf = Digest.zero
-    var lastTime: Timestamp?
-    /// The statement hashes of the first `stateSize` entries, computed from the entries.
-    var statementHashes: Set<Digest> = []
-    /// The Merkle tree's right edge over the first `stateSize` entries, computed from the
-    /// entries themselves: the root the log signs comes from here, never from `tree.hashes`.
-    var range = CompactRange()
+    /// What this process has replayed and checked of the entries.
+    let replayed = Mutex<Replayed>(Replayed())
+
+    /// The state derived from the first `size` entries, and what was computed on the way.
+    struct Replayed: Sendable {
+        var state = Rules()
+        var size: Int64 = 0
+        /// The byte offset in `entries.jsonl` just past entry `size - 1`.
+        var end: Int64 = 0
+        var lastLeaf = Digest.zero
+        var lastTime: Timestamp?
+        /// The statement hashes of the first `size` entries, computed from the entries.
+        var statementHashes: Set<Digest> = []
+        /// The Merkle tree's right edge over the first `size` entries, computed from the
+        /// entries themselves: the root the log signs comes from here, never from `tree.hashes`.
+        var range = CompactRange()
+        /// Entries `0..<verifiedSize` had their signatures verified by this process (it
+        /// appended them, or checked them before signing a checkpoint).
+        var verifiedSize: Int64 = 0
+    }
 
     /// Opens the ledger in `directory` (for reading; a write takes the lock and opens the
     /// files for writing).
@@ -78,9 +91,11 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     /// ``Auditor`` is the full check. The replay recomputes every leaf hash, statement hash
     /// and stored hash from `entries.jsonl` and refuses when a derived file disagrees.
     public func currentState() throws(LedgerError) -> Rules {
-        try store.refresh()
-        try replay(to: store.size)
-        return state
+        try replayed.withLock { (r: inout Replayed) throws(LedgerError) -> Rules in
+            try store.refresh()
+            try replay(&r, to: store.size)
+            return r.state
+        }
     }
 
     /// The rules' state after the first `count` entries (for "as of" questions).
@@ -115,83 +130,67 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     /// hash, the statement hash and the stored hashes, compares them with `entries.idx` and
     /// `tree.hashes` (refusing on a difference: those files are caches), and applies the
     /// rules. On an error the replayed state is dropped, so that the next call starts over.
-    func replay(to n: Int64) throws(LedgerError) {
-        guard stateSize < n else { return }
+    func replay(_ r: inout Replayed, to n: Int64) throws(LedgerError) {
+        guard r.size < n else { return }
         do throws(LedgerError) {
-            try replayChecked(to: n)
+            try replayChecked(&r, to: n)
         } catch {
-            state = Rules()
-            stateSize = 0
-            stateEnd = 0
-            lastLeaf = .zero
-            lastTime = nil
-            statementHashes = []
-            range = CompactRange()
+            r = Replayed()
             throw error
         }
     }
 
-    private func replayChecked(to n: Int64) throws(LedgerError) {
+    private func replayChecked(_ r: inout Replayed, to n: Int64) throws(LedgerError) {
         var signers = SignerCache()
-        var reader = store.lineReader(from: stateEnd, index: stateSize, limit: store.committedEnd)
-        var storedPos = StoredHashIndex.count(size: stateSize)
-        let stored = store.storedHashCount
+        let snap = store.snapshot
+        var reader = store.lineReader(from: r.end, index: r.size, limit: snap.committedEnd)
+        var storedPos = StoredHashIndex.count(size: r.size)
+        let stored = snap.storedHashCount
         let advice = store.repairAdvice
-        while stateSize < n, let chunk = try reader.next(maxLines: n - stateSize) {
+        while r.size < n, let chunk = try reader.next(maxLines: n - r.size) {
             for (k, line) in chunk.lines.enumerated() {
                 let i = chunk.firstIndex + Int64(k)
                 do throws(LedgerError) {
                     let e = try line.withUnsafeBytes { raw in
                         Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
                     }.get()
-                    guard e.index == UInt64(i) else {
-                        throw LedgerError.chainBroken("index field is \(e.index), expected \(i)")
-                    }
-                    guard e.prev == lastLeaf else {
-                        throw LedgerError.chainBroken(
-                            i == 0
-                                ? "prev of entry 0 must be 32 zero bytes, is \(e.prev.base64)"
-                                : "prev is \(e.prev.base64), expected the leaf hash of entry \(i - 1), \(lastLeaf.base64)")
-                    }
-                    if let t = lastTime, e.time < t {
-                        throw LedgerError.chainBroken("integration time \(e.time) is before the previous entry's \(t)")
-                    }
+                    try ChainLinker(next: i, prev: r.lastLeaf, lastTime: r.lastTime).check(e)
                     let lh = line.withUnsafeBytes { MerkleHash.leaf($0) }
                     guard let sh = Entry.statementHash(inCanonicalLeaf: line) else {
                         throw LedgerError.malformed("no statement found in the leaf")
                     }
-                    guard store.endOffset(i) == chunk.ends[k], store.statementHash(i) == sh else {
+                    guard snap.endOffset(i) == chunk.ends[k], snap.statementHash(i) == sh else {
                         throw LedgerError.chainBroken(
                             "\(FileStore.indexFile) disagrees with \(FileStore.entriesFile); \(advice)")
                     }
-                    var r = range
+                    var edge = r.range
                     var mismatch = false
                     var pos = storedPos
-                    r.append(lh) { h in
-                        if pos >= stored || store.storedHash(at: pos) != h { mismatch = true }
+                    edge.append(lh) { h in
+                        if pos >= stored || snap.storedHash(at: pos) != h { mismatch = true }
                         pos += 1
                     }
                     if mismatch {
                         throw LedgerError.chainBroken(
                             "\(FileStore.hashesFile) disagrees with \(FileStore.entriesFile); \(advice)")
                     }
-                    guard !statementHashes.contains(sh) else {
+                    guard !r.statementHashes.contains(sh) else {
                         throw LedgerError.replay("statement is a replay of an earlier entry")
                     }
-                    try state.apply(e, leafHash: lh)
-                    statementHashes.insert(sh)
-                    range = r
+                    try r.state.apply(e, leafHash: lh)
+                    r.statementHashes.insert(sh)
+                    r.range = edge
                     storedPos = pos
-                    lastLeaf = lh
-                    lastTime = e.time
-                    stateSize = i + 1
-                    stateEnd = chunk.ends[k]
+                    r.lastLeaf = lh
+                    r.lastTime = e.time
+                    r.size = i + 1
+                    r.end = chunk.ends[k]
                 } catch { throw error.prefixed("entry \(i): ") }
             }
         }
-        guard stateSize == n else {
+        guard r.size == n else {
             throw .chainBroken(
-                "entry \(stateSize): \(FileStore.entriesFile) holds only \(stateSize) complete entries, but \(n) are committed"
+                "entry \(r.size): \(FileStore.entriesFile) holds only \(r.size) complete entries, but \(n) are committed"
             )
         }
     }
@@ -208,11 +207,16 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     ///
     /// If any statement is refused, nothing is written and the error's ``LedgerError/details``
     /// name every refused line (1-based) and why.
-    public func append(_ statements: [SignedStatement]) throws(LedgerError) -> [Appended] {
-        try store.withWriteLock { () throws(LedgerError) -> [Appended] in
-            try replay(to: store.size)
+    /// - Parameters:
+    ///   - lines: the line number of each statement in the file it came from, to name refused
+    ///     lines by; by default their 1-based position in the batch.
+    public func append(_ statements: [SignedStatement], lines: [Int]? = nil) throws(LedgerError) -> [Appended] {
+        precondition(lines == nil || lines!.count == statements.count)
+        return try replayed.withLock { (rp: inout Replayed) throws(LedgerError) -> [Appended] in
+          try store.withWriteLock { (session) throws(LedgerError) -> [Appended] in
+            try replay(&rp, to: store.size)
             let clockNow = clock()
-            let now = TimeRule.integrationTime(clock: clockNow, previous: lastTime)
+            let now = TimeRule.integrationTime(clock: clockNow, previous: rp.lastTime)
             let checked = Ledger.verifyInParallel(statements)
             var failures = [(Int, LedgerError)]()
             var appended = [Appended]()
@@ -220,9 +224,9 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
             var stmtHashes = [Digest]()
             var newStored = [Digest]()
             var seen = Set<Digest>()
-            var prev = lastLeaf
-            var working = state
-            var r = range
+            var prev = rp.lastLeaf
+            var working = rp.state
+            var r = rp.range
             for (k, signed) in statements.enumerated() {
                 let index = UInt64(store.size) + UInt64(appended.count)
                 do throws(LedgerError) {
@@ -231,7 +235,7 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                         throw LedgerError.badSignature(
                             "signature does not verify for signer \(signed.statement.signer.name)")
                     }
-                    guard !statementHashes.contains(hash), !seen.contains(hash) else {
+                    guard !rp.statementHashes.contains(hash), !seen.contains(hash) else {
                         throw LedgerError.replay("statement \(hash.base64) is already in the ledger (replay)")
                     }
                     try TimeRule.checkOnAppend(claimed: signed.statement.time, clock: clockNow)
@@ -240,6 +244,9 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                     guard leaf.count <= Entry.maxBytes else {
                         throw LedgerError.tooLarge("entry would be \(leaf.count) bytes, over \(Entry.maxBytes)")
                     }
+                    // The leaf must parse as `ledger verify` parses it (depth, limits, canonical
+                    // form): the log never writes what an audit refuses.
+                    _ = try Entry(leaf: leaf)
                     let lh = MerkleHash.leaf(leaf)
                     try working.apply(entry, leafHash: lh)
                     r.append(lh) { newStored.append($0) }
@@ -249,7 +256,7 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                     appended.append(Appended(index: index, leafHash: lh, entry: entry))
                     prev = lh
                 } catch {
-                    failures.append((k + 1, error))
+                    failures.append((lines?[k] ?? k + 1, error))
                 }
             }
             if !failures.isEmpty {
@@ -263,16 +270,20 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                 if statements.count > 1 { e.details = failures.map { "line \($0.0): \($0.1.message)" } }
                 throw e
             }
+            let before = store.size
             try store.append(
-                leaves: leaves, storedHashes: newStored, statementHashes: stmtHashes, lastLeafHash: prev, root: r.root)
-            state = working
-            stateSize = store.size
-            stateEnd = store.committedEnd
-            lastLeaf = prev
-            lastTime = now
-            range = r
-            statementHashes.formUnion(seen)
+                leaves: leaves, storedHashes: newStored, statementHashes: stmtHashes, lastLeafHash: prev, root: r.root,
+                in: session)
+            if rp.verifiedSize == before { rp.verifiedSize = store.size }
+            rp.state = working
+            rp.size = store.size
+            rp.end = store.committedEnd
+            rp.lastLeaf = prev
+            rp.lastTime = now
+            rp.range = r
+            rp.statementHashes.formUnion(seen)
             return appended
+          }
         }
     }
 
@@ -305,13 +316,16 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
     /// read from `tree.hashes`; the stored hashes and the commit record must agree with it,
     /// and every stored checkpoint must agree with the tree. Otherwise nothing is signed.
     public func signCheckpoint(key: NoteSignerKey) throws(LedgerError) -> SignedCheckpoint {
-        try store.withWriteLock { () throws(LedgerError) -> SignedCheckpoint in
-            let op = try operatorKeyLocked()
+        try replayed.withLock { (rp: inout Replayed) throws(LedgerError) -> SignedCheckpoint in
+          try store.withWriteLock { _ throws(LedgerError) -> SignedCheckpoint in
+            let op = try operatorKeyLocked(&rp)
             guard key.verifierKey == op else {
                 throw .unauthorized("checkpoints must be signed by the operator key \(op)")
             }
-            let root = try authenticatedRoot()
-            try checkStoredCheckpoints(tree: store.tree, logKey: op)
+            let root = try authenticatedRoot(rp)
+            let signedSize = try checkStoredCheckpoints(tree: store.tree, logKey: op)
+            try verifySignatures(from: max(signedSize, rp.verifiedSize))
+            rp.verifiedSize = store.size
             let cp = Checkpoint(origin: op.name, size: UInt64(store.size), root: root)
             if let existing = try store.checkpointText(size: cp.size) {
                 let old = try SignedCheckpoint(parsing: existing, logKey: op)
@@ -327,15 +341,16 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
             let signed = try SignedCheckpoint(note: note)
             try store.storeCheckpoint(note.serialized, size: cp.size)
             return signed
+          }
         }
     }
 
     /// The root of the committed entries as this process recomputed it from `entries.jsonl`,
     /// after checking that the stored hashes and the commit record give the same root. Call
     /// with the lock held, after ``replay(to:)``.
-    func authenticatedRoot() throws(LedgerError) -> Digest {
-        guard stateSize == store.size else { throw .io("internal: the state is not at the committed size") }
-        let root = range.root
+    func authenticatedRoot(_ r: Replayed) throws(LedgerError) -> Digest {
+        guard r.size == store.size else { throw .io("internal: the state is not at the committed size") }
+        let root = r.range.root
         let stored = try store.tree.root(treeSize: store.size)
         guard stored == root else {
             throw .chainBroken(
@@ -350,18 +365,28 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
         return root
     }
 
-    func operatorKeyLocked() throws(LedgerError) -> NoteVerifierKey {
-        try replay(to: store.size)
-        guard let k = state.authority.operatorKey else { throw .chainBroken("ledger has no genesis entry") }
+    func operatorKeyLocked(_ r: inout Replayed) throws(LedgerError) -> NoteVerifierKey {
+        try replay(&r, to: store.size)
+        guard let k = r.state.authority.operatorKey else { throw .chainBroken("ledger has no genesis entry") }
         return k
     }
 
     /// Every stored checkpoint must be signed by the log and match the tree; otherwise throws
     /// `.fork` naming the checkpoint and both roots.
-    func checkStoredCheckpoints(tree: MerkleTree<FileStore>, logKey: NoteVerifierKey) throws(LedgerError) {
+    /// Returns the largest stored checkpoint's size (0 when there is none).
+    @discardableResult
+    func checkStoredCheckpoints(tree: MerkleTree<FileStore>, logKey: NoteVerifierKey) throws(LedgerError) -> Int64 {
+        var largest: Int64 = 0
         for size in store.checkpointSizes() {
             guard let text = try store.checkpointText(size: size) else { continue }
-            let cp = try SignedCheckpoint(parsing: text, logKey: logKey)
+            let cp: SignedCheckpoint
+            do throws(LedgerError) { cp = try SignedCheckpoint(parsing: text, logKey: logKey) } catch {
+                throw error.prefixed("checkpoint \(size): ")
+            }
+            guard cp.checkpoint.size == size else {
+                throw .checkpointInvalid("checkpoint \(size): the file for size \(size) holds a checkpoint of size \(cp.checkpoint.size)")
+            }
+            largest = max(largest, Int64(size))
             guard cp.checkpoint.size <= UInt64(tree.size) else {
                 throw .fork("stored checkpoint of size \(cp.checkpoint.size) is beyond the log size \(tree.size)")
             }
@@ -370,6 +395,18 @@ public final class Ledger<Rules: LedgerRules>: @unchecked Sendable {
                 throw .fork(
                     "stored checkpoint of size \(size) has root \(cp.checkpoint.root.base64) but the tree has \(root.base64)"
                 )
+            }
+        }
+        return largest
+    }
+
+    /// Verifies the signatures of entries `from..<store.size` on all cores: the log signs no
+    /// checkpoint over an entry whose signature it has not verified in this process or under
+    /// an earlier checkpoint of its own. Call with the lock held, after ``replay(to:)``.
+    func verifySignatures(from: Int64) throws(LedgerError) {
+        try store.forEachChunk(from: from, to: store.size) { first, lines throws(LedgerError) in
+            for (k, c) in Auditor<Rules>.checkInParallel(lines).enumerated() {
+                if let e = c.error { throw e.prefixed("entry \(first + Int64(k)): ") }
             }
         }
     }

@@ -57,10 +57,15 @@ public struct CoreRules: LedgerRules {
             let op = try NoteVerifierKey(parsing: try body.string("operator"))
             try body.only(["origin", "operator"])
             guard op == st.signer else { throw .unauthorized("genesis must be signed by the operator key it names") }
-            guard op.name == origin else {
+            // Compared as bytes: `String` equality is canonical equivalence.
+            guard op.name.utf8.elementsEqual(origin.utf8) else {
                 throw .invalidBody("operator key name \"\(op.name)\" must equal the origin \"\(origin)\"")
             }
             guard op.type == .ed25519 else { throw .invalidBody("operator key must be Ed25519 (type 0x01)") }
+            guard origin.utf8.count <= Authority.maxKeyNameBytes else {
+                throw .invalidBody(
+                    "origin is \(origin.utf8.count) bytes, over the \(Authority.maxKeyNameBytes)-byte key name limit")
+            }
             authority.setGenesis(origin: origin, operatorKey: op)
         case "key.register":
             try requireOperator(st)
@@ -115,7 +120,7 @@ public struct FieldSet: Sendable {
 /// and only the values asked for become Swift values.
 public struct BodyReader: Sendable {
     enum Storage: Sendable {
-        case dictionary([String: JSONValue])
+        case dictionary(JSONObject)
         case canonical(CanonicalObject)
     }
 

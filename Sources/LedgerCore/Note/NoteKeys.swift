@@ -79,7 +79,7 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func == (a: NoteVerifierKey, b: NoteVerifierKey) -> Bool {
-        a.keyID == b.keyID && a.type == b.type && a.name == b.name
+        a.keyID == b.keyID && a.type == b.type && a.name.utf8.elementsEqual(b.name.utf8)
             && a.publicKey.rawRepresentation.withUnsafeBytes { x in
                 b.publicKey.rawRepresentation.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, 32) == 0 }
             }

@@ -53,7 +53,7 @@ public struct Witness {
         let lock = try WitnessStateFiles.lockExclusive(stateDirectory + "/lock")
         defer { WitnessStateFiles.unlock(lock) }
         if let oldBytes = try WitnessStateFiles.read(path) {
-            let old = try Checkpoint(text: String(decoding: oldBytes, as: UTF8.self))
+            let old = try Checkpoint(text: try StrictUTF8.decode(oldBytes, what: path))
             try checkAgainst(old: old, new: cp.checkpoint, proof: proof)
         }
         cp.note.cosign(with: key, time: time)

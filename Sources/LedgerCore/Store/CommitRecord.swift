@@ -65,6 +65,15 @@ public struct CommitRecord: Sendable, Hashable {
         return b
     }
 
+    /// A whole `commit` file holding only this record, in the slot its sequence number
+    /// selects (the other slot zero).
+    public var fileBytes: [UInt8] {
+        var file = [UInt8](repeating: 0, count: Int(CommitRecord.slotOffsets[1]) + CommitRecord.slotBytes)
+        let slot = Int(CommitRecord.slotOffsets[Int(sequence % 2)])
+        file.replaceSubrange(slot..<(slot + CommitRecord.slotBytes), with: encoded)
+        return file
+    }
+
     /// Why a slot is not a valid record.
     public enum SlotProblem: Error, Sendable, Equatable {
         case empty

@@ -42,16 +42,13 @@ extension FileStore {
             throw .notFound("\(directory): not a ledger directory (no \(entriesFile))")
         }
         let store = try FileStore(directory: directory, checkingCaches: false)
-        try store.openLockOnly()
-        while flock(store.lockFD, LOCK_EX) != 0 {
+        let lock = try POSIX.open(store.path(lockFile), O_RDWR | O_CREAT)
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
             guard errno == EINTR else { throw .locked("\(store.path(lockFile)): cannot lock: \(POSIX.errorText())") }
         }
-        defer { flock(store.lockFD, LOCK_UN) }
+        defer { flock(lock, LOCK_UN) }
         return try store.rebuild()
-    }
-
-    func openLockOnly() throws(LedgerError) {
-        if lockFD < 0 { lockFD = try POSIX.open(path(FileStore.lockFile), O_RDWR | O_CREAT) }
     }
 
     private func rebuild() throws(LedgerError) -> RepairReport {
@@ -61,7 +58,11 @@ extension FileStore {
             if error.code == .malformed { throw error }
         }
         let fileSize = try entriesFileSize()
-        let limit = commit?.size ?? Int64.max
+        // What must be kept: the acknowledged entries, and every entry a stored checkpoint
+        // covers (a checkpoint beyond the commit record means the record is stale).
+        let covered = Int64(clamping: checkpointSizes().last ?? 0)
+        let mustKeep = max(commit?.size ?? 0, covered)
+        let limit = commit == nil ? Int64.max : mustKeep
         var reader = lineReader(limit: fileSize)
         var idx = [UInt8]()
         var hashes = [UInt8]()
@@ -75,6 +76,7 @@ extension FileStore {
         if wanted.contains(0) { rootsAt[0] = MerkleHash.emptyRoot }
         var done: Int64 = 0
         var keptEnd: Int64 = 0
+        var recordCheck: (end: Int64, leaf: Digest, root: Digest)? = commit?.size == 0 ? (0, .zero, MerkleHash.emptyRoot) : nil
         scan: while done < limit {
             let chunk: EntryLineReader.Chunk?
             do throws(LedgerError) { chunk = try reader.next(maxLines: limit - done) } catch {
@@ -87,9 +89,7 @@ extension FileStore {
                 do throws(LedgerError) {
                     let e = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }
                         .get()
-                    guard e.index == UInt64(i) else { throw LedgerError.chainBroken("index field is \(e.index)") }
-                    guard e.prev == prev else { throw LedgerError.chainBroken("prev does not link to entry \(i - 1)") }
-                    if let t = lastTime, e.time < t { throw LedgerError.chainBroken("integration time goes backwards") }
+                    try ChainLinker(next: i, prev: prev, lastTime: lastTime).check(e)
                     if i == 0 {
                         var core = CoreRules()
                         try core.apply(e, leafHash: .zero)
@@ -107,6 +107,7 @@ extension FileStore {
                     done = i + 1
                     keptEnd = chunk.ends[k]
                     if wanted.contains(done) { rootsAt[done] = range.root }
+                    if let commit, done == commit.size { recordCheck = (keptEnd, lh, range.root) }
                 } catch {
                     report.firstCutReason = "entry \(i): \(error.message)"
                     break scan
@@ -114,17 +115,21 @@ extension FileStore {
             }
         }
         if let commit {
-            guard done == commit.size else {
+            guard done >= commit.size else {
                 throw .chainBroken(
                     "the commit record acknowledges \(commit.size) entries, but \(report.firstCutReason ?? "\(FileStore.entriesFile) holds only \(done) complete entries"); repair cannot cut or restore acknowledged entries, so nothing was changed"
                 )
             }
-            guard keptEnd == commit.entriesEnd, prev == commit.lastLeafHash, range.root == commit.root else {
+            guard let at = recordCheck, at.end == commit.entriesEnd, at.leaf == commit.lastLeafHash, at.root == commit.root
+            else {
                 throw .chainBroken(
                     "the commit record does not match the first \(commit.size) entries of \(FileStore.entriesFile) (bytes, last leaf hash or root); nothing was changed"
                 )
             }
-            report.acknowledgedBy = "the commit record"
+            report.acknowledgedBy =
+                commit.size >= covered
+                ? "the commit record"
+                : "the stored checkpoint of size \(covered), beyond the commit record's \(commit.size)"
         } else {
             report.acknowledgedBy = "no commit record: every complete line of the valid chain"
         }
@@ -172,10 +177,7 @@ extension FileStore {
         }
         let record = CommitRecord(
             sequence: (commit?.sequence ?? 0) &+ 1, size: done, entriesEnd: keptEnd, lastLeafHash: prev, root: range.root)
-        var file = [UInt8](repeating: 0, count: Int(CommitRecord.slotOffsets[1]) + CommitRecord.slotBytes)
-        let slot = Int(CommitRecord.slotOffsets[Int(record.sequence % 2)])
-        file.replaceSubrange(slot..<(slot + CommitRecord.slotBytes), with: record.encoded)
-        try POSIX.writeAtomically(file, to: path(FileStore.commitFile))
+        try POSIX.writeAtomically(record.fileBytes, to: path(FileStore.commitFile))
         try POSIX.mkdir(path(FileStore.checkpointsDirectory))
         return report
     }

@@ -1,4 +1,5 @@
 import LedgerCrypto
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -26,7 +27,7 @@ import LedgerCrypto
 ///
 /// The store is opened read-only; the first write opens the files for writing. Reading
 /// commands never write. Every file is opened with `O_NOFOLLOW`.
-public final class FileStore: HashReader, @unchecked Sendable {
+public final class FileStore: HashReader, Sendable {
     public static let entriesFile = "entries.jsonl"
     public static let indexFile = "entries.idx"
     public static let hashesFile = "tree.hashes"
@@ -37,20 +38,85 @@ public final class FileStore: HashReader, @unchecked Sendable {
 
     public let directory: String
     let entriesFD: Int32
-    var indexFD: Int32 = -1
-    var hashesFD: Int32 = -1
-    var commitFD: Int32 = -1
-    var lockFD: Int32 = -1
-    /// Descriptors opened for writing, once a write needs them.
-    var writeFDs: (entries: Int32, index: Int32, hashes: Int32, commit: Int32)?
-    var index: MappedFile
-    var hashes: MappedFile
+    let indexFD: Int32
+    let hashesFD: Int32
+    let commitFD: Int32
+    /// What the last ``refresh()`` saw. It is replaced whole, under the lock, so a reader on
+    /// any thread sees one commit record with the maps that go with it.
+    let current = Mutex<Snapshot>(Snapshot())
+    /// The descriptors opened for writing, once a write needs them. Holding this lock also
+    /// serializes the threads of this process that write, as `flock` serializes processes.
+    let writer = Mutex<WriteHandles?>(nil)
+
+    /// The committed state as one refresh saw it: immutable, so it can be read from any
+    /// thread without a lock.
+    public struct Snapshot: Sendable {
+        let index: MappedFile
+        let hashes: MappedFile
+        /// Committed number of entries (the commit record's size).
+        public let size: Int64
+        /// The byte length of `entries.jsonl` that holds the committed entries.
+        public let committedEnd: Int64
+        /// The commit record.
+        public let commit: CommitRecord?
+
+        init(
+            index: MappedFile = .empty, hashes: MappedFile = .empty, size: Int64 = 0, committedEnd: Int64 = 0,
+            commit: CommitRecord? = nil
+        ) {
+            self.index = index
+            self.hashes = hashes
+            self.size = size
+            self.committedEnd = committedEnd
+            self.commit = commit
+        }
+
+        /// Byte offset just past entry `i`'s newline, as the index records it.
+        public func endOffset(_ i: Int64) -> Int64 {
+            precondition(i >= 0 && i < size)
+            return Int64(
+                littleEndian: index.buffer.loadUnaligned(fromByteOffset: Int(i) * FileStore.indexRecord, as: Int64.self))
+        }
+
+        /// Byte offset where entry `i`'s line starts.
+        public func startOffset(_ i: Int64) -> Int64 { i == 0 ? 0 : endOffset(i - 1) }
+
+        /// The statement hash recorded for entry `i` (a cache: compare before trusting it).
+        public func statementHash(_ i: Int64) -> Digest {
+            Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: index.buffer[(Int(i) * FileStore.indexRecord + 8)...]))
+        }
+
+        /// The stored hash at position `i` (a cache: compare before trusting it).
+        public func storedHash(at i: Int64) -> Digest {
+            Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: hashes.buffer[(Int(i) * 32)...]))
+        }
+
+        /// The number of stored hashes mapped.
+        var storedHashCount: Int64 { Int64(hashes.count / 32) }
+    }
+
+    /// The descriptors a write uses.
+    struct WriteHandles: Sendable {
+        let lock: Int32
+        let entries: Int32
+        let index: Int32
+        let hashes: Int32
+        let commit: Int32
+    }
+
+    /// Proof that the caller holds the writer lock: the descriptors to write with.
+    public struct WriteSession: Sendable {
+        let handles: WriteHandles
+    }
+
+    /// The committed state as the last ``refresh()`` saw it.
+    public var snapshot: Snapshot { current.withLock { $0 } }
     /// Committed number of entries (the commit record's size).
-    public private(set) var size: Int64 = 0
+    public var size: Int64 { snapshot.size }
     /// The byte length of `entries.jsonl` that holds the committed entries.
-    public private(set) var committedEnd: Int64 = 0
+    public var committedEnd: Int64 { snapshot.committedEnd }
     /// The commit record read by the last ``refresh()``.
-    public private(set) var commit: CommitRecord?
+    public var commit: CommitRecord? { snapshot.commit }
 
     func path(_ name: String) -> String { directory + "/" + name }
 
@@ -66,7 +132,7 @@ public final class FileStore: HashReader, @unchecked Sendable {
         try POSIX.mkdir(directory + "/" + checkpointsDirectory)
         for f in [entriesFile, indexFile, hashesFile, lockFile, commitFile] {
             let fd = try POSIX.open(directory + "/" + f, O_WRONLY | O_CREAT | O_EXCL)
-            if f == commitFile { try POSIX.writeAll(fd, CommitRecord.empty.encoded, path: f) }
+            if f == commitFile { try POSIX.writeAll(fd, CommitRecord.empty.fileBytes, path: f) }
             try POSIX.fsync(fd, path: f)
             close(fd)
         }
@@ -83,22 +149,42 @@ public final class FileStore: HashReader, @unchecked Sendable {
             throw .notFound("\(directory): not a ledger directory (no \(FileStore.entriesFile))")
         }
         self.directory = directory
-        entriesFD = try POSIX.open(directory + "/" + FileStore.entriesFile, O_RDONLY)
-        index = try MappedFile(fd: -1, count: 0, path: "")
-        hashes = try MappedFile(fd: -1, count: 0, path: "")
-        indexFD = try POSIX.openIfExists(path(FileStore.indexFile), O_RDONLY) ?? -1
-        hashesFD = try POSIX.openIfExists(path(FileStore.hashesFile), O_RDONLY) ?? -1
-        commitFD = try POSIX.openIfExists(path(FileStore.commitFile), O_RDONLY) ?? -1
+        // O_NONBLOCK: a FIFO planted under a ledger file's name must not hang a reader; it is
+        // then refused as not a regular file.
+        var fds = [Int32]()
+        do throws(LedgerError) {
+            fds.append(try POSIX.open(directory + "/" + FileStore.entriesFile, O_RDONLY | O_NONBLOCK))
+            for name in [FileStore.indexFile, FileStore.hashesFile, FileStore.commitFile] {
+                fds.append(try POSIX.openIfExists(directory + "/" + name, O_RDONLY | O_NONBLOCK) ?? -1)
+            }
+            for (fd, name) in zip(fds, [FileStore.entriesFile, FileStore.indexFile, FileStore.hashesFile, FileStore.commitFile])
+            where fd >= 0 {
+                try POSIX.requireRegularFile(fd, path: directory + "/" + name)
+            }
+        } catch {
+            for fd in fds where fd >= 0 { close(fd) }
+            throw error
+        }
+        entriesFD = fds[0]
+        indexFD = fds[1]
+        hashesFD = fds[2]
+        commitFD = fds[3]
         if checkingCaches { try refresh() }
     }
 
     deinit {
-        for fd in [entriesFD, indexFD, hashesFD, commitFD, lockFD] where fd >= 0 { close(fd) }
-        if let w = writeFDs { for fd in [w.entries, w.index, w.hashes, w.commit] { close(fd) } }
+        for fd in [entriesFD, indexFD, hashesFD, commitFD] where fd >= 0 { close(fd) }
+        if let w = writer.withLock({ $0 }) { for fd in [w.lock, w.entries, w.index, w.hashes, w.commit] { close(fd) } }
     }
 
     /// The advice that every damaged-cache error ends with.
     var repairAdvice: String { "run `ledger repair \(directory)`" }
+
+    /// Throws when the commit record is of a format version this code does not know (and only
+    /// then: a missing or damaged record is not this check's business).
+    public func checkFormatVersion() throws(LedgerError) {
+        do { _ = try readCommitRecord() } catch { if error.code == .malformed { throw error } }
+    }
 
     /// Reads the commit record, or throws why there is none.
     public func readCommitRecord() throws(LedgerError) -> CommitRecord {
@@ -160,37 +246,23 @@ public final class FileStore: HashReader, @unchecked Sendable {
                     "\(hashPath): the leaf hash of entry \(c.size - 1) differs from the commit record's; \(repairAdvice)")
             }
         }
-        index = newIndex
-        hashes = newHashes
-        size = c.size
-        committedEnd = c.entriesEnd
-        commit = c
+        let fresh = Snapshot(index: newIndex, hashes: newHashes, size: c.size, committedEnd: c.entriesEnd, commit: c)
+        current.withLock { $0 = fresh }
     }
 
     // MARK: Reading
 
     /// Byte offset just past entry `i`'s newline, as the index records it (checked by the
-    /// readers against the file: see ``lines(_:reusing:)``).
-    public func endOffset(_ i: Int64) -> Int64 {
-        precondition(i >= 0 && i < size)
-        return Int64(
-            littleEndian: index.buffer.loadUnaligned(fromByteOffset: Int(i) * FileStore.indexRecord, as: Int64.self))
-    }
+    /// readers against the file: see ``lines(_:reusing:)``). Loops read a ``snapshot`` once.
+    public func endOffset(_ i: Int64) -> Int64 { snapshot.endOffset(i) }
 
     /// Byte offset where entry `i`'s line starts.
-    public func startOffset(_ i: Int64) -> Int64 { i == 0 ? 0 : endOffset(i - 1) }
+    public func startOffset(_ i: Int64) -> Int64 { snapshot.startOffset(i) }
 
     /// The statement hash recorded for entry `i` (a cache: compare before trusting it).
-    public func statementHash(_ i: Int64) -> Digest {
-        Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: index.buffer[(Int(i) * FileStore.indexRecord + 8)...]))
-    }
+    public func statementHash(_ i: Int64) -> Digest { snapshot.statementHash(i) }
 
-    public func storedHash(at i: Int64) -> Digest {
-        Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: hashes.buffer[(Int(i) * 32)...]))
-    }
-
-    /// The number of stored hashes mapped.
-    var storedHashCount: Int64 { Int64(hashes.count / 32) }
+    public func storedHash(at i: Int64) -> Digest { snapshot.storedHash(at: i) }
 
     /// The leaf hash of entry `i`, from the stored hashes.
     public func leafHash(_ i: Int64) -> Digest { storedHash(at: StoredHashIndex.index(level: 0, n: i)) }
@@ -201,14 +273,14 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// Checks the index's offsets for entries `range`: each line is 1 to `Entry.maxBytes` + 1
     /// bytes, the offsets increase, and the last one is within the committed bytes. So no
     /// offset read from the index can make a reader allocate or read more than the file holds.
-    func checkedSpan(_ range: Range<Int64>) throws(LedgerError) -> (start: Int64, end: Int64) {
-        var prev = startOffset(range.lowerBound)
+    func checkedSpan(_ range: Range<Int64>, in snap: Snapshot) throws(LedgerError) -> (start: Int64, end: Int64) {
+        var prev = snap.startOffset(range.lowerBound)
         let first = prev
         for k in range {
-            let e = endOffset(k)
-            guard e > prev, e - prev <= Int64(Entry.maxBytes) + 1, e <= committedEnd else {
+            let e = snap.endOffset(k)
+            guard e > prev, e - prev <= Int64(Entry.maxBytes) + 1, e <= snap.committedEnd else {
                 throw .chainBroken(
-                    "entry \(k): \(path(FileStore.indexFile)) gives the line bytes \(prev)..<\(e), which cannot hold an entry of \(path(FileStore.entriesFile)) (\(committedEnd) committed bytes); \(repairAdvice)"
+                    "entry \(k): \(path(FileStore.indexFile)) gives the line bytes \(prev)..<\(e), which cannot hold an entry of \(path(FileStore.entriesFile)) (\(snap.committedEnd) committed bytes); \(repairAdvice)"
                 )
             }
             prev = e
@@ -218,11 +290,14 @@ public final class FileStore: HashReader, @unchecked Sendable {
 
     /// The leaf bytes of entry `i` (its line without the newline).
     public func leaf(_ i: Int64) throws(LedgerError) -> [UInt8] {
-        guard i >= 0 && i < size else { throw .notFound("entry \(i) does not exist (the ledger has \(size) entries)") }
-        let (start, end) = try checkedSpan(i..<(i + 1))
+        let snap = snapshot
+        guard i >= 0 && i < snap.size else { throw .notFound("entry \(i) does not exist (the ledger has \(snap.size) entries)") }
+        let (start, end) = try checkedSpan(i..<(i + 1), in: snap)
         var bytes = try POSIX.readAll(entriesFD, at: start, count: Int(end - start), path: path(FileStore.entriesFile))
         guard bytes.last == 0x0a, !bytes.dropLast().contains(0x0a) else {
-            throw .chainBroken("entry \(i): \(path(FileStore.indexFile)) does not match the lines of \(path(FileStore.entriesFile)); \(repairAdvice)")
+            throw .chainBroken(
+                "entry \(i): \(FileStore.entriesFile) does not match \(FileStore.indexFile) here (the line the index names does not end at its newline): \(FileStore.entriesFile) was changed at or before entry \(i), or the index is damaged; \(repairAdvice)"
+            )
         }
         bytes.removeLast()
         return bytes
@@ -248,12 +323,13 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// (at least one entry each): the chunks that ``forEachChunk(from:to:chunkBytes:_:)`` reads.
     public func chunks(from: Int64, to: Int64, chunkBytes: Int = FileStore.chunkBytes) -> [Range<Int64>] {
         var out = [Range<Int64>]()
+        let snap = snapshot
         var i = max(0, from)
-        let to = min(to, size)
+        let to = min(to, snap.size)
         while i < to {
-            let start = startOffset(i)
+            let start = snap.startOffset(i)
             var j = i
-            while j < to && endOffset(j) - start < Int64(chunkBytes) { j += 1 }
+            while j < to && snap.endOffset(j) - start < Int64(chunkBytes) { j += 1 }
             if j == i { j = i + 1 }
             out.append(i..<j)
             i = j
@@ -276,10 +352,11 @@ public final class FileStore: HashReader, @unchecked Sendable {
         -> [ArraySlice<UInt8>]
     {
         guard !range.isEmpty else { return [] }
-        guard range.lowerBound >= 0, range.upperBound <= size else {
-            throw .notFound("entries \(range.lowerBound)..<\(range.upperBound) do not exist (the ledger has \(size) entries)")
+        let snap = snapshot
+        guard range.lowerBound >= 0, range.upperBound <= snap.size else {
+            throw .notFound("entries \(range.lowerBound)..<\(range.upperBound) do not exist (the ledger has \(snap.size) entries)")
         }
-        let (start, end) = try checkedSpan(range)
+        let (start, end) = try checkedSpan(range, in: snap)
         let count = Int(end - start)
         if buffer.count < count { buffer = [UInt8](repeating: 0, count: count) }
         let path = path(FileStore.entriesFile)
@@ -293,10 +370,10 @@ public final class FileStore: HashReader, @unchecked Sendable {
         lines.reserveCapacity(range.count)
         var s = 0
         for k in range {
-            let e = Int(endOffset(k) - start)
+            let e = Int(snap.endOffset(k) - start)
             guard buffer[e - 1] == 0x0a else {
                 throw .chainBroken(
-                    "entry \(k): line does not end with a newline at byte \(start + Int64(e)), where \(FileStore.indexFile) puts its end; \(repairAdvice)"
+                    "entry \(k): line does not end with a newline at byte \(start + Int64(e)), where \(FileStore.indexFile) puts its end: \(FileStore.entriesFile) was changed at or before entry \(k), or the index is damaged; `ledger verify` finds which, \(repairAdvice)"
                 )
             }
             lines.append(buffer[s..<(e - 1)])
@@ -367,44 +444,50 @@ public final class FileStore: HashReader, @unchecked Sendable {
 
     // MARK: Writing
 
-    /// Opens the files for writing (once), and the lock file, creating the lock file if it is
-    /// missing. A missing data file is not created: that is `ledger repair`'s job.
-    func openForWriting() throws(LedgerError) {
-        if lockFD < 0 { lockFD = try POSIX.open(path(FileStore.lockFile), O_RDWR | O_CREAT) }
-        guard writeFDs == nil else { return }
-        let e = try POSIX.open(path(FileStore.entriesFile), O_RDWR | O_APPEND)
-        guard let i = try POSIX.openIfExists(path(FileStore.indexFile), O_RDWR | O_APPEND) else {
-            close(e)
-            throw .chainBroken("\(path(FileStore.indexFile)): missing; \(repairAdvice)")
+    /// Opens the lock file (creating it if it is missing) and the files for writing. A
+    /// missing data file is not created: that is `ledger repair`'s job.
+    func openForWriting() throws(LedgerError) -> WriteHandles {
+        var fds = [Int32]()
+        do throws(LedgerError) {
+            fds.append(try POSIX.open(path(FileStore.lockFile), O_RDWR | O_CREAT))
+            fds.append(try POSIX.open(path(FileStore.entriesFile), O_RDWR | O_APPEND))
+            // Not O_APPEND for the commit record: it is written in place, slot by slot.
+            for (name, flags) in [
+                (FileStore.indexFile, O_RDWR | O_APPEND), (FileStore.hashesFile, O_RDWR | O_APPEND),
+                (FileStore.commitFile, O_RDWR),
+            ] {
+                guard let fd = try POSIX.openIfExists(path(name), flags) else {
+                    throw .chainBroken("\(path(name)): missing; \(repairAdvice)")
+                }
+                fds.append(fd)
+            }
+            for (fd, name) in zip(fds.dropFirst(), [FileStore.entriesFile, FileStore.indexFile, FileStore.hashesFile, FileStore.commitFile]) {
+                try POSIX.requireSoleRegularFile(fd, path: path(name))
+            }
+        } catch {
+            for fd in fds { close(fd) }
+            throw error
         }
-        guard let h = try POSIX.openIfExists(path(FileStore.hashesFile), O_RDWR | O_APPEND) else {
-            close(e)
-            close(i)
-            throw .chainBroken("\(path(FileStore.hashesFile)): missing; \(repairAdvice)")
-        }
-        // Not O_APPEND: the commit record is written in place, slot by slot.
-        guard let c = try POSIX.openIfExists(path(FileStore.commitFile), O_RDWR) else {
-            close(e)
-            close(i)
-            close(h)
-            throw .chainBroken("\(path(FileStore.commitFile)): missing; \(repairAdvice)")
-        }
-        writeFDs = (e, i, h, c)
+        return WriteHandles(lock: fds[0], entries: fds[1], index: fds[2], hashes: fds[3], commit: fds[4])
     }
 
-    /// Takes the writer lock (blocking), re-reads the commit record and checks the derived
-    /// files against it (``refresh()``), runs `body`, and releases the lock. Nothing is
-    /// written before `body` writes.
-    public func withWriteLock<R>(_ body: () throws(LedgerError) -> R) throws(LedgerError) -> R {
-        try openForWriting()
-        while flock(lockFD, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                throw .locked("\(path(FileStore.lockFile)): cannot lock: \(POSIX.errorText())")
+    /// Takes the writer lock (blocking: threads of this process, then processes with
+    /// `flock`), re-reads the commit record and checks the derived files against it
+    /// (``refresh()``), runs `body`, and releases the lock. Nothing is written before `body`
+    /// writes, through the session it is given.
+    public func withWriteLock<R: Sendable>(_ body: (WriteSession) throws(LedgerError) -> R) throws(LedgerError) -> R {
+        try writer.withLock { (handles: inout WriteHandles?) throws(LedgerError) -> R in
+            if handles == nil { handles = try openForWriting() }
+            let h = handles!
+            while flock(h.lock, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    throw .locked("\(path(FileStore.lockFile)): cannot lock: \(POSIX.errorText())")
+                }
             }
+            defer { flock(h.lock, LOCK_UN) }
+            try refresh()
+            return try body(WriteSession(handles: h))
         }
-        defer { flock(lockFD, LOCK_UN) }
-        try refresh()
-        return try body()
     }
 
     /// Cuts what lies beyond the committed size in each file: the unacknowledged tail of a
@@ -412,8 +495,17 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// refuses when a file is shorter than the committed size). Returns the bytes cut from
     /// `entries.jsonl`.
     @discardableResult
-    func cutUnacknowledgedTail() throws(LedgerError) -> Int64 {
-        guard let w = writeFDs else { throw .io("\(directory): not open for writing") }
+    func cutUnacknowledgedTail(_ session: WriteSession) throws(LedgerError) -> Int64 {
+        let w = session.handles
+        let size = self.size
+        let committedEnd = self.committedEnd
+        // A signed checkpoint beyond the commit record means the record is stale or damaged,
+        // not that a crash left a tail: nothing a checkpoint covers is ever cut.
+        if let covered = checkpointSizes().last, covered > UInt64(size) {
+            throw .chainBroken(
+                "\(path(FileStore.commitFile)): acknowledges \(size) entries but the stored checkpoint of size \(covered) covers more; nothing was cut; \(repairAdvice)"
+            )
+        }
         let files: [(Int32, String, Int64)] = [
             (w.entries, FileStore.entriesFile, committedEnd),
             (w.hashes, FileStore.hashesFile, StoredHashIndex.count(size: size) * 32),
@@ -445,16 +537,18 @@ public final class FileStore: HashReader, @unchecked Sendable {
     ///   - root: the Merkle root after the batch.
     public func append(
         leaves: [[UInt8]], storedHashes newHashes: [Digest], statementHashes: [Digest], lastLeafHash: Digest,
-        root: Digest
+        root: Digest, in session: WriteSession
     ) throws(LedgerError) {
         precondition(leaves.count == statementHashes.count)
         guard !leaves.isEmpty else { return }
-        guard let w = writeFDs, let old = commit else { throw .io("\(directory): not open for writing") }
-        let newSize = size + Int64(leaves.count)
-        precondition(StoredHashIndex.count(size: newSize) - StoredHashIndex.count(size: size) == Int64(newHashes.count))
-        try cutUnacknowledgedTail()
-        let oldSize = size
-        let oldEnd = committedEnd
+        let w = session.handles
+        let snap = snapshot
+        guard let old = snap.commit else { throw .io("\(directory): no commit record read") }
+        let oldSize = snap.size
+        let oldEnd = snap.committedEnd
+        let newSize = oldSize + Int64(leaves.count)
+        precondition(StoredHashIndex.count(size: newSize) - StoredHashIndex.count(size: oldSize) == Int64(newHashes.count))
+        try cutUnacknowledgedTail(session)
         var data = [UInt8]()
         data.reserveCapacity(leaves.reduce(0) { $0 + $1.count + 1 })
         var idx = [UInt8]()
@@ -494,19 +588,7 @@ public final class FileStore: HashReader, @unchecked Sendable {
         let slot = CommitRecord.slotOffsets[Int(record.sequence % 2)]
         let bytes = record.encoded
         let p = path(FileStore.commitFile)
-        try bytes.withUnsafeBytes { raw in
-            Result { () throws(LedgerError) in
-                var off = 0
-                while off < raw.count {
-                    let n = pwrite(fd, raw.baseAddress! + off, raw.count - off, off_t(slot) + off_t(off))
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw .io("\(p): write failed: \(POSIX.errorText())")
-                    }
-                    off += n
-                }
-            }
-        }.get()
+        try POSIX.writeAll(fd, bytes, at: slot, path: p)
         try POSIX.fsync(fd, path: p)
     }
 
@@ -544,6 +626,7 @@ public final class FileStore: HashReader, @unchecked Sendable {
     /// Stores a checkpoint note atomically (temp file, fsync, rename). Call with the lock held.
     public func storeCheckpoint(_ text: String, size: UInt64) throws(LedgerError) {
         try POSIX.mkdir(path(FileStore.checkpointsDirectory))
+        try POSIX.requireRealDirectory(path(FileStore.checkpointsDirectory))
         try POSIX.writeAtomically(Array(text.utf8), to: checkpointPath(size: size))
     }
 }
@@ -564,7 +647,7 @@ public enum LedgerFiles {
 
     /// Reads a private key file.
     public static func readPrivateKey(_ path: String) throws(LedgerError) -> NoteSignerKey {
-        let text = String(decoding: try read(path), as: UTF8.self)
+        let text = try StrictUTF8.decode(try read(path), what: path)
         do { return try NoteSignerKey(parsing: text) } catch { throw .malformed("\(path): \(error.message)") }
     }
 
@@ -589,7 +672,7 @@ public struct FileProofServer: Sendable {
         guard treeSize >= 0, treeSize <= store.size else {
             throw .notFound("tree size \(treeSize) is beyond the log size \(store.size)")
         }
-        let reader = MappedHashReader(file: store.hashes)
+        let reader = MappedHashReader(file: store.snapshot.hashes)
         self.tree = MerkleTree(reader: reader, size: store.size).cachingEdge(treeSize: treeSize)
         self.treeSize = treeSize
     }

@@ -39,6 +39,33 @@ enum POSIX {
         return lstat(path, &st) == 0
     }
 
+    /// Refuses a file that is not a regular file (a directory, a FIFO, a device).
+    static func requireRegularFile(_ fd: Int32, path: String) throws(LedgerError) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io("\(path): cannot stat: \(errorText())") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .io("\(path): is not a regular file") }
+    }
+
+    /// Refuses a file that is not a regular file, or that has another hard link: a write to a
+    /// ledger file must not change a file elsewhere.
+    static func requireSoleRegularFile(_ fd: Int32, path: String) throws(LedgerError) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io("\(path): cannot stat: \(errorText())") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .io("\(path): is not a regular file") }
+        guard st.st_nlink == 1 else {
+            throw .io("\(path): has \(st.st_nlink) hard links; a ledger file is written only when it has one")
+        }
+    }
+
+    /// Refuses a path that is not a directory, or is a symbolic link to one.
+    static func requireRealDirectory(_ path: String) throws(LedgerError) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { throw .io("\(path): cannot stat: \(errorText())") }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw .io("\(path): is not a directory (a symbolic link is refused)")
+        }
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
@@ -67,6 +94,23 @@ enum POSIX {
             Result { () throws(LedgerError) in try readAll(fd, at: offset, into: raw, path: path) }
         }.get()
         return out
+    }
+
+    /// Writes `bytes` at `offset` (`pwrite`; the file must not be open with `O_APPEND`).
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int64, path: String) throws(LedgerError) {
+        try bytes.withUnsafeBytes { raw in
+            Result { () throws(LedgerError) in
+                var off = 0
+                while off < raw.count {
+                    let n = pwrite(fd, raw.baseAddress! + off, raw.count - off, off_t(offset) + off_t(off))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw .io("\(path): write failed: \(errorText())")
+                    }
+                    off += n
+                }
+            }
+        }.get()
     }
 
     /// Fills `buffer` from `fd` at `offset`.
@@ -168,7 +212,14 @@ enum POSIX {
 }
 
 /// A read-only memory map of a file prefix.
+///
+/// `@unchecked Sendable`: both stored properties are `let`s set once in `init`, the mapping is
+/// `PROT_READ` and is only unmapped in `deinit`, when no reference (and so no reader on any
+/// thread) is left.
 final class MappedFile: @unchecked Sendable {
+    /// The map of nothing.
+    static let empty = try! MappedFile(fd: -1, count: 0, path: "")
+
     let base: UnsafeRawPointer?
     let count: Int
 

@@ -34,6 +34,11 @@ public enum TestVectors {
         out.append(("checkpoint.note", checkpoint))
         out.append(("checkpoint-cosigned.note", cosigned))
         out.append(("keys.json", keys))
+        out.append(("limits.json", limits()))
+        out.append(("ed25519-strict.json", ed25519Strict()))
+        out.append(("checkpoints.json", checkpoints()))
+        out.append(("tlog-proof.json", tlogProofs()))
+        out.append(("store-layout.json", storeLayout()))
         return out
     }
 
