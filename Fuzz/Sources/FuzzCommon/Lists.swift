@@ -1,0 +1,50 @@
+import ControlLists
+
+/// What an export keeps of an entry: everything but the source line it was read from and
+/// why a parameter taken from the text lacks a term (the JSON and CSV forms give parameters
+/// explicitly, so a re-import has no such reason).
+func exported(_ list: ControlList) -> [ControlEntry] {
+    list.entries.map {
+        var e = $0
+        e.line = nil
+        for i in e.parameters.indices { e.parameters[i].unparsedReason = nil }
+        return e
+    }
+}
+
+/// What CSV keeps for certain, as the import tests check it: a note is one line of its cell,
+/// so a note's line breaks do not survive.
+func csvView(_ list: ControlList) -> [String] {
+    list.entries.map { e in
+        "\(e.code)|\(e.status)|\(e.text)|\(e.notes.count)|\(e.parameters.map(\.description))"
+    }
+}
+
+/// An imported list must survive our JSON format, and its entries our CSV format, as far as
+/// the import tests check them on the curated lists.
+public func checkRoundTrip(_ list: ControlList) {
+    let json = Array(ControlListJSON.encode(list).utf8)
+    let back = Result { () throws(ControlListError) in
+        try ControlListImporter.importList(bytes: json, path: "rt.json", format: .json)
+    }
+    guard case .success(let b) = back else { preconditionFailure("an imported list's JSON encoding does not import: \(back)") }
+    precondition(exported(b) == exported(list), "an imported list's JSON encoding imports different entries: \(difference(exported(b), exported(list)))")
+    let csv = Array(ControlListCSV.encode(list).utf8)
+    let back2 = Result { () throws(ControlListError) in
+        try ControlListImporter.importList(bytes: csv, path: "rt.csv", format: .csv)
+    }
+    guard case .success(let b2) = back2 else { preconditionFailure("an imported list's CSV encoding does not import: \(back2)") }
+    precondition(csvView(b2) == csvView(list), "an imported list's CSV encoding imports different entries: \(difference(exported(b2), exported(list)))")
+}
+
+func difference(_ a: [ControlEntry], _ b: [ControlEntry]) -> String {
+    guard a.count == b.count else { return "\(a.count) entries, not \(b.count)" }
+    for (x, y) in zip(a, b) where x != y {
+        return "\(x) instead of \(y); parameters \(x.parameters.map(fields)) instead of \(y.parameters.map(fields))"
+    }
+    return "none"
+}
+
+func fields(_ p: Parameter) -> String {
+    "\(p.term)|\(p.comparator)|\(p.value)|\(p.unit)|\(p.baseValue)|\(p.baseUnit)|\(p.unparsedReason ?? "-")"
+}
