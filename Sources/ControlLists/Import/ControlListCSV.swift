@@ -61,18 +61,18 @@ public enum ControlListCSV {
                     if status == .active { params = ParameterExtractor.extract(from: text) }
                 } else {
                     for item in f("parameters").split(separator: ";") {
-                        let parts = item.split(separator: "|", omittingEmptySubsequences: false).map {
-                            String($0).trimmingSpaces()
-                        }
-                        guard parts.count == 4 else {
+                        // The last three fields are comparator, value and unit; a term may hold `|`.
+                        let parts = item.split(separator: "|", omittingEmptySubsequences: false)
+                        guard parts.count >= 4 else {
                             throw .malformed("\(code): a parameter is term|comparator|value|unit")
                         }
+                        let last = parts.suffix(3).map { String($0).trimmingSpaces() }
+                        let term = parts.dropLast(3).joined(separator: "|").trimmingSpaces()
                         params.append(
                             try ControlListJSON.parameter(
                                 [
-                                    "term": .string(parts[0]), "comparator": .string(parts[1]),
-                                    "value": .string(parts[2]),
-                                    "unit": .string(parts[3]),
+                                    "term": .string(term), "comparator": .string(last[0]), "value": .string(last[1]),
+                                    "unit": .string(last[2]),
                                 ], code: code))
                     }
                 }
@@ -184,8 +184,12 @@ public enum ControlListCSV {
         s += columns.joined(separator: ",") + "\n"
         for e in list.entries {
             let notes = e.notes.map { "\($0.kind.rawValue): \($0.text.replacingNewlines())" }.joined(separator: "\n")
-            let params = e.parameters.map { "\($0.term)|\($0.comparator.rawValue)|\($0.value)|\($0.unit)" }.joined(
-                separator: ";")
+            // Parameters that the reader extracts from the text anyway are left out: the text is
+            // their source, and a term taken from it may hold `;`, which no cell can carry.
+            let derived = e.status == .active ? ParameterExtractor.extract(from: e.text) : []
+            let params =
+                e.parameters == derived
+                ? "" : e.parameters.map { "\($0.term)|\($0.comparator.rawValue)|\($0.value)|\($0.unit)" }.joined(separator: ";")
             s +=
                 [
                     e.code.text, e.status.rawValue, e.heading, e.text, e.source, notes,

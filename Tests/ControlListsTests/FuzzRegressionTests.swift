@@ -1,0 +1,39 @@
+import ControlLists
+import Testing
+
+/// Inputs found by the fuzz harnesses (Fuzz/, specs/fuzzing.md), minimized.
+@Suite struct FuzzRegressionTests {
+    /// FuzzListText: a parameter extracted from the text has a term that holds `|`; the CSV
+    /// export wrote it into the `term|comparator|value|unit` cell as it was, and the export
+    /// did not import ("a parameter is term|comparator|value|unit").
+    @Test func csvExportOfATermWithABarImports() throws {
+        let text = "#jurisdiction:US\n#instrument:T\n#citation:s\n#versionDate:2025-01-15\n3B001 | less than 2"
+        let list = try ControlListImporter.importList(bytes: Array(text.utf8), path: "t.txt", format: .text)
+        try #require(list.entries.first?.parameters.isEmpty == false)
+        let csv = ControlListCSV.encode(list)
+        let back = try ControlListImporter.importList(bytes: Array(csv.utf8), path: "t.csv", format: .csv)
+        #expect(back.entries.map(\.code) == list.entries.map(\.code))
+        #expect(back.entries.map { $0.parameters.map(\.description) } == list.entries.map { $0.parameters.map(\.description) })
+    }
+
+    /// The CSV reader takes the last three fields of a parameter as comparator, value and unit,
+    /// so a term given explicitly may hold `|`.
+    @Test func csvParameterTermMayHoldABar() throws {
+        let csv = """
+            # jurisdiction: US
+            # scheme: us-eccn
+            # instrument: T
+            # citation: c
+            # versionDate: 2025-01-15
+            code,text,source,parameters
+            3B001,Equipment,CCL,a|b|<|2|nm
+
+            """
+        let list = try ControlListImporter.importList(bytes: Array(csv.utf8), path: "t.csv", format: .csv)
+        let p = try #require(list.entries.first?.parameters.first)
+        #expect(p.term == "a|b" && p.value == "2" && p.unit == "nm")
+        let back = try ControlListImporter.importList(
+            bytes: Array(ControlListCSV.encode(list).utf8), path: "u.csv", format: .csv)
+        #expect(back.entries.first?.parameters == list.entries.first?.parameters)
+    }
+}
