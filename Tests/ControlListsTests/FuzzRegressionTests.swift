@@ -36,4 +36,15 @@ import Testing
             bytes: Array(ControlListCSV.encode(list).utf8), path: "u.csv", format: .csv)
         #expect(back.entries.first?.parameters == list.entries.first?.parameters)
     }
+
+    /// FuzzEUAnnex: a `celex` with a line break went into the citation, which the CSV export
+    /// wrote as a `# citation:` line as it was; the rest of it was read as the header row.
+    @Test func csvExportOfACitationWithALineBreakImports() throws {
+        let json = #"{"celex": "x\n3B001.a y", "valid_from": "2025-11-15", "entries": [{"entry_code": "3B001", "verbatim_text": "3B001 Equipment"}]}"#
+        let list = try ControlListImporter.importList(bytes: Array(json.utf8), path: "eu.json", format: .euAnnex)
+        let csv = ControlListCSV.encode(list)
+        let back = try ControlListImporter.importList(bytes: Array(csv.utf8), path: "eu.csv", format: .csv)
+        #expect(back.entries.map(\.code) == list.entries.map(\.code))
+        #expect(list.citation.contains("\n") && back.citation == list.citation.split(separator: "\n").joined(separator: " "))
+    }
 }

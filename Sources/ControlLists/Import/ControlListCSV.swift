@@ -179,7 +179,9 @@ public enum ControlListCSV {
     public static func encode(_ list: ControlList) -> String {
         var s =
             "# format: minilateral-control-list/v1\n# jurisdiction: \(list.jurisdiction)\n# scheme: \(list.scheme.rawValue)\n"
-        s += "# instrument: \(list.instrument)\n# citation: \(list.citation)\n# versionDate: \(list.versionDate)\n"
+        // A header value is one line: a line break would end it and start the rows early.
+        s += "# instrument: \(list.instrument.replacingNewlines())\n# citation: \(list.citation.replacingNewlines())\n"
+        s += "# versionDate: \(list.versionDate)\n"
         if let a = list.attribution { s += "# attribution: \(a.replacingNewlines())\n" }
         s += columns.joined(separator: ",") + "\n"
         for e in list.entries {
