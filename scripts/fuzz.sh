@@ -8,6 +8,7 @@
 # Usage: scripts/fuzz.sh [SECONDS] [HARNESS...]      e.g. scripts/fuzz.sh 5;  scripts/fuzz.sh 60 json note
 #   FUZZ_RUNS=N        run each harness for N inputs instead of SECONDS (then SECONDS is a cap)
 #   FUZZ_NICE=N        niceness of the fuzzers (default 19: the machine is shared)
+#   FUZZ_TIMEOUT=S     an input that runs longer than S seconds is a failure (default 60)
 #   FUZZ_OUT=DIR       logs, grown corpora and crash inputs (default Fuzz/.build/fuzz-out)
 #   FUZZ_SMOKE=1       when the toolchain cannot build fuzzers (no libFuzzer runtime), say so
 #                      and exit 0 instead of 2: for CI, which must not fail for that reason
@@ -89,7 +90,9 @@ for h in "${HARNESSES[@]}"; do
     rm -rf "$work" "$OUT/crash/$h"
     mkdir -p "$work" "$OUT/crash/$h"
     cp Fuzz/corpus/"$h"/* "$work"/
-    args=(-max_len="$(maxlen "$h")" -rss_limit_mb=2048 -timeout=60 -print_final_stats=1
+    # -print_funcs=0: naming each newly covered function runs llvm-symbolizer over a large
+    # debug binary, which a loaded machine can take minutes to do.
+    args=(-max_len="$(maxlen "$h")" -rss_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-60}" -print_final_stats=1 -print_funcs=0
         -artifact_prefix="$OUT/crash/$h/" -max_total_time="$SECONDS_EACH")
     [ -n "${FUZZ_RUNS:-}" ] && args+=(-runs="$FUZZ_RUNS")
     log="$OUT/$h.log"
