@@ -12,6 +12,7 @@
 #   FUZZ_OUT=DIR       logs, grown corpora and crash inputs (default Fuzz/.build/fuzz-out)
 #   FUZZ_SMOKE=1       when the toolchain cannot build fuzzers (no libFuzzer runtime), say so
 #                      and exit 0 instead of 2: for CI, which must not fail for that reason
+#   FUZZ_RESUME=1      start from the corpora grown by the last run too, not only the seeds
 #   FUZZ_MERGE=1       merge the new inputs that add coverage into Fuzz/corpus/<name>/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,7 +88,8 @@ printf '%-13s %-6s %12s %9s %7s %8s %6s\n' harness result execs exec/s cov ft co
 for h in "${HARNESSES[@]}"; do
     t=$(target "$h")
     work="$OUT/corpus/$h"
-    rm -rf "$work" "$OUT/crash/$h"
+    [ "${FUZZ_RESUME:-}" = 1 ] || rm -rf "$work"
+    rm -rf "$OUT/crash/$h"
     mkdir -p "$work" "$OUT/crash/$h"
     cp Fuzz/corpus/"$h"/* "$work"/
     # -print_funcs=0: naming each newly covered function runs llvm-symbolizer over a large
