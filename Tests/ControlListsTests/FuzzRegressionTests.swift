@@ -47,4 +47,41 @@ import Testing
         #expect(back.entries.map(\.code) == list.entries.map(\.code))
         #expect(list.citation.contains("\n") && back.citation == list.citation.split(separator: "\n").joined(separator: " "))
     }
+
+    /// FuzzListCSV: a comma followed by a combining mark (U+059E) is one Character, so the
+    /// CSV export did not quote the field and the row read back with a field too many.
+    @Test func csvFieldWithACommaBeforeACombiningMarkIsQuoted() throws {
+        #expect(ControlListCSV.csvField("a,\u{59E}b") == "\"a,\u{59E}b\"")
+        #expect(ControlListCSV.csvField("a\r\nb") == "\"a\r\nb\"")
+        #expect(ControlListCSV.csvField("q\"\u{301}") == "\"q\"\"\u{301}\"")
+        let csv = """
+            # jurisdiction: US
+            # scheme: us-eccn
+            # instrument: T
+            # citation: c
+            # versionDate: 2025-01-15
+            code,text,source
+            3B001,"Equipment,\u{59E} as follows:",CCL
+
+            """
+        let list = try ControlListImporter.importList(bytes: Array(csv.utf8), path: "t.csv", format: .csv)
+        let back = try ControlListImporter.importList(
+            bytes: Array(ControlListCSV.encode(list).utf8), path: "u.csv", format: .csv)
+        #expect(back.entries.map(\.text) == list.entries.map(\.text))
+    }
+
+    /// FuzzListJSON: an entry given `"parameters": []` whose text yields parameters was
+    /// exported without the field, and read back with the parameters of its text.
+    @Test func jsonExportKeepsAnExplicitlyEmptyParameterList() throws {
+        let json = #"""
+            {"jurisdiction": "US", "scheme": "us-eccn", "instrument": "x", "citation": "y", "versionDate": "2025-01-01",
+             "entries": [{"code": "3A090", "text": "a 'total processing performance' of 4800 or more", "source": "s", "parameters": []}]}
+            """#
+        let list = try ControlListImporter.importList(bytes: Array(json.utf8), path: "l.json", format: .json)
+        #expect(list.entries.first?.parameters == [])
+        #expect(ParameterExtractor.extract(from: list.entries[0].text).isEmpty == false)
+        let back = try ControlListImporter.importList(
+            bytes: Array(ControlListJSON.encode(list).utf8), path: "m.json", format: .json)
+        #expect(back.entries.first?.parameters == [])
+    }
 }

@@ -203,16 +203,27 @@ public enum ControlListCSV {
     }
 
     /// One field, quoted when it holds a comma, quote or line break.
+    ///
+    /// It looks at bytes, not Characters: a comma or quote followed by a combining mark, or
+    /// `\r\n`, is one Character that equals none of them.
     public static func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return s }
+        var out: [UInt8] = [0x22]
+        out.reserveCapacity(s.utf8.count + 8)
+        for b in s.utf8 {
+            out.append(b)
+            if b == 0x22 { out.append(0x22) }
         }
-        return s
+        out.append(0x22)
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
 extension String {
+    /// Line feeds and carriage returns as spaces (by scalar: `\r\n` is one Character).
     func replacingNewlines() -> String {
-        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ")
+        var out = String.UnicodeScalarView()
+        for c in unicodeScalars { out.append(c == "\n" || c == "\r" ? " " : c) }
+        return String(out)
     }
 }
