@@ -31,6 +31,14 @@ public func checkRoundTrip(_ list: ControlList) {
     }
     guard case .success(let b) = back else { preconditionFailure("an imported list's JSON encoding does not import: \(back)") }
     precondition(exported(b) == exported(list), "an imported list's JSON encoding imports different entries: \(difference(exported(b), exported(list)))")
+    // A parameters cell has no escapes: `;` separates items and `|` fields (a term may hold
+    // `|`, the last three fields may not). Such parameters cannot be written to CSV.
+    let unwritable = list.entries.contains { e in
+        e.parameters.contains { p in
+            (p.term + p.value + p.unit).contains(";") || (p.value + p.unit).contains("|")
+        }
+    }
+    if unwritable { return }
     let csv = Array(ControlListCSV.encode(list).utf8)
     let back2 = Result { () throws(ControlListError) in
         try ControlListImporter.importList(bytes: csv, path: "rt.csv", format: .csv)
