@@ -35,7 +35,7 @@ public func checkRoundTrip(_ list: ControlList) {
     // `|`, the last three fields may not). Such parameters cannot be written to CSV.
     let unwritable = list.entries.contains { e in
         e.parameters.contains { p in
-            (p.term + p.value + p.unit).contains(";") || (p.value + p.unit).contains("|")
+            (p.term + p.value + p.unit).utf8.contains(0x3B) || (p.value + p.unit).utf8.contains(0x7C)
         }
     }
     if unwritable { return }
