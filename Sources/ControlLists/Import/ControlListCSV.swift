@@ -61,18 +61,18 @@ public enum ControlListCSV {
                     if status == .active { params = ParameterExtractor.extract(from: text) }
                 } else {
                     for item in f("parameters").split(separator: ";") {
-                        let parts = item.split(separator: "|", omittingEmptySubsequences: false).map {
-                            String($0).trimmingSpaces()
-                        }
-                        guard parts.count == 4 else {
+                        // The last three fields are comparator, value and unit; a term may hold `|`.
+                        let parts = item.split(separator: "|", omittingEmptySubsequences: false)
+                        guard parts.count >= 4 else {
                             throw .malformed("\(code): a parameter is term|comparator|value|unit")
                         }
+                        let last = parts.suffix(3).map { String($0).trimmingSpaces() }
+                        let term = parts.dropLast(3).joined(separator: "|").trimmingSpaces()
                         params.append(
                             try ControlListJSON.parameter(
                                 [
-                                    "term": .string(parts[0]), "comparator": .string(parts[1]),
-                                    "value": .string(parts[2]),
-                                    "unit": .string(parts[3]),
+                                    "term": .string(term), "comparator": .string(last[0]), "value": .string(last[1]),
+                                    "unit": .string(last[2]),
                                 ], code: code))
                     }
                 }
@@ -179,13 +179,19 @@ public enum ControlListCSV {
     public static func encode(_ list: ControlList) -> String {
         var s =
             "# format: minilateral-control-list/v1\n# jurisdiction: \(list.jurisdiction)\n# scheme: \(list.scheme.rawValue)\n"
-        s += "# instrument: \(list.instrument)\n# citation: \(list.citation)\n# versionDate: \(list.versionDate)\n"
+        // A header value is one line: a line break would end it and start the rows early.
+        s += "# instrument: \(list.instrument.replacingNewlines())\n# citation: \(list.citation.replacingNewlines())\n"
+        s += "# versionDate: \(list.versionDate)\n"
         if let a = list.attribution { s += "# attribution: \(a.replacingNewlines())\n" }
         s += columns.joined(separator: ",") + "\n"
         for e in list.entries {
             let notes = e.notes.map { "\($0.kind.rawValue): \($0.text.replacingNewlines())" }.joined(separator: "\n")
-            let params = e.parameters.map { "\($0.term)|\($0.comparator.rawValue)|\($0.value)|\($0.unit)" }.joined(
-                separator: ";")
+            // Parameters that the reader extracts from the text anyway are left out: the text is
+            // their source, and a term taken from it may hold `;`, which no cell can carry.
+            let derived = e.status == .active ? ParameterExtractor.extract(from: e.text) : []
+            let params =
+                e.parameters == derived
+                ? "" : e.parameters.map { "\($0.term)|\($0.comparator.rawValue)|\($0.value)|\($0.unit)" }.joined(separator: ";")
             s +=
                 [
                     e.code.text, e.status.rawValue, e.heading, e.text, e.source, notes,
@@ -197,16 +203,27 @@ public enum ControlListCSV {
     }
 
     /// One field, quoted when it holds a comma, quote or line break.
+    ///
+    /// It looks at bytes, not Characters: a comma or quote followed by a combining mark, or
+    /// `\r\n`, is one Character that equals none of them.
     public static func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return s }
+        var out: [UInt8] = [0x22]
+        out.reserveCapacity(s.utf8.count + 8)
+        for b in s.utf8 {
+            out.append(b)
+            if b == 0x22 { out.append(0x22) }
         }
-        return s
+        out.append(0x22)
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
 extension String {
+    /// Line feeds and carriage returns as spaces (by scalar: `\r\n` is one Character).
     func replacingNewlines() -> String {
-        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: " ")
+        var out = String.UnicodeScalarView()
+        for c in unicodeScalars { out.append(c == "\n" || c == "\r" ? " " : c) }
+        return String(out)
     }
 }

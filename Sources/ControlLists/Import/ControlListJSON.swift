@@ -129,7 +129,11 @@ public enum ControlListJSON {
             "source": .string(e.source),
         ]
         if !e.heading.isEmpty { o["heading"] = .string(e.heading) }
-        if !e.parameters.isEmpty { o["parameters"] = .array(e.parameters.map(parameterJSON)) }
+        // An entry without parameters says so with [] when the reader would otherwise take
+        // some from its text.
+        if !e.parameters.isEmpty || (e.status == .active && !ParameterExtractor.extract(from: e.text).isEmpty) {
+            o["parameters"] = .array(e.parameters.map(parameterJSON))
+        }
         if !e.notes.isEmpty {
             o["notes"] = .array(e.notes.map { ["kind": .string($0.kind.rawValue), "text": .string($0.text)] })
         }
