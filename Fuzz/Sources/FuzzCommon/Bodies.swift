@@ -38,7 +38,7 @@ public enum ProposalDocument {
 
     /// As `ConsensusCLI.readDocument` after parsing: the value must be an object, and integer
     /// parameter values become decimal strings.
-    public static func body(_ value: JSONValue) -> [String: JSONValue]? {
+    public static func body(_ value: JSONValue) -> JSONObject? {
         guard case .object(var o) = value else { return nil }
         if let params = o["parameters"]?.arrayValue {
             o["parameters"] = .array(
@@ -54,7 +54,7 @@ public enum ProposalDocument {
     /// Reads `o` as the body of each statement kind a document can become, through both
     /// storages of `BodyReader` (dictionary, as the CLI builds it; canonical bytes, as the
     /// ledger replays it), and requires the two to agree.
-    public static func check(_ o: [String: JSONValue]) {
+    public static func check(_ o: JSONObject) {
         let canonical = CanonicalObject(o)
         precondition(canonical.json == .object(o), "a canonical object does not give back its members")
         let reparsed = canonical.bytes.withUnsafeBytes { try? JSONParser.parseCanonical($0) }
