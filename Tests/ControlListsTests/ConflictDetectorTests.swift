@@ -130,8 +130,15 @@ func measure(
                     "F\(i % 4)", "p\(i)", .licenceRequirement,
                     [code("3B\(String(format3(i / 20))).\(["a", "b", "c", "d"][i % 4]).\(i % 5 + 1)")], ["CN"]))
         }
+        #expect(detector.findings(in: ms).isEmpty)
+        // The same scale with two planted overlaps among the 20,000: exactly those are found,
+        // so "no findings" above is the index working, not the detector giving up.
+        ms.append(measure("Quad", "planted-1", .licenceRequirement, [code("3B000.a.1")], ["CN"]))
+        ms.append(measure("G7", "planted-2", .licenceRequirement, [code("3B999.d.4")], ["CN"]))
         let f = detector.findings(in: ms)
-        #expect(f.isEmpty)
+        #expect(f.count == 2, "\(f.map(\.line))")
+        #expect(Set(f.flatMap { [$0.a.proposalID, $0.b.proposalID] }.filter { $0.hasPrefix("planted") }) == ["planted-1", "planted-2"])
+        #expect(f.allSatisfy { $0.rule == .duplicate })
     }
 }
 

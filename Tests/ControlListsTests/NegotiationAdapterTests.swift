@@ -5,7 +5,7 @@ import LedgerCore
 import Testing
 
 /// The adapter from the consensus module's negotiation state to measures, run over a copy of
-/// the sample ledger in `ledger/` (skipped when the sample is absent).
+/// the sample ledger in `ledger/` (part of the repository: its absence is a failure, not a skip).
 @Suite struct NegotiationAdapterTests {
     static let sampleLedger: String = {
         var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func sampleLedgerRCEPFacilitationAgainstG7ControlIsFound() throws {
-        guard let dir = try copySample() else { return }
+        let dir = try #require(try copySample(), "the sample ledger in ledger/ is part of the repository")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let state = try Ledger<NegotiationRules>(directory: dir).currentState()
         let measures = ControlLists.Measure.fromNegotiation(state)
