@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 import Testing
 
 /// Attacks on the trust claims of the store and the audit (issue 9 §1–§3, §5, §7, §9, §10),
@@ -450,6 +451,20 @@ import Testing
         let v = try ledger(["verify", "led", "--json"], cwd: fx.dir)
         #expect(v.status == 0)
         #expect(v.stdout.contains("\"checkpointsChecked\":1"), "\(v.stdout)")
+    }
+
+    @Test func aValidSizeZeroCheckpointIsCheckedNotBeyondTheLog() throws {
+        let fx = try ledgerWithNotes(1)
+        let op = try NoteSignerKey(parsing: try read(fx.dir + "/op.key"))
+        var zero = try SignedNote(text: Checkpoint(origin: op.name, size: 0, root: MerkleHash.emptyRoot).text)
+        zero.sign(with: op)
+        try zero.serialized.write(
+            toFile: path(fx, "checkpoints/00000000000000000000.note"), atomically: true, encoding: .utf8)
+        let v = try ledger(["verify", "led", "--vkey", fx.opVkey, "--json"], cwd: fx.dir)
+        #expect(v.status == 0, "\(v.stdout)")
+        #expect(v.stdout.contains("\"checkpointsChecked\":1"), "\(v.stdout)")
+        // Without --vkey the key comes from entry 0, after which the size-0 checkpoint is checked.
+        #expect(try ledger(["verify", "led", "--json"], cwd: fx.dir).stdout.contains("\"checkpointsChecked\":1"))
     }
 
     @Test func aCheckpointFiledUnderAnotherSizeIsRefused() throws {
