@@ -17,10 +17,11 @@ extension LedgerCommand.Proof {
         @Option(help: "Entry index.") var index: Int64
         @Option(help: "Tree size (default: the latest checkpoint's size for tlog-proof, else the log size).") var size: Int64?
         @Option(help: "Output format: json or tlog-proof.") var format: String = "json"
-        @Flag(help: "JSON output (the default format).") var json = false
+        @Flag(help: "JSON output: the same as --format json (the default).") var json = false
 
         func validate() throws {
             guard ["json", "tlog-proof"].contains(format) else { throw ValidationError("--format must be json or tlog-proof") }
+            if json && format != "json" { throw ValidationError("--json means --format json; it cannot go with --format \(format)") }
             guard index >= 0 else { throw ValidationError("--index must be ≥ 0") }
             guard (size ?? 1) >= 1 else { throw ValidationError("--size must be ≥ 1") }
         }
