@@ -256,7 +256,7 @@ private func resetPeakRSS() {
 }
 
 extension LedgerCommand {
-    /// Runs ``consensusBenchmark(entries:workdir:log:)`` on its own (hidden; `ledger bench
+    /// Runs ``consensusBenchmark(entries:workdir:reuse:runs:log:)`` on its own (hidden; `ledger bench
     /// --suite consensus` is the documented entry point).
     struct BenchConsensus: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -230,7 +230,8 @@ struct CanonicalScanner {
         }
     }
 
-    /// The string content at `range` as a `String` (no escapes, already validated).
+    /// The string content between `s.start` and `s.end` as a `String` (the caller has
+    /// validated it and knows it holds no escapes).
     func text(_ s: (start: Int, end: Int, escaped: Bool)) -> String {
         String(decoding: UnsafeBufferPointer(start: b + s.start, count: s.end - s.start), as: UTF8.self)
     }
