@@ -295,6 +295,40 @@ import Testing
         }
     }
 
+    @Test func aRepairAndAnAppendWaitingForTheLockLoseNothing() throws {
+        // Both open the files, then wait for the lock another process holds; repair runs first.
+        // It must rewrite the files the append has open, not replace them, or the append's
+        // acknowledged entry lands in unlinked files and is cut later.
+        for round in 0..<3 {
+            let fx = try ledgerWithNotes(1)
+            let script = """
+                flock led/lock sleep 1 &
+                sleep 0.3
+                "$LEDGER" repair led > /dev/null 2>&1 &
+                sleep 0.3
+                "$LEDGER" append led --key jp.key --kind note --body '{"text":"acked"}'
+                wait
+                """
+            let r = try runProcess("/bin/sh", ["-c", script], cwd: fx.dir, env: ["LEDGER": ledgerBinary])
+            #expect(r.lines == ["3"], "round \(round): \(r.stdout) \(r.stderr)")
+            let v = try ledger(["verify", "led", "--vkey", fx.opVkey, "--json"], cwd: fx.dir)
+            #expect(v.status == 0 && v.stdout.contains("\"entries\":4") && v.stdout.contains("\"uncommittedEntries\":0"), "round \(round): \(v.stdout)")
+            let next = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"next\"}"], cwd: fx.dir)
+            #expect(next.lines == ["4"], "round \(round): \(next.stderr)")
+            #expect(try read(path(fx, "entries.jsonl")).contains("\"acked\""))
+        }
+    }
+
+    @Test func aFifoAmongTheCheckpointsIsRefusedWithoutHanging() throws {
+        let fx = try ledgerWithNotes(1)
+        #expect(try shell("mkfifo led/checkpoints/00000000000000000003.note", cwd: fx.dir).status == 0)
+        for args in [["verify", "led"], ["checkpoint", "led"], ["repair", "led"]] {
+            let r = try boundedLedger(args, cwd: fx.dir)
+            #expect(r.status == 1 || r.status == 2, "\(args): \(r.status)")
+            #expect(r.stderr.contains("not a regular file"), "\(args): \(r.stderr)")
+        }
+    }
+
     @Test func aHardLinkedOrRedirectedLedgerFileIsNeverWritten() throws {
         let fx = try ledgerWithNotes(1)
         let other = fx.dir + "/other.idx"

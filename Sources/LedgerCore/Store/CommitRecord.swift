@@ -79,6 +79,8 @@ public struct CommitRecord: Sendable, Hashable {
         case empty
         case badChecksum
         case unknownVersion(UInt32)
+        /// A slot with a valid checksum whose size or byte length is beyond 2^63 − 1.
+        case outOfRange
     }
 
     /// Decodes one slot.
@@ -97,7 +99,7 @@ public struct CommitRecord: Sendable, Hashable {
         guard version == formatVersion else { return .failure(.unknownVersion(version)) }
         let size = u64(24)
         let end = u64(32)
-        guard size <= UInt64(Int64.max), end <= UInt64(Int64.max) else { return .failure(.badChecksum) }
+        guard size <= UInt64(Int64.max), end <= UInt64(Int64.max) else { return .failure(.outOfRange) }
         return .success(
             CommitRecord(
                 sequence: u64(16), size: Int64(size), entriesEnd: Int64(end),
@@ -123,6 +125,8 @@ public struct CommitRecord: Sendable, Hashable {
                 throw .malformed(
                     "\(path): ledger format version \(v) is not one this `ledger` knows (it reads version \(formatVersion))"
                 )
+            case .failure(.outOfRange):
+                throw .chainBroken("\(path): slot \(k) records a size or length beyond 2^63 − 1, which no ledger has")
             case .failure(.empty): problems.append("slot \(k) is empty")
             case .failure(.badChecksum): problems.append("slot \(k) is damaged")
             }

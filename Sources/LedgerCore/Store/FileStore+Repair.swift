@@ -166,9 +166,12 @@ extension FileStore {
         report.indexRecords = done
         report.storedHashes = Int64(hashes.count / 32)
         report.root = range.root
-        // Write: derived files first, the cut, then the commit record (the commit point).
-        try POSIX.writeAtomically(idx, to: path(FileStore.indexFile))
-        try POSIX.writeAtomically(hashes, to: path(FileStore.hashesFile))
+        // Write: derived files first, the cut, then the commit record (the commit point). Each
+        // file is rewritten in place, never replaced by a rename: a writer that opened the
+        // files before it waited for the lock must find this content when it gets the lock,
+        // not write into a file that is no longer the ledger's.
+        try rewriteInPlace(path(FileStore.indexFile), idx)
+        try rewriteInPlace(path(FileStore.hashesFile), hashes)
         if fileSize > keptEnd {
             let fd = try POSIX.open(path(FileStore.entriesFile), O_RDWR)
             defer { close(fd) }
@@ -177,8 +180,44 @@ extension FileStore {
         }
         let record = CommitRecord(
             sequence: (commit?.sequence ?? 0) &+ 1, size: done, entriesEnd: keptEnd, lastLeafHash: prev, root: range.root)
-        try POSIX.writeAtomically(record.fileBytes, to: path(FileStore.commitFile))
+        try writeCommitInPlace(record)
         try POSIX.mkdir(path(FileStore.checkpointsDirectory))
         return report
+    }
+
+    /// Opens a cache file for rewriting: the file itself, or a new one where it was missing or
+    /// was a symbolic link (the link is removed, never followed).
+    private func openForRewrite(_ p: String) throws(LedgerError) -> Int32 {
+        if let fd = try? POSIX.openIfExists(p, O_RDWR) {
+            do throws(LedgerError) { try POSIX.requireSoleRegularFile(fd, path: p) } catch {
+                close(fd)
+                throw error
+            }
+            return fd
+        }
+        if unlink(p) != 0 && errno != ENOENT { throw .io("\(p): cannot remove: \(POSIX.errorText())") }
+        return try POSIX.open(p, O_RDWR | O_CREAT | O_EXCL)
+    }
+
+    /// Overwrites `p` from byte 0 with `bytes`, then cuts it to their length, and fsyncs.
+    private func rewriteInPlace(_ p: String, _ bytes: [UInt8]) throws(LedgerError) {
+        let fd = try openForRewrite(p)
+        defer { close(fd) }
+        try POSIX.writeAll(fd, bytes, at: 0, path: p)
+        try POSIX.truncate(fd, to: Int64(bytes.count), path: p)
+        try POSIX.fsync(fd, path: p)
+    }
+
+    /// Writes `record` into its slot of the commit file in place (the other slot keeps the
+    /// previous record, if there is one), and fsyncs.
+    private func writeCommitInPlace(_ record: CommitRecord) throws(LedgerError) {
+        let p = path(FileStore.commitFile)
+        let fd = try openForRewrite(p)
+        defer { close(fd) }
+        let size = try POSIX.size(fd, path: p)
+        if size < Int64(record.fileBytes.count) { try POSIX.truncate(fd, to: Int64(record.fileBytes.count), path: p) }
+        try POSIX.writeAll(fd, record.encoded, at: CommitRecord.slotOffsets[Int(record.sequence % 2)], path: p)
+        try POSIX.fsync(fd, path: p)
+        try POSIX.fsyncDirectory(directory)
     }
 }

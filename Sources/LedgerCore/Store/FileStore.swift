@@ -276,6 +276,11 @@ public final class FileStore: HashReader, Sendable {
     func checkedSpan(_ range: Range<Int64>, in snap: Snapshot) throws(LedgerError) -> (start: Int64, end: Int64) {
         var prev = snap.startOffset(range.lowerBound)
         let first = prev
+        guard first >= 0, first <= snap.committedEnd else {
+            throw .chainBroken(
+                "entry \(range.lowerBound): \(path(FileStore.indexFile)) puts its line at byte \(first), outside the \(snap.committedEnd) committed bytes of \(FileStore.entriesFile); \(repairAdvice)"
+            )
+        }
         for k in range {
             let e = snap.endOffset(k)
             guard e > prev, e - prev <= Int64(Entry.maxBytes) + 1, e <= snap.committedEnd else {

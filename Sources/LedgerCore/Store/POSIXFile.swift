@@ -186,8 +186,11 @@ enum POSIX {
     }
 
     static func readFile(_ path: String, limit: Int64 = 64 << 20) throws(LedgerError) -> [UInt8] {
-        let fd = try open(path, O_RDONLY)
+        // O_NONBLOCK and a regular-file check: a FIFO or a device under this name is refused,
+        // never waited on.
+        let fd = try open(path, O_RDONLY | O_NONBLOCK)
         defer { close(fd) }
+        try requireRegularFile(fd, path: path)
         let n = try size(fd, path: path)
         guard n <= limit else { throw .tooLarge("\(path): is \(n) bytes, over the limit of \(limit) bytes") }
         return try readAll(fd, at: 0, count: Int(n), path: path)
