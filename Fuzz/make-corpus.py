@@ -4,8 +4,11 @@ vectors (specs/vectors), the sample ledger (ledger/), the sample proposals, the 
 control lists and a few hand-written inputs. Deterministic; run from anywhere. Each seed is
 named by the SHA-1 of its bytes, as libFuzzer names its own.
 
-The EU Annex seed is a small excerpt of ../shared/data/eu-annex-i-*.json when that file
-exists (it is not part of this repository); otherwise a hand-written record stands in.
+Two kinds of seed are never committed and are written at run time (`scripts/fuzz.sh` runs
+`make-corpus.py --extra`) under the git-ignored Fuzz/.build/corpus-extra/<harness>/: an excerpt
+of ../shared/data/eu-annex-i-*.json (the dataset stays in ../shared/data; a hand-written record
+is committed instead), and private key files (the published test and demo keys, read from
+specs/vectors and ledger-demo-keys/ where they are labelled as such).
 """
 import base64, glob, hashlib, json, os, shutil, sys
 
@@ -19,10 +22,17 @@ def read(p, mode="rb"):
         return f.read()
 
 
+EXTRA = "--extra" in sys.argv[1:]
+if EXTRA:
+    OUT = os.path.join(ROOT, "Fuzz", ".build", "corpus-extra")
+
 corpora = {}
 
 
-def seed(harness, data):
+def seed(harness, data, extra=False):
+    """Adds a seed; `extra` seeds go only to the run-time corpus (never committed)."""
+    if extra != EXTRA:
+        return
     if isinstance(data, str):
         data = data.encode()
     corpora.setdefault(harness, {})[hashlib.sha1(data).hexdigest()] = data
@@ -87,11 +97,11 @@ keys = json.loads(read(os.path.join(V, "keys.json")))
 for k in [keys["author"], keys["log"]] + keys["witnesses"]:
     for f in ("privateKey", "vkey", "cosignerVkey"):
         if f in k:
-            seed("keys", k[f])
+            seed("keys", k[f], extra=f == "privateKey")
 for p in sorted(glob.glob(os.path.join(ROOT, "ledger-demo-keys", "*.key")))[:4]:
-    seed("keys", read(p))
-for p in ("go-test-key.private", "go-test-key.vkey"):
-    seed("keys", read(os.path.join(V, "go-interop", p)))
+    seed("keys", read(p), extra=True)
+seed("keys", read(os.path.join(V, "go-interop", "go-test-key.private")), extra=True)
+seed("keys", read(os.path.join(V, "go-interop", "go-test-key.vkey")))
 
 # Proposals: the sample proposal files (YAML), and the bodies of the sample ledger's
 # statements (JSON), which include proposals, amendments, positions and charters.
@@ -132,7 +142,7 @@ if eu:
     d = json.loads(read(eu[-1]))
     d = {k: d[k] for k in ("corpus_version", "celex", "valid_from", "attribution")} | {
         "entries": [e for e in d["entries"] if e["entry_code"] in ("0A001", "3B001", "3B993", "4D002")]}
-    seed("euannex", json.dumps(d, ensure_ascii=False, indent=1))
+    seed("euannex", json.dumps(d, ensure_ascii=False, indent=1), extra=True)
 seed("euannex", json.dumps({"celex": "fixture", "valid_from": "2025-11-15", "entries": [
     {"entry_code": "3B001", "verbatim_text":
      "3B001 Equipment for the manufacturing of semiconductor devices, as follows:\n"

@@ -82,6 +82,9 @@ BIN=$("${BUILD[@]}" --show-bin-path)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 # Swift's own crash backtracer trips ASan; libFuzzer reports the trap itself.
 export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
+# Seeds that are never committed (an excerpt of ../shared/data's EU Annex, the published
+# test and demo private keys): written at run time under Fuzz/.build/corpus-extra.
+python3 Fuzz/make-corpus.py --extra >/dev/null
 failed=()
 total=0
 printf '%-13s %-6s %12s %9s %7s %8s %6s\n' harness result execs exec/s cov ft corp
@@ -92,6 +95,7 @@ for h in "${HARNESSES[@]}"; do
     rm -rf "$OUT/crash/$h"
     mkdir -p "$work" "$OUT/crash/$h"
     cp Fuzz/corpus/"$h"/* "$work"/
+    if [ -d Fuzz/.build/corpus-extra/"$h" ]; then cp Fuzz/.build/corpus-extra/"$h"/* "$work"/; fi
     # -print_funcs=0: naming each newly covered function runs llvm-symbolizer over a large
     # debug binary, which a loaded machine can take minutes to do.
     args=(-max_len="$(maxlen "$h")" -rss_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-60}" -print_final_stats=1 -print_funcs=0
