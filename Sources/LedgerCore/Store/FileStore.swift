@@ -74,22 +74,17 @@ public final class FileStore: HashReader, Sendable {
         /// Byte offset just past entry `i`'s newline, as the index records it.
         public func endOffset(_ i: Int64) -> Int64 {
             precondition(i >= 0 && i < size)
-            return Int64(
-                littleEndian: index.buffer.loadUnaligned(fromByteOffset: Int(i) * FileStore.indexRecord, as: Int64.self))
+            return index.indexEndOffset(i)
         }
 
         /// Byte offset where entry `i`'s line starts.
         public func startOffset(_ i: Int64) -> Int64 { i == 0 ? 0 : endOffset(i - 1) }
 
         /// The statement hash recorded for entry `i` (a cache: compare before trusting it).
-        public func statementHash(_ i: Int64) -> Digest {
-            Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: index.buffer[(Int(i) * FileStore.indexRecord + 8)...]))
-        }
+        public func statementHash(_ i: Int64) -> Digest { index.indexStatementHash(i) }
 
         /// The stored hash at position `i` (a cache: compare before trusting it).
-        public func storedHash(at i: Int64) -> Digest {
-            Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: hashes.buffer[(Int(i) * 32)...]))
-        }
+        public func storedHash(at i: Int64) -> Digest { hashes.storedHash(at: i) }
 
         /// The number of stored hashes mapped.
         var storedHashCount: Int64 { Int64(hashes.count / 32) }
@@ -230,17 +225,13 @@ public final class FileStore: HashReader, Sendable {
         let newIndex = try MappedFile(fd: indexFD, count: Int(c.size) * FileStore.indexRecord, path: idxPath)
         let newHashes = try MappedFile(fd: hashesFD, count: Int(needed), path: hashPath)
         if c.size > 0 {
-            let end = Int64(
-                littleEndian: newIndex.buffer.loadUnaligned(
-                    fromByteOffset: Int(c.size - 1) * FileStore.indexRecord, as: Int64.self))
+            let end = newIndex.indexEndOffset(c.size - 1)
             guard end == c.entriesEnd else {
                 throw .chainBroken(
                     "\(idxPath): entry \(c.size - 1) ends at byte \(end), but the commit record says \(c.entriesEnd); \(repairAdvice)"
                 )
             }
-            let last = Digest(
-                unsafeBytes: UnsafeRawBufferPointer(
-                    rebasing: newHashes.buffer[(Int(StoredHashIndex.index(level: 0, n: c.size - 1)) * 32)...]))
+            let last = newHashes.storedHash(at: StoredHashIndex.index(level: 0, n: c.size - 1))
             guard last == c.lastLeafHash else {
                 throw .chainBroken(
                     "\(hashPath): the leaf hash of entry \(c.size - 1) differs from the commit record's; \(repairAdvice)")
@@ -403,18 +394,12 @@ public final class FileStore: HashReader, Sendable {
     package struct DerivedFiles {
         package struct Index {
             let file: MappedFile
-            package func endOffset(_ i: Int64) -> Int64 {
-                Int64(littleEndian: file.buffer.loadUnaligned(fromByteOffset: Int(i) * FileStore.indexRecord, as: Int64.self))
-            }
-            package func statementHash(_ i: Int64) -> Digest {
-                Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: file.buffer[(Int(i) * FileStore.indexRecord + 8)...]))
-            }
+            package func endOffset(_ i: Int64) -> Int64 { file.indexEndOffset(i) }
+            package func statementHash(_ i: Int64) -> Digest { file.indexStatementHash(i) }
         }
         package struct Hashes {
             let file: MappedFile
-            package func hash(at i: Int64) -> Digest {
-                Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: file.buffer[(Int(i) * 32)...]))
-            }
+            package func hash(at i: Int64) -> Digest { file.storedHash(at: i) }
         }
         package var index: Index?
         package var indexRecords: Int64 = 0
@@ -706,5 +691,23 @@ struct MappedHashReader: HashReader, @unchecked Sendable {
     @inline(__always)
     func storedHash(at index: Int64) -> Digest {
         base!.loadUnaligned(fromByteOffset: Int(index) &* 32, as: Digest.self)
+    }
+}
+
+/// The record layouts of the two cache files, read from their maps in one place.
+extension MappedFile {
+    /// `entries.idx` record `i`: the byte offset just past its line's newline.
+    func indexEndOffset(_ i: Int64) -> Int64 {
+        Int64(littleEndian: buffer.loadUnaligned(fromByteOffset: Int(i) * FileStore.indexRecord, as: Int64.self))
+    }
+
+    /// `entries.idx` record `i`: its statement hash.
+    func indexStatementHash(_ i: Int64) -> Digest {
+        Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: buffer[(Int(i) * FileStore.indexRecord + 8)...]))
+    }
+
+    /// `tree.hashes` position `i`.
+    func storedHash(at i: Int64) -> Digest {
+        Digest(unsafeBytes: UnsafeRawBufferPointer(rebasing: buffer[(Int(i) * 32)...]))
     }
 }
