@@ -343,20 +343,7 @@ public struct Auditor<Rules: LedgerRules> {
 
     /// Parses, canonical-checks, signature-verifies and hashes lines on all cores.
     static func checkInParallel(_ lines: [ArraySlice<UInt8>]) -> [Checked] {
-        var results = [Checked](repeating: Checked(), count: lines.count)
-        guard !lines.isEmpty else { return results }
-        results.withUnsafeMutableBufferPointer { buf in
-            nonisolated(unsafe) let out = buf
-            let workers = ProcessInfoLite.activeProcessorCount
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var k = w
-                while k < lines.count {
-                    out[k] = check(lines[k])
-                    k += workers
-                }
-            }
-        }
-        return results
+        Parallel.map(lines.count) { k in check(lines[k]) }
     }
 
     static func check(_ line: ArraySlice<UInt8>) -> Checked {

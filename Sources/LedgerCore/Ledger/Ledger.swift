@@ -289,22 +289,11 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
 
     /// Verifies signatures and computes statement hashes on all cores.
     static func verifyInParallel(_ statements: [SignedStatement]) -> [(Bool, Digest, [UInt8])] {
-        var results = [(Bool, Digest, [UInt8])](repeating: (false, .zero, []), count: statements.count)
-        results.withUnsafeMutableBufferPointer { buf in
-            nonisolated(unsafe) let out = buf
-            let workers = min(ProcessInfoLite.activeProcessorCount, max(1, statements.count / 64))
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var k = w
-                while k < statements.count {
-                    let msg = statements[k].statement.signingMessage
-                    let ok = statements[k].statement.signer.publicKey.isValidSignature(
-                        statements[k].signature, for: msg)
-                    out[k] = (ok, SHA256.hash(msg), msg)
-                    k += workers
-                }
-            }
+        Parallel.map(statements.count, workers: min(Parallel.processorCount, max(1, statements.count / 64))) { k in
+            let msg = statements[k].statement.signingMessage
+            let ok = statements[k].statement.signer.publicKey.isValidSignature(statements[k].signature, for: msg)
+            return (ok, SHA256.hash(msg), msg)
         }
-        return results
     }
 
     // MARK: Checkpoints
@@ -417,16 +406,5 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
         guard let s = size ?? sizes.last else { throw .notFound("no checkpoint has been signed yet") }
         guard let text = try store.checkpointText(size: s) else { throw .notFound("no stored checkpoint of size \(s)") }
         return try SignedCheckpoint(parsing: text, logKey: try operatorKey())
-    }
-}
-
-/// Processor count without Foundation.
-enum ProcessInfoLite {
-    static var activeProcessorCount: Int {
-        #if canImport(Glibc)
-            return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-            return 1
-        #endif
     }
 }

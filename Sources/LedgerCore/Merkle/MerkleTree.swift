@@ -226,7 +226,7 @@ public struct InMemoryHashes: HashReader, Sendable {
                 next.withUnsafeMutableBufferPointer { nb in
                     nonisolated(unsafe) let nextBuf = nb
                     let src = level
-                    let workers = count >= 4096 ? max(1, ProcessInfoLite.activeProcessorCount) : 1
+                    let workers = count >= 4096 ? max(1, Parallel.processorCount) : 1
                     let lvl = l
                     DispatchQueue.concurrentPerform(iterations: workers) { w in
                         let lo = count * w / workers
