@@ -69,6 +69,8 @@ extension LedgerError {
         .oldCheckpoint: .hint("pass --old-checkpoint"),
         .leaf: .hint("pass --leaf"),
         .asOf: .prefix("--as-of: "),
+        .revision: .prefix("--revision: "),
+        .party: .prefix("--party: "),
     ]
 }
 

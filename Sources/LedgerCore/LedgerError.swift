@@ -43,6 +43,7 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
             case witnessKeys = "witness keys"
             case consistencyProof = "consistency proof"
             case checkpoint, oldCheckpoint = "old checkpoint", leaf
+            case revision, party
             case asOf = "as of"
         }
         let base: Base
@@ -59,6 +60,10 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let oldCheckpoint = Input(base: .oldCheckpoint)
         /// The bytes of a leaf.
         public static let leaf = Input(base: .leaf)
+        /// The entry index of a proposal's revision.
+        public static let revision = Input(base: .revision)
+        /// The party a delegation speaks for.
+        public static let party = Input(base: .party)
         /// The point in the log's history a question is asked at (`AsOf` in Consensus).
         public static let asOf = Input(base: .asOf)
 
