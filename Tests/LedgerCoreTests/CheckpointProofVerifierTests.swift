@@ -182,10 +182,12 @@ import Testing
         let array = failure { _ = try ProofDocument(parsing: "[1,2]") }
         #expect(array?.code == .malformed)
         #expect(array?.message == "consistency proof needs integer size1 and size2")
-        let text = failure { _ = try ProofDocument(parsing: "c2sp.org/tlog-proof@v2\nindex 0\n") }
+        let other = failure { _ = try ProofDocument(parsing: "c2sp.org/tlog-proof@v2\nindex 0\n") }
+        #expect(other?.code == .malformed)
+        #expect(other?.message == "tlog-proof must start with c2sp.org/tlog-proof@v1")
+        let text = failure { _ = try ProofDocument(parsing: "index 0\n") }
         #expect(text?.code == .malformed)
-        // A tlog-proof with the wrong header is read as JSON, and is not JSON.
-        #expect(text?.message.contains("consistency proof") == false)
+        #expect(text?.message.hasPrefix("invalid JSON") == true, "\(String(describing: text))")
     }
 
     @Test func tamperedCheckpointsAndLeavesAreRefused() throws {

@@ -8,13 +8,13 @@ public enum ProofDocument: Sendable {
     /// `{"size1","size2","hashes"}`.
     case consistency(ConsistencyProof)
 
-    /// Parses a proof: a tlog-proof bundle when the text starts with its header, otherwise a
-    /// JSON proof (whitespace allowed), which is an inclusion proof when it has a `leafHash`
+    /// Parses a proof: a tlog-proof bundle when the text starts with `c2sp.org/` (another C2SP
+    /// header is refused as such), otherwise a JSON proof (whitespace allowed), which is an inclusion proof when it has a `leafHash`
     /// member and a consistency proof otherwise.
     ///
     /// - Throws: `.malformed` for text that is neither form.
     public init(parsing text: String) throws(LedgerError) {
-        if text.hasPrefix(TlogProof.header) {
+        if text.hasPrefix("c2sp.org/") {
             self = .tlogProof(try TlogProof(parsing: text))
             return
         }
