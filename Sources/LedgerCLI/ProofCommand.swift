@@ -15,13 +15,18 @@ extension LedgerCommand.Proof {
         static let configuration = CommandConfiguration(abstract: "Print the inclusion proof of an entry.")
         @Argument(help: "Ledger directory.") var dir: String
         @Option(help: "Entry index.") var index: Int64
-        @Option(help: "Tree size (default: the latest checkpoint's size for tlog-proof, else the log size).") var size: Int64?
+        @Option(help: "Tree size (default: the latest checkpoint's size for tlog-proof, else the log size).")
+        var size: Int64?
         @Option(help: "Output format: json or tlog-proof.") var format: String = "json"
         @Flag(help: "JSON output: the same as --format json (the default).") var json = false
 
         func validate() throws {
-            guard ["json", "tlog-proof"].contains(format) else { throw ValidationError("--format must be json or tlog-proof") }
-            if json && format != "json" { throw ValidationError("--json means --format json; it cannot go with --format \(format)") }
+            guard ["json", "tlog-proof"].contains(format) else {
+                throw ValidationError("--format must be json or tlog-proof")
+            }
+            if json && format != "json" {
+                throw ValidationError("--json means --format json; it cannot go with --format \(format)")
+            }
             guard index >= 0 else { throw ValidationError("--index must be ≥ 0") }
             guard (size ?? 1) >= 1 else { throw ValidationError("--size must be ≥ 1") }
         }
@@ -36,12 +41,18 @@ extension LedgerCommand.Proof {
                         throw LedgerError.malformed("checkpoint size \(cp.checkpoint.size) is out of range")
                     }
                     let hashes = try store.tree.inclusionProof(index: index, treeSize: n)
-                    out(TlogProof(index: UInt64(index), hashes: hashes.map(\.bytes), checkpoint: cp.note).serialized, terminator: "")
+                    out(
+                        TlogProof(index: UInt64(index), hashes: hashes.map(\.bytes), checkpoint: cp.note).serialized,
+                        terminator: "")
                     return
                 }
                 let n = size ?? store.size
                 let hashes = try store.tree.inclusionProof(index: index, treeSize: n)
-                printJSON(InclusionProof(index: UInt64(index), treeSize: UInt64(n), leafHash: store.leafHash(index), hashes: hashes.map(\.bytes)).json)
+                printJSON(
+                    InclusionProof(
+                        index: UInt64(index), treeSize: UInt64(n), leafHash: store.leafHash(index),
+                        hashes: hashes.map(\.bytes)
+                    ).json)
             }
         }
     }
@@ -81,10 +92,12 @@ extension LedgerCommand.Proof {
         static let configuration = CommandConfiguration(
             commandName: "verify",
             abstract: "Verify a proof offline against signed checkpoints.",
-            discussion: "Takes the JSON proofs of `proof inclusion`/`proof consistency` or a tlog-proof bundle. Roots come only from checkpoints signed by --vkey.")
+            discussion: "Takes the JSON proofs of `proof inclusion`/`proof consistency` or a tlog-proof bundle. "
+                + "Roots come only from checkpoints signed by --vkey.")
         @Option(help: "The log's vkey.") var vkey: String
         @Option(help: "Signed checkpoint (the newer one, for consistency).") var checkpoint: String?
-        @Option(name: .customLong("old-checkpoint"), help: "Signed older checkpoint (consistency proofs).") var oldCheckpoint: String?
+        @Option(name: .customLong("old-checkpoint"), help: "Signed older checkpoint (consistency proofs).")
+        var oldCheckpoint: String?
         @Option(help: "Proof file.") var proof: String
         @Option(help: "Leaf bytes file (as printed by `ledger entry --raw`).") var leaf: String?
         @Flag(help: "JSON output.") var json = false

@@ -42,8 +42,11 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
             case logKey = "log key"
             case witnessKeys = "witness keys"
             case consistencyProof = "consistency proof"
-            case checkpoint, oldCheckpoint = "old checkpoint", leaf
-            case revision, party
+            case checkpoint
+            case oldCheckpoint = "old checkpoint"
+            case leaf
+            case revision
+            case party
             case asOf = "as of"
         }
         let base: Base

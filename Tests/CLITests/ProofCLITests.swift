@@ -29,7 +29,8 @@ import Testing
         let json = try ledger(base + ["--json"], cwd: fx.dir)
         let format = try ledger(base + ["--format", "json"], cwd: fx.dir)
         #expect(plain.status == 0 && json.status == 0 && format.status == 0, "\(json.stderr)")
-        #expect(json.stdout.hasPrefix("{\"hashes\":[") && json.stdout.contains("\"size1\":2,\"size2\":4"), "\(json.stdout)")
+        #expect(
+            json.stdout.hasPrefix("{\"hashes\":[") && json.stdout.contains("\"size1\":2,\"size2\":4"), "\(json.stdout)")
         #expect(plain.stdout == json.stdout && format.stdout == json.stdout)
         let other = try ledger(base + ["--format", "tlog-proof"], cwd: fx.dir)
         #expect(other.status == 2 && other.stderr.contains("--format must be json"), "\(other.stderr)")
@@ -38,8 +39,11 @@ import Testing
         // The proof it prints verifies between the two signed checkpoints.
         try json.stdout.write(toFile: fx.dir + "/p.json", atomically: true, encoding: .utf8)
         let v = try ledger(
-            ["proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cpN", "--old-checkpoint", "cp2", "--proof", "p.json",
-             "--json"], cwd: fx.dir)
+            [
+                "proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cpN", "--old-checkpoint", "cp2", "--proof",
+                "p.json",
+                "--json",
+            ], cwd: fx.dir)
         #expect(v.status == 0, "\(v.stderr)")
         #expect(v.stdout == "{\"size1\":2,\"size2\":4,\"type\":\"consistency\",\"valid\":true}\n", "\(v.stdout)")
     }
@@ -54,7 +58,10 @@ import Testing
         let tp = try ledger(["proof", "inclusion", "led", "--index", "1", "--format", "tlog-proof"], cwd: fx.dir)
         try tp.stdout.write(toFile: fx.dir + "/t.proof", atomically: true, encoding: .utf8)
         let cases: [([String], String)] = [
-            (["--proof", "c.json", "--checkpoint", "cpN"], "a consistency proof needs the older checkpoint; pass --old-checkpoint"),
+            (
+                ["--proof", "c.json", "--checkpoint", "cpN"],
+                "a consistency proof needs the older checkpoint; pass --old-checkpoint"
+            ),
             (["--proof", "i.json"], "the proof needs a checkpoint; pass --checkpoint"),
             (["--proof", "t.proof"], "a tlog-proof needs the leaf it proves; pass --leaf"),
         ]
@@ -64,9 +71,12 @@ import Testing
             #expect(r.stderr == "ledger: error: \(message)\n", "\(args): \(r.stderr)")
         }
         // With the input given, each verifies.
-        #expect(try ledger(verify + ["--proof", "c.json", "--checkpoint", "cpN", "--old-checkpoint", "cp2"], cwd: fx.dir)
-            .stdout == "proof OK\n")
-        #expect(try ledger(verify + ["--proof", "i.json", "--checkpoint", "cpN", "--leaf", "leaf1"], cwd: fx.dir).status == 0)
+        #expect(
+            try ledger(verify + ["--proof", "c.json", "--checkpoint", "cpN", "--old-checkpoint", "cp2"], cwd: fx.dir)
+                .stdout == "proof OK\n")
+        #expect(
+            try ledger(verify + ["--proof", "i.json", "--checkpoint", "cpN", "--leaf", "leaf1"], cwd: fx.dir).status
+                == 0)
         #expect(try ledger(verify + ["--proof", "t.proof", "--leaf", "leaf1"], cwd: fx.dir).status == 0)
         // A proof file that is neither form names the file.
         try "not a proof\n".write(toFile: fx.dir + "/junk", atomically: true, encoding: .utf8)

@@ -15,19 +15,6 @@ import Testing
         try f.append(s.kind, s.body, by: key)
     }
 
-    /// The error `body` throws, or nil.
-    func failure(_ body: () throws -> Void) -> LedgerError? {
-        do {
-            try body()
-            return nil
-        } catch let e as LedgerError {
-            return e
-        } catch {
-            Issue.record("not a LedgerError: \(error)")
-            return nil
-        }
-    }
-
     func position(
         _ id: String, party: String? = nil, by key: NoteSignerKey, _ stance: Stance, reason: String? = nil,
         revision: UInt64? = nil
@@ -44,7 +31,8 @@ import Testing
         let s = try position("P-1", by: f.key("G7", "DE"), .support)
         #expect(s.kind == "position")
         // The party comes from the signer's delegation; the revision is the current one.
-        let expected = NegotiationFixture.positionBody("P-1", revision: try f.revision("P-1"), party: "DE", stance: "support")
+        let expected = NegotiationFixture.positionBody(
+            "P-1", revision: try f.revision("P-1"), party: "DE", stance: "support")
         #expect(s.body.canonicalString == expected.canonicalString)
         try append(s, by: f.key("G7", "DE"))
         #expect(try f.status("P-1").proposal.positions["DE"]?.stance == .support)
@@ -59,16 +47,19 @@ import Testing
 
     @Test func positionRefusesWhatTheRulesRefuse() throws {
         try f.propose("P-1")
-        let unknown = failure { _ = try position("P-9", by: f.key("G7", "DE"), .support) }
+        let unknown = #expect(throws: LedgerError.self) { _ = try position("P-9", by: f.key("G7", "DE"), .support) }
         #expect(unknown?.code == .refused && unknown?.message == "position.proposal: unknown proposal \"P-9\"")
-        let noEntry = failure { _ = try position("P-1", by: f.key("G7", "DE"), .support, revision: 10_000) }
+        let noEntry = #expect(throws: LedgerError.self) {
+            _ = try position("P-1", by: f.key("G7", "DE"), .support, revision: 10_000)
+        }
         #expect(noEntry?.code == .notFound && noEntry?.input == .revision)
         #expect(noEntry?.message == "entry 10000 does not exist")
-        let noParty = failure { _ = try position("P-1", by: f.op, .support) }
+        let noParty = #expect(throws: LedgerError.self) { _ = try position("P-1", by: f.op, .support) }
         #expect(noParty?.code == .malformed && noParty?.input == .party)
         // A blocking stance without a reason: the builder's refusal is the rules' own.
-        let noReason = try #require(failure { _ = try position("P-1", by: f.key("G7", "DE"), .object) })
-        let rules = failure {
+        let noReason = try #require(
+            #expect(throws: LedgerError.self) { _ = try position("P-1", by: f.key("G7", "DE"), .object) })
+        let rules = #expect(throws: LedgerError.self) {
             try f.append(
                 "position",
                 NegotiationFixture.positionBody("P-1", revision: try f.revision("P-1"), party: "DE", stance: "object"),
@@ -88,7 +79,7 @@ import Testing
         #expect(s.body.canonicalString == NegotiationFixture.proposalBody(id: "P-2").canonicalString)
         try append(s, by: f.key("G7", "JP"))
         #expect(try f.status("P-2").proposal.party == "JP")
-        let notObject = failure {
+        let notObject = #expect(throws: LedgerError.self) {
             _ = try ConsensusStatement.proposal(["a", "b"], in: try f.state, signer: f.key("G7", "JP").verifierKey)
         }
         #expect(notObject?.code == .malformed)
@@ -96,7 +87,9 @@ import Testing
 
     @Test func amendmentKeepsTheMeasureFieldsAndNamesTheProposal() throws {
         try f.propose("P-3")
-        guard case .object(var doc) = NegotiationFixture.proposalBody(id: "P-3", title: "Narrower scope") else { return }
+        guard case .object(var doc) = NegotiationFixture.proposalBody(id: "P-3", title: "Narrower scope") else {
+            return
+        }
         doc["supersedes"] = "P-0"
         doc["procedure"] = "silence"
         let s = try ConsensusStatement.amendment(.object(doc), in: try f.state, proposal: "P-3", deadline: nil)
@@ -107,11 +100,16 @@ import Testing
         #expect(try f.status("P-3").proposal.revisions.count == 2)
 
         doc["forum"] = "RCEP"
-        let other = failure { _ = try ConsensusStatement.amendment(.object(doc), in: try f.state, proposal: "P-3", deadline: nil) }
+        let other = #expect(throws: LedgerError.self) {
+            _ = try ConsensusStatement.amendment(.object(doc), in: try f.state, proposal: "P-3", deadline: nil)
+        }
         #expect(other?.code == .malformed && other?.message == "forum must be G7 (or absent)")
-        let unknown = failure { _ = try ConsensusStatement.amendment([:], in: try f.state, proposal: "P-9", deadline: nil) }
+        let unknown = #expect(throws: LedgerError.self) {
+            _ = try ConsensusStatement.amendment([:], in: try f.state, proposal: "P-9", deadline: nil)
+        }
         #expect(unknown?.code == .refused && unknown?.message == "proposal.amend.proposal: unknown proposal \"P-9\"")
-        let dated = try ConsensusStatement.amendment([:], in: try f.state, proposal: "P-3", deadline: "2027-01-01T00:00:00Z")
+        let dated = try ConsensusStatement.amendment(
+            [:], in: try f.state, proposal: "P-3", deadline: "2027-01-01T00:00:00Z")
         #expect(dated.body.canonicalString == #"{"deadline":"2027-01-01T00:00:00Z","proposal":"P-3"}"#)
     }
 
@@ -126,12 +124,13 @@ import Testing
 
         try f.everyone("P-5", "support")
         let state = try f.state
-        let d = try ConsensusStatement.decision(in: state, proposal: "P-5", outcome: nil, note: "by consensus", at: f.clock.now)
+        let d = try ConsensusStatement.decision(
+            in: state, proposal: "P-5", outcome: nil, note: "by consensus", at: f.clock.now)
         #expect(d.kind == "decision" && d.body["outcome"]?.stringValue == "adopted")
         #expect(d.body["revisionHash"]?.stringValue == (try f.revision("P-5")).1.base64)
         try append(d, by: f.secretariat["G7"]!)
         #expect(try f.status("P-5").proposal.decisions.count == 1)
-        let unknown = failure {
+        let unknown = #expect(throws: LedgerError.self) {
             _ = try ConsensusStatement.decision(in: state, proposal: "P-9", outcome: nil, note: nil, at: f.clock.now)
         }
         #expect(unknown?.code == .refused && unknown?.message == "decision.proposal: unknown proposal \"P-9\"")

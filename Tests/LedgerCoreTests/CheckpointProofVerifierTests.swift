@@ -86,7 +86,9 @@ import Testing
                 result = try verifier.verify(ProofDocument(parsing: proof.json.canonicalString), checkpoint: cp)
             }
             if c["valid"] == true {
-                #expect(error == nil && result == .inclusion(index: index, treeSize: size), "\(why): \(String(describing: error))")
+                #expect(
+                    error == nil && result == .inclusion(index: index, treeSize: size),
+                    "\(why): \(String(describing: error))")
             } else {
                 #expect(error?.code == .proofInvalid, "\(why): \(String(describing: error))")
             }
@@ -166,15 +168,24 @@ import Testing
 
     @Test func proofDocumentTellsTheTypesApart() throws {
         let (bundle, _, _) = try validBundle()
-        guard case .tlogProof = try ProofDocument(parsing: bundle) else { Issue.record("not a tlog-proof"); return }
+        guard case .tlogProof = try ProofDocument(parsing: bundle) else {
+            Issue.record("not a tlog-proof")
+            return
+        }
         let h = MerkleHash.leaf([1])
         let inclusion = InclusionProof(index: 0, treeSize: 1, leafHash: h, hashes: [])
         guard case .inclusion(let p) = try ProofDocument(parsing: " " + inclusion.json.canonicalString + "\n"),
             p == inclusion
-        else { Issue.record("not the inclusion proof"); return }
+        else {
+            Issue.record("not the inclusion proof")
+            return
+        }
         let consistency = ConsistencyProof(size1: 1, size2: 2, hashes: [h.bytes])
         guard case .consistency(let q) = try ProofDocument(parsing: consistency.json.canonicalString), q == consistency
-        else { Issue.record("not the consistency proof"); return }
+        else {
+            Issue.record("not the consistency proof")
+            return
+        }
         // Neither form: an inclusion proof without its index, JSON of another type, not JSON.
         let noIndex = failure { _ = try ProofDocument(parsing: #"{"leafHash":"\#(h.base64)","hashes":[]}"#) }
         #expect(noIndex?.code == .malformed)
@@ -222,7 +233,8 @@ import Testing
         // A tampered proof hash.
         var hashes = tlog.hashes
         hashes[0][0] ^= 1
-        let badHash = InclusionProof(index: tlog.index, treeSize: cp.size, leafHash: MerkleHash.leaf(leaf), hashes: hashes)
+        let badHash = InclusionProof(
+            index: tlog.index, treeSize: cp.size, leafHash: MerkleHash.leaf(leaf), hashes: hashes)
         let e2 = failure { _ = try verifier.verify(.inclusion(badHash), checkpoint: tlog.checkpoint.serialized) }
         #expect(e2?.code == .proofInvalid)
         #expect(e2?.message == "inclusion proof does not lead to the root")
@@ -245,7 +257,9 @@ import Testing
 
     @Test func requiredCosignaturesAreCounted() throws {
         let (bundle, leaf, _) = try validBundle()
-        let witnesses = try keys["witnesses"]!.arrayValue!.map { try NoteVerifierKey(parsing: $0["vkey"]!.stringValue!) }
+        let witnesses = try keys["witnesses"]!.arrayValue!.map {
+            try NoteVerifierKey(parsing: $0["vkey"]!.stringValue!)
+        }
         let document = try ProofDocument(parsing: bundle)
         let now = UInt64(keys["cosignatureTime"]!.integerValue!) + 60
         let two = CheckpointProofVerifier(logKey: logKey, witnesses: witnesses, minCosignatures: 2, now: now)
@@ -253,7 +267,8 @@ import Testing
         let three = CheckpointProofVerifier(logKey: logKey, witnesses: witnesses, minCosignatures: 3, now: now)
         let e = failure { _ = try three.verify(document, leaf: leaf) }
         #expect(e?.code == .checkpointInvalid)
-        #expect(e?.message == "checkpoint (size 3) has 2 valid cosignatures from distinct witness keys given, 3 required")
+        #expect(
+            e?.message == "checkpoint (size 3) has 2 valid cosignatures from distinct witness keys given, 3 required")
         // Cosignatures from the future (beyond the tolerance) do not count.
         let early = CheckpointProofVerifier(logKey: logKey, witnesses: witnesses, minCosignatures: 1, now: now - 3600)
         #expect(failure { _ = try early.verify(document, leaf: leaf) }?.code == .checkpointInvalid)

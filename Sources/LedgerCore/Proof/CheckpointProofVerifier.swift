@@ -74,7 +74,8 @@ public struct CheckpointProofVerifier: Sendable {
             if let leaf {
                 let lh = MerkleHash.leaf(leaf)
                 guard lh == p.leafHash else {
-                    throw .proofInvalid("the leaf hashes to \(lh.base64), not the proof's leafHash \(p.leafHash.base64)")
+                    throw .proofInvalid(
+                        "the leaf hashes to \(lh.base64), not the proof's leafHash \(p.leafHash.base64)")
                 }
             }
             try p.verify(root: cp.checkpoint.root)
@@ -90,7 +91,8 @@ public struct CheckpointProofVerifier: Sendable {
             try Self.checkJSONRange(old.checkpoint.size, "old checkpoint size")
             guard p.size1 == old.checkpoint.size, p.size2 == cp.checkpoint.size else {
                 throw .proofInvalid(
-                    "proof is from \(p.size1) to \(p.size2) but the checkpoints have sizes \(old.checkpoint.size) and \(cp.checkpoint.size)"
+                    "proof is from \(p.size1) to \(p.size2) but the checkpoints have sizes "
+                        + "\(old.checkpoint.size) and \(cp.checkpoint.size)"
                 )
             }
             try p.verify(root1: old.checkpoint.root, root2: cp.checkpoint.root)
@@ -118,7 +120,8 @@ public struct CheckpointProofVerifier: Sendable {
             let counted = try cp.cosignatures(witnesses: witnesses, logKey: logKey, now: now).counted.count
             guard counted >= minCosignatures else {
                 throw .checkpointInvalid(
-                    "checkpoint (size \(cp.checkpoint.size)) has \(counted) valid cosignatures from distinct witness keys given, \(minCosignatures) required"
+                    "checkpoint (size \(cp.checkpoint.size)) has \(counted) valid cosignatures from distinct "
+                        + "witness keys given, \(minCosignatures) required"
                 )
             }
         }

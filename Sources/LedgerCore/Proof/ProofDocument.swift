@@ -9,8 +9,8 @@ public enum ProofDocument: Sendable {
     case consistency(ConsistencyProof)
 
     /// Parses a proof: a tlog-proof bundle when the text starts with `c2sp.org/` (another C2SP
-    /// header is refused as such), otherwise a JSON proof (whitespace allowed), which is an inclusion proof when it has a `leafHash`
-    /// member and a consistency proof otherwise.
+    /// header is refused as such), otherwise a JSON proof (whitespace allowed), which is an
+    /// inclusion proof when it has a `leafHash` member and a consistency proof otherwise.
     ///
     /// - Throws: `.malformed` for text that is neither form.
     public init(parsing text: String) throws(LedgerError) {
