@@ -74,10 +74,11 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public let code: Code
+    /// The input the failure concerns, when a caller could supply or correct it. (Declared
+    /// next to ``code`` so that both fit in one word and the error keeps its size.)
+    public var input: Input?
     /// One line: what is wrong, and where.
     public let message: String
-    /// The input the failure concerns, when a caller could supply or correct it.
-    public var input: Input?
     public let file: String
     public let line: Int
     /// Further one-line messages, for example one per refused line of a batch.
