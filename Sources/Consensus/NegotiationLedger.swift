@@ -35,7 +35,8 @@ extension Ledger where Rules == NegotiationRules {
             return (s, max(now ?? s.lastTime, s.lastTime))
         case .index(let i):
             guard let n = Int64(exactly: i), n < size else {
-                throw .notFound("--as-of: entry \(i) does not exist (the ledger has \(size) entries)")
+                throw LedgerError.notFound("entry \(i) does not exist (the ledger has \(size) entries)")
+                    .concerning(.asOf)
             }
             let s = try parallelState(upTo: n + 1)
             return (s, s.lastTime)

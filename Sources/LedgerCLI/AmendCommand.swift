@@ -19,30 +19,19 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                guard case .object(var body) = try ConsensusCLI.readDocument(file) else { return }
+                let document = try ConsensusCLI.readDocument(file)
                 let ledger = try ConsensusCLI.open(dir)
                 let state = try ledger.currentState()
-                guard let p = state.proposal(proposal) else {
-                    throw LedgerError.refused("proposal.amend.proposal: unknown proposal \"\(proposal)\"")
-                }
-                for (field, expected) in [("id", p.id), ("forum", p.forum), ("party", p.party)] {
-                    if let v = body[field] {
-                        guard v.stringValue == expected else {
-                            throw LedgerError.malformed("\(file): \(field) must be \(expected) (or absent)")
-                        }
-                        body[field] = nil
-                    }
-                }
-                body["supersedes"] = nil
-                body["procedure"] = nil
-                body["proposal"] = .string(proposal)
-                if let deadline { body["deadline"] = .string(deadline) }
-                let a = try ConsensusCLI.append(
-                    dir, kind: "proposal.amend", body: .object(body), keyFile: key, ledger: ledger)
+                let statement: ConsensusStatement
+                do {
+                    statement = try ConsensusStatement.amendment(
+                        document, in: state, proposal: proposal, deadline: deadline)
+                } catch let e as LedgerError where e.code == .malformed { throw e.prefixed("\(file): ") }
+                let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                let revisions = state.proposal(proposal)?.revisions.count ?? 0
                 ConsensusCLI.printAppended(
                     a, json: output.json,
-                    summary: "proposal \(proposal) revision \(p.revisions.count + 1) tabled (leaf \(a.leafHash.base64))"
-                )
+                    summary: "proposal \(proposal) revision \(revisions + 1) tabled (leaf \(a.leafHash.base64))")
                 _ = printConflictWarnings(ledgerDirectory: dir, proposalID: proposal)
             }
         }

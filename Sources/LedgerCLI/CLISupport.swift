@@ -27,10 +27,51 @@ func run(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as LedgerError {
-        printError(e.message)
+        printError(e.cliMessage)
         for d in e.details where d != e.message { printError("  " + d) }
-        throw ExitCode(e.code.isInputError ? Exit.usage : Exit.refused)
+        throw ExitCode(e.code.exitStatus)
     }
+}
+
+extension LedgerError.Code {
+    /// The documented exit status (specs/cli.md): 2 when the input itself is malformed or
+    /// missing, 1 when well-formed input is refused or fails verification.
+    var exitStatus: Int32 { Self.inputErrors.contains(self) ? Exit.usage : Exit.refused }
+
+    private static let inputErrors: Set<LedgerError.Code> = [
+        .malformed, .nonCanonical, .tooLarge, .invalidBody, .notFound, .io,
+    ]
+}
+
+extension LedgerError {
+    /// The message as the CLI prints it: where the failure concerns an input that the CLI
+    /// takes as a flag, the flag is named (the library's message names none).
+    var cliMessage: String {
+        guard let input, let flag = Self.flags[input] else { return message }
+        switch flag {
+        case .prefix(let p): return p + message
+        case .hint(let h): return message + "; " + h
+        }
+    }
+
+    private enum FlagText {
+        /// The message is about the flag's value: "--as-of: entry 9 does not exist …".
+        case prefix(String)
+        /// The message says what is missing; the hint says which flag gives it.
+        case hint(String)
+    }
+
+    private static let flags: [Input: FlagText] = [
+        .logKey: .hint("pass --vkey"),
+        .witnessKeys: .hint("or give its key with --witness"),
+        .consistencyProof: .hint("pass --proof"),
+        .checkpoint: .hint("pass --checkpoint"),
+        .oldCheckpoint: .hint("pass --old-checkpoint"),
+        .leaf: .hint("pass --leaf"),
+        .asOf: .prefix("--as-of: "),
+        .revision: .prefix("--revision: "),
+        .party: .prefix("--party: "),
+    ]
 }
 
 /// Prints `ledger: error: <s>` as one line: control characters in `s` (which may quote user

@@ -20,6 +20,13 @@ enum ConsensusCLI {
         return try ledger.append([try Statement.make(kind: kind, body: body, key: key, time: clock())])[0]
     }
 
+    /// Signs a built consensus statement with `keyFile` and appends it.
+    static func append(
+        _ dir: String, _ statement: ConsensusStatement, keyFile: String, ledger: Ledger<RulesInUse>? = nil
+    ) throws -> Ledger<RulesInUse>.Appended {
+        try append(dir, kind: statement.kind, body: statement.body, keyFile: keyFile, ledger: ledger)
+    }
+
     /// Prints what was appended: the index, or `{"index","leafHash","kind"}` with `--json`.
     static func printAppended(_ a: Ledger<RulesInUse>.Appended, json: Bool, summary: String) {
         if json {
@@ -93,15 +100,6 @@ enum ConsensusCLI {
             }
             return .object(o)
         }
-    }
-
-    /// The delegation a key file belongs to, as registered in the ledger: (forum, party).
-    static func delegation(of keyFile: String, in state: NegotiationRules) throws -> (forum: String, party: String)? {
-        let key = try loadPrivateKey(keyFile)
-        guard let r = state.authority.record(for: key.verifierKey), r.role == "delegation",
-            let forum = r.attributes["forum"], let party = r.attributes["party"]
-        else { return nil }
-        return (forum, party)
     }
 
     /// Parses `--as-of`.

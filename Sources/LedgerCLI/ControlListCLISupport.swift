@@ -50,13 +50,8 @@ enum ControlListCLI {
         let state = try ConsensusCLI.open(dir).currentState()
         // States as of now by the log clock (never before the last entry), as `board` shows
         // them: a proposal that lapsed by the clock raises no finding (specs/consensus.md).
-        let now = max(logClock()(), state.lastTime)
-        let measures = ControlLists.Measure.fromNegotiation(state, at: now)
         let detector = ConflictDetector(correlations: try CuratedData.correlations())
-        var f = ConflictDetector.applyReviews(
-            detector.findings(in: measures), reviews: Finding.Review.fromNegotiation(state))
-        if let forum { f = f.filter { $0.a.forum == forum || $0.b.forum == forum } }
-        return f
+        return detector.findings(in: state, at: max(logClock()(), state.lastTime), forum: forum)
     }
 }
 
@@ -71,11 +66,8 @@ enum ControlListCLI {
 func printConflictWarnings(ledgerDirectory dir: String, proposalID: String) -> [Finding] {
     do {
         let state = try ConsensusCLI.open(dir).currentState()
-        let measures = ControlLists.Measure.fromNegotiation(state)
-        guard let new = measures.first(where: { $0.proposalID == proposalID }) else { return [] }
         let detector = ConflictDetector(correlations: try CuratedData.correlations())
-        let reviews = Finding.Review.fromNegotiation(state)
-        let found = ConflictDetector.applyReviews(detector.findings(for: new, against: measures), reviews: reviews)
+        let found = detector.findings(forProposal: proposalID, in: state)
         for f in found where f.review?.status != .dismissed {
             printStderr("ledger: warning: \(f.line)\n")
         }

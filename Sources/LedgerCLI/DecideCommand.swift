@@ -20,20 +20,12 @@ extension LedgerCommand {
                 let clock = logClock()
                 let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
                 let state = try ledger.currentState()
-                guard let st = state.status(of: proposal, at: max(clock(), state.lastTime)) else {
-                    throw LedgerError.refused("decision.proposal: unknown proposal \"\(proposal)\"")
-                }
-                let rev = st.proposal.current
-                var body: [String: JSONValue] = [
-                    "proposal": .string(proposal), "revision": .integer(Int64(rev.entryIndex)),
-                    "revisionHash": .string(rev.leafHash.base64),
-                    "outcome": .string(outcome ?? st.state.rawValue),
-                ]
-                if let note { body["note"] = .string(note) }
-                let a = try ConsensusCLI.append(
-                    dir, kind: "decision", body: .object(body), keyFile: key, ledger: ledger)
+                let statement = try ConsensusStatement.decision(
+                    in: state, proposal: proposal, outcome: outcome, note: note, at: max(clock(), state.lastTime))
+                let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
                 ConsensusCLI.printAppended(
-                    a, json: output.json, summary: "decision on \(proposal): \(outcome ?? st.state.rawValue)")
+                    a, json: output.json,
+                    summary: "decision on \(proposal): \(statement.body["outcome"]?.stringValue ?? "?")")
             }
         }
     }

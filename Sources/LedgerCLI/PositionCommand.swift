@@ -35,27 +35,14 @@ extension LedgerCommand {
         func run() throws {
             try LedgerCLI.run {
                 let ledger = try ConsensusCLI.open(dir)
-                let state = try ledger.currentState()
-                guard let p = state.proposal(proposal) else {
-                    throw LedgerError.refused("position.proposal: unknown proposal \"\(proposal)\"")
-                }
-                let index = revision ?? p.current.entryIndex
-                guard let i = Int64(exactly: index), i < ledger.size else {
-                    throw LedgerError.notFound("--revision: entry \(index) does not exist")
-                }
-                let hash = ledger.store.leafHash(i)
-                guard let party = try party ?? ConsensusCLI.delegation(of: key, in: state)?.party else {
-                    throw LedgerError.malformed("--party: the key is not a registered delegation; name the party")
-                }
-                var body: [String: JSONValue] = [
-                    "proposal": .string(proposal), "revision": .integer(i),
-                    "revisionHash": .string(hash.base64),
-                    "party": .string(party), "stance": .string(stance),
-                ]
-                if let reason { body["reason"] = .string(reason) }
-                let a = try ConsensusCLI.append(
-                    dir, kind: "position", body: .object(body), keyFile: key, ledger: ledger)
+                let statement = try ConsensusStatement.position(
+                    in: try ledger.currentState(), proposal: proposal, party: party,
+                    signer: try loadPrivateKey(key).verifierKey, stance: Stance(rawValue: stance)!, reason: reason,
+                    revision: revision,
+                    leafHash: { i in Int64(exactly: i).flatMap { $0 < ledger.size ? ledger.store.leafHash($0) : nil } })
+                let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
                 let after = try ledger.currentState().status(of: proposal)
+                let party = statement.body["party"]?.stringValue ?? "?"
                 ConsensusCLI.printAppended(
                     a, json: output.json,
                     summary: "\(party) \(stance) on \(proposal); proposal is \(after?.state.rawValue ?? "?")")

@@ -16,17 +16,15 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                guard case .object(var body) = try ConsensusCLI.readDocument(file) else {
-                    throw LedgerError.malformed("\(file): a proposal must be an object (a JSON object or a YAML mapping)")
-                }
+                let document = try ConsensusCLI.readDocument(file)
                 let ledger = try ConsensusCLI.open(dir)
-                let state = try ledger.currentState()
-                if let d = try ConsensusCLI.delegation(of: key, in: state) {
-                    if body["forum"] == nil { body["forum"] = .string(d.forum) }
-                    if body["party"] == nil { body["party"] = .string(d.party) }
-                }
-                let a = try ConsensusCLI.append(
-                    dir, kind: "proposal", body: .object(body), keyFile: key, ledger: ledger)
+                let statement: ConsensusStatement
+                do {
+                    statement = try ConsensusStatement.proposal(
+                        document, in: try ledger.currentState(), signer: try loadPrivateKey(key).verifierKey)
+                } catch let e as LedgerError where e.code == .malformed { throw e.prefixed("\(file): ") }
+                let body = statement.body
+                let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
                 ConsensusCLI.printAppended(
                     a, json: output.json,
                     summary: "proposal \(body["id"]?.stringValue ?? "?") tabled (revision 1, leaf \(a.leafHash.base64))"

@@ -64,7 +64,10 @@ extension LedgerCommand {
                     ]
                     if let k = report.logKey { o["logKey"] = .string(k) }
                     if let s = report.incrementalFrom { o["incrementalFrom"] = .integer(Int64(s)) }
-                    if let f = report.failure { o["error"] = .string(f.message); o["errorCode"] = .string(f.code.description) }
+                    if let f = report.failure {
+                        o["error"] = .string(f.cliMessage)
+                        o["errorCode"] = .string(f.code.description)
+                    }
                     if let i = report.failedEntry { o["failedEntry"] = .integer(i) }
                     o["uncommittedEntries"] = .integer(report.uncommittedEntries)
                     o["uncommittedBytes"] = .integer(report.uncommittedBytes)
@@ -83,7 +86,7 @@ extension LedgerCommand {
                 if let f = report.failure {
                     if !output.json {
                         for n in report.notes { printStderr("note: " + n + "\n") }
-                        printError("verification failed: " + f.message)
+                        printError("verification failed: " + f.cliMessage)
                     }
                     throw ExitCode(Exit.refused)
                 }

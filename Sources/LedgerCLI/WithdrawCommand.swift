@@ -15,9 +15,8 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                var body: [String: JSONValue] = ["proposal": .string(proposal)]
-                if let reason { body["reason"] = .string(reason) }
-                let a = try ConsensusCLI.append(dir, kind: "proposal.withdraw", body: .object(body), keyFile: key)
+                let a = try ConsensusCLI.append(
+                    dir, ConsensusStatement.withdrawal(proposal: proposal, reason: reason), keyFile: key)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "proposal \(proposal) withdrawn")
             }
         }

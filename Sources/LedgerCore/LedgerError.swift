@@ -2,7 +2,8 @@
 ///
 /// Equality compares the ``code`` only, so tests can match on the kind of failure.
 public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What kind of failure this is. Each code maps to a documented CLI exit status.
+    /// What kind of failure this is. A front end maps it to its own outcome (the CLI to a
+    /// documented exit status).
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Base: String, Hashable, Sendable {
             case malformed, nonCanonical, tooLarge, badSignature, unauthorized, replay, timeSkew
@@ -31,18 +32,51 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let refused = Code(base: .refused)
 
         public var description: String { base.rawValue }
+    }
 
-        /// True when the input itself is malformed (CLI exit 2) rather than well-formed but
-        /// refused or failing verification (exit 1).
-        public var isInputError: Bool {
-            switch base {
-            case .malformed, .nonCanonical, .tooLarge, .invalidBody, .notFound, .io: return true
-            default: return false
-            }
+    /// An input that a failure concerns, in the library's words: one that was not given, or
+    /// one whose value is wrong. A front end maps it to its own name for that input (a CLI
+    /// flag, a request field); the ``message`` never names one.
+    public struct Input: Hashable, Sendable, CustomStringConvertible {
+        enum Base: String, Hashable, Sendable {
+            case logKey = "log key"
+            case witnessKeys = "witness keys"
+            case consistencyProof = "consistency proof"
+            case checkpoint
+            case oldCheckpoint = "old checkpoint"
+            case leaf
+            case revision
+            case party
+            case asOf = "as of"
         }
+        let base: Base
+
+        /// The log's verifier key, trusted because the caller obtained it independently.
+        public static let logKey = Input(base: .logKey)
+        /// Witness keys accepted besides those registered in the ledger.
+        public static let witnessKeys = Input(base: .witnessKeys)
+        /// A consistency proof from an older checkpoint.
+        public static let consistencyProof = Input(base: .consistencyProof)
+        /// A signed checkpoint (the newer one, where two are compared).
+        public static let checkpoint = Input(base: .checkpoint)
+        /// The older of two signed checkpoints.
+        public static let oldCheckpoint = Input(base: .oldCheckpoint)
+        /// The bytes of a leaf.
+        public static let leaf = Input(base: .leaf)
+        /// The entry index of a proposal's revision.
+        public static let revision = Input(base: .revision)
+        /// The party a delegation speaks for.
+        public static let party = Input(base: .party)
+        /// The point in the log's history a question is asked at (`AsOf` in Consensus).
+        public static let asOf = Input(base: .asOf)
+
+        public var description: String { base.rawValue }
     }
 
     public let code: Code
+    /// The input the failure concerns, when a caller could supply or correct it. (Declared
+    /// next to ``code`` so that both fit in one word and the error keeps its size.)
+    public var input: Input?
     /// One line: what is wrong, and where.
     public let message: String
     public let file: String
@@ -66,6 +100,14 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
     public func prefixed(_ prefix: String) -> LedgerError {
         var e = LedgerError(code: code, message: prefix + message, file: file, line: line)
         e.details = details
+        e.input = input
+        return e
+    }
+
+    /// Returns the same error, marked as concerning `input`.
+    public func concerning(_ input: Input) -> LedgerError {
+        var e = self
+        e.input = input
         return e
     }
 

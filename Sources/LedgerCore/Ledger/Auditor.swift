@@ -115,7 +115,10 @@ public struct Auditor<Rules: LedgerRules> {
         // What the auditor trusts: a checkpoint signed by the log key, or nothing.
         var trusted: Int64 = 0
         if let since = options.since {
-            guard let key = logKey else { throw .malformed("an incremental audit (--since) needs the log key (--vkey)") }
+            guard let key = logKey else {
+                throw LedgerError.malformed("an incremental audit from a trusted checkpoint needs the log key")
+                    .concerning(.logKey)
+            }
             _ = try SignedCheckpoint(parsing: since.note.serialized, logKey: key)
             guard since.checkpoint.size <= UInt64(Int64.max) else {
                 throw .checkpointInvalid("the trusted checkpoint's size \(since.checkpoint.size) is out of range")
@@ -322,8 +325,9 @@ public struct Auditor<Rules: LedgerRules> {
     func checkCheckpoint(size: UInt64, root: Digest, logKey: NoteVerifierKey?, report: inout Report) throws(LedgerError) {
         guard let text = try store.checkpointText(size: size) else { return }
         guard let logKey else {
-            throw .checkpointInvalid(
-                "checkpoint \(size): no log key to check its signature against (the ledger has no genesis entry; pass --vkey)")
+            throw LedgerError.checkpointInvalid(
+                "checkpoint \(size): no log key to check its signature against (the ledger has no genesis entry)"
+            ).concerning(.logKey)
         }
         let cp: SignedCheckpoint
         do throws(LedgerError) { cp = try SignedCheckpoint(parsing: text, logKey: logKey) } catch {

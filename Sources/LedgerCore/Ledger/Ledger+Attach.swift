@@ -63,9 +63,9 @@ extension Ledger {
                 if s.name == op.name && s.keyID == op.keyID { continue }
                 let line = "signature line \(i + 1) (\(s.name)+\(NoteName.hex8(s.keyID)))"
                 guard let key = known.first(where: { $0.name == s.name && $0.keyID == s.keyID }) else {
-                    throw .refused(
-                        "\(line): not a cosignature by a known witness (register the witness with role witness, or pass --witness)"
-                    )
+                    throw LedgerError.refused(
+                        "\(line): not a cosignature by a known witness (register the witness with role witness)"
+                    ).concerning(.witnessKeys)
                 }
                 let time: UInt64?
                 do throws(LedgerError) { time = try incoming.note.verify(s, by: key) } catch {

@@ -73,7 +73,8 @@ public struct Witness {
             }
         } else if old.size > 0 {
             guard let proof else {
-                throw .proofInvalid("a consistency proof from size \(old.size) to \(new.size) is required (--proof)")
+                throw LedgerError.proofInvalid("a consistency proof from size \(old.size) to \(new.size) is required")
+                    .concerning(.consistencyProof)
             }
             guard proof.size1 == old.size, proof.size2 == new.size else {
                 throw .proofInvalid(
