@@ -351,7 +351,7 @@ package struct HistoryReport: Sendable {
         case .html:
             var body = "<ol class=\"timeline\">\n"
             for e in events {
-                body += "<li" + (e.stance.map { " class=\"\(ReportWords.style($0))\"" } ?? "") + ">"
+                body += "<li" + (e.stance.map { " class=\"ev-\(ReportWords.style($0))\"" } ?? "") + ">"
                 body += "<div><strong>\(HTML.escape(e.party))</strong> — \(HTML.escape(e.summary))</div>"
                 body += "<div class=\"entry\">entry \(e.index) · \(HTML.escape(e.time.rfc3339)) · \(HTML.escape(e.kind))"
                 body += " · leaf \(HTML.escape(e.leafHash.base64))</div></li>\n"

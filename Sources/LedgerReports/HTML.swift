@@ -45,7 +45,8 @@ package enum HTML {
         ol.timeline li { margin: 0 0 10px 0; padding-left: 12px; position: relative; }
         ol.timeline li::before { content: ""; position: absolute; left: -8px; top: 5px; width: 11px; height: 11px;
                                  border-radius: 50%; background: #57606a; }
-        ol.timeline li.object::before { background: #cf222e; } ol.timeline li.support::before { background: #2da44e; }
+        ol.timeline li.ev-object::before { background: #cf222e; } ol.timeline li.ev-support::before { background: #2da44e; }
+        ol.timeline li.ev-reserve::before { background: #fb8f44; } ol.timeline li.ev-no-objection::before { background: #a2e3b4; }
         .entry { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; }
         dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; margin: 6px 0; }
         dt { color: #57606a; } dd { margin: 0; }
