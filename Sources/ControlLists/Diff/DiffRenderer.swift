@@ -147,7 +147,7 @@ extension JurisdictionDiff {
     }
 
     var summaryLine: String {
-        "A only \(rows(.aOnly).count) · B only \(rows(.bOnly).count) · both, different thresholds \(rows(.differentThresholds).count) · both alike \(rows(.alike).count)"
+        "A only \(rows(.aOnly).count) · B only \(rows(.bOnly).count) · both, different thresholds \(rows(.differentThresholds).count) · overlap, not compared \(rows(.overlapNotCompared).count) · both alike \(rows(.alike).count)"
     }
 
     public var json: JSONValue {
@@ -169,7 +169,7 @@ extension JurisdictionDiff {
         for r in rows where r.status != .aOnly {
             t.append([
                 r.status.rawValue, r.aCode?.text ?? "—", r.bCode?.text ?? "—", r.relation, r.heading,
-                [r.thresholdSummary, r.note].filter { !$0.isEmpty && $0 != "not compared" }.joined(separator: "; "),
+                [r.thresholdSummary, r.note].filter { !$0.isEmpty }.joined(separator: "; "),
             ])
         }
         s += TextTable.render(t, maxWidth: [26, 8, 8, 14, 60, 60])
@@ -185,8 +185,9 @@ extension JurisdictionDiff {
         s +=
             "thresholds are compared paragraph by paragraph. \"A only\" means absent from B's file, which may be a subset.\n\n"
         let sections: [(Status, String)] = [
-            (.differentThresholds, "Controlled by both, at different thresholds"), (.bOnly, "Controlled by B only"),
-            (.alike, "Controlled by both alike"),
+            (.differentThresholds, "Controlled by both, at different thresholds"),
+            (.overlapNotCompared, "Controlled by both, not compared (overlap without comparable thresholds)"),
+            (.bOnly, "Controlled by B only"), (.alike, "Controlled by both alike"),
         ]
         for (st, title) in sections {
             let rs = rows(st)
@@ -244,7 +245,7 @@ extension JurisdictionDiff.Row {
     var thresholdSummary: String {
         if !disparities.isEmpty { return disparities.map(\.summary).joined(separator: "; ") }
         if thresholdsCompared > 0 { return "\(thresholdsCompared) threshold(s) equal" }
-        return status == .alike ? "not compared" : ""
+        return ""
     }
 
     var json: JSONValue {
