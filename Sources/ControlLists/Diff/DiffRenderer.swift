@@ -13,7 +13,7 @@ extension ListDiff.ListRef {
         var o: [String: JSONValue] = [
             "jurisdiction": .string(jurisdiction), "instrument": .string(instrument),
             "versionDate": .string(versionDate),
-            "sha256": .string(sha256),
+            "sha256": .string(sha256), "datasetSHA256": .string(datasetSHA256),
         ]
         if let i = ledgerIndex { o["ledgerIndex"] = .integer(i) }
         return .object(o)
@@ -44,7 +44,7 @@ extension ListDiff {
 
     public var table: String {
         var s =
-            "Old: \(old.label)  sha256 \(old.sha256.prefix(16))…\nNew: \(new.label)  sha256 \(new.sha256.prefix(16))…\n"
+            "Old: \(old.label)  \(old.hashes(short: true))\nNew: \(new.label)  \(new.hashes(short: true))\n"
         s += Kind.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: " · ") + "\n\n"
         var rows: [[String]] = [["CHANGE", "CODE", "DETAIL"]]
         for c in changes { rows.append([c.kind.rawValue, c.codeLabel, c.detail(markdown: false)]) }
@@ -53,7 +53,7 @@ extension ListDiff {
 
     public var markdown: String {
         var s =
-            "## Control list changes\n\n- **Old:** \(old.label), SHA-256 `\(old.sha256)`\n- **New:** \(new.label), SHA-256 `\(new.sha256)`\n\n"
+            "## Control list changes\n\n- **Old:** \(old.label), \(old.hashes(short: false))\n- **New:** \(new.label), \(new.hashes(short: false))\n\n"
         s +=
             "| " + Kind.allCases.map(\.rawValue).joined(separator: " | ") + " |\n|"
             + String(repeating: "---|", count: Kind.allCases.count) + "\n"
@@ -180,7 +180,7 @@ extension JurisdictionDiff {
     public var markdown: String {
         var s = "## \(a.jurisdiction) vs \(b.jurisdiction): control list comparison\n\n"
         s +=
-            "- **A:** \(a.label), SHA-256 `\(a.sha256)`\n- **B:** \(b.label), SHA-256 `\(b.sha256)`\n- \(summaryLine)\n"
+            "- **A:** \(a.label), \(a.hashes(short: false))\n- **B:** \(b.label), \(b.hashes(short: false))\n- \(summaryLine)\n"
         s += "- Items match by shared Wassenaar/EU/US numbering (regime digits 0–4) or through the correlation tables; "
         s +=
             "thresholds are compared paragraph by paragraph. \"A only\" means absent from B's file, which may be a subset.\n\n"
@@ -315,4 +315,15 @@ enum TextTable {
 func short(_ s: String) -> String {
     let flat = s.replacingNewlines()
     return flat.count > 160 ? String(flat.prefix(159)) + "…" : flat
+}
+
+extension ListDiff.ListRef {
+    /// Both hashes, labelled: the file compared and the official dataset it came from (one
+    /// hash when they are the same file).
+    func hashes(short: Bool) -> String {
+        let f = short ? String(sha256.prefix(16)) + "…" : "`\(sha256)`"
+        guard datasetSHA256 != sha256, !datasetSHA256.isEmpty else { return "file and dataset SHA-256 \(f)" }
+        let d = short ? String(datasetSHA256.prefix(16)) + "…" : "`\(datasetSHA256)`"
+        return "file SHA-256 \(f), dataset SHA-256 \(d)"
+    }
 }
