@@ -38,6 +38,8 @@ package enum HTML {
         .object { background: #cf222e; color: #fff; font-weight: 700; } .reserve { background: #fb8f44; color: #3d1a00; }
         .abstain { background: #d0d7de; color: #1b1f24; } .recuse { background: #eaeef2; color: #57606a; }
         .not-spoken { background: #fff; color: #57606a; border-style: dashed; }
+        td.controls, .cell.controls { background: #dafbe1; } td.differs, .cell.differs { background: #ffebe9; font-weight: 600; }
+        td.uncompared, .cell.uncompared { background: #fff8c5; } td.absent, .cell.absent { color: #8c959f; }
         .high { background: #ffebe9; } .medium { background: #fff8c5; } .low { background: #f6f8fa; }
         .legend { margin: 8px 0 16px; } .legend .cell { margin-right: 6px; }
         .state-blocked { color: #cf222e; font-weight: 600; } .state-adopted { color: #1a7f37; font-weight: 600; }

@@ -89,3 +89,75 @@ import Testing
         #expect(try ledger(["list", "diff", "old.json", "new.json", "--json", "--format", "csv"], cwd: fx.dir).status == 2)
     }
 }
+
+/// `ledger list compare A B C…`: one table across N jurisdictions.
+@Suite struct ListCompareCLITests {
+    static func list(_ jurisdiction: String, _ scheme: String, _ lines: [String]) -> String {
+        "# jurisdiction: \(jurisdiction)\n# scheme: \(scheme)\n# instrument: \(jurisdiction) test list\n"
+            + "# citation: test\n# versionDate: 2025-01-15\n" + lines.joined(separator: "\n") + "\n"
+    }
+
+    static func fixture() throws -> String {
+        let dir = try makeTempDir("compare")
+        let files = [
+            ("eu.txt", list("EU", "eu", [
+                "3B001 Equipment for the manufacturing of semiconductor devices, as follows:",
+                "3B001.f.1.a A light source wavelength shorter than 193 nm;", "1A001 Components made from fluorinated compounds;",
+            ])),
+            ("us.txt", list("US", "us-eccn", [
+                "3B001 Equipment for the manufacturing of semiconductor devices, as follows:",
+                "3B001.f.1.a A light source wavelength shorter than 248 nm;", "3A090 Integrated circuits (advanced computing);",
+            ])),
+            ("wa.txt", list("WA", "wassenaar", [
+                "3B001 Equipment for the manufacturing of semiconductor devices, as follows:",
+                "3B001.f.1.a A light source wavelength shorter than 193 nm;",
+            ])),
+        ]
+        for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+        return dir
+    }
+
+    @Test func oneTableAcrossThreeJurisdictions() throws {
+        let dir = try Self.fixture()
+        let j = try ledger(["list", "compare", "eu.txt", "us.txt", "wa.txt", "--json"], cwd: dir)
+        #expect(j.status == 0, "\(j.stderr)")
+        let o = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as! [String: Any]
+        #expect((o["lists"] as! [[String: Any]]).map { $0["jurisdiction"] as! String } == ["EU", "US", "WA"])
+        let rows = o["rows"] as! [[String: Any]]
+        let semi = rows.first { ($0["controlledBy"] as! [String]) == ["EU", "US", "WA"] }!
+        #expect(semi["verdicts"] as! [String] == ["thresholds-differ"])
+        let cells = semi["cells"] as! [[String: Any]]
+        #expect(cells.map { $0["codes"] as! [String] } == [["3B001"], ["3B001"], ["3B001"]])
+        #expect(cells[1]["status"] as? String == "both-different-thresholds")
+        #expect(cells[2]["status"] as? String == "both-alike")
+        let dis = cells[1]["disparities"] as! [String]
+        #expect(dis == ["light source wavelength: < 248 nm vs < 193 nm (this list stricter)"], "\(dis)")
+        let usOnly = rows.first { ($0["controlledBy"] as! [String]) == ["US"] }!
+        #expect((usOnly["cells"] as! [[String: Any]])[1]["codes"] as! [String] == ["3A090"])
+        #expect(rows.contains { ($0["controlledBy"] as! [String]) == ["EU"] })
+
+        let t = try ledger(["list", "compare", "eu.txt", "us.txt", "wa.txt"], cwd: dir)
+        #expect(t.status == 0)
+        let row = try #require(t.lines.first { $0.contains("3B001 ≠") })
+        #expect(row.contains("thresholds-differ") && row.contains("US light source wavelength: < 248 nm vs < 193 nm"))
+        #expect(t.stdout.contains("1 item group only EU controls are not listed (--all lists them)."))
+        #expect(!t.stdout.contains("fluorinated"))
+        #expect(try ledger(["list", "compare", "eu.txt", "us.txt", "wa.txt", "--all"], cwd: dir).stdout.contains("fluorinated"))
+
+        let csv = try ledger(["list", "compare", "eu.txt", "us.txt", "wa.txt", "--format", "csv"], cwd: dir).stdout
+        #expect(csv.hasPrefix("ITEM GROUP,EU,US,WA,VERDICT,DETAILS\r\n"))
+        #expect(csv.split(separator: "\r\n").count == 3)  // header, 3B001, 3A090
+        let md = try ledger(["list", "compare", "eu.txt", "us.txt", "wa.txt", "--format", "markdown"], cwd: dir).stdout
+        #expect(md.contains("| ITEM GROUP | EU | US | WA | VERDICT | DETAILS |"))
+        let html = try ledger(["list", "compare", "eu.txt", "us.txt", "wa.txt", "--format", "html"], cwd: dir).stdout
+        #expect(html.hasPrefix("<!DOCTYPE html>") && !html.contains("<script") && !html.contains("http"))
+        #expect(html.contains("<td class=\"differs\">3B001 ≠</td>"))
+    }
+
+    @Test func oneListIsRefused() throws {
+        let dir = try Self.fixture()
+        let r = try ledger(["list", "compare", "eu.txt"], cwd: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr == "ledger: error: list compare needs two lists or more (got 1)\n")
+    }
+}

@@ -6,7 +6,7 @@ public enum DiffFormat: String, Sendable, CaseIterable {
 }
 
 extension ListDiff.ListRef {
-    var label: String {
+    public var label: String {
         "\(jurisdiction) \(instrument) (\(versionDate))" + (ledgerIndex.map { " [ledger entry \($0)]" } ?? "")
     }
     var json: JSONValue {
@@ -320,7 +320,7 @@ func short(_ s: String) -> String {
 extension ListDiff.ListRef {
     /// Both hashes, labelled: the file compared and the official dataset it came from (one
     /// hash when they are the same file).
-    func hashes(short: Bool) -> String {
+    public func hashes(short: Bool) -> String {
         let f = short ? String(sha256.prefix(16)) + "…" : "`\(sha256)`"
         guard datasetSHA256 != sha256, !datasetSHA256.isEmpty else { return "file and dataset SHA-256 \(f)" }
         let d = short ? String(datasetSHA256.prefix(16)) + "…" : "`\(datasetSHA256)`"
