@@ -37,10 +37,15 @@ let package = Package(
             resources: [.copy("Data")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "LedgerReports",
+            dependencies: ["LedgerCore", "LedgerCrypto", "Consensus", "ControlLists"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "LedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerCrypto", "Consensus", "ControlLists",
+                "LedgerCore", "LedgerCrypto", "Consensus", "ControlLists", "LedgerReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -54,5 +59,10 @@ let package = Package(
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "ControlListsTests", dependencies: ["ControlLists", "Consensus", "LedgerCore"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LedgerReportsTests",
+            dependencies: ["LedgerReports", "Consensus", "LedgerCore"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -4,7 +4,9 @@ import LedgerCrypto
 /// A `list.publish` entry: a control list version that the control-list module published.
 ///
 /// Body: `{"jurisdiction": s, "instrument": s, "citation": s, "versionDate": "YYYY-MM-DD",
-/// "sha256": base64 of 32 bytes, "entries": int ≥ 0}`; any registered signer may write it.
+/// "sha256": base64 of 32 bytes, "datasetSHA256"?: base64 of 32 bytes, "entries": int ≥ 0}`;
+/// any registered signer may write it. `sha256` is the published file's hash, `datasetSHA256`
+/// the official dataset's it was derived from (absent in entries written before it existed).
 public struct PublishedList: Sendable, Hashable {
     public let entryIndex: UInt64
     public let time: Timestamp
@@ -13,13 +15,15 @@ public struct PublishedList: Sendable, Hashable {
     public let citation: String
     public let versionDate: String
     public let sha256: Digest
+    /// The official dataset's hash, when the entry names it.
+    public let datasetSHA256: Digest?
     public let entries: Int64
     /// The body as logged.
     public let body: JSONValue
 
     init(entry: Entry) throws(LedgerError) {
         let r = BodyReader(entry.statement.canonicalBody, kind: "list.publish")
-        try r.only(["jurisdiction", "instrument", "citation", "versionDate", "sha256", "entries"])
+        try r.only(["jurisdiction", "instrument", "citation", "versionDate", "sha256", "datasetSHA256", "entries"])
         jurisdiction = try r.string("jurisdiction")
         guard !jurisdiction.isEmpty else { throw r.fail("jurisdiction", "must not be empty") }
         instrument = try r.string("instrument")
@@ -31,6 +35,7 @@ public struct PublishedList: Sendable, Hashable {
             throw r.fail("versionDate", "\"\(versionDate)\" is not a date YYYY-MM-DD")
         }
         sha256 = try r.digest("sha256")
+        datasetSHA256 = r.has("datasetSHA256") ? try r.digest("datasetSHA256") : nil
         entries = try r.integer("entries")
         guard entries >= 0 else { throw r.fail("entries", "must not be negative") }
         entryIndex = entry.index

@@ -2,6 +2,7 @@ import ArgumentParser
 import Consensus
 import LedgerCore
 import LedgerCrypto
+import LedgerReports
 
 extension LedgerCommand {
     struct Board: ParsableCommand {
@@ -12,7 +13,7 @@ extension LedgerCommand {
         @Option(help: "Only this forum.") var forum: String?
         @Option(name: .customLong("as-of"), help: "Entry index or RFC 3339 time (default: now, by the log clock).")
         var asOf: String?
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var output: ReportOptions
 
         func run() throws {
             try LedgerCLI.run {
@@ -21,7 +22,8 @@ extension LedgerCommand {
                     throw LedgerError.notFound("--forum: no charter for \"\(forum)\"")
                 }
                 let statuses = state.statuses(forum: forum, at: t)
-                if output.json {
+                let format = try output.resolved()
+                if format == .json {
                     printJSON(
                         .array(
                             statuses.map { st in
@@ -42,23 +44,8 @@ extension LedgerCommand {
                             }))
                     return
                 }
-                out("as of \(t)  (\(statuses.count) proposals)")
-                out(
-                    ConsensusCLI.pad("FORUM", 6) + ConsensusCLI.pad("PROPOSAL", 22) + ConsensusCLI.pad("BY", 4)
-                        + ConsensusCLI.pad("REV", 4)
-                        + ConsensusCLI.pad("STATE", 33) + "SUP NOB OBJ ABS RES REC  ?  TITLE")
-                for st in statuses {
-                    let c = st.counts
-                    let n = { (s: Stance) in ConsensusCLI.pad(String(c[s]), 4) }
-                    out(
-                        ConsensusCLI.pad(st.proposal.forum, 6) + ConsensusCLI.pad(st.proposal.id, 22)
-                            + ConsensusCLI.pad(st.proposal.party, 4)
-                            + ConsensusCLI.pad(String(st.proposal.current.number), 4)
-                            + ConsensusCLI.pad(ConsensusCLI.stateLabel(st), 33)
-                            + n(.support) + n(.noObjection) + n(.object) + n(.abstain) + n(.reserve) + n(.recuse)
-                            + ConsensusCLI.pad(String(c.notSpoken), 3)
-                            + ConsensusCLI.pad(st.proposal.measure.title, 48))
-                }
+                let context = ReportContext(source: dir, asOf: t, command: commandLineForReport())
+                printReport(BoardReport(context: context, forum: forum, statuses: statuses).render(format, wide: output.wide))
             }
         }
     }

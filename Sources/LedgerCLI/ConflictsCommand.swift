@@ -2,6 +2,7 @@ import Consensus
 import ArgumentParser
 import ControlLists
 import LedgerCore
+import LedgerReports
 
 extension LedgerCommand {
     struct Conflicts: ParsableCommand {
@@ -15,14 +16,22 @@ extension LedgerCommand {
 
         @Argument(help: "Ledger directory.") var dir: String
         @Option(help: "Only findings that involve this forum.") var forum: String?
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var output: ReportOptions
 
         func run() throws {
             try ControlListCLI.run {
+                let format = try output.resolved()
                 let found = try ControlListCLI.findings(dir: dir, forum: forum)
-                if output.json {
+                switch format {
+                case .json:
                     printJSON(.array(found.map(\.json)))
                     return
+                case .markdown, .csv, .html:
+                    let context = ReportContext(source: dir, asOf: logClock()(), command: commandLineForReport())
+                    printReport(FindingsReport(context: context, forum: forum, findings: found).render(format, wide: output.wide))
+                    return
+                case .table:
+                    break
                 }
                 if found.isEmpty {
                     LedgerCLI.out("no findings")
@@ -41,7 +50,7 @@ extension LedgerCommand {
                     LedgerCLI.out("  why: \(f.reason)")
                 }
                 let high = found.filter { $0.severity == .high }.count
-                LedgerCLI.out("\(found.count) finding(s), \(high) high")
+                LedgerCLI.out("\(ReportWords.count(found.count, "finding")), \(high) high")
             }
         }
     }

@@ -12,6 +12,7 @@ struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Minilateral Ledger: a signed, hash-chained, Merkle-proven record of minilateral negotiations.",
+        version: LedgerCommand.version,
         subcommands: coreSubcommands + consensusSubcommands + controlListSubcommands
     )
 
@@ -38,12 +39,17 @@ struct LedgerCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code != .success && code.rawValue == 64 {
-                printStderr(fullMessage(for: error) + "\n")
+                let (message, hint) = UsageErrors.lines(for: error, arguments: Array(CommandLine.arguments.dropFirst()))
+                printError(message)
+                printStderr(hint + "\n")
                 Foundation.exit(Exit.usage)
             }
             exit(withError: error)
         }
     }
+
+    /// The version `ledger --version` prints.
+    static let version = "0.11.0"
 
     static let coreSubcommands: [any ParsableCommand.Type] = [
         Key.self, Init.self, Append.self, StatementCommand.self, Log.self, EntryCommand.self,

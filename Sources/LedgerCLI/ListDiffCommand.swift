@@ -15,14 +15,18 @@ extension LedgerCommand.ControlListGroup {
 
         @Argument(help: "List A (the old version, or the first jurisdiction).") var a: String
         @Argument(help: "List B (the new version, or the second jurisdiction).") var b: String
-        @Option(help: "table, json, markdown or csv.") var format: String = "table"
+        @Option(help: "table, json, markdown or csv.") var format: String?
+        @Flag(name: .long, help: "Print machine-readable JSON (the same as --format json).") var json = false
         @Option(help: "versions or jurisdictions (default: by the lists' jurisdictions).") var mode: String?
         @Option(help: "A ledger directory whose list.publish entries anchor the two versions.") var ledger: String?
         @Option(help: "An extra correlation file (repeatable).") var correlations: [String] = []
 
         func validate() throws {
-            guard DiffFormat(rawValue: format) != nil else {
-                throw ValidationError("--format must be table, json, markdown or csv")
+            if let format {
+                guard DiffFormat(rawValue: format) != nil else {
+                    throw ValidationError("--format must be table, json, markdown or csv")
+                }
+                if json, format != "json" { throw ValidationError("--json and --format \(format) disagree: choose one") }
             }
             if let mode, mode != "versions" && mode != "jurisdictions" {
                 throw ValidationError("--mode must be versions or jurisdictions")
@@ -36,7 +40,7 @@ extension LedgerCommand.ControlListGroup {
                 let state = try ledger.map { try ConsensusCLI.open($0).currentState() }
                 let ia = ControlListCLI.publishedIndex(state, sha256Hex: la.sourceSHA256)
                 let ib = ControlListCLI.publishedIndex(state, sha256Hex: lb.sourceSHA256)
-                let f = DiffFormat(rawValue: format)!
+                let f = DiffFormat(rawValue: format ?? (json ? "json" : "table"))!
                 let versions = mode.map { $0 == "versions" } ?? (la.jurisdiction == lb.jurisdiction)
                 if versions {
                     LedgerCLI.out(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Consensus
 import LedgerCore
 import LedgerCrypto
+import LedgerReports
 
 extension LedgerCommand {
     struct Status: ParsableCommand {
@@ -13,15 +14,23 @@ extension LedgerCommand {
         @Argument(help: "Proposal id.") var proposal: String?
         @Option(name: .customLong("as-of"), help: "Entry index or RFC 3339 time (default: now, by the log clock).")
         var asOf: String?
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var output: ReportOptions
 
         func run() throws {
             try LedgerCLI.run {
                 let (state, t) = try ConsensusCLI.state(dir, asOf: asOf)
                 let statuses = try proposal.map { [try ConsensusCLI.status(state, $0, at: t)] } ?? state.statuses(at: t)
-                if output.json {
+                let format = try output.resolved()
+                switch format {
+                case .json:
                     printJSON(proposal == nil ? .array(statuses.map(\.json)) : statuses[0].json)
                     return
+                case .markdown, .csv, .html:
+                    let context = ReportContext(source: dir, asOf: t, command: commandLineForReport())
+                    printReport(StatusReport(context: context, statuses: statuses).render(format, wide: output.wide))
+                    return
+                case .table:
+                    break
                 }
                 for (i, st) in statuses.enumerated() {
                     if i > 0 { out("") }
@@ -37,7 +46,7 @@ extension LedgerCommand {
             out(
                 "  proposer:     \(p.party)    type: \(rev.measure.measureType.rawValue)    procedure: \(p.procedure.rawValue)    rule: \(st.rule)"
             )
-            out("  state:        \(ConsensusCLI.stateLabel(st))    as of \(st.asOf)")
+            out("  state:        \(ReportWords.stateLabel(st))    as of \(st.asOf)")
             out(
                 "  revision:     \(rev.number) of \(p.revisions.count), entry \(rev.entryIndex) (leaf \(rev.leafHash.base64)), tabled \(rev.time), deadline \(rev.deadline)"
             )

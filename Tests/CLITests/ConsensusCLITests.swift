@@ -98,7 +98,7 @@ import Testing
 
         let board = try n.run(["board", "led", "--forum", "G7"])
         #expect(board.status == 0)
-        let row = try #require(board.lines.first { $0.hasPrefix("G7    G7-EUV-1") })
+        let row = try #require(board.lines.first { $0.hasPrefix("G7     G7-EUV-1") })
         #expect(row.contains("BLOCKED by DE"))
 
         // A decision that disagrees with the computed state is refused; nothing is appended.
@@ -263,7 +263,7 @@ import Testing
             #expect(r.stdout.contains(state), "board lacks \(state)")
         }
         let amended = try #require(r.stdout.split(separator: "\n").first { $0.contains("G7-SME-2026-01") })
-        #expect(amended.contains(" 2   ADOPTED"))
+        #expect(amended.contains(" JP    2  ADOPTED"))
         let v = try ledger(["verify", out], cwd: root.path)
         #expect(v.status == 0, "\(v.stderr)")
     }

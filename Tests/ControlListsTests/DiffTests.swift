@@ -120,15 +120,45 @@ func makeList(_ j: String, _ scheme: CodeScheme, date: String = "2025-01-01", _ 
         let d = JurisdictionDiff(a: eu, b: us, correlations: try CuratedData.correlations())
         #expect(Set(d.rows(.bOnly).compactMap { $0.bCode?.text }) == ["3A090", "4A090", "3B993"])
         let pairs = Set(d.rows(.alike).map { "\($0.aCode!.text)=\($0.bCode!.text)" })
-        for p in ["3B001=3B001", "3B503=3B903", "3B504=3B904", "3A504=3A904", "4A506=4A906"] {
-            #expect(pairs.contains(p), "\(p)")
-        }
+        #expect(pairs == ["3B503=3B903", "3B504=3B904", "3A504=3A904", "4A506=4A906"])
+        // 3B001 matches only at the stem: an overlap, not a claim that the lists agree.
+        let stem = try #require(d.rows(.overlapNotCompared).first)
+        #expect(stem.aCode?.text == "3B001" && stem.bCode?.text == "3B001")
+        #expect(stem.note == "matched at stem level only; paragraph texts not compared")
         #expect(d.rows(.differentThresholds).isEmpty)
         let sem = try #require(d.rows(.alike).first { $0.bCode?.text == "3B903" })
         #expect(sem.thresholdsCompared >= 2)
         let md = d.render(.markdown)
         #expect(md.contains("### Controlled by B only (3)"))
+        #expect(md.contains("### Controlled by both, not compared (overlap without comparable thresholds) (1)"))
+        #expect(d.render(.json).contains("\"overlap-not-compared\": 1"))
         #expect(md.contains("**3B**"))
         print(d.render(.table))
+    }
+
+    /// EU 3B001 ↔ Japan row 7 and EU 3B501 ↔ the Netherlands' 2023 list overlap with no
+    /// comparable thresholds: reported as overlaps with the reason, never "both-alike".
+    @Test(.needsEUAnnex) func overlapsWithoutComparableThresholdsAreNotCalledAlike() throws {
+        let eu = try TestData.euList()
+        let t = try CuratedData.correlations()
+        for (list, a, b) in [(CuratedData.ListName.japanRow7, "3B001", "7"), (.netherlands2023, "3B501", "NL")] {
+            let d = JurisdictionDiff(a: eu, b: try CuratedData.list(list), correlations: t)
+            #expect(d.rows(.alike).isEmpty, "\(list)")
+            let r = try #require(d.rows(.overlapNotCompared).first, "\(list)")
+            #expect(r.aCode?.text == a && r.bCode?.text.hasPrefix(b) == true, "\(r)")
+            #expect(r.note.contains("texts differ"), "\(r.note)")
+        }
+    }
+
+    @Test func sameTextWithoutThresholdsIsAlikeDifferentTextIsNotCompared() throws {
+        let a = try makeList("EU", .eu, [("1A001", "Components made from fluorinated compounds:")])
+        let same = try makeList("US", .usECCN, [("1A001", "Components  made from Fluorinated compounds:")])
+        let other = try makeList("US", .usECCN, [("1A001", "Seals and gaskets of any material:")])
+        let t = try CuratedData.correlations()
+        let d1 = JurisdictionDiff(a: a, b: same, correlations: t)
+        #expect(d1.rows(.alike).first?.note == "no thresholds; paragraph texts identical")
+        let d2 = JurisdictionDiff(a: a, b: other, correlations: t)
+        #expect(d2.rows(.alike).isEmpty)
+        #expect(d2.rows(.overlapNotCompared).first?.note == "neither list states a threshold, and the paragraph texts differ")
     }
 }

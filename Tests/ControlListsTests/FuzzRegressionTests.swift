@@ -26,7 +26,7 @@ import Testing
             # citation: c
             # versionDate: 2025-01-15
             code,text,source,parameters
-            3B001,Equipment,CCL,a|b|<|2|nm
+            3B001,Equipment with a feature size below 2 nm,CCL,a|b|<|2|nm
 
             """
         let list = try ControlListImporter.importList(bytes: Array(csv.utf8), path: "t.csv", format: .csv)

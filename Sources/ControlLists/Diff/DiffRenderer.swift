@@ -6,14 +6,14 @@ public enum DiffFormat: String, Sendable, CaseIterable {
 }
 
 extension ListDiff.ListRef {
-    var label: String {
+    public var label: String {
         "\(jurisdiction) \(instrument) (\(versionDate))" + (ledgerIndex.map { " [ledger entry \($0)]" } ?? "")
     }
     var json: JSONValue {
         var o: [String: JSONValue] = [
             "jurisdiction": .string(jurisdiction), "instrument": .string(instrument),
             "versionDate": .string(versionDate),
-            "sha256": .string(sha256),
+            "sha256": .string(sha256), "datasetSHA256": .string(datasetSHA256),
         ]
         if let i = ledgerIndex { o["ledgerIndex"] = .integer(i) }
         return .object(o)
@@ -44,7 +44,7 @@ extension ListDiff {
 
     public var table: String {
         var s =
-            "Old: \(old.label)  sha256 \(old.sha256.prefix(16))…\nNew: \(new.label)  sha256 \(new.sha256.prefix(16))…\n"
+            "Old: \(old.label)  \(old.hashes(short: true))\nNew: \(new.label)  \(new.hashes(short: true))\n"
         s += Kind.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: " · ") + "\n\n"
         var rows: [[String]] = [["CHANGE", "CODE", "DETAIL"]]
         for c in changes { rows.append([c.kind.rawValue, c.codeLabel, c.detail(markdown: false)]) }
@@ -53,7 +53,7 @@ extension ListDiff {
 
     public var markdown: String {
         var s =
-            "## Control list changes\n\n- **Old:** \(old.label), SHA-256 `\(old.sha256)`\n- **New:** \(new.label), SHA-256 `\(new.sha256)`\n\n"
+            "## Control list changes\n\n- **Old:** \(old.label), \(old.hashes(short: false))\n- **New:** \(new.label), \(new.hashes(short: false))\n\n"
         s +=
             "| " + Kind.allCases.map(\.rawValue).joined(separator: " | ") + " |\n|"
             + String(repeating: "---|", count: Kind.allCases.count) + "\n"
@@ -147,7 +147,7 @@ extension JurisdictionDiff {
     }
 
     var summaryLine: String {
-        "A only \(rows(.aOnly).count) · B only \(rows(.bOnly).count) · both, different thresholds \(rows(.differentThresholds).count) · both alike \(rows(.alike).count)"
+        "A only \(rows(.aOnly).count) · B only \(rows(.bOnly).count) · both, different thresholds \(rows(.differentThresholds).count) · overlap, not compared \(rows(.overlapNotCompared).count) · both alike \(rows(.alike).count)"
     }
 
     public var json: JSONValue {
@@ -169,7 +169,7 @@ extension JurisdictionDiff {
         for r in rows where r.status != .aOnly {
             t.append([
                 r.status.rawValue, r.aCode?.text ?? "—", r.bCode?.text ?? "—", r.relation, r.heading,
-                [r.thresholdSummary, r.note].filter { !$0.isEmpty && $0 != "not compared" }.joined(separator: "; "),
+                [r.thresholdSummary, r.note].filter { !$0.isEmpty }.joined(separator: "; "),
             ])
         }
         s += TextTable.render(t, maxWidth: [26, 8, 8, 14, 60, 60])
@@ -180,13 +180,14 @@ extension JurisdictionDiff {
     public var markdown: String {
         var s = "## \(a.jurisdiction) vs \(b.jurisdiction): control list comparison\n\n"
         s +=
-            "- **A:** \(a.label), SHA-256 `\(a.sha256)`\n- **B:** \(b.label), SHA-256 `\(b.sha256)`\n- \(summaryLine)\n"
+            "- **A:** \(a.label), \(a.hashes(short: false))\n- **B:** \(b.label), \(b.hashes(short: false))\n- \(summaryLine)\n"
         s += "- Items match by shared Wassenaar/EU/US numbering (regime digits 0–4) or through the correlation tables; "
         s +=
             "thresholds are compared paragraph by paragraph. \"A only\" means absent from B's file, which may be a subset.\n\n"
         let sections: [(Status, String)] = [
-            (.differentThresholds, "Controlled by both, at different thresholds"), (.bOnly, "Controlled by B only"),
-            (.alike, "Controlled by both alike"),
+            (.differentThresholds, "Controlled by both, at different thresholds"),
+            (.overlapNotCompared, "Controlled by both, not compared (overlap without comparable thresholds)"),
+            (.bOnly, "Controlled by B only"), (.alike, "Controlled by both alike"),
         ]
         for (st, title) in sections {
             let rs = rows(st)
@@ -244,7 +245,7 @@ extension JurisdictionDiff.Row {
     var thresholdSummary: String {
         if !disparities.isEmpty { return disparities.map(\.summary).joined(separator: "; ") }
         if thresholdsCompared > 0 { return "\(thresholdsCompared) threshold(s) equal" }
-        return status == .alike ? "not compared" : ""
+        return ""
     }
 
     var json: JSONValue {
@@ -314,4 +315,15 @@ enum TextTable {
 func short(_ s: String) -> String {
     let flat = s.replacingNewlines()
     return flat.count > 160 ? String(flat.prefix(159)) + "…" : flat
+}
+
+extension ListDiff.ListRef {
+    /// Both hashes, labelled: the file compared and the official dataset it came from (one
+    /// hash when they are the same file).
+    public func hashes(short: Bool) -> String {
+        let f = short ? String(sha256.prefix(16)) + "…" : "`\(sha256)`"
+        guard datasetSHA256 != sha256, !datasetSHA256.isEmpty else { return "file and dataset SHA-256 \(f)" }
+        let d = short ? String(datasetSHA256.prefix(16)) + "…" : "`\(datasetSHA256)`"
+        return "file SHA-256 \(f), dataset SHA-256 \(d)"
+    }
 }

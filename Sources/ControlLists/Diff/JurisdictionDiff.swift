@@ -1,6 +1,8 @@
 /// Where two jurisdictions' lists differ, read through shared numbering and the correlation
 /// tables: items only A controls, items only B controls, items both control at different
-/// thresholds (a disparity), and items both control alike.
+/// thresholds (a disparity), items both control alike, and items both control that could not
+/// be compared (an overlap with no comparable thresholds and different texts: exactly where
+/// lists may diverge unseen, so never reported as alike).
 ///
 /// Rows are per ECCN-level entry (stem). Codes numbered alike in the Wassenaar, EU and US
 /// lists (regime digits 0–4) match by number; everything else matches only through a
@@ -12,6 +14,10 @@ public struct JurisdictionDiff: Sendable {
         case bOnly = "b-only"
         case differentThresholds = "both-different-thresholds"
         case alike = "both-alike"
+        /// Both lists control the item, but nothing shows whether alike: no threshold the two
+        /// state for corresponding paragraphs is comparable, and the texts differ (or only the
+        /// stems matched). The row's note says why.
+        case overlapNotCompared = "overlap-not-compared"
     }
 
     /// One threshold both lists state for corresponding paragraphs, differently.
@@ -121,13 +127,25 @@ public struct JurisdictionDiff: Sendable {
                 let relation = mine.first(where: { $0.1 == sb.code })?.2 ?? mine.first?.2 ?? ""
                 let aActive = la.subtree(stemA).filter { $0.status == .active }.count
                 var note = ""
-                if mine.count == 1 && (aActive > 1 || bActive > 1) {
-                    note = "matched at stem level only; paragraph texts not compared"
+                let stemOnly = mine.count == 1 && (aActive > 1 || bActive > 1)
+                if stemOnly { note = "matched at stem level only; paragraph texts not compared" }
+                let status: Status
+                if !disparities.isEmpty {
+                    status = .differentThresholds
+                } else if stemOnly {
+                    status = .overlapNotCompared
+                } else if compared > 0 {
+                    status = .alike
+                } else if JurisdictionDiff.sameTexts(mine, la, lb) {
+                    status = .alike
+                    note = "no thresholds; paragraph texts identical"
+                } else {
+                    status = .overlapNotCompared
+                    note = JurisdictionDiff.whyNotCompared(mine, la, lb)
                 }
-                if compared == 0 && note.isEmpty { note = "no comparable thresholds" }
                 rows.append(
                     Row(
-                        status: disparities.isEmpty ? .alike : .differentThresholds, aCode: stemA, bCode: sb.code,
+                        status: status, aCode: stemA, bCode: sb.code,
                         relation: relation,
                         heading: lb.stemHeading(sb.code).isEmpty ? la.stemHeading(stemA) : lb.stemHeading(sb.code),
                         disparities: disparities,
@@ -144,12 +162,52 @@ public struct JurisdictionDiff: Sendable {
                     pairsCompared: 0, thresholdsCompared: 0, aParagraphs: active, bParagraphs: 0,
                     note: sa.status == .active ? "" : "A entry is \(sa.status.rawValue)"))
         }
-        let order: [Status: Int] = [.differentThresholds: 0, .bOnly: 1, .alike: 2, .aOnly: 3]
+        let order: [Status: Int] = [.differentThresholds: 0, .overlapNotCompared: 1, .bOnly: 2, .alike: 3, .aOnly: 4]
         rows.sort {
             if $0.status != $1.status { return order[$0.status]! < order[$1.status]! }
             return ($0.aCode ?? $0.bCode!) < ($1.aCode ?? $1.bCode!)
         }
         self.rows = rows
+    }
+
+    /// Whether every paired paragraph reads the same in both lists (case, spacing and the
+    /// leading code aside).
+    static func sameTexts(_ pairs: [(ItemCode, ItemCode, String)], _ la: ControlList, _ lb: ControlList) -> Bool {
+        !pairs.isEmpty
+            && pairs.allSatisfy { ac, bc, _ in
+                guard let ea = la.entry(ac), let eb = lb.entry(bc) else { return false }
+                let (ta, tb) = (normalizedText(ea.text, code: ac), normalizedText(eb.text, code: bc))
+                return !ta.isEmpty && ta == tb
+            }
+    }
+
+    static func normalizedText(_ text: String, code: ItemCode) -> String {
+        var words = text.lowercased().split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        if let first = words.first, first.trimmingTrailingPunctuation == code.text.lowercased() { words.removeFirst() }
+        return words.joined(separator: " ")
+    }
+
+    /// Why an overlap could not be compared, in one line.
+    static func whyNotCompared(_ pairs: [(ItemCode, ItemCode, String)], _ la: ControlList, _ lb: ControlList) -> String {
+        func terms(_ list: ControlList, _ codes: [ItemCode]) -> [String] {
+            var seen = Set<String>()
+            var out = [String]()
+            for c in codes {
+                for p in list.entry(c)?.parameters ?? [] where p.isParsed && seen.insert(p.term).inserted {
+                    out.append(p.term)
+                }
+            }
+            return out
+        }
+        let ta = terms(la, pairs.map(\.0))
+        let tb = terms(lb, pairs.map(\.1))
+        switch (ta.isEmpty, tb.isEmpty) {
+        case (true, true): return "neither list states a threshold, and the paragraph texts differ"
+        case (false, true): return "only A states thresholds (\(ta.joined(separator: ", "))); texts differ"
+        case (true, false): return "only B states thresholds (\(tb.joined(separator: ", "))); texts differ"
+        case (false, false):
+            return "no comparable thresholds: A states \(ta.joined(separator: ", ")), B states \(tb.joined(separator: ", "))"
+        }
     }
 
     static func verdict(_ a: Parameter, _ b: Parameter) -> String {
@@ -158,5 +216,14 @@ public struct JurisdictionDiff: Sendable {
         let aControlsMore = a.comparator.direction > 0 ? a.baseValue < b.baseValue : a.baseValue > b.baseValue
         if a.baseValue == b.baseValue { return "different comparator" }
         return aControlsMore ? "A stricter" : "B stricter"
+    }
+}
+
+extension String {
+    /// The string without trailing `.`, `,`, `:` or `;`.
+    fileprivate var trimmingTrailingPunctuation: String {
+        var s = Substring(self)
+        while let l = s.last, ".,:;".contains(l) { s.removeLast() }
+        return String(s)
     }
 }

@@ -7,13 +7,17 @@ public struct ListDiff: Sendable {
         public var jurisdiction: String
         public var instrument: String
         public var versionDate: String
+        /// SHA-256 (hex) of the file compared.
         public var sha256: String
+        /// SHA-256 (hex) of the official dataset it came from (see ``ControlList/datasetSHA256``).
+        public var datasetSHA256: String
         public var ledgerIndex: Int64?
         public init(_ l: ControlList, ledgerIndex: Int64? = nil) {
             jurisdiction = l.jurisdiction
             instrument = l.instrument
             versionDate = l.versionDate
             sha256 = l.sourceSHA256
+            datasetSHA256 = l.datasetSHA256
             self.ledgerIndex = ledgerIndex
         }
     }

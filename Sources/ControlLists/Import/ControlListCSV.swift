@@ -75,6 +75,10 @@ public enum ControlListCSV {
                                     "unit": .string(last[2]),
                                 ], code: code))
                     }
+                    if status == .active, let why = ParameterCheck.disagreement(params, text: text) {
+                        throw .malformed(
+                            "\(code): \(why); fix the text or the parameters (or empty the parameters column to re-derive them)")
+                    }
                 }
                 entries.append(
                     ControlEntry(
@@ -183,6 +187,7 @@ public enum ControlListCSV {
         s += "# instrument: \(list.instrument.replacingNewlines())\n# citation: \(list.citation.replacingNewlines())\n"
         s += "# versionDate: \(list.versionDate)\n"
         if let a = list.attribution { s += "# attribution: \(a.replacingNewlines())\n" }
+        if !list.datasetSHA256.isEmpty { s += "# datasetSHA256: \(list.datasetSHA256)\n" }
         s += columns.joined(separator: ",") + "\n"
         for e in list.entries {
             let notes = e.notes.map { "\($0.kind.rawValue): \($0.text.replacingNewlines())" }.joined(separator: "\n")

@@ -141,6 +141,8 @@ struct ListHeader {
     var citation: String
     var versionDate: String
     var attribution: String?
+    /// The official dataset's SHA-256 (hex), when the file says it was derived from one.
+    var datasetSHA256: String?
 
     init(meta: [String: String], path: String) throws(ControlListError) {
         func need(_ k: String) throws(ControlListError) -> String {
@@ -159,6 +161,13 @@ struct ListHeader {
         citation = try need("citation")
         versionDate = try need("versionDate")
         attribution = meta["attribution"]
+        if let d = meta["datasetSHA256"] {
+            guard d.utf8.count == 64, d.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+            else {
+                throw .malformed("\(path):1: header field \"datasetSHA256\" is not 64 lower-case hex digits")
+            }
+            datasetSHA256 = d
+        }
     }
 
     func makeList(entries: [ControlEntry], bytes: [UInt8], path: String) throws(ControlListError) -> ControlList {
@@ -166,7 +175,8 @@ struct ListHeader {
             return try ControlList(
                 jurisdiction: jurisdiction, scheme: scheme, instrument: instrument, citation: citation,
                 versionDate: versionDate,
-                sourceSHA256: ControlList.sha256Hex(bytes), attribution: attribution, entries: entries)
+                sourceSHA256: ControlList.sha256Hex(bytes), datasetSHA256: datasetSHA256, attribution: attribution,
+                entries: entries)
         } catch {
             throw error.prefixed("\(path): ")
         }

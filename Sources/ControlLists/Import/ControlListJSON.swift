@@ -5,7 +5,8 @@ public enum ControlListJSON {
     public static let formatName = "minilateral-control-list/v1"
 
     static let topFields: Set<String> = [
-        "format", "jurisdiction", "scheme", "instrument", "citation", "versionDate", "attribution", "entries", "notes",
+        "format", "jurisdiction", "scheme", "instrument", "citation", "versionDate", "attribution", "datasetSHA256",
+        "entries", "notes",
     ]
     static let entryFields: Set<String> = [
         "code", "heading", "text", "status", "source", "parameters", "notes", "seeAlso",
@@ -23,7 +24,7 @@ public enum ControlListJSON {
             throw .unknownFormat("\(path):1: format \"\(f)\" is not \(formatName)")
         }
         var meta: [String: String] = [:]
-        for k in ["jurisdiction", "scheme", "instrument", "citation", "versionDate", "attribution"] {
+        for k in ["jurisdiction", "scheme", "instrument", "citation", "versionDate", "attribution", "datasetSHA256"] {
             if let v = o[k] {
                 guard let s = v.stringValue else { throw .malformed("\(path):1: \"\(k)\" must be a string") }
                 meta[k] = s
@@ -80,6 +81,9 @@ public enum ControlListJSON {
         if let ps = e["parameters"]?.arrayValue {
             params = []
             for p in ps { params.append(try parameter(p, code: code)) }
+            if status == .active, let why = ParameterCheck.disagreement(params, text: text) {
+                throw .malformed("\(code): \(why); fix the text or the parameters (or drop \"parameters\" to re-derive them)")
+            }
         } else {
             params = status == .active ? ParameterExtractor.extract(from: text) : []
         }
@@ -118,6 +122,7 @@ public enum ControlListJSON {
             "versionDate": .string(list.versionDate),
         ]
         if let a = list.attribution { top["attribution"] = .string(a) }
+        if !list.datasetSHA256.isEmpty { top["datasetSHA256"] = .string(list.datasetSHA256) }
         top["entries"] = .array(list.entries.map(entryJSON))
         return PrettyJSON.render(.object(top)) + "\n"
     }

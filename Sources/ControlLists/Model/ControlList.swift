@@ -14,6 +14,11 @@ public struct ControlList: Sendable {
     public var versionDate: String
     /// SHA-256 (hex) of the file this list was imported from.
     public var sourceSHA256: String
+    /// SHA-256 (hex) of the official dataset the entries came from: the file itself when it was
+    /// imported from the source (the EU Annex dataset, a text or CSV transcription), or the
+    /// `datasetSHA256` our JSON and CSV formats carry when the list was written by
+    /// `ledger list import --out`. Anchored in the ledger beside ``sourceSHA256``.
+    public var datasetSHA256: String
     /// Attribution the source requires, if any.
     public var attribution: String?
     /// The entries, sorted by code.
@@ -26,7 +31,8 @@ public struct ControlList: Sendable {
     ///   ``ControlListError/Code/malformedInput`` for a bad jurisdiction or date.
     public init(
         jurisdiction: String, scheme: CodeScheme, instrument: String, citation: String, versionDate: String,
-        sourceSHA256: String = "", attribution: String? = nil, entries: [ControlEntry]
+        sourceSHA256: String = "", datasetSHA256: String? = nil, attribution: String? = nil,
+        entries: [ControlEntry]
     ) throws(ControlListError) {
         guard ControlList.isJurisdiction(jurisdiction) else {
             throw .malformed("jurisdiction \"\(jurisdiction)\" is not an ISO 3166-1 alpha-2 code, EU or WA")
@@ -40,6 +46,7 @@ public struct ControlList: Sendable {
         self.citation = citation
         self.versionDate = versionDate
         self.sourceSHA256 = sourceSHA256
+        self.datasetSHA256 = datasetSHA256 ?? sourceSHA256
         self.attribution = attribution
         var sorted = entries.sorted { $0.code < $1.code }
         var pos: [ItemCode: Int] = [:]

@@ -1,0 +1,79 @@
+/// Explicit parameters must still be what the text says.
+///
+/// Our JSON and CSV formats may state an entry's parameters instead of leaving them to
+/// ``ParameterExtractor`` (for a threshold the extractor cannot read). When someone later edits
+/// the text (45 nm → 40 nm) and not the parameters, the list would compare on a threshold its
+/// own text no longer states. Each explicit, parsed parameter's figure must therefore occur in
+/// the text as a number (with a decimal point or, as EU texts write it, a decimal comma).
+/// Otherwise the import is refused, naming the entry. (A text may state more figures than the
+/// parameters: a curator may leave out an alternative threshold.)
+enum ParameterCheck {
+    /// Why the explicit `parameters` disagree with `text`, or nil when they agree.
+    static func disagreement(_ parameters: [Parameter], text: String) -> String? {
+        let numbers = numbersIn(text)
+        for p in parameters where p.isParsed {
+            guard let v = canonicalNumber(p.value) else { continue }
+            if !numbers.contains(v) {
+                return "parameter \"\(p.term) \(p.comparator.symbol) \(p.value) \(p.unit)\" is not in the text"
+                    + " (the text states \(numbers.isEmpty ? "no figure" : numbers.sorted().joined(separator: ", ")))"
+            }
+        }
+        return nil
+    }
+
+    /// Every number written in `text`, canonical (see ``canonicalNumber(_:)``).
+    static func numbersIn(_ text: String) -> Set<String> {
+        var out = Set<String>()
+        var current = ""
+        func flush() {
+            // A trailing separator is punctuation, not part of the number.
+            while let l = current.last, l == "." || l == "," { current.removeLast() }
+            if let n = canonicalNumber(current) { out.insert(n) }
+            // "1,5" may also be two numbers in a list ("1, 5"): keep the parts too.
+            for part in current.split(whereSeparator: { $0 == "," }) where current.contains(",") {
+                if let n = canonicalNumber(String(part)) { out.insert(n) }
+            }
+            current = ""
+        }
+        for c in text {
+            if c.isASCII, c.isNumber || ((c == "." || c == ",") && !current.isEmpty) {
+                current.append(c)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// A decimal figure without leading or trailing zeros, a decimal comma read as a point:
+    /// `045,50` → `45.5`; nil when it is not a number.
+    static func canonicalNumber(_ s: String) -> String? {
+        let t = s.replacingAll(",", with: ".")
+        guard !t.isEmpty, t.filter({ $0 == "." }).count <= 1, t.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+            t.contains(where: \.isNumber)
+        else { return nil }
+        var parts = t.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        var int = String(parts[0].drop(while: { $0 == "0" }))
+        if int.isEmpty { int = "0" }
+        var frac = parts.count > 1 ? parts[1] : ""
+        while frac.last == "0" { frac.removeLast() }
+        parts = [int] + (frac.isEmpty ? [] : [frac])
+        return parts.joined(separator: ".")
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced (Foundation-free).
+    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = self[...]
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}
