@@ -233,18 +233,22 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
                 // Derived files, where present: compared, never believed.
                 if derived.hasIndex, i < records.recordCount {
                     guard records.endOffset(i) == chunk.ends[k], records.statementHash(i) == sh else {
-                        throw fail(i, .chainBroken("\(names.index) disagrees with \(names.entries); \(store.repairAdvice)"))
+                        throw fail(
+                            i, .chainBroken("\(names.index) disagrees with \(names.entries); \(store.repairAdvice)"))
                     }
                 }
                 var mismatch = false
                 range.append(lh) { h in
-                    if derived.hasHashes, storedHashPos < records.storedHashCount, records.storedHash(at: storedHashPos) != h {
+                    if derived.hasHashes, storedHashPos < records.storedHashCount,
+                        records.storedHash(at: storedHashPos) != h
+                    {
                         mismatch = true
                     }
                     storedHashPos += 1
                 }
                 if mismatch {
-                    throw fail(i, .chainBroken("\(names.hashes) disagrees with \(names.entries); \(store.repairAdvice)"))
+                    throw fail(
+                        i, .chainBroken("\(names.hashes) disagrees with \(names.entries); \(store.repairAdvice)"))
                 }
                 done = i + 1
                 do throws(LedgerError) { try checkCheckpoints(atSize: done, root: range.root, report: &report) } catch {
