@@ -114,7 +114,7 @@ enum ParallelDecode {
 
         /// Reads the chunk's lines; called once, by one thread, before or while others wait in
         /// ``work()``.
-        func load(from store: FileStore) {
+        func load<Store: LedgerStore>(from store: Store) {
             do throws(LedgerError) {
                 lines = try store.lines(range, reusing: &buffer)
                 count = lines.count

@@ -1,3 +1,4 @@
+import Synchronization
 import LedgerCore
 import LedgerCrypto
 import Testing
@@ -85,12 +86,12 @@ func referenceRoot(_ leaves: ArraySlice<Digest>) -> Digest {
         let t = tree(64).tree
         for n in Int64(1)...64 {
             let root = try t.root(treeSize: n)
-            let cached = t.cachingEdge(treeSize: n)
+            let cached = try t.cachingEdge(treeSize: n)
             for i in 0..<n {
                 let proof = try t.inclusionProof(index: i, treeSize: n)
                 #expect(try cached.inclusionProof(index: i, treeSize: n) == proof)
                 let raw = proof.map(\.bytes)
-                let leaf = t.leafHash(i)
+                let leaf = try t.leafHash(i)
                 try ProofVerifier.verifyInclusion(index: UInt64(i), treeSize: UInt64(n), leafHash: leaf, proof: raw, root: root)
                 func fails(_ index: UInt64, _ size: UInt64, _ p: [[UInt8]], _ l: Digest = leaf, _ r: Digest = root) -> Bool {
                     (try? ProofVerifier.verifyInclusion(index: index, treeSize: size, leafHash: l, proof: p, root: r)) == nil
@@ -120,7 +121,7 @@ func referenceRoot(_ leaves: ArraySlice<Digest>) -> Digest {
         let t = tree(64).tree
         for n in Int64(1)...64 {
             let root2 = try t.root(treeSize: n)
-            let cached = t.cachingEdge(treeSize: n)
+            let cached = try t.cachingEdge(treeSize: n)
             for m in Int64(1)...n {
                 let root1 = try t.root(treeSize: m)
                 let proof = try t.consistencyProof(oldSize: m, newSize: n)
@@ -153,23 +154,55 @@ func referenceRoot(_ leaves: ArraySlice<Digest>) -> Digest {
         }
     }
 
-    @Test func proofsReadOnlyLogarithmicallyManyStoredHashes() throws {
-        final class CountingReader: HashReader, @unchecked Sendable {
+    @Test func proofsReadLogarithmicallyManyStoredHashesInOneCall() throws {
+        final class CountingReader: HashReader, Sendable {
             let inner: InMemoryHashes
-            var reads = 0
+            let counts = Mutex((calls: 0, reads: 0))
             init(_ inner: InMemoryHashes) { self.inner = inner }
-            func storedHash(at index: Int64) -> Digest {
-                reads += 1
-                return inner.storedHash(at: index)
+            func readHashes(_ indexes: [Int64]) throws(LedgerError) -> [Digest] {
+                counts.withLock { $0 = ($0.calls + 1, $0.reads + indexes.count) }
+                return try inner.readHashes(indexes)
             }
+            func reset() -> (calls: Int, reads: Int) { counts.withLock { c in defer { c = (0, 0) }; return c } }
         }
         let reader = CountingReader(tree(1000))
         let t = MerkleTree(reader: reader, size: 1000)
-        _ = try t.inclusionProof(index: 617, treeSize: 1000)
-        #expect(reader.reads <= 10 * 10)
-        reader.reads = 0
-        _ = try t.consistencyProof(oldSize: 333, newSize: 1000)
-        #expect(reader.reads <= 10 * 10)
+        let plain = tree(1000).tree
+        #expect(try t.inclusionProof(index: 617, treeSize: 1000) == plain.inclusionProof(index: 617, treeSize: 1000))
+        var c = reader.reset()
+        #expect(c.calls == 1 && c.reads <= 2 * 10)
+        #expect(try t.consistencyProof(oldSize: 333, newSize: 1000) == plain.consistencyProof(oldSize: 333, newSize: 1000))
+        c = reader.reset()
+        #expect(c.calls == 1 && c.reads <= 2 * 10)
+        _ = try t.root(treeSize: 1000)
+        c = reader.reset()
+        // 1000 = 512 + 256 + 128 + 64 + 32 + 8: one stored hash per complete subtree.
+        #expect(c.calls == 1 && c.reads == 6)
+    }
+
+    @Test func aStoredHashThatIsNotThereIsAnErrorNotATrap() throws {
+        // A reader holding fewer hashes than the tree size claims: every operation that needs
+        // a missing hash throws `.notFound`.
+        let short = tree(100)
+        let t = MerkleTree(reader: short, size: 200)
+        expectThrows(.notFound) { try t.root(treeSize: 200) }
+        expectThrows(.notFound) { try t.inclusionProof(index: 150, treeSize: 200) }
+        expectThrows(.notFound) { try t.consistencyProof(oldSize: 50, newSize: 200) }
+        expectThrows(.notFound) { try t.cachingEdge(treeSize: 199) }
+        expectThrows(.notFound) { try short.readHashes([0, -1]) }
+        #expect(try t.root(treeSize: 100) == short.tree.root(treeSize: 100))
+    }
+
+    @Test func aReaderReturningTheWrongNumberOfHashesIsAnError() throws {
+        struct Lossy: HashReader, Sendable {
+            let inner: InMemoryHashes
+            func readHashes(_ indexes: [Int64]) throws(LedgerError) -> [Digest] {
+                Array(try inner.readHashes(indexes).dropLast())
+            }
+        }
+        let t = MerkleTree(reader: Lossy(inner: tree(10)), size: 10)
+        expectThrows(.io) { try t.root(treeSize: 10) }
+        expectThrows(.io) { try t.inclusionProof(index: 3, treeSize: 10) }
     }
 }
 

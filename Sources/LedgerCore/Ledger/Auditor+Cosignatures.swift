@@ -1,6 +1,6 @@
 import LedgerCrypto
 
-extension Auditor {
+extension StoreAuditor {
     /// Checks the cosignatures of the latest stored checkpoint against the auditor's witnesses
     /// and ``Options/minCosignatures``, and records the counted ones in the report.
     ///
@@ -13,7 +13,7 @@ extension Auditor {
     {
         if let last = checkpointSizes.last, let logKey {
             report.latestCheckpointSize = last
-            if let set = try Auditor.latestCosignatures(
+            if let set = try StoreAuditor.latestCosignatures(
                 store: store, size: last, logKey: logKey, witnesses: options.witnesses, now: options.now ?? CosignaturePolicy.now())
             {
                 report.cosignatures = set.counted.map(\.description)
@@ -35,7 +35,7 @@ extension Auditor {
     /// none), after checking its log signature.
     /// - Throws: when a line by the log or by a witness does not verify, prefixed `checkpoint N: `.
     public static func latestCosignatures(
-        store: FileStore, size: UInt64, logKey: NoteVerifierKey, witnesses: [NoteVerifierKey], now: UInt64
+        store: Store, size: UInt64, logKey: NoteVerifierKey, witnesses: [NoteVerifierKey], now: UInt64
     ) throws(LedgerError) -> CosignatureSet? {
         guard let text = try store.checkpointText(size: size) else { return nil }
         do throws(LedgerError) {

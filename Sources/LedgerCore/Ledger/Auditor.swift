@@ -1,7 +1,10 @@
 import Dispatch
 import LedgerCrypto
 
-/// The full audit of a ledger directory, trusting nothing the operator wrote.
+/// The full audit of a ledger directory (``FileStore``): ``StoreAuditor`` with the file store.
+public typealias Auditor<Rules: LedgerRules> = StoreAuditor<Rules, FileStore>
+
+/// The full audit of a ledger store, trusting nothing the operator wrote.
 ///
 /// It reads `entries.jsonl` by its newlines (never through `entries.idx`), re-parses every
 /// line (which must be canonical), re-verifies every signature in parallel, checks indices,
@@ -13,7 +16,7 @@ import LedgerCrypto
 /// With ``Options/since`` it trusts only that checkpoint's root: the entries before its size
 /// are hashed (no signature checks) and must give that root, and the state the later entries
 /// are judged by is rebuilt from those authenticated bytes.
-public struct Auditor<Rules: LedgerRules> {
+public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
     /// What the auditor trusts and requires.
     public struct Options: Sendable {
         /// The log's verifier key. Without it the genesis entry's operator key is used, and the
@@ -61,10 +64,10 @@ public struct Auditor<Rules: LedgerRules> {
         public var isValid: Bool { failure == nil }
     }
 
-    public let store: FileStore
+    public let store: Store
     public let options: Options
 
-    public init(store: FileStore, options: Options) {
+    public init(store: Store, options: Options) {
         self.store = store
         self.options = options
     }
@@ -95,16 +98,18 @@ public struct Auditor<Rules: LedgerRules> {
     }
 
     func audit(_ report: inout Report) throws(LedgerError) {
-        let entriesPath = store.directory + "/" + FileStore.entriesFile
-        let fileSize = try store.entriesFileSize()
+        let names = store.names
+        let entriesPath = store.location + "/" + names.entries
+        let fileSize = try store.storedEntryBytes()
         var commit: CommitRecord?
         do throws(LedgerError) { commit = try store.readCommitRecord() } catch {
             if error.code == .malformed { throw error }
             report.notes.append("no commit record (\(error.message)): every complete line was audited")
         }
-        let derived = store.derivedFilesForAudit()
+        let derived = store.recordsForAudit()
+        let records = derived.records
         report.notes.append(contentsOf: derived.notes)
-        let checkpointFiles = store.checkpointSizes()
+        let checkpointFiles = try store.checkpointSizes()
         var logKey = options.logKey
         var rules = Rules()
         var seen = Set<Digest>()
@@ -161,11 +166,11 @@ public struct Auditor<Rules: LedgerRules> {
         try checkCheckpoints(atSize: 0, root: MerkleHash.emptyRoot, report: &report)
 
         let committed = commit?.size ?? Int64.max
-        var reader = store.lineReader(limit: fileSize)
+        var reader = store.entryCursor(from: 0, index: 0, limit: fileSize)
         var done: Int64 = 0
         var signers = SignerCache()
         while done < committed {
-            let chunk: EntryLineReader.Chunk?
+            let chunk: EntryChunk?
             do throws(LedgerError) { chunk = try reader.next(maxLines: committed - done) } catch {
                 report.failedEntry = reader.nextIndex
                 throw error
@@ -173,7 +178,7 @@ public struct Auditor<Rules: LedgerRules> {
             guard let chunk else { break }
             // Entries after the trusted prefix are parsed and signature-checked on all cores.
             let fullFrom = max(0, Int(min(Int64(chunk.lines.count), trusted - chunk.firstIndex)))
-            let checked = Auditor.checkInParallel(Array(chunk.lines[fullFrom...]))
+            let checked = StoreAuditor.checkInParallel(Array(chunk.lines[fullFrom...]))
             for (k, line) in chunk.lines.enumerated() {
                 let i = chunk.firstIndex + Int64(k)
                 let entry: Entry
@@ -229,22 +234,24 @@ public struct Auditor<Rules: LedgerRules> {
                     }
                 }
                 // Derived files, where present: compared, never believed.
-                if let idx = derived.index, i < derived.indexRecords {
-                    guard idx.endOffset(i) == chunk.ends[k], idx.statementHash(i) == sh else {
+                if derived.hasIndex, i < records.recordCount {
+                    guard records.endOffset(i) == chunk.ends[k], records.statementHash(i) == sh else {
                         throw fail(
-                            i, .chainBroken("\(FileStore.indexFile) disagrees with \(FileStore.entriesFile); \(store.repairAdvice)"))
+                            i, .chainBroken("\(names.index) disagrees with \(names.entries); \(store.repairAdvice)"))
                     }
                 }
                 var mismatch = false
                 range.append(lh) { h in
-                    if let hs = derived.hashes, storedHashPos < derived.hashCount, hs.hash(at: storedHashPos) != h {
+                    if derived.hasHashes, storedHashPos < records.storedHashCount,
+                        records.storedHash(at: storedHashPos) != h
+                    {
                         mismatch = true
                     }
                     storedHashPos += 1
                 }
                 if mismatch {
                     throw fail(
-                        i, .chainBroken("\(FileStore.hashesFile) disagrees with \(FileStore.entriesFile); \(store.repairAdvice)"))
+                        i, .chainBroken("\(names.hashes) disagrees with \(names.entries); \(store.repairAdvice)"))
                 }
                 done = i + 1
                 do throws(LedgerError) { try checkCheckpoints(atSize: done, root: range.root, report: &report) } catch {
@@ -268,13 +275,13 @@ public struct Auditor<Rules: LedgerRules> {
             }
             guard reader.offset == commit.entriesEnd, commit.lastLeafHash == chain.prev, commit.root == range.root else {
                 throw .chainBroken(
-                    "\(store.directory)/\(FileStore.commitFile): disagrees with the entries (it records \(commit.size) entries in \(commit.entriesEnd) bytes with root \(commit.root.base64); the entries end at byte \(reader.offset) with root \(range.root.base64))"
+                    "\(store.location)/\(names.commit): disagrees with the entries (it records \(commit.size) entries in \(commit.entriesEnd) bytes with root \(commit.root.base64); the entries end at byte \(reader.offset) with root \(range.root.base64))"
                 )
             }
         }
         // The rest of the file: complete lines past the committed size, then a torn line.
         let tailStart = reader.offset
-        while let chunk = try? reader.next() { report.uncommittedEntries += Int64(chunk.lines.count) }
+        while let chunk = try? reader.next(maxLines: .max) { report.uncommittedEntries += Int64(chunk.lines.count) }
         report.uncommittedBytes = reader.offset - tailStart
         report.tornBytes = reader.remainingBytes
         if report.uncommittedEntries > 0 {
@@ -290,14 +297,13 @@ public struct Auditor<Rules: LedgerRules> {
         if trusted > done {
             throw .fork("the trusted checkpoint has size \(trusted) but the log has only \(done) entries")
         }
-        if let idx = derived.index, derived.indexRecords < done {
-            _ = idx
+        if derived.hasIndex, records.recordCount < done {
             throw .chainBroken(
-                "\(FileStore.indexFile): holds \(derived.indexRecords) records for \(done) entries; \(store.repairAdvice)")
+                "\(names.index): holds \(records.recordCount) records for \(done) entries; \(store.repairAdvice)")
         }
-        if derived.hashes != nil, derived.hashCount < StoredHashIndex.count(size: done) {
+        if derived.hasHashes, records.storedHashCount < StoredHashIndex.count(size: done) {
             throw .chainBroken(
-                "\(FileStore.hashesFile): holds \(derived.hashCount) hashes, \(StoredHashIndex.count(size: done)) needed for \(done) entries; \(store.repairAdvice)"
+                "\(names.hashes): holds \(records.storedHashCount) hashes, \(StoredHashIndex.count(size: done)) needed for \(done) entries; \(store.repairAdvice)"
             )
         }
         if nextCheckpoint < checkpointFiles.count {

@@ -1,7 +1,7 @@
 import LedgerCrypto
 import Synchronization
 
-extension Ledger {
+extension StoreLedger {
     /// The witness keys the ledger knows, as cosigner (type 0x04) keys: every key registered
     /// with role `witness` and not revoked, as of `authority`.
     static func registeredWitnesses(_ authority: Authority) -> [NoteVerifierKey] {
@@ -12,7 +12,7 @@ extension Ledger {
     /// The witness keys registered in the ledger with role `witness` (not revoked), as cosigner
     /// (type 0x04) keys.
     public func registeredWitnesses() throws(LedgerError) -> [NoteVerifierKey] {
-        Ledger.registeredWitnesses(try currentState().authority)
+        StoreLedger.registeredWitnesses(try currentState().authority)
     }
 
     /// Attaches the cosignatures of `noteText` to the stored checkpoint of the same size.
@@ -31,7 +31,7 @@ extension Ledger {
     public func attach(_ noteText: String, witnesses: [NoteVerifierKey] = []) throws(LedgerError) -> SignedCheckpoint {
         let now = UInt64(max(0, clock().secondsSinceEpoch))
         return try replayed.withLock { (rp: inout Replayed) throws(LedgerError) -> SignedCheckpoint in
-          try store.withWriteLock { _ throws(LedgerError) -> SignedCheckpoint in
+          try store.withWriteLock { session throws(LedgerError) -> SignedCheckpoint in
             let op = try operatorKeyLocked(&rp)
             let incoming = try SignedCheckpoint(parsing: noteText, logKey: op)
             let limit = 1 + CosignaturePolicy.maxCosignatures
@@ -46,18 +46,14 @@ extension Ledger {
             }
             let root = try store.tree.root(treeSize: Int64(size))
             guard root == incoming.checkpoint.root else {
-                let evidence = store.directory + "/" + FileStore.checkpointsDirectory + "/conflicts"
-                try POSIX.requireRealDirectory(store.directory + "/" + FileStore.checkpointsDirectory)
-                try POSIX.mkdir(evidence)
-                try POSIX.requireRealDirectory(evidence)
-                let path = evidence + "/\(size)-\(incoming.checkpoint.root.hex.prefix(16)).note"
-                try POSIX.writeAtomically(Array(incoming.note.serialized.utf8), to: path)
+                let path = try store.keepForkEvidence(
+                    incoming.note.serialized, size: size, root: incoming.checkpoint.root, in: session)
                 throw .fork(
                     "checkpoint of size \(size) has root \(incoming.checkpoint.root.base64) but the log's tree has \(root.base64): evidence kept in \(path)"
                 )
             }
             let known = CosignaturePolicy.cosignerKeys(
-                Ledger.registeredWitnesses(rp.state.authority) + witnesses, logKey: op)
+                StoreLedger.registeredWitnesses(rp.state.authority) + witnesses, logKey: op)
             var cosignatures = [SignedNote.Signature]()
             for (i, s) in incoming.note.signatures.enumerated() {
                 if s.name == op.name && s.keyID == op.keyID { continue }
@@ -102,7 +98,7 @@ extension Ledger {
             let text = merged.note.serialized
             let check = try SignedCheckpoint(parsing: text, logKey: op)
             _ = try check.cosignatures(witnesses: known, logKey: op, now: SignedNote.maxTimestamp)
-            try store.storeCheckpoint(text, size: size)
+            try store.storeCheckpoint(text, size: size, in: session)
             return merged
           }
         }

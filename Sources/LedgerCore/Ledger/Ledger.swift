@@ -6,7 +6,11 @@ import Synchronization
     import Glibc
 #endif
 
-/// An open ledger: the store plus the state its rules derive from the entries.
+/// An open ledger over a ledger directory (``FileStore``): ``StoreLedger`` with the file store.
+public typealias Ledger<Rules: LedgerRules> = StoreLedger<Rules, FileStore>
+
+/// An open ledger: a store (any ``LedgerStore``) plus the state its rules derive from the
+/// entries.
 ///
 /// Appends check each statement's signature, replay, claimed time and the signer's rights
 /// (through `Rules`) before anything is written; a refused statement leaves the files
@@ -15,11 +19,11 @@ import Synchronization
 /// Safe to share between threads and tasks: the replayed state lives behind a `Mutex`, taken
 /// before the store's writer lock, so calls are serialized in this process as `flock`
 /// serializes processes.
-public final class Ledger<Rules: LedgerRules>: Sendable {
+public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable {
     /// How far an author's claimed time may be from the log's integration time, in seconds.
     public static var timeTolerance: Int64 { TimeRule.toleranceSeconds }
 
-    public let store: FileStore
+    public let store: Store
     let clock: @Sendable () -> Timestamp
     /// What this process has replayed and checked of the entries.
     let replayed = Mutex<Replayed>(Replayed())
@@ -42,21 +46,20 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
         var verifiedSize: Int64 = 0
     }
 
-    /// Opens the ledger in `directory` (for reading; a write takes the lock and opens the
-    /// files for writing).
-    public init(directory: String, clock: @escaping @Sendable () -> Timestamp = { .now() }) throws(LedgerError) {
-        self.store = try FileStore(directory: directory)
+    /// A ledger over `store`.
+    public init(store: Store, clock: @escaping @Sendable () -> Timestamp = { .now() }) {
+        self.store = store
         self.clock = clock
     }
 
-    /// Creates a ledger in `directory` and appends its genesis entry, signed by the operator
-    /// key, whose name becomes the origin.
+    /// Creates a ledger in the empty `store` and appends its genesis entry, signed by the
+    /// operator key, whose name becomes the origin.
     @discardableResult
     public static func create(
-        directory: String, operatorKey: NoteSignerKey, clock: @escaping @Sendable () -> Timestamp = { .now() }
-    ) throws(LedgerError) -> Ledger {
-        try FileStore.create(at: directory)
-        let ledger = try Ledger(directory: directory, clock: clock)
+        store: Store, operatorKey: NoteSignerKey, clock: @escaping @Sendable () -> Timestamp = { .now() }
+    ) throws(LedgerError) -> StoreLedger {
+        let ledger = StoreLedger(store: store, clock: clock)
+        guard ledger.size == 0 else { throw .refused("\(store.location): a ledger already exists here") }
         let body: JSONValue = [
             "origin": .string(operatorKey.name), "operator": .string(operatorKey.verifierKey.description),
         ]
@@ -143,10 +146,11 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
     private func replayChecked(_ r: inout Replayed, to n: Int64) throws(LedgerError) {
         var signers = SignerCache()
         let snap = store.snapshot
-        var reader = store.lineReader(from: r.end, index: r.size, limit: snap.committedEnd)
+        var reader = store.entryCursor(from: r.end, index: r.size, limit: snap.committedEnd)
         var storedPos = StoredHashIndex.count(size: r.size)
         let stored = snap.storedHashCount
         let advice = store.repairAdvice
+        let names = store.names
         while r.size < n, let chunk = try reader.next(maxLines: n - r.size) {
             for (k, line) in chunk.lines.enumerated() {
                 let i = chunk.firstIndex + Int64(k)
@@ -161,7 +165,7 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
                     }
                     guard snap.endOffset(i) == chunk.ends[k], snap.statementHash(i) == sh else {
                         throw LedgerError.chainBroken(
-                            "\(FileStore.indexFile) disagrees with \(FileStore.entriesFile); \(advice)")
+                            "\(names.index) disagrees with \(names.entries); \(advice)")
                     }
                     var edge = r.range
                     var mismatch = false
@@ -172,7 +176,7 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
                     }
                     if mismatch {
                         throw LedgerError.chainBroken(
-                            "\(FileStore.hashesFile) disagrees with \(FileStore.entriesFile); \(advice)")
+                            "\(names.hashes) disagrees with \(names.entries); \(advice)")
                     }
                     guard !r.statementHashes.contains(sh) else {
                         throw LedgerError.replay("statement is a replay of an earlier entry")
@@ -190,7 +194,7 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
         }
         guard r.size == n else {
             throw .chainBroken(
-                "entry \(r.size): \(FileStore.entriesFile) holds only \(r.size) complete entries, but \(n) are committed"
+                "entry \(r.size): \(store.names.entries) holds only \(r.size) complete entries, but \(n) are committed"
             )
         }
     }
@@ -217,7 +221,7 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
             try replay(&rp, to: store.size)
             let clockNow = clock()
             let now = TimeRule.integrationTime(clock: clockNow, previous: rp.lastTime)
-            let checked = Ledger.verifyInParallel(statements)
+            let checked = StoreLedger.verifyInParallel(statements)
             var failures = [(Int, LedgerError)]()
             var appended = [Appended]()
             var leaves = [[UInt8]]()
@@ -306,7 +310,7 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
     /// and every stored checkpoint must agree with the tree. Otherwise nothing is signed.
     public func signCheckpoint(key: NoteSignerKey) throws(LedgerError) -> SignedCheckpoint {
         try replayed.withLock { (rp: inout Replayed) throws(LedgerError) -> SignedCheckpoint in
-          try store.withWriteLock { _ throws(LedgerError) -> SignedCheckpoint in
+          try store.withWriteLock { session throws(LedgerError) -> SignedCheckpoint in
             let op = try operatorKeyLocked(&rp)
             guard key.verifierKey == op else {
                 throw .unauthorized("checkpoints must be signed by the operator key \(op)")
@@ -328,7 +332,7 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
             var note = try SignedNote(text: cp.text)
             note.sign(with: key)
             let signed = try SignedCheckpoint(note: note)
-            try store.storeCheckpoint(note.serialized, size: cp.size)
+            try store.storeCheckpoint(note.serialized, size: cp.size, in: session)
             return signed
           }
         }
@@ -343,12 +347,12 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
         let stored = try store.tree.root(treeSize: store.size)
         guard stored == root else {
             throw .chainBroken(
-                "\(FileStore.hashesFile) gives the root \(stored.base64) but the entries hash to \(root.base64); \(store.repairAdvice)"
+                "\(store.names.hashes) gives the root \(stored.base64) but the entries hash to \(root.base64); \(store.repairAdvice)"
             )
         }
         if let c = store.commit, c.size == store.size, c.root != root {
             throw .chainBroken(
-                "\(FileStore.commitFile) records the root \(c.root.base64) but the entries hash to \(root.base64); \(store.repairAdvice)"
+                "\(store.names.commit) records the root \(c.root.base64) but the entries hash to \(root.base64); \(store.repairAdvice)"
             )
         }
         return root
@@ -364,9 +368,9 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
     /// `.fork` naming the checkpoint and both roots.
     /// Returns the largest stored checkpoint's size (0 when there is none).
     @discardableResult
-    func checkStoredCheckpoints(tree: MerkleTree<FileStore>, logKey: NoteVerifierKey) throws(LedgerError) -> Int64 {
+    func checkStoredCheckpoints(tree: MerkleTree<Store>, logKey: NoteVerifierKey) throws(LedgerError) -> Int64 {
         var largest: Int64 = 0
-        for size in store.checkpointSizes() {
+        for size in try store.checkpointSizes() {
             guard let text = try store.checkpointText(size: size) else { continue }
             let cp: SignedCheckpoint
             do throws(LedgerError) { cp = try SignedCheckpoint(parsing: text, logKey: logKey) } catch {
@@ -394,7 +398,7 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
     /// an earlier checkpoint of its own. Call with the lock held, after ``replay(to:)``.
     func verifySignatures(from: Int64) throws(LedgerError) {
         try store.forEachChunk(from: from, to: store.size) { first, lines throws(LedgerError) in
-            for (k, c) in Auditor<Rules>.checkInParallel(lines).enumerated() {
+            for (k, c) in StoreAuditor<Rules, Store>.checkInParallel(lines).enumerated() {
                 if let e = c.error { throw e.prefixed("entry \(first + Int64(k)): ") }
             }
         }
@@ -402,9 +406,29 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
 
     /// The stored checkpoint of `size` (or the latest one).
     public func checkpoint(size: UInt64? = nil) throws(LedgerError) -> SignedCheckpoint {
-        let sizes = store.checkpointSizes()
+        let sizes = try store.checkpointSizes()
         guard let s = size ?? sizes.last else { throw .notFound("no checkpoint has been signed yet") }
         guard let text = try store.checkpointText(size: s) else { throw .notFound("no stored checkpoint of size \(s)") }
         return try SignedCheckpoint(parsing: text, logKey: try operatorKey())
+    }
+}
+
+extension StoreLedger where Store == FileStore {
+    /// Opens the ledger in `directory` (for reading; a write takes the lock and opens the
+    /// files for writing).
+    public convenience init(directory: String, clock: @escaping @Sendable () -> Timestamp = { .now() })
+        throws(LedgerError)
+    {
+        self.init(store: try FileStore(directory: directory), clock: clock)
+    }
+
+    /// Creates a ledger in `directory` and appends its genesis entry, signed by the operator
+    /// key, whose name becomes the origin.
+    @discardableResult
+    public static func create(
+        directory: String, operatorKey: NoteSignerKey, clock: @escaping @Sendable () -> Timestamp = { .now() }
+    ) throws(LedgerError) -> Ledger<Rules> {
+        try FileStore.create(at: directory)
+        return try create(store: try FileStore(directory: directory), operatorKey: operatorKey, clock: clock)
     }
 }

@@ -1,11 +1,6 @@
 import Dispatch
 import LedgerCrypto
 
-/// A type that returns stored hashes by their ``StoredHashIndex`` position.
-public protocol HashReader {
-    /// The stored hash at position `index`.
-    func storedHash(at index: Int64) -> Digest
-}
 
 /// RFC 9162 hashing.
 public enum MerkleHash {
@@ -54,8 +49,11 @@ public enum MerkleHash {
     }
 }
 
-/// Read access to a Merkle tree through its stored hashes. Every operation reads O(log n)
-/// hashes, and never rebuilds the tree.
+/// Read access to a Merkle tree through its stored hashes. Every operation first works out
+/// which stored hashes it needs (O(log n) of them), reads them in one
+/// ``HashReader/readHashes(_:)`` call, which may fail, and then hashes; it never rebuilds the
+/// tree. (The shape of Go's `golang.org/x/mod/sumdb/tlog`: `TreeHash`, `ProveRecord`,
+/// `ProveTree`.)
 public struct MerkleTree<Reader: HashReader>: Sendable where Reader: Sendable {
     public let reader: Reader
     /// Number of leaves stored.
@@ -74,7 +72,7 @@ public struct MerkleTree<Reader: HashReader>: Sendable where Reader: Sendable {
 
     /// The same tree with the right-edge hashes of `treeSize` precomputed, so that each
     /// inclusion or consistency proof at that size is pure stored-hash reads (no hashing).
-    public func cachingEdge(treeSize: Int64) -> MerkleTree {
+    public func cachingEdge(treeSize: Int64) throws(LedgerError) -> MerkleTree {
         var t = self
         guard treeSize > 0, treeSize <= size else { return t }
         var lo: Int64 = 0
@@ -86,67 +84,102 @@ public struct MerkleTree<Reader: HashReader>: Sendable where Reader: Sendable {
         // Fill from the smallest range up, so that each hash reuses the next one.
         t.cachedSize = treeSize
         for start in chain.reversed() {
-            let k = MerkleHash.split(treeSize - start)
-            let h = MerkleHash.node(t.rangeHash(start, start + k), t.rangeHash(start + k, treeSize))
+            let h = try t.rangeHashes([(start, treeSize)])[0]
             t.edgeStarts.append(start)
             t.edgeHashes.append(h)
         }
         return t
     }
 
-    /// Hash of the complete subtree of 2^level leaves starting at leaf `n << level`.
-    @inlinable
-    func complete(level: Int, n: Int64) -> Digest {
-        reader.storedHash(at: StoredHashIndex.index(level: level, n: n))
+    /// Whether MTH(D[lo:hi]) is one of the precomputed right-edge hashes.
+    @inline(__always)
+    func cachedEdge(_ lo: Int64, _ hi: Int64) -> Int? {
+        guard hi == cachedSize else { return nil }
+        // At most log2(n) entries: a linear scan beats hashing.
+        for (j, start) in edgeStarts.enumerated() where start == lo { return j }
+        return nil
+    }
+
+    /// Appends the stored-hash positions that MTH(D[lo:hi]) is computed from, in the order
+    /// ``rangeHash(_:_:hashes:next:)`` consumes them: the complete subtrees that make up the
+    /// range, left to right (none for a precomputed right-edge range).
+    func appendIndexes(_ lo: Int64, _ hi: Int64, to need: inout [Int64]) {
+        var lo = lo
+        while lo < hi {
+            if cachedEdge(lo, hi) != nil { return }
+            let n = hi - lo
+            // The largest power of two ≤ n: a complete subtree, stored.
+            let k = n & (n - 1) == 0 ? n : MerkleHash.split(n)
+            let level = k.trailingZeroBitCount
+            need.append(StoredHashIndex.index(level: level, n: lo >> level))
+            lo += k
+        }
     }
 
     /// MTH(D[lo:hi]) for any range that occurs in the RFC 9162 recursion (lo is a multiple of
-    /// the largest power of two ≤ hi − lo).
-    func rangeHash(_ lo: Int64, _ hi: Int64) -> Digest {
-        if hi == cachedSize {
-            // At most log2(n) entries: a linear scan beats hashing.
-            for (j, start) in edgeStarts.enumerated() where start == lo { return edgeHashes[j] }
-        }
+    /// the largest power of two ≤ hi − lo), from the hashes that
+    /// ``appendIndexes(_:_:to:)`` named, consumed from `hashes[next...]`.
+    func rangeHash(_ lo: Int64, _ hi: Int64, hashes: [Digest], next: inout Int) -> Digest {
+        if let j = cachedEdge(lo, hi) { return edgeHashes[j] }
         let n = hi - lo
         if n & (n - 1) == 0 {
-            let level = n.trailingZeroBitCount
-            return complete(level: level, n: lo >> level)
+            next += 1
+            return hashes[next - 1]
         }
         let k = MerkleHash.split(n)
-        return MerkleHash.node(rangeHash(lo, lo + k), rangeHash(lo + k, hi))
+        let left = rangeHash(lo, lo + k, hashes: hashes, next: &next)
+        return MerkleHash.node(left, rangeHash(lo + k, hi, hashes: hashes, next: &next))
+    }
+
+    /// The hashes of `ranges`: the stored hashes they need are read in one call, then hashed.
+    func rangeHashes(_ ranges: [(lo: Int64, hi: Int64)]) throws(LedgerError) -> [Digest] {
+        var need = [Int64]()
+        need.reserveCapacity(2 * ranges.count + 2)
+        for r in ranges { appendIndexes(r.lo, r.hi, to: &need) }
+        let hashes = need.isEmpty ? [] : try reader.readHashes(need)
+        guard hashes.count == need.count else {
+            throw .io("the store returned \(hashes.count) stored hashes for \(need.count) positions")
+        }
+        var next = 0
+        var out = [Digest]()
+        out.reserveCapacity(ranges.count)
+        for r in ranges { out.append(rangeHash(r.lo, r.hi, hashes: hashes, next: &next)) }
+        return out
     }
 
     /// The root hash of the tree of the first `treeSize` leaves.
     public func root(treeSize: Int64) throws(LedgerError) -> Digest {
         guard treeSize >= 0, treeSize <= size else { throw .notFound("tree size \(treeSize) is beyond the log size \(size)") }
         if treeSize == 0 { return MerkleHash.emptyRoot }
-        return rangeHash(0, treeSize)
+        return try rangeHashes([(0, treeSize)])[0]
     }
 
     /// The leaf hash of leaf `index`.
-    public func leafHash(_ index: Int64) -> Digest { complete(level: 0, n: index) }
+    public func leafHash(_ index: Int64) throws(LedgerError) -> Digest {
+        guard index >= 0, index < size else { throw .notFound("leaf \(index) is not in a tree of size \(size)") }
+        return try rangeHashes([(index, index + 1)])[0]
+    }
 
     /// The RFC 9162 inclusion proof (PATH) of leaf `index` in the tree of `treeSize` leaves.
     public func inclusionProof(index: Int64, treeSize: Int64) throws(LedgerError) -> [Digest] {
         guard treeSize <= size else { throw .notFound("tree size \(treeSize) is beyond the log size \(size)") }
         guard index >= 0, index < treeSize else { throw .notFound("leaf \(index) is not in a tree of size \(treeSize)") }
-        var proof = [Digest]()
-        proof.reserveCapacity(64 - treeSize.leadingZeroBitCount)
+        var siblings = [(lo: Int64, hi: Int64)]()
+        siblings.reserveCapacity(64 - treeSize.leadingZeroBitCount)
         var lo: Int64 = 0
         var hi = treeSize
-        // Walk down from the root, collecting the sibling of each subtree on the path.
+        // Walk down from the root, naming the sibling of each subtree on the path.
         while hi - lo > 1 {
             let k = MerkleHash.split(hi - lo)
             if index < lo + k {
-                proof.append(rangeHash(lo + k, hi))
+                siblings.append((lo + k, hi))
                 hi = lo + k
             } else {
-                proof.append(rangeHash(lo, lo + k))
+                siblings.append((lo, lo + k))
                 lo += k
             }
         }
-        proof.reverse()
-        return proof
+        return try rangeHashes(siblings.reversed())
     }
 
     /// The RFC 9162 consistency proof between the trees of `oldSize` and `newSize` leaves.
@@ -154,7 +187,7 @@ public struct MerkleTree<Reader: HashReader>: Sendable where Reader: Sendable {
         guard newSize <= size else { throw .notFound("tree size \(newSize) is beyond the log size \(size)") }
         guard oldSize >= 0, oldSize <= newSize else { throw .notFound("old size \(oldSize) is larger than new size \(newSize)") }
         if oldSize == 0 || oldSize == newSize { return [] }
-        var proof = [Digest]()
+        var ranges = [(lo: Int64, hi: Int64)]()
         // SUBPROOF(m, D[lo:hi], b), unrolled.
         var m = oldSize
         var lo: Int64 = 0
@@ -163,21 +196,21 @@ public struct MerkleTree<Reader: HashReader>: Sendable where Reader: Sendable {
         while true {
             let n = hi - lo
             if m == n {
-                if !complete { proof.append(rangeHash(lo, hi)) }
+                if !complete { ranges.append((lo, hi)) }
                 break
             }
             let k = MerkleHash.split(n)
             if m <= k {
-                proof.append(rangeHash(lo + k, hi))
+                ranges.append((lo + k, hi))
                 hi = lo + k
             } else {
-                proof.append(rangeHash(lo, lo + k))
+                ranges.append((lo, lo + k))
                 lo += k
                 m -= k
                 complete = false
             }
         }
-        return proof.reversed()
+        return try rangeHashes(ranges.reversed())
     }
 }
 
@@ -265,7 +298,20 @@ public struct InMemoryHashes: HashReader, Sendable {
         size = Int64(leafHashes.count)
     }
 
+    /// The stored hash at position `index` (which must be below `hashes.count`).
     public func storedHash(at index: Int64) -> Digest { hashes[Int(index)] }
+
+    public func readHashes(_ indexes: [Int64]) throws(LedgerError) -> [Digest] {
+        var out = [Digest]()
+        out.reserveCapacity(indexes.count)
+        for i in indexes {
+            guard i >= 0, i < Int64(hashes.count) else {
+                throw .notFound("stored hash \(i) does not exist (\(hashes.count) are held)")
+            }
+            out.append(hashes[Int(i)])
+        }
+        return out
+    }
 
     public var tree: MerkleTree<InMemoryHashes> { MerkleTree(reader: self, size: size) }
 }

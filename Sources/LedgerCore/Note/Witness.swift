@@ -7,32 +7,27 @@ import LedgerCrypto
 
 /// A witness: it cosigns a log's checkpoint only after checking the log's signature and, when
 /// it keeps state, that the checkpoint is consistent with the last one it cosigned.
-public struct Witness {
+public struct Witness: Sendable {
     public let key: NoteSignerKey
-    /// Directory holding the last cosigned checkpoint per log, or nil for a stateless witness.
-    public let stateDirectory: String?
+    /// Where the last cosigned checkpoint per log is kept, or nil for a stateless witness.
+    public let state: (any WitnessStateStore)?
 
-    public init(key: NoteSignerKey, stateDirectory: String?) {
+    public init(key: NoteSignerKey, state: (any WitnessStateStore)?) {
         self.key = key
-        self.stateDirectory = stateDirectory
+        self.state = state
     }
 
-    func statePath(origin: String) -> String? {
-        guard let stateDirectory else { return nil }
-        let safe = String(origin.unicodeScalars.map { c -> Character in
-            let ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "." || c == "-" || c == "_"
-            return ok ? Character(c) : "_"
-        })
-        return stateDirectory + "/" + safe + "+" + Hex.encode(SHA256.hash(origin).bytes.prefix(4)) + ".checkpoint"
+    /// A witness whose state is a directory (``FileWitnessState``), or stateless.
+    public init(key: NoteSignerKey, stateDirectory: String?) {
+        self.init(key: key, state: stateDirectory.map { FileWitnessState(directory: $0) })
     }
 
     /// Verifies and cosigns `noteText`, returning the note with one more cosignature.
     ///
-    /// With a state directory, the check and the update are one atomic step: an exclusive
-    /// `flock` on `<state>/lock` is held while the last cosigned checkpoint is read, compared
-    /// and replaced (temporary file, fsync, rename, fsync of the directory), so two concurrent
-    /// runs can never cosign two different roots at one size. The note is returned (and may be
-    /// printed) only after the new state is durable.
+    /// With a state, the check and the update are one atomic step
+    /// (``WitnessStateStore/updateLastCosigned(origin:_:)``), so two concurrent runs can never
+    /// cosign two different roots at one size. The note is returned (and may be printed) only
+    /// after the new state is durable.
     /// - Parameters:
     ///   - logKey: the log's verifier key; the checkpoint must be signed by it.
     ///   - proof: a consistency proof from the last cosigned checkpoint, when the size grew.
@@ -45,19 +40,14 @@ public struct Witness {
         guard !key.cosignerKey.hasSamePublicKey(as: logKey) else {
             throw .refused("the witness key is the log's own key; a log cannot witness itself")
         }
-        guard let stateDirectory, let path = statePath(origin: cp.checkpoint.origin) else {
-            cp.note.cosign(with: key, time: time)
-            return cp.note
-        }
-        try WitnessStateFiles.makeDirectory(stateDirectory)
-        let lock = try WitnessStateFiles.lockExclusive(stateDirectory + "/lock")
-        defer { WitnessStateFiles.unlock(lock) }
-        if let oldBytes = try WitnessStateFiles.read(path) {
-            let old = try Checkpoint(text: try StrictUTF8.decode(oldBytes, what: path))
-            try checkAgainst(old: old, new: cp.checkpoint, proof: proof)
+        if let state {
+            let new = cp.checkpoint
+            try state.updateLastCosigned(origin: new.origin) { old throws(LedgerError) -> Checkpoint in
+                if let old { try checkAgainst(old: old, new: new, proof: proof) }
+                return new
+            }
         }
         cp.note.cosign(with: key, time: time)
-        try WitnessStateFiles.writeAtomically(Array(cp.checkpoint.text.utf8), to: path, directory: stateDirectory)
         return cp.note
     }
 
@@ -84,6 +74,53 @@ public struct Witness {
                 throw .fork("checkpoint is not consistent with the last cosigned one (size \(old.size)): \(error.message)")
             }
         }
+    }
+}
+
+/// A type that keeps a witness's state: the last checkpoint it cosigned for each log origin.
+///
+/// The contract (specs/ledger-format.md §9.5): ``updateLastCosigned(origin:_:)`` is one
+/// atomic step against every other update of the same store, from any thread or process;
+/// when it returns, the new checkpoint is durable; when `body` throws, nothing changes.
+public protocol WitnessStateStore: Sendable {
+    /// Calls `body` with the checkpoint last cosigned for `origin` (nil when none) and stores
+    /// the checkpoint it returns in its place, holding the store's lock throughout.
+    func updateLastCosigned(origin: String, _ body: (Checkpoint?) throws(LedgerError) -> Checkpoint)
+        throws(LedgerError)
+}
+
+/// A witness state directory: one `<origin, made file-safe>+<8 hex digits of SHA-256(origin)>.checkpoint`
+/// file per log, and a `lock` file. An update holds an exclusive `flock` on `lock` while the
+/// old checkpoint is read and the new one written (temporary file, fsync, rename, fsync of
+/// the directory).
+public struct FileWitnessState: WitnessStateStore {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    func path(origin: String) -> String {
+        let safe = String(origin.unicodeScalars.map { c -> Character in
+            let ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "." || c == "-" || c == "_"
+            return ok ? Character(c) : "_"
+        })
+        return directory + "/" + safe + "+" + Hex.encode(SHA256.hash(origin).bytes.prefix(4)) + ".checkpoint"
+    }
+
+    public func updateLastCosigned(origin: String, _ body: (Checkpoint?) throws(LedgerError) -> Checkpoint)
+        throws(LedgerError)
+    {
+        let path = path(origin: origin)
+        try WitnessStateFiles.makeDirectory(directory)
+        let lock = try WitnessStateFiles.lockExclusive(directory + "/lock")
+        defer { WitnessStateFiles.unlock(lock) }
+        var old: Checkpoint?
+        if let oldBytes = try WitnessStateFiles.read(path) {
+            old = try Checkpoint(text: try StrictUTF8.decode(oldBytes, what: path))
+        }
+        let new = try body(old)
+        try WitnessStateFiles.writeAtomically(Array(new.text.utf8), to: path, directory: directory)
     }
 }
 

@@ -8,15 +8,15 @@
 /// newlines: it trusts no index. Memory stays bounded by the chunk size, and a line longer
 /// than an entry may be is refused as soon as that many bytes have been read without a
 /// newline.
-package struct EntryLineReader {
+public struct EntryLineReader: EntryCursor {
     let fd: Int32
     let path: String
     /// The next byte to read: the start of the next line.
-    package private(set) var offset: Int64
+    public private(set) var offset: Int64
     /// The index of the next line.
-    package private(set) var nextIndex: Int64
+    public private(set) var nextIndex: Int64
     /// Bytes past this offset are never read.
-    package let limit: Int64
+    public let limit: Int64
     let chunkBytes: Int
     var buffer: [UInt8] = []
 
@@ -33,20 +33,13 @@ package struct EntryLineReader {
         self.chunkBytes = max(chunkBytes, Entry.maxBytes + 2)
     }
 
-    /// One chunk: lines without their newlines, and the byte offset just past each newline.
-    package struct Chunk {
-        package let firstIndex: Int64
-        package let lines: [ArraySlice<UInt8>]
-        package let ends: [Int64]
-    }
-
     /// The bytes between ``offset`` and ``limit`` once every complete line has been read: a
     /// last line without its newline (a torn write), or nothing.
-    package var remainingBytes: Int64 { limit - offset }
+    public var remainingBytes: Int64 { limit - offset }
 
     /// The next chunk of at most `maxLines` complete lines, or nil when no complete line is
     /// left before ``limit``. Throws when a line is longer than an entry may be.
-    package mutating func next(maxLines: Int64 = .max) throws(LedgerError) -> Chunk? {
+    public mutating func next(maxLines: Int64 = .max) throws(LedgerError) -> EntryChunk? {
         guard maxLines > 0, offset < limit else { return nil }
         let want = Int(min(Int64(chunkBytes), limit - offset))
         if buffer.count < want { buffer = [UInt8](repeating: 0, count: want) }
@@ -85,6 +78,6 @@ package struct EntryLineReader {
         }
         offset = start + Int64(s)
         nextIndex += Int64(lines.count)
-        return Chunk(firstIndex: first, lines: lines, ends: ends)
+        return EntryChunk(firstIndex: first, lines: lines, ends: ends)
     }
 }

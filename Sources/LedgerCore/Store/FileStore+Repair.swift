@@ -63,7 +63,7 @@ extension FileStore {
         let covered = Int64(clamping: checkpointSizes().last ?? 0)
         let mustKeep = max(commit?.size ?? 0, covered)
         let limit = commit == nil ? Int64.max : mustKeep
-        var reader = lineReader(limit: fileSize)
+        var reader = entryCursor(limit: fileSize)
         var idx = [UInt8]()
         var hashes = [UInt8]()
         var range = CompactRange()
@@ -78,7 +78,7 @@ extension FileStore {
         var keptEnd: Int64 = 0
         var recordCheck: (end: Int64, leaf: Digest, root: Digest)? = commit?.size == 0 ? (0, .zero, MerkleHash.emptyRoot) : nil
         scan: while done < limit {
-            let chunk: EntryLineReader.Chunk?
+            let chunk: EntryChunk?
             do throws(LedgerError) { chunk = try reader.next(maxLines: limit - done) } catch {
                 report.firstCutReason = error.message
                 break
@@ -157,7 +157,7 @@ extension FileStore {
         }
         // The tail beyond what is kept.
         var cutLines: Int64 = 0
-        var tailReader = lineReader(from: keptEnd, index: done, limit: fileSize)
+        var tailReader = entryCursor(from: keptEnd, index: done, limit: fileSize)
         while let chunk = try? tailReader.next() { cutLines += Int64(chunk.lines.count) }
         report.cutEntries = cutLines
         report.cutBytes = tailReader.offset - keptEnd

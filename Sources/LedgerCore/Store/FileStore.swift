@@ -27,7 +27,7 @@ import Synchronization
 ///
 /// The store is opened read-only; the first write opens the files for writing. Reading
 /// commands never write. Every file is opened with `O_NOFOLLOW`.
-public final class FileStore: HashReader, Sendable {
+public final class FileStore: LedgerStore {
     public static let entriesFile = "entries.jsonl"
     public static let indexFile = "entries.idx"
     public static let hashesFile = "tree.hashes"
@@ -37,6 +37,12 @@ public final class FileStore: HashReader, Sendable {
     static let indexRecord = 40
 
     public let directory: String
+    public var location: String { directory }
+    public var names: StoreNames {
+        StoreNames(
+            entries: FileStore.entriesFile, index: FileStore.indexFile, hashes: FileStore.hashesFile,
+            commit: FileStore.commitFile)
+    }
     let entriesFD: Int32
     let indexFD: Int32
     let hashesFD: Int32
@@ -50,7 +56,7 @@ public final class FileStore: HashReader, Sendable {
 
     /// The committed state as one refresh saw it: immutable, so it can be read from any
     /// thread without a lock.
-    public struct Snapshot: Sendable {
+    public struct Snapshot: StoreSnapshot {
         let index: MappedFile
         let hashes: MappedFile
         /// Committed number of entries (the commit record's size).
@@ -59,6 +65,10 @@ public final class FileStore: HashReader, Sendable {
         public let committedEnd: Int64
         /// The commit record.
         public let commit: CommitRecord?
+        /// The `entries.idx` records mapped.
+        public var recordCount: Int64 { Int64(index.count / FileStore.indexRecord) }
+        /// The stored hashes mapped.
+        public var storedHashCount: Int64 { Int64(hashes.count / 32) }
 
         init(
             index: MappedFile = .empty, hashes: MappedFile = .empty, size: Int64 = 0, committedEnd: Int64 = 0,
@@ -73,21 +83,15 @@ public final class FileStore: HashReader, Sendable {
 
         /// Byte offset just past entry `i`'s newline, as the index records it.
         public func endOffset(_ i: Int64) -> Int64 {
-            precondition(i >= 0 && i < size)
+            precondition(i >= 0 && i < recordCount)
             return index.indexEndOffset(i)
         }
-
-        /// Byte offset where entry `i`'s line starts.
-        public func startOffset(_ i: Int64) -> Int64 { i == 0 ? 0 : endOffset(i - 1) }
 
         /// The statement hash recorded for entry `i` (a cache: compare before trusting it).
         public func statementHash(_ i: Int64) -> Digest { index.indexStatementHash(i) }
 
         /// The stored hash at position `i` (a cache: compare before trusting it).
         public func storedHash(at i: Int64) -> Digest { hashes.storedHash(at: i) }
-
-        /// The number of stored hashes mapped.
-        var storedHashCount: Int64 { Int64(hashes.count / 32) }
     }
 
     /// The descriptors a write uses.
@@ -106,12 +110,6 @@ public final class FileStore: HashReader, Sendable {
 
     /// The committed state as the last ``refresh()`` saw it.
     public var snapshot: Snapshot { current.withLock { $0 } }
-    /// Committed number of entries (the commit record's size).
-    public var size: Int64 { snapshot.size }
-    /// The byte length of `entries.jsonl` that holds the committed entries.
-    public var committedEnd: Int64 { snapshot.committedEnd }
-    /// The commit record read by the last ``refresh()``.
-    public var commit: CommitRecord? { snapshot.commit }
 
     func path(_ name: String) -> String { directory + "/" + name }
 
@@ -173,7 +171,7 @@ public final class FileStore: HashReader, Sendable {
     }
 
     /// The advice that every damaged-cache error ends with.
-    var repairAdvice: String { "run `ledger repair \(directory)`" }
+    public var repairAdvice: String { "run `ledger repair \(directory)`" }
 
     /// Throws when the commit record is of a format version this code does not know (and only
     /// then: a missing or damaged record is not this check's business).
@@ -253,13 +251,16 @@ public final class FileStore: HashReader, Sendable {
     /// The statement hash recorded for entry `i` (a cache: compare before trusting it).
     public func statementHash(_ i: Int64) -> Digest { snapshot.statementHash(i) }
 
+    /// The stored hash at position `i` of the committed tree (a cache: compare before
+    /// trusting it). The position must be below the stored-hash count.
     public func storedHash(at i: Int64) -> Digest { snapshot.storedHash(at: i) }
+
+    public func readHashes(_ indexes: [Int64]) throws(LedgerError) -> [Digest] {
+        try readHashes(from: snapshot, indexes)
+    }
 
     /// The leaf hash of entry `i`, from the stored hashes.
     public func leafHash(_ i: Int64) -> Digest { storedHash(at: StoredHashIndex.index(level: 0, n: i)) }
-
-    /// The tree view over the committed entries.
-    public var tree: MerkleTree<FileStore> { MerkleTree(reader: self, size: size) }
 
     /// Checks the index's offsets for entries `range`: each line is 1 to `Entry.maxBytes` + 1
     /// bytes, the offsets increase, and the last one is within the committed bytes. So no
@@ -304,43 +305,14 @@ public final class FileStore: HashReader, Sendable {
     /// broken line is refused before any of its entries is applied).
     public static let chunkBytes = 8 << 20
 
-    /// Calls `body` with consecutive chunks of whole lines (each ending in `\n`) covering
-    /// entries `from..<to`, reading about `chunkBytes` at a time: memory stays bounded.
-    public func forEachChunk(
-        from: Int64, to: Int64, chunkBytes: Int = FileStore.chunkBytes,
-        _ body: (_ firstIndex: Int64, _ lines: [ArraySlice<UInt8>]) throws(LedgerError) -> Void
-    ) throws(LedgerError) {
-        for range in chunks(from: from, to: to, chunkBytes: chunkBytes) {
-            try body(range.lowerBound, try lines(range))
-        }
-    }
-
     /// Entries `from..<to` cut into consecutive ranges of about `chunkBytes` of lines each
-    /// (at least one entry each): the chunks that ``forEachChunk(from:to:chunkBytes:_:)`` reads.
+    /// (at least one entry each): the chunks that `forEachChunk(from:to:chunkBytes:_:)` reads.
     public func chunks(from: Int64, to: Int64, chunkBytes: Int = FileStore.chunkBytes) -> [Range<Int64>] {
-        var out = [Range<Int64>]()
-        let snap = snapshot
-        var i = max(0, from)
-        let to = min(to, snap.size)
-        while i < to {
-            let start = snap.startOffset(i)
-            var j = i
-            while j < to && snap.endOffset(j) - start < Int64(chunkBytes) { j += 1 }
-            if j == i { j = i + 1 }
-            out.append(i..<j)
-            i = j
-        }
-        return out
+        snapshot.chunks(from: from, to: to, chunkBytes: chunkBytes)
     }
 
-    /// The lines of entries `range` (without their newlines), read with one `pread`. Safe to
-    /// call from any thread while no entry is appended.
-    public func lines(_ range: Range<Int64>) throws(LedgerError) -> [ArraySlice<UInt8>] {
-        var buffer = [UInt8]()
-        return try lines(range, reusing: &buffer)
-    }
-
-    /// As ``lines(_:)``, reading into `buffer`, which grows when it is too small: the lines
+    /// The lines of entries `range` (without their newlines), read with one `pread` into
+    /// `buffer`, which grows when it is too small: the lines
     /// are slices of it. A buffer that no slice refers to any more is reused without
     /// allocating (or touching new pages). The index's offsets are checked first
     /// (``checkedSpan(_:)``), and each line must end at the newline the index names.
@@ -383,53 +355,35 @@ public final class FileStore: HashReader, Sendable {
         try POSIX.size(entriesFD, path: path(FileStore.entriesFile))
     }
 
+    public func storedEntryBytes() throws(LedgerError) -> Int64 { try entriesFileSize() }
+
     /// A reader of `entries.jsonl` that finds lines by their newlines, from line `index`
     /// starting at byte `offset`, up to byte `limit`.
-    package func lineReader(from offset: Int64 = 0, index: Int64 = 0, limit: Int64) -> EntryLineReader {
+    public func entryCursor(from offset: Int64 = 0, index: Int64 = 0, limit: Int64) -> EntryLineReader {
         EntryLineReader(fd: entriesFD, path: path(FileStore.entriesFile), offset: offset, index: index, limit: limit)
     }
 
-    /// The derived files as they are on disk, mapped whole for an audit to compare against
-    /// what it recomputes; nothing in them is believed.
-    package struct DerivedFiles {
-        package struct Index {
-            let file: MappedFile
-            package func endOffset(_ i: Int64) -> Int64 { file.indexEndOffset(i) }
-            package func statementHash(_ i: Int64) -> Digest { file.indexStatementHash(i) }
-        }
-        package struct Hashes {
-            let file: MappedFile
-            package func hash(at i: Int64) -> Digest { file.storedHash(at: i) }
-        }
-        package var index: Index?
-        package var indexRecords: Int64 = 0
-        package var hashes: Hashes?
-        package var hashCount: Int64 = 0
-        package var notes: [String] = []
-    }
-
     /// Maps `entries.idx` and `tree.hashes` whole, as they are (or notes that one is missing).
-    package func derivedFilesForAudit() -> DerivedFiles {
-        var d = DerivedFiles()
-        for (fd, name) in [(indexFD, FileStore.indexFile), (hashesFD, FileStore.hashesFile)] {
+    public func recordsForAudit() -> AuditRecords<Snapshot> {
+        var maps = [MappedFile.empty, MappedFile.empty]
+        var present = [false, false]
+        var notes = [String]()
+        for (k, (fd, name, record)) in [
+            (indexFD, FileStore.indexFile, FileStore.indexRecord), (hashesFD, FileStore.hashesFile, 32),
+        ].enumerated() {
             guard fd >= 0 else {
-                d.notes.append("\(name) is missing (a cache: `ledger repair` rebuilds it)")
+                notes.append("\(name) is missing (a cache: `ledger repair` rebuilds it)")
                 continue
             }
-            guard let bytes = try? POSIX.size(fd, path: path(name)) else { continue }
-            if name == FileStore.indexFile {
-                let n = bytes / Int64(FileStore.indexRecord)
-                guard let m = try? MappedFile(fd: fd, count: Int(n) * FileStore.indexRecord, path: path(name)) else { continue }
-                d.index = DerivedFiles.Index(file: m)
-                d.indexRecords = n
-            } else {
-                let n = bytes / 32
-                guard let m = try? MappedFile(fd: fd, count: Int(n) * 32, path: path(name)) else { continue }
-                d.hashes = DerivedFiles.Hashes(file: m)
-                d.hashCount = n
-            }
+            guard let bytes = try? POSIX.size(fd, path: path(name)),
+                let m = try? MappedFile(fd: fd, count: Int(bytes / Int64(record)) * record, path: path(name))
+            else { continue }
+            maps[k] = m
+            present[k] = true
         }
-        return d
+        return AuditRecords(
+            records: Snapshot(index: maps[0], hashes: maps[1]), hasIndex: present[0], hasHashes: present[1],
+            notes: notes)
     }
 
     // MARK: Writing
@@ -619,6 +573,23 @@ public final class FileStore: HashReader, Sendable {
         try POSIX.requireRealDirectory(path(FileStore.checkpointsDirectory))
         try POSIX.writeAtomically(Array(text.utf8), to: checkpointPath(size: size))
     }
+
+    public func storeCheckpoint(_ text: String, size: UInt64, in session: WriteSession) throws(LedgerError) {
+        try storeCheckpoint(text, size: size)
+    }
+
+    /// Keeps the note under `checkpoints/conflicts/<size>-<root hex, 16 digits>.note`.
+    public func keepForkEvidence(_ text: String, size: UInt64, root: Digest, in session: WriteSession)
+        throws(LedgerError) -> String
+    {
+        let evidence = path(FileStore.checkpointsDirectory) + "/conflicts"
+        try POSIX.requireRealDirectory(path(FileStore.checkpointsDirectory))
+        try POSIX.mkdir(evidence)
+        try POSIX.requireRealDirectory(evidence)
+        let file = evidence + "/\(size)-\(root.hex.prefix(16)).note"
+        try POSIX.writeAtomically(Array(text.utf8), to: file)
+        return file
+    }
 }
 
 /// File helpers for the CLI and tools, kept with the rest of the I/O.
@@ -659,11 +630,12 @@ public struct FileProofServer: Sendable {
     public let treeSize: Int64
 
     public init(store: FileStore, treeSize: Int64) throws(LedgerError) {
-        guard treeSize >= 0, treeSize <= store.size else {
-            throw .notFound("tree size \(treeSize) is beyond the log size \(store.size)")
+        let snap = store.snapshot
+        guard treeSize >= 0, treeSize <= snap.size else {
+            throw .notFound("tree size \(treeSize) is beyond the log size \(snap.size)")
         }
-        let reader = MappedHashReader(file: store.snapshot.hashes)
-        self.tree = MerkleTree(reader: reader, size: store.size).cachingEdge(treeSize: treeSize)
+        let reader = MappedHashReader(file: snap.hashes)
+        self.tree = try MerkleTree(reader: reader, size: snap.size).cachingEdge(treeSize: treeSize)
         self.treeSize = treeSize
     }
 
@@ -679,18 +651,31 @@ public struct FileProofServer: Sendable {
 }
 
 /// Reads stored hashes straight from one memory map (no class property access per read).
+///
+/// `@unchecked Sendable` is safe: every stored property is a `let`; `base` points into the
+/// read-only map that `file` (itself immutable) owns and keeps alive, and the map is only
+/// read.
 struct MappedHashReader: HashReader, @unchecked Sendable {
     let file: MappedFile
     let base: UnsafeRawPointer?
+    let count: Int64
 
     init(file: MappedFile) {
         self.file = file
         self.base = file.base
+        self.count = Int64(file.count / 32)
     }
 
-    @inline(__always)
-    func storedHash(at index: Int64) -> Digest {
-        base!.loadUnaligned(fromByteOffset: Int(index) &* 32, as: Digest.self)
+    func readHashes(_ indexes: [Int64]) throws(LedgerError) -> [Digest] {
+        try [Digest](unsafeUninitializedCapacity: indexes.count) { out, initialized throws(LedgerError) in
+            for (k, i) in indexes.enumerated() {
+                guard i >= 0, i < count, let base else {
+                    throw .notFound("stored hash \(i) does not exist (\(count) are stored)")
+                }
+                (out.baseAddress! + k).initialize(to: base.loadUnaligned(fromByteOffset: Int(i) &* 32, as: Digest.self))
+                initialized = k + 1
+            }
+        }
     }
 }
 
