@@ -17,7 +17,7 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                let (state, t) = try ConsensusCLI.state(dir, asOf: asOf)
+                let (state, t, basis) = try ConsensusCLI.view(dir, asOf: asOf)
                 if let forum, state.forum(forum) == nil {
                     throw LedgerError.notFound("--forum: no charter for \"\(forum)\"")
                 }
@@ -44,7 +44,7 @@ extension LedgerCommand {
                             }))
                     return
                 }
-                let context = ReportContext(source: dir, asOf: t, command: commandLineForReport())
+                let context = ReportContext(source: dir, asOf: t, basis: basis.line, command: commandLineForReport())
                 printReport(BoardReport(context: context, forum: forum, statuses: statuses).render(format, wide: output.wide))
             }
         }

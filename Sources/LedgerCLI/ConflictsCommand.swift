@@ -21,17 +21,18 @@ extension LedgerCommand {
         func run() throws {
             try ControlListCLI.run {
                 let format = try output.resolved()
+                let basis = try ConsensusCLI.open(dir).viewBasis()
                 let found = try ControlListCLI.findings(dir: dir, forum: forum)
                 switch format {
                 case .json:
                     printJSON(.array(found.map(\.json)))
                     return
                 case .markdown, .csv, .html:
-                    let context = ReportContext(source: dir, asOf: logClock()(), command: commandLineForReport())
+                    let context = ReportContext(source: dir, asOf: logClock()(), basis: basis.line, command: commandLineForReport())
                     printReport(FindingsReport(context: context, forum: forum, findings: found).render(format, wide: output.wide))
                     return
                 case .table:
-                    break
+                    LedgerCLI.out(basis.line)
                 }
                 if found.isEmpty {
                     LedgerCLI.out("no findings")

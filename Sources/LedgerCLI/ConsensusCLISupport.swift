@@ -113,10 +113,14 @@ enum ConsensusCLI {
     }
 
     /// The state and instant for a read command.
-    static func state(_ dir: String, asOf: String?) throws -> (NegotiationRules, Timestamp) {
+    /// The state, the instant and what the view rests on (checked against the latest signed
+    /// checkpoint: a mismatch throws) for a read command.
+    static func view(_ dir: String, asOf: String?) throws -> (NegotiationRules, Timestamp, ViewBasis) {
         let clock = logClock()
         let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
-        return try ledger.negotiationState(asOf: try ConsensusCLI.asOf(asOf), now: clock())
+        let basis = try ledger.viewBasis()
+        let (state, t) = try ledger.negotiationState(asOf: try ConsensusCLI.asOf(asOf), now: clock())
+        return (state, t, basis)
     }
 
     static func status(_ state: NegotiationRules, _ id: String, at t: Timestamp) throws -> ProposalStatus {

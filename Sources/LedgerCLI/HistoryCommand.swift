@@ -17,6 +17,7 @@ extension LedgerCommand {
                 let format = try output.resolved()
                 let clock = logClock()
                 let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
+                let basis = try ledger.viewBasis()
                 let (state, t) = try ledger.negotiationState(asOf: .latest, now: clock())
                 guard let p = state.proposal(proposal) else {
                     throw LedgerError.notFound("proposal \"\(proposal)\" is not in the ledger")
@@ -27,13 +28,14 @@ extension LedgerCommand {
                 case .json:
                     printJSON(.array(events.map(\.json)))
                 case .table:
+                    out(basis.line)
                     for e in events {
                         out(
                             TextWidth.pad(String(e.index), to: 7) + " \(e.time)  " + TextWidth.pad(e.party, to: 12)
                                 + " " + TextWidth.printable(e.summary))
                     }
                 case .markdown, .csv, .html:
-                    let context = ReportContext(source: dir, asOf: t, command: commandLineForReport())
+                    let context = ReportContext(source: dir, asOf: t, basis: basis.line, command: commandLineForReport())
                     printReport(HistoryReport(context: context, proposal: p, events: events).render(format, wide: output.wide))
                 }
             }

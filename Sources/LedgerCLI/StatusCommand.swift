@@ -18,7 +18,7 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                let (state, t) = try ConsensusCLI.state(dir, asOf: asOf)
+                let (state, t, basis) = try ConsensusCLI.view(dir, asOf: asOf)
                 let statuses = try proposal.map { [try ConsensusCLI.status(state, $0, at: t)] } ?? state.statuses(at: t)
                 let format = try output.resolved()
                 switch format {
@@ -26,11 +26,12 @@ extension LedgerCommand {
                     printJSON(proposal == nil ? .array(statuses.map(\.json)) : statuses[0].json)
                     return
                 case .markdown, .csv, .html:
-                    let context = ReportContext(source: dir, asOf: t, command: commandLineForReport())
+                    let context = ReportContext(source: dir, asOf: t, basis: basis.line, command: commandLineForReport())
                     printReport(StatusReport(context: context, statuses: statuses).render(format, wide: output.wide))
                     return
                 case .table:
-                    break
+                    out(basis.line)
+                    out("")
                 }
                 for (i, st) in statuses.enumerated() {
                     if i > 0 { out("") }
