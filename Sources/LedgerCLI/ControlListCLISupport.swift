@@ -1,5 +1,6 @@
 import ArgumentParser
 import Consensus
+import ControlCodes
 import ControlLists
 import LedgerCore
 import LedgerCrypto
@@ -51,7 +52,7 @@ enum ControlListCLI {
         // States as of now by the log clock (never before the last entry), as `board` shows
         // them: a proposal that lapsed by the clock raises no finding (specs/consensus.md).
         let now = max(logClock()(), state.lastTime)
-        let measures = ControlLists.Measure.fromNegotiation(state, at: now)
+        let measures = TabledMeasure.fromNegotiation(state, at: now)
         let detector = ConflictDetector(correlations: try CuratedData.correlations())
         var f = ConflictDetector.applyReviews(
             detector.findings(in: measures), reviews: Finding.Review.fromNegotiation(state))
@@ -71,7 +72,7 @@ enum ControlListCLI {
 func printConflictWarnings(ledgerDirectory dir: String, proposalID: String) -> [Finding] {
     do {
         let state = try ConsensusCLI.open(dir).currentState()
-        let measures = ControlLists.Measure.fromNegotiation(state)
+        let measures = TabledMeasure.fromNegotiation(state)
         guard let new = measures.first(where: { $0.proposalID == proposalID }) else { return [] }
         let detector = ConflictDetector(correlations: try CuratedData.correlations())
         let reviews = Finding.Review.fromNegotiation(state)
