@@ -44,9 +44,8 @@ public enum CodeScheme: String, Sendable, Hashable, CaseIterable, Comparable {
         case "hs": self = .hs
         case "national": self = .national
         default:
-            throw .unknownScheme(
-                "unknown code scheme \"\(name)\"; expected one of \(CodeScheme.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
+            let names = CodeScheme.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .unknownScheme("unknown code scheme \"\(name)\"; expected one of \(names)")
         }
     }
 
