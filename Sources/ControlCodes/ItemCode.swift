@@ -26,7 +26,8 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     public let scheme: CodeScheme
-    /// The normalized text of the code (no trailing period).
+    /// The code as written: canonical, since the grammar accepts no other spelling (a parent
+    /// or stem is rendered the same way).
     public let text: String
     /// The levels of the code. For dotted codes the first three are the stem (category,
     /// product group, number).
@@ -40,7 +41,7 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// 15 Nov 2025 has 19).
     public static let maxLength = 40
 
-    /// Parses `text` under `scheme`'s grammar (specs/control-list-format.md, "Item codes").
+    /// Parses `text` under `scheme`'s grammar (specs/control-list-format.md §2).
     ///
     /// This is the one item-code grammar of the project: the consensus rules validate the items
     /// of a proposal with it, and the control-list tools read lists with it. It accepts only
