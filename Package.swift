@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "ledger", targets: ["LedgerCLI"]),
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "ControlCodes", targets: ["ControlCodes"]),
         .library(name: "Consensus", targets: ["Consensus"]),
         .library(name: "ControlLists", targets: ["ControlLists"]),
     ],
@@ -30,22 +31,26 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"], swiftSettings: swiftSettings),
-        .target(name: "Consensus", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
+        // Item codes, schemes, parameters and measures: the vocabulary below Consensus and ControlLists.
+        .target(name: "ControlCodes", swiftSettings: swiftSettings),
+        .target(
+            name: "Consensus", dependencies: ["ControlCodes", "LedgerCore", "LedgerCrypto"],
+            swiftSettings: swiftSettings),
         .target(
             name: "ControlLists",
-            dependencies: ["LedgerCore", "Consensus", "LedgerCrypto"],
+            dependencies: ["ControlCodes", "LedgerCore", "Consensus", "LedgerCrypto"],
             resources: [.copy("Data")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "LedgerReports",
-            dependencies: ["LedgerCore", "LedgerCrypto", "Consensus", "ControlLists"],
+            dependencies: ["LedgerCore", "LedgerCrypto", "ControlCodes", "Consensus", "ControlLists"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "LedgerCLI",
             dependencies: [
-                "LedgerCore", "LedgerCrypto", "Consensus", "ControlLists", "LedgerReports",
+                "LedgerCore", "LedgerCrypto", "ControlCodes", "Consensus", "ControlLists", "LedgerReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -56,8 +61,12 @@ let package = Package(
             dependencies: ["LedgerCore", "LedgerCrypto"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ConsensusTests", dependencies: ["Consensus", "LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "ControlListsTests", dependencies: ["ControlLists", "Consensus", "LedgerCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ConsensusTests", dependencies: ["ControlCodes", "Consensus", "LedgerCore", "LedgerCrypto"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ControlListsTests", dependencies: ["ControlCodes", "ControlLists", "Consensus", "LedgerCore"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LedgerReportsTests",

@@ -11,6 +11,7 @@ let root = String(#filePath.split(separator: "/").dropLast(2).last!)
 let ledgerCore = Target.Dependency.product(name: "LedgerCore", package: root)
 let consensus = Target.Dependency.product(name: "Consensus", package: root)
 let controlLists = Target.Dependency.product(name: "ControlLists", package: root)
+let controlCodes = Target.Dependency.product(name: "ControlCodes", package: root)
 
 /// Harness name and the libraries it reaches.
 let harnesses: [(String, [Target.Dependency])] = [
@@ -38,7 +39,7 @@ let package = Package(
         .target(name: "FuzzDriver"),
         .target(
             name: "FuzzCommon",
-            dependencies: [ledgerCore, consensus, controlLists, .product(name: "Yams", package: "Yams")]
+            dependencies: [ledgerCore, consensus, controlCodes, controlLists, .product(name: "Yams", package: "Yams")]
         ),
     ]
         + harnesses.map { name, deps in

@@ -1,7 +1,8 @@
 import LedgerCore
 
 /// Validation of the codes that proposals and charters carry: ISO 3166-1 alpha-2 country
-/// codes, named destination groups, control-list item codes and calendar dates.
+/// codes, named destination groups and calendar dates. Item codes have one grammar, that of
+/// `ControlCodes.ItemCode`.
 public enum Codes {
     /// The officially assigned ISO 3166-1 alpha-2 codes (249), plus `EU` for the European Union.
     public static let countries: Set<String> = Set(
@@ -38,84 +39,6 @@ public enum Codes {
         let name = s.utf8.dropFirst(6)
         return !name.isEmpty && name.count <= 64
             && name.allSatisfy { isAlnum($0) || $0 == 0x3a || $0 == 0x2d || $0 == 0x5f }
-    }
-
-    /// The item-code schemes a proposal may use.
-    public static let schemes: [String] = ["wassenaar", "eu", "us-eccn", "jp", "hs"]
-
-    /// Whether `code` is well formed under `scheme`.
-    ///
-    /// - `wassenaar`, `eu`, `us-eccn`: category digit, product group A–E, three digits, then
-    ///   optional `.segment`s, each 1–4 digits without a leading zero or 1–3 lower-case letters
-    ///   (`3B001.f.1.b`, `4A906`); at most 40 bytes; `us-eccn` also accepts `EAR99`.
-    /// - `jp`: an Export Trade Control Order Appended Table 1 row, 1–16 or `3-2`, optionally
-    ///   followed by item numbers in parentheses (`7(18)`, `7(18-2)`), every number without
-    ///   leading zeros (`07`, `7(018)` and `7(18-02)` are not codes).
-    /// - `hs`: four digits, then up to three more pairs of digits, each optionally preceded by
-    ///   a dot (`8486`, `8486.20`, `848620`).
-    public static func isItemCode(_ code: String, scheme: String) -> Bool {
-        let b = Array(code.utf8)
-        switch scheme {
-        case "wassenaar", "eu", "us-eccn":
-            if scheme == "us-eccn" && b == Array("EAR99".utf8) { return true }
-            guard b.count >= 5, b.count <= 40, isDigit(b[0]), (0x41...0x45).contains(b[1]), isDigit(b[2]),
-                isDigit(b[3]),
-                isDigit(b[4])
-            else { return false }
-            // Each segment is a number (1–4 digits, no leading zero) or 1–3 lower-case letters,
-            // as `ControlLists.ItemCode` reads them; no letters and digits mixed.
-            var i = 5
-            while i < b.count {
-                guard b[i] == 0x2e else { return false }
-                i += 1
-                let start = i
-                if i < b.count && isDigit(b[i]) {
-                    while i < b.count && isDigit(b[i]) { i += 1 }
-                    guard i - start <= 4, b[start] != 0x30 || i - start == 1 else { return false }
-                } else {
-                    while i < b.count && (0x61...0x7a).contains(b[i]) { i += 1 }
-                    guard i > start, i - start <= 3 else { return false }
-                }
-                guard i == b.count || b[i] == 0x2e else { return false }
-            }
-            return true
-        case "jp":
-            var i = 0
-            while i < b.count && (isDigit(b[i]) || b[i] == 0x2d) { i += 1 }
-            let row = String(decoding: b[0..<i], as: UTF8.self)
-            let rows: Set<String> = Set((1...16).map(String.init) + ["3-2"])
-            guard rows.contains(row) else { return false }
-            while i < b.count {
-                guard b[i] == 0x28 else { return false }
-                i += 1
-                // Item numbers are written without leading zeros, like the row ("07" is not a row).
-                let start = i
-                while i < b.count && isDigit(b[i]) { i += 1 }
-                guard i > start, i - start == 1 || b[start] != 0x30 else { return false }
-                if i < b.count && b[i] == 0x2d {
-                    i += 1
-                    let s2 = i
-                    while i < b.count && isDigit(b[i]) { i += 1 }
-                    guard i > s2, i - s2 == 1 || b[s2] != 0x30 else { return false }
-                }
-                guard i < b.count && b[i] == 0x29 else { return false }
-                i += 1
-            }
-            return true
-        case "hs":
-            guard b.count >= 4, b[0..<4].allSatisfy(isDigit) else { return false }
-            var i = 4
-            var pairs = 0
-            while i < b.count {
-                if b[i] == 0x2e { i += 1 }
-                guard i + 2 <= b.count, isDigit(b[i]), isDigit(b[i + 1]) else { return false }
-                i += 2
-                pairs += 1
-            }
-            return pairs <= 3
-        default:
-            return false
-        }
     }
 
     /// Parses a calendar date `YYYY-MM-DD`.

@@ -1,3 +1,4 @@
+import ControlCodes
 import LedgerCore
 
 /// A forum's charter: who takes part, how it decides, and how long parties have to take
@@ -162,29 +163,20 @@ public struct ForumCharter: Sendable, Hashable {
     }
 }
 
-/// The membership change carried by a `charter-amendment` proposal.
-public struct CharterAmendment: Sendable, Hashable {
-    /// Parties that join (usually accession candidates).
-    public var accede: [String]
-    /// Parties that leave.
-    public var withdraw: [String]
-
-    public init(accede: [String] = [], withdraw: [String] = []) {
-        self.accede = accede
-        self.withdraw = withdraw
-    }
-
+extension CharterAmendment {
+    /// Reads the `charterAmendment` object of a `proposal` or `proposal.amend` body.
     init(json: JSONValue, kind: String) throws(LedgerError) {
         let r = try BodyReader(json, kind: kind + ".charterAmendment")
         try r.only(["accede", "withdraw"])
-        accede = try ForumCharter.partyList(r, "accede", optional: true)
-        withdraw = try ForumCharter.partyList(r, "withdraw", optional: true)
+        let accede = try ForumCharter.partyList(r, "accede", optional: true)
+        let withdraw = try ForumCharter.partyList(r, "withdraw", optional: true)
         guard !accede.isEmpty || !withdraw.isEmpty else {
             throw r.fail("accede", "an amendment must admit or remove a party")
         }
         if let p = accede.first(where: { withdraw.contains($0) }) {
             throw r.fail("withdraw", "\(p) cannot both accede and withdraw")
         }
+        self.init(accede: accede, withdraw: withdraw)
     }
 
     var json: JSONValue {

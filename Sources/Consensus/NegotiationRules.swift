@@ -1,3 +1,4 @@
+import ControlCodes
 import LedgerCore
 import LedgerCrypto
 

@@ -1,3 +1,4 @@
+import ControlCodes
 import Foundation
 
 /// The small, cited lists and correlation tables shipped with the module (in `Data/`).

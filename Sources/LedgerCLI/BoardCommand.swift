@@ -1,5 +1,6 @@
 import ArgumentParser
 import Consensus
+import ControlCodes
 import LedgerCore
 import LedgerCrypto
 import LedgerReports

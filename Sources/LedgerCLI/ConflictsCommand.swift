@@ -1,5 +1,6 @@
-import Consensus
 import ArgumentParser
+import Consensus
+import ControlCodes
 import ControlLists
 import LedgerCore
 import LedgerReports

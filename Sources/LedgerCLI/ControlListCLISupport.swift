@@ -1,5 +1,6 @@
 import ArgumentParser
 import Consensus
+import ControlCodes
 import ControlLists
 import LedgerCore
 import LedgerCrypto

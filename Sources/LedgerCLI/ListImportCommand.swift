@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlCodes
 import ControlLists
 import LedgerCore
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlCodes
 import ControlLists
 import LedgerCore
 
@@ -36,7 +37,7 @@ extension LedgerCommand.ControlListGroup {
                     }
                     return
                 }
-                let c = try ItemCode(code, scheme: list.scheme)
+                let c = try ItemCode(normalizing: code, scheme: list.scheme)
                 guard let e = list.entry(c) else { throw ControlListError.notFound("\(code) is not in \(file)") }
                 let children = list.children(of: c)
                 if output.json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Consensus
+import ControlCodes
 import LedgerCore
 import LedgerCrypto
 import LedgerReports
@@ -45,17 +46,19 @@ extension LedgerCommand {
             let rev = p.current
             out("\(p.id)  [\(p.forum)]  \(rev.measure.title)")
             out(
-                "  proposer:     \(p.party)    type: \(rev.measure.measureType.rawValue)    procedure: \(p.procedure.rawValue)    rule: \(st.rule)"
+                "  proposer:     \(p.party)    type: \(rev.measure.kind.rawValue)    "
+                    + "procedure: \(p.procedure.rawValue)    rule: \(st.rule)"
             )
             out("  state:        \(ReportWords.stateLabel(st))    as of \(st.asOf)")
             out(
                 "  revision:     \(rev.number) of \(p.revisions.count), entry \(rev.entryIndex) (leaf \(rev.leafHash.base64)), tabled \(rev.time), deadline \(rev.deadline)"
             )
             if !rev.measure.items.isEmpty {
-                out("  items:        " + rev.measure.items.map { "\($0.scheme) \($0.code)" }.joined(separator: ", "))
+                let items = rev.measure.items.map { "\($0.scheme.rawValue) \($0.text)" }
+                out("  items:        " + items.joined(separator: ", "))
             }
             for param in rev.measure.parameters {
-                out("  parameter:    \(param.term) \(param.comparator) \(param.value) \(param.unit)")
+                out("  parameter:    \(param.term) \(param.comparator.rawValue) \(param.value) \(param.unit)")
             }
             if !rev.measure.destinations.isEmpty {
                 out("  to:           " + rev.measure.destinations.joined(separator: " "))

@@ -1,4 +1,5 @@
 import Consensus
+import ControlCodes
 import LedgerCore
 import LedgerCrypto
 
@@ -211,16 +212,16 @@ package struct StatusReport: Sendable {
         let p = st.proposal
         let rev = p.current
         var d: [(String, String)] = [
-            ("proposer", p.party), ("type", rev.measure.measureType.rawValue), ("procedure", p.procedure.rawValue),
+            ("proposer", p.party), ("type", rev.measure.kind.rawValue), ("procedure", p.procedure.rawValue),
             ("rule", String(describing: st.rule)), ("state", ReportWords.stateLabel(st)),
             ("revision", "\(rev.number) of \(p.revisions.count), entry \(rev.entryIndex), tabled \(rev.time)"),
             ("deadline", rev.deadline.description),
         ]
         if !rev.measure.items.isEmpty {
-            d.append(("items", rev.measure.items.map { "\($0.scheme) \($0.code)" }.joined(separator: ", ")))
+            d.append(("items", rev.measure.items.map { "\($0.scheme.rawValue) \($0.text)" }.joined(separator: ", ")))
         }
         for param in rev.measure.parameters {
-            d.append(("parameter", "\(param.term) \(param.comparator) \(param.value) \(param.unit)"))
+            d.append(("parameter", "\(param.term) \(param.comparator.rawValue) \(param.value) \(param.unit)"))
         }
         if !rev.measure.destinations.isEmpty { d.append(("to", rev.measure.destinations.joined(separator: " "))) }
         if let a = rev.measure.charterAmendment {

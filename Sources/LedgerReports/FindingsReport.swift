@@ -1,3 +1,4 @@
+import ControlCodes
 import Consensus
 import ControlLists
 

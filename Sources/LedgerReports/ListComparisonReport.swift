@@ -1,3 +1,4 @@
+import ControlCodes
 import ControlLists
 
 /// `ledger list compare`: one table across N jurisdictions (specs/control-list-format.md §6.3).

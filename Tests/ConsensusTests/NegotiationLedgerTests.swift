@@ -1,4 +1,5 @@
 import Consensus
+import ControlCodes
 import LedgerCore
 import LedgerCrypto
 import Testing

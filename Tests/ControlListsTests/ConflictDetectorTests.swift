@@ -1,8 +1,9 @@
 import Consensus
+import ControlCodes
 import ControlLists
 import Testing
 
-typealias CLMeasure = ControlLists.Measure
+typealias CLMeasure = ControlLists.TabledMeasure
 
 func code(_ s: String, _ scheme: CodeScheme = .eu) -> ItemCode { try! ItemCode(s, scheme: scheme) }
 

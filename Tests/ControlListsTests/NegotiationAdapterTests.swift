@@ -1,4 +1,5 @@
 import Consensus
+import ControlCodes
 import ControlLists
 import Foundation
 import LedgerCore
@@ -27,7 +28,7 @@ import Testing
         let dir = try #require(try copySample(), "the sample ledger in ledger/ is part of the repository")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let state = try Ledger<NegotiationRules>(directory: dir).currentState()
-        let measures = ControlLists.Measure.fromNegotiation(state)
+        let measures = TabledMeasure.fromNegotiation(state)
         #expect(!measures.isEmpty)
         #expect(measures.allSatisfy { $0.ledgerIndex != nil })
         let findings = ConflictDetector(correlations: try CuratedData.correlations()).findings(in: measures)

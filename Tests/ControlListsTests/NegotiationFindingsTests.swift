@@ -41,7 +41,7 @@ import Testing
         let hit = try #require(g7RCEP(all), "\(all.map(\.line))")
         #expect(hit.severity == .high)
         // The same as running the detector over the state's measures by hand.
-        #expect(all.map(\.id) == detector.findings(in: Measure.fromNegotiation(state)).map(\.id))
+        #expect(all.map(\.id) == detector.findings(in: TabledMeasure.fromNegotiation(state)).map(\.id))
         let rcep = detector.findings(in: state, forum: "RCEP")
         #expect(!rcep.isEmpty && rcep.allSatisfy { $0.a.forum == "RCEP" || $0.b.forum == "RCEP" })
         #expect(rcep.count < all.count, "the forum filter keeps only some findings")

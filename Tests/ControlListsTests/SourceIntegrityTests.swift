@@ -1,3 +1,4 @@
+import ControlCodes
 @testable import ControlLists
 import LedgerCrypto
 import Testing

@@ -1,3 +1,4 @@
+import ControlCodes
 import ControlLists
 import Testing
 

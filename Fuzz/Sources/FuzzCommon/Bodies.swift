@@ -1,6 +1,7 @@
 // Checks shared by the proposal harnesses: what the ledger does with a statement body that
 // `ledger propose`/`ledger amend` read from a YAML or JSON file.
 @testable import Consensus
+import ControlCodes
 import LedgerCore
 import Yams
 

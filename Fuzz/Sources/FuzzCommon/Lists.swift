@@ -1,3 +1,4 @@
+import ControlCodes
 import ControlLists
 
 /// What an export keeps of an entry: everything but the source line it was read from and

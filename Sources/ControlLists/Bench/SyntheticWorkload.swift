@@ -1,4 +1,5 @@
 import Consensus
+import ControlCodes
 
 /// Deterministic synthetic inputs for benchmarks and scaling tests.
 public enum SyntheticWorkload {
@@ -120,10 +121,10 @@ public enum SyntheticWorkload {
 
     /// `count` live measures over a code space that grows with `count` (one stem per 20
     /// measures), so the number of overlapping pairs per measure stays constant.
-    public static func measures(_ count: Int, seed: UInt64 = 3) -> [Measure] {
+    public static func measures(_ count: Int, seed: UInt64 = 3) -> [TabledMeasure] {
         var r = Random(seed: seed)
         let stems = max(1, count / 20)
-        var out: [Measure] = []
+        var out: [TabledMeasure] = []
         out.reserveCapacity(count)
         let kinds: [Measure.Kind] = [
             .licenceRequirement, .licenceRequirement, .licenceRequirement, .prohibition, .endUseControl,
@@ -150,7 +151,7 @@ public enum SyntheticWorkload {
                 ]
             }
             out.append(
-                Measure(
+                TabledMeasure(
                     forum: forums[r.below(forums.count)], proposalID: "p\(i)", revision: 1, ledgerIndex: Int64(i),
                     kind: kinds[r.below(kinds.count)], title: "synthetic \(i)", items: [try! ItemCode(c, scheme: .eu)],
                     destinations: dest, parameters: params, state: r.below(3) == 0 ? .adopted : .proposed))

@@ -12,7 +12,7 @@ extension ConflictDetector {
     ///   - forum: when given, only the findings that involve a proposal of this forum.
     /// - Returns: the findings, in the detector's order.
     public func findings(in state: NegotiationRules, at now: Timestamp? = nil, forum: String? = nil) -> [Finding] {
-        let measures = Measure.fromNegotiation(state, at: now)
+        let measures = TabledMeasure.fromNegotiation(state, at: now)
         var found = Self.applyReviews(findings(in: measures), reviews: Finding.Review.fromNegotiation(state))
         if let forum { found = found.filter { $0.a.forum == forum || $0.b.forum == forum } }
         return found
@@ -28,7 +28,7 @@ extension ConflictDetector {
     ///   - state: the negotiation state.
     ///   - now: the instant the life-cycle states are judged at; nil for the last entry's time.
     public func findings(forProposal id: String, in state: NegotiationRules, at now: Timestamp? = nil) -> [Finding] {
-        let measures = Measure.fromNegotiation(state, at: now)
+        let measures = TabledMeasure.fromNegotiation(state, at: now)
         guard let new = measures.first(where: { $0.proposalID == id }) else { return [] }
         return Self.applyReviews(
             findings(for: new, against: measures), reviews: Finding.Review.fromNegotiation(state))

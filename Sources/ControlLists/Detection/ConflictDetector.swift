@@ -1,4 +1,5 @@
 import Consensus
+import ControlCodes
 
 /// Finds duplicate and conflicting measures across forums.
 ///
@@ -15,13 +16,13 @@ public struct ConflictDetector: Sendable {
     }
 
     /// Every finding among `measures`, sorted by severity (highest first), then id.
-    public func findings(in measures: [Measure]) -> [Finding] {
+    public func findings(in measures: [TabledMeasure]) -> [Finding] {
         run(measures, only: nil)
     }
 
     /// The findings that involve `newMeasure`, checked against `existing`; used to warn
     /// after a proposal is appended.
-    public func findings(for newMeasure: Measure, against existing: [Measure]) -> [Finding] {
+    public func findings(for newMeasure: TabledMeasure, against existing: [TabledMeasure]) -> [Finding] {
         let all =
             existing.filter { !($0.forum == newMeasure.forum && $0.proposalID == newMeasure.proposalID) } + [newMeasure]
         return run(all, only: all.count - 1)
@@ -61,7 +62,7 @@ public struct ConflictDetector: Sendable {
         }
     }
 
-    func run(_ measures: [Measure], only: Int?) -> [Finding] {
+    func run(_ measures: [TabledMeasure], only: Int?) -> [Finding] {
         let live = measures.indices.filter { measures[$0].state.isLive }
         var interner = Interner()
         var expansions: [[Expansion]] = Array(repeating: [], count: measures.count)
@@ -263,7 +264,7 @@ public struct ConflictDetector: Sendable {
     }
 
     /// The findings for one pair whose scopes overlap.
-    static func judge(_ a: Measure, _ b: Measure, overlaps: [String]) -> [Finding] {
+    static func judge(_ a: TabledMeasure, _ b: TabledMeasure, overlaps: [String]) -> [Finding] {
         var out: [Finding] = []
         let shared = a.sharedDestinations(with: b)
         let sharedText = shared == ["*"] ? "all destinations" : shared.joined(separator: ", ")

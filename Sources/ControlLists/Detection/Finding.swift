@@ -1,4 +1,5 @@
 import Consensus
+import ControlCodes
 import LedgerCore
 import LedgerCrypto
 
@@ -32,9 +33,9 @@ public struct Finding: Sendable, Hashable {
         public var ledgerIndex: Int64?
         public var kind: Measure.Kind
         public var title: String
-        public var state: Measure.State
+        public var state: TabledMeasure.State
 
-        init(_ m: Measure) {
+        init(_ m: TabledMeasure) {
             forum = m.forum
             proposalID = m.proposalID
             revision = m.revision

@@ -1,3 +1,4 @@
+import ControlCodes
 import LedgerCore
 
 /// Renders diffs for analysts: a terminal table, JSON, Markdown or CSV.

@@ -1,3 +1,5 @@
+import ControlCodes
+
 /// Where two jurisdictions' lists differ, read through shared numbering and the correlation
 /// tables: items only A controls, items only B controls, items both control at different
 /// thresholds (a disparity), items both control alike, and items both control that could not

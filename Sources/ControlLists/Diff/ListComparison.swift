@@ -1,3 +1,4 @@
+import ControlCodes
 import LedgerCore
 
 /// One table across N jurisdictions' lists: per item group, who controls it, at which

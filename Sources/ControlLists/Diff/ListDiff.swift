@@ -1,3 +1,5 @@
+import ControlCodes
+
 /// What changed between two versions of one control list: added, removed, renumbered or
 /// moved entries, text changes as word diffs, and thresholds as old → new.
 public struct ListDiff: Sendable {

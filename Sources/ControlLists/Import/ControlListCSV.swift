@@ -1,3 +1,4 @@
+import ControlCodes
 import LedgerCore
 
 /// Our CSV list format (RFC 4180): `# key: value` header lines, then a header row
@@ -36,7 +37,7 @@ public enum ControlListCSV {
             }
             func f(_ n: String) -> String { col[n].map { r.fields[$0] } ?? "" }
             do throws(ControlListError) {
-                let code = try ItemCode(f("code"), scheme: header.scheme)
+                let code = try ItemCode(normalizing: f("code"), scheme: header.scheme)
                 let text = f("text")
                 guard !f("source").isEmpty else {
                     throw .missingField("\(code): no source; every entry must cite its instrument")

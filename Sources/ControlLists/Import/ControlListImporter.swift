@@ -1,3 +1,4 @@
+import ControlCodes
 import Foundation
 import LedgerCore
 

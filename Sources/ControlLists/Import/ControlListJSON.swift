@@ -1,3 +1,4 @@
+import ControlCodes
 import LedgerCore
 
 /// Our JSON list format, `minilateral-control-list/v1` (specs/control-list-format.md).
@@ -53,7 +54,7 @@ public enum ControlListJSON {
         guard case .object(let e) = v else { throw .malformed("entries[\(i)] is not an object") }
         for k in e.keys where !entryFields.contains(k) { throw .malformed("entries[\(i)]: unknown field \"\(k)\"") }
         guard let codeText = e["code"]?.stringValue else { throw .missingField("entries[\(i)]: no \"code\"") }
-        let code = try ItemCode(codeText, scheme: scheme)
+        let code = try ItemCode(normalizing: codeText, scheme: scheme)
         guard let text = e["text"]?.stringValue else { throw .missingField("\(code): no \"text\"") }
         guard let source = e["source"]?.stringValue, !source.isEmpty else {
             throw .missingField("\(code): no \"source\"; every entry must cite its instrument")

@@ -1,3 +1,4 @@
+import ControlCodes
 import LedgerCore
 
 /// Imports the EU Annex I dataset: Annex I of Regulation (EU) 2021/821 (consolidated), as

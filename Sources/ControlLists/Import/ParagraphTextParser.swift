@@ -1,3 +1,4 @@
+import ControlCodes
 import Foundation
 
 /// Reads code-prefixed paragraph text, the form official lists are printed in: every line
@@ -43,7 +44,11 @@ public enum ParagraphTextParser {
             if t.isEmpty { continue }
             let (codeText, rest) = splitCode(t)
             let code: ItemCode
-            do { code = try ItemCode(codeText, scheme: scheme) } catch { throw error.prefixed("\(line.location): ") }
+            do {
+                code = try ItemCode(normalizing: codeText, scheme: scheme)
+            } catch {
+                throw error.prefixed("\(line.location): ")
+            }
             if let kind = noteKind(rest) {
                 guard let e = index[code] else {
                     throw .malformed("\(line.location): \(kind.rawValue) for \(code), which has no paragraph before it")

@@ -1,3 +1,4 @@
+import ControlCodes
 /// Explicit parameters must still be what the text says.
 ///
 /// Our JSON and CSV formats may state an entry's parameters instead of leaving them to

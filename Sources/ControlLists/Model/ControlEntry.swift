@@ -1,3 +1,5 @@
+import ControlCodes
+
 /// One paragraph of a control list: `3B001.f.1.a A light source wavelength shorter than 193 nm`.
 public struct ControlEntry: Sendable, Hashable {
     /// Whether a paragraph controls anything.

@@ -1,3 +1,4 @@
+import ControlCodes
 import LedgerCrypto
 
 /// One version of one jurisdiction's control list: its metadata and its entries in code order.
@@ -73,7 +74,7 @@ public struct ControlList: Sendable {
 
     /// The entry whose code reads `text` in the list's scheme.
     public func entry(_ text: String) -> ControlEntry? {
-        guard let c = try? ItemCode(text, scheme: scheme) else { return nil }
+        guard let c = try? ItemCode(normalizing: text, scheme: scheme) else { return nil }
         return entry(c)
     }
 

@@ -1,3 +1,4 @@
+import ControlCodes
 import LedgerCore
 
 /// A typed link between an item in one scheme and an item in another:
@@ -118,7 +119,7 @@ public struct CorrelationTable: Sendable {
                     guard let s = v[k]?["scheme"]?.stringValue, let c = v[k]?["code"]?.stringValue else {
                         throw .missingField("\"\(k)\" must be {\"scheme\": s, \"code\": s}")
                     }
-                    return try ItemCode(c, scheme: try CodeScheme(parsing: s))
+                    return try ItemCode(normalizing: c, scheme: try CodeScheme(parsing: s))
                 }
                 let from = try code("from")
                 let to = try code("to")

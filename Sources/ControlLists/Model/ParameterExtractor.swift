@@ -1,3 +1,5 @@
+import ControlCodes
+
 /// Finds the thresholds an entry's text states: "a beam energy of 20 keV or more" →
 /// `beam energy ≥ 20 keV`, "a light source wavelength shorter than 193 nm" →
 /// `light source wavelength < 193 nm`.

@@ -1,19 +1,19 @@
 import Consensus
+import ControlCodes
 import LedgerCore
 
-extension Measure {
+extension TabledMeasure {
     /// The measures of every proposal in `state` (optionally one forum), as of `now`: the
-    /// current revision of each, with its ledger entry, life-cycle state and items.
+    /// current revision of each, with its ledger entry and life-cycle state.
     ///
-    /// Charter amendments carry no items and are left out. Items whose code this module
-    /// cannot read are left out of the measure's scope (the consensus rules validate codes
-    /// on append, so this does not happen for logged proposals).
+    /// Charter amendments carry no items and are left out. Every item of a logged proposal is
+    /// an ``ItemCode`` already (the consensus rules parse it on append), so none drops out.
     public static func fromNegotiation(_ state: NegotiationRules, forum: String? = nil, at now: Timestamp? = nil)
-        -> [Measure]
+        -> [TabledMeasure]
     {
-        var out: [Measure] = []
+        var out: [TabledMeasure] = []
         for s in state.statuses(forum: forum, at: now) {
-            if let m = Measure(status: s) { out.append(m) }
+            if let m = TabledMeasure(status: s) { out.append(m) }
         }
         return out
     }
@@ -21,19 +21,7 @@ extension Measure {
     /// The measure of one proposal's status, or nil for a charter amendment.
     public init?(status s: ProposalStatus) {
         let p = s.proposal
-        let cm = p.measure
-        let kind = cm.measureType
-        guard kind != .charterAmendment else { return nil }
-        var items: [ItemCode] = []
-        for it in cm.items {
-            guard let scheme = try? CodeScheme(parsing: it.scheme), let code = try? ItemCode(it.code, scheme: scheme)
-            else { continue }
-            items.append(code)
-        }
-        let params = cm.parameters.compactMap { q -> Parameter? in
-            guard let c = Parameter.Comparator(symbol: q.comparator) else { return nil }
-            return Parameter(term: q.term, comparator: c, value: q.value, unit: q.unit)
-        }
+        guard p.measure.kind != .charterAmendment else { return nil }
         let state: State
         switch s.state {
         case .open, .blocked: state = .proposed
@@ -43,8 +31,7 @@ extension Measure {
         }
         self.init(
             forum: p.forum, proposalID: p.id, revision: p.current.number, ledgerIndex: Int64(p.current.entryIndex),
-            kind: kind,
-            title: cm.title, items: items, destinations: Set(cm.destinations), parameters: params, state: state)
+            measure: p.measure, state: state)
     }
 }
 

@@ -1,8 +1,8 @@
 /// A numbering scheme for controlled items.
 ///
-/// The raw values match the item schemes of the consensus module's proposals
-/// (`wassenaar`, `eu`, `us-eccn`, `jp`, `hs`), plus `national` for the free-form item numbers
-/// of a national measure.
+/// The raw values are the item schemes of a proposal (`wassenaar`, `eu`, `us-eccn`, `jp`,
+/// `hs`; ``proposalSchemes``), plus `national` for the item numbers of a national measure,
+/// which control lists use and proposals do not.
 public enum CodeScheme: String, Sendable, Hashable, CaseIterable, Comparable {
     /// The Wassenaar Arrangement List of Dual-Use Goods and Technologies: `3B001.f.1.b`.
     case wassenaar
@@ -31,6 +31,9 @@ public enum CodeScheme: String, Sendable, Hashable, CaseIterable, Comparable {
         }
     }
 
+    /// The schemes a proposal's items may use (specs/consensus.md), in that order.
+    public static let proposalSchemes: [CodeScheme] = [.wassenaar, .eu, .usECCN, .jp, .hs]
+
     /// Reads a scheme name; accepts the aliases `wa`, `us`, `us-ccl`, `ccl`, `eccn`, `jp-etco`, `etco`.
     public init(parsing name: String) throws(ControlListError) {
         switch name.lowercased() {
@@ -41,9 +44,8 @@ public enum CodeScheme: String, Sendable, Hashable, CaseIterable, Comparable {
         case "hs": self = .hs
         case "national": self = .national
         default:
-            throw .unknownScheme(
-                "unknown code scheme \"\(name)\"; expected one of \(CodeScheme.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
+            let names = CodeScheme.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .unknownScheme("unknown code scheme \"\(name)\"; expected one of \(names)")
         }
     }
 
@@ -63,5 +65,5 @@ public enum CodeScheme: String, Sendable, Hashable, CaseIterable, Comparable {
         a.order < b.order
     }
 
-    var order: Int { CodeScheme.allCases.firstIndex(of: self)! }
+    package var order: Int { CodeScheme.allCases.firstIndex(of: self)! }
 }

@@ -26,35 +26,71 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     public let scheme: CodeScheme
-    /// The normalized text of the code (no trailing period).
+    /// The code as written: canonical, since the grammar accepts no other spelling (a parent
+    /// or stem is rendered the same way).
     public let text: String
     /// The levels of the code. For dotted codes the first three are the stem (category,
     /// product group, number).
     public let segments: [Segment]
     /// How many leading segments form the root (the stem); codes shorter than this have no parent.
-    let rootLength: Int
+    package let rootLength: Int
 
     public var description: String { text }
 
-    /// Parses `text` under `scheme`.
+    /// The longest code any scheme accepts, in bytes (the longest code in the EU Annex I of
+    /// 15 Nov 2025 has 19).
+    public static let maxLength = 40
+
+    /// Parses `text` under `scheme`'s grammar (specs/control-list-format.md §2).
+    ///
+    /// This is the one item-code grammar of the project: the consensus rules validate the items
+    /// of a proposal with it, and the control-list tools read lists with it. It accepts only
+    /// the canonical spelling, so for every code it accepts, ``text`` is `text` itself; variant
+    /// spellings go through ``init(normalizing:scheme:)``.
     ///
     /// - Throws: ``ControlListError/Code/invalidCode`` when the text does not follow the
     ///   scheme's grammar, ``ControlListError/Code/ambiguousCode`` when it could be read more
     ///   than one way (for example a lower-case product group).
     public init(_ text: String, scheme: CodeScheme) throws(ControlListError) {
-        var t = text.trimmingSpaces()
-        while t.hasSuffix(".") { t.removeLast() }
-        guard !t.isEmpty else { throw .invalidCode("empty \(scheme.rawValue) code") }
+        guard !text.isEmpty else { throw .invalidCode("empty \(scheme.rawValue) code") }
+        guard text.utf8.count <= ItemCode.maxLength else {
+            throw .invalidCode("\"\(text.prefix(ItemCode.maxLength))…\" is longer than \(ItemCode.maxLength) bytes")
+        }
         self.scheme = scheme
         switch scheme.grammar {
-        case .dotted: (segments, rootLength, self.text) = try ItemCode.parseDotted(t, scheme: scheme)
-        case .japan: (segments, rootLength, self.text) = try ItemCode.parseJapan(t)
-        case .hs: (segments, rootLength, self.text) = try ItemCode.parseHS(t)
-        case .national: (segments, rootLength, self.text) = try ItemCode.parseNational(t)
+        case .dotted: (segments, rootLength) = try ItemCode.parseDotted(text, scheme: scheme)
+        case .japan: (segments, rootLength) = try ItemCode.parseJapan(text)
+        case .hs: (segments, rootLength) = try ItemCode.parseHS(text)
+        case .national: (segments, rootLength) = try ItemCode.parseNational(text)
         }
+        self.text = text
     }
 
-    init(scheme: CodeScheme, text: String, segments: [Segment], rootLength: Int) {
+    /// Parses `text` as published lists write it: surrounding spaces and trailing periods
+    /// (`3B001.a.1.`) are dropped, HS digits are regrouped (`848620`, `8486 20` → `8486.20`)
+    /// and Kunrei-shiki kana (`(ti)`, `(tu)`, `(si)`, `(hu)`) become Hepburn (`(chi)` …);
+    /// the result must then follow the grammar of ``init(_:scheme:)``.
+    public init(normalizing text: String, scheme: CodeScheme) throws(ControlListError) {
+        var t = text.trimmingSpaces()
+        while t.hasSuffix(".") { t.removeLast() }
+        switch scheme.grammar {
+        case .hs:
+            let digits = t.utf8.filter { $0 != 0x2e && $0 != 0x20 }
+            if digits.count >= 2, digits.count % 2 == 0, digits.allSatisfy(ItemCode.isDigit) {
+                let pairs = stride(from: 0, to: digits.count, by: 2).map {
+                    String(decoding: digits[$0..<($0 + 2)], as: UTF8.self)
+                }
+                t = pairs.count == 1 ? pairs[0] : pairs[0] + pairs[1] + pairs.dropFirst(2).map { "." + $0 }.joined()
+            }
+        case .japan:
+            for (alias, name) in ItemCode.irohaAliases { t = t.replacingAll("(\(alias))", with: "(\(name))") }
+        case .dotted, .national:
+            break
+        }
+        try self.init(t, scheme: scheme)
+    }
+
+    package init(scheme: CodeScheme, text: String, segments: [Segment], rootLength: Int) {
         self.scheme = scheme
         self.text = text
         self.segments = segments
@@ -148,22 +184,30 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     // MARK: - Grammars
 
-    static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
-    static func isLower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7a }
-    static func isUpper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5a }
+    package static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    package static func isLower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7a }
+    package static func isUpper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5a }
 
-    static func parseDotted(_ t: String, scheme: CodeScheme) throws(ControlListError) -> ([Segment], Int, String) {
-        if scheme == .usECCN && t == "EAR99" { return ([.word("EAR99", rank: 0)], 1, t) }
+    /// `wassenaar`, `eu`, `us-eccn`: category digit, product group A–E, three digits, then
+    /// `.`-separated paragraph segments, each a number (`0`, or 1–4 digits without a leading
+    /// zero) or 1–3 lower-case letters; `us-eccn` also has `EAR99`.
+    static func parseDotted(_ t: String, scheme: CodeScheme) throws(ControlListError) -> ([Segment], Int) {
+        if scheme == .usECCN && t == "EAR99" { return ([.word("EAR99", rank: 0)], 1) }
         let b = Array(t.utf8)
         guard b.count >= 5, isDigit(b[0]), isDigit(b[2]), isDigit(b[3]), isDigit(b[4]) else {
             throw .invalidCode(
-                "\"\(t)\" is not a \(scheme.rawValue) code: expected category digit, product group A–E, three digits (e.g. 3B001.f.1.b)"
-            )
+                "\"\(t)\" is not a \(scheme.rawValue) code: expected category digit, product group A–E, "
+                    + "three digits (e.g. 3B001.f.1.b)")
         }
         if isLower(b[1]) && b[1] <= 0x65 {
-            throw .ambiguousCode(
-                "\"\(t)\": product group \"\(Character(UnicodeScalar(b[1])))\" is lower case; write \(Character(UnicodeScalar(b[1] - 32)))"
-            )
+            let g = Character(UnicodeScalar(b[1]))
+            throw .ambiguousCode("\"\(t)\": product group \"\(g)\" is lower case; write \(g.uppercased())")
+        }
+        if b[1] == 0x59 {
+            // 15 CFR 774: "0Y521" names the series 0A521, 0B521, … 0E521, not one ECCN.
+            throw .invalidCode(
+                "\"\(t)\": \"Y\" stands for any product group A–E (the \(String(t.prefix(5))) series); "
+                    + "name one ECCN")
         }
         guard b[1] >= 0x41 && b[1] <= 0x45 else {
             throw .invalidCode("\"\(t)\": product group must be one of A–E")
@@ -176,8 +220,7 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
             guard b[5] == 0x2e else {
                 throw .invalidCode("\"\(t)\": expected \".\" after the stem \(String(t.prefix(5)))")
             }
-            let rest = t.utf8.dropFirst(6)
-            for part in rest.split(separator: 0x2e, omittingEmptySubsequences: false) {
+            for part in b[6...].split(separator: 0x2e, omittingEmptySubsequences: false) {
                 guard !part.isEmpty else { throw .invalidCode("\"\(t)\": empty paragraph segment") }
                 if part.allSatisfy(isDigit) {
                     guard part.count <= 4 else { throw .invalidCode("\"\(t)\": paragraph number too long") }
@@ -190,55 +233,59 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
                     segs.append(.word(String(decoding: part, as: UTF8.self), rank: 0))
                 } else if part.allSatisfy({ isLower($0) || isUpper($0) }) {
                     throw .ambiguousCode("\"\(t)\": paragraph letters must be lower case")
-                } else {
+                } else if part.allSatisfy({ isLower($0) || isUpper($0) || isDigit($0) }) {
                     throw .ambiguousCode(
                         "\"\(t)\": segment \"\(String(decoding: part, as: UTF8.self))\" mixes letters and digits")
+                } else {
+                    throw .invalidCode(
+                        "\"\(t)\": segment \"\(String(decoding: part, as: UTF8.self))\" is not a number or letters")
                 }
             }
         }
-        return (segs, 3, render(segs, scheme: scheme, rootLength: 3))
+        return (segs, 3)
     }
 
-    /// Romanized iroha order of the kana that number Japanese sub-items (イロハ…).
+    /// Romanized (Hepburn) iroha order of the kana that number Japanese sub-items (イロハ…).
     static let iroha: [String] = [
         "i", "ro", "ha", "ni", "ho", "he", "to", "chi", "ri", "nu", "ru", "wo", "wa", "ka", "yo", "ta", "re", "so",
-        "tsu", "ne",
-        "na", "ra", "mu", "u", "wi", "no", "o", "ku", "ya", "ma", "ke", "fu", "ko", "e", "te", "a", "sa", "ki", "yu",
-        "me", "mi",
-        "shi", "we", "hi", "mo", "se", "su",
+        "tsu", "ne", "na", "ra", "mu", "u", "wi", "no", "o", "ku", "ya", "ma", "ke", "fu", "ko", "e", "te", "a", "sa",
+        "ki", "yu", "me", "mi", "shi", "we", "hi", "mo", "se", "su",
     ]
     static let irohaRank: [String: Int] = Dictionary(uniqueKeysWithValues: iroha.enumerated().map { ($1, $0 + 1) })
-    static let irohaAliases: [String: String] = ["ti": "chi", "tu": "tsu", "si": "shi", "hu": "fu"]
+    /// Kunrei-shiki spellings of the same kana, which ``init(normalizing:scheme:)`` rewrites.
+    static let irohaAliases: [(String, String)] = [("ti", "chi"), ("tu", "tsu"), ("si", "shi"), ("hu", "fu")]
 
-    static func parseJapan(_ t: String) throws(ControlListError) -> ([Segment], Int, String) {
+    /// `jp`: an Appended Table 1 row (1–16 or 3-2), then numbered items in parentheses, each
+    /// 1–999 with an optional branch 2–99 (`(17-2)`), then kana sub-items in parentheses
+    /// (`(ru)`); numbers have no leading zeros.
+    static func parseJapan(_ t: String) throws(ControlListError) -> ([Segment], Int) {
         let b = Array(t.utf8)
         var i = 0
         // Numbers are written without leading zeros, as in the other schemes: "07" or "(017)"
         // would otherwise silently read as 7 and (17).
-        var leadingZero = false
-        func number() -> (Int, Int)? {
-            let s = i
-            while i < b.count && isDigit(b[i]) { i += 1 }
-            guard i > s, i - s <= 3 else { return nil }
-            if i - s > 1 && b[s] == 0x30 { leadingZero = true }
-            let n = Int(String(decoding: b[s..<i], as: UTF8.self))!
-            var branch = 0
-            if i < b.count && b[i] == 0x2d {
-                i += 1
-                let s2 = i
+        func number(_ what: String) throws(ControlListError) -> (Int, Int) {
+            func digits(max: Int) throws(ControlListError) -> Int? {
+                let s = i
                 while i < b.count && isDigit(b[i]) { i += 1 }
-                guard i > s2, i - s2 <= 2 else { return nil }
-                if i - s2 > 1 && b[s2] == 0x30 { leadingZero = true }
-                branch = Int(String(decoding: b[s2..<i], as: UTF8.self))!
+                guard i > s, i - s <= max else { return nil }
+                if i - s > 1 && b[s] == 0x30 { throw .ambiguousCode("\"\(t)\": \(what) number with a leading zero") }
+                return Int(String(decoding: b[s..<i], as: UTF8.self))!
+            }
+            guard let n = try digits(max: 3), n >= 1 else { throw .invalidCode("\"\(t)\": bad \(what) number") }
+            guard i < b.count && b[i] == 0x2d else { return (n, 0) }
+            i += 1
+            // A branch number (枝番号, "の二") starts at 2: the unbranched number is the first.
+            guard let branch = try digits(max: 2), branch >= 2 else {
+                throw .invalidCode("\"\(t)\": bad branch number after \(n)- (2–99)")
             }
             return (n, branch)
         }
-        guard let (row, rowBranch) = number() else {
+        guard i < b.count && isDigit(b[i]) else {
             throw .invalidCode(
-                "\"\(t)\" is not a jp code: expected an Appended Table 1 row (1–16 or 3-2), then items in parentheses, e.g. 7(17)"
-            )
+                "\"\(t)\" is not a jp code: expected an Appended Table 1 row (1–16 or 3-2), "
+                    + "then items in parentheses, e.g. 7(17)")
         }
-        guard !leadingZero else { throw .ambiguousCode("\"\(t)\": row number with a leading zero") }
+        let (row, rowBranch) = try number("row")
         guard (1...16).contains(row), rowBranch == 0 || (row == 3 && rowBranch == 2) else {
             throw .invalidCode("\"\(t)\": Appended Table 1 has rows 1–16 and 3-2")
         }
@@ -249,58 +296,74 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
             i += 1
             if i < b.count && isDigit(b[i]) {
                 guard !sawKana else { throw .ambiguousCode("\"\(t)\": a numbered item after a kana sub-item") }
-                guard let (n, br) = number() else { throw .invalidCode("\"\(t)\": bad item number") }
-                guard !leadingZero else { throw .ambiguousCode("\"\(t)\": item number with a leading zero") }
+                let (n, br) = try number("item")
                 segs.append(.number(n, branch: br))
             } else {
                 let s = i
                 while i < b.count && isLower(b[i]) { i += 1 }
                 let w = String(decoding: b[s..<i], as: UTF8.self)
-                let name = irohaAliases[w] ?? w
-                guard let rank = irohaRank[name] else {
+                guard let rank = irohaRank[w] else {
+                    if let name = irohaAliases.first(where: { $0.0 == w })?.1 {
+                        throw .ambiguousCode("\"\(t)\": write the kana \"(\(w))\" as \"(\(name))\" (Hepburn)")
+                    }
                     throw .ambiguousCode(
                         "\"\(t)\": \"(\(w))\" is neither an item number nor a romanized iroha sub-item")
                 }
                 sawKana = true
-                segs.append(.word(name, rank: rank))
+                segs.append(.word(w, rank: rank))
             }
             guard i < b.count && b[i] == 0x29 else { throw .invalidCode("\"\(t)\": expected \")\"") }
             i += 1
         }
-        return (segs, 1, render(segs, scheme: .jp, rootLength: 1))
+        return (segs, 1)
     }
 
-    static func parseHS(_ t: String) throws(ControlListError) -> ([Segment], Int, String) {
-        let digits = t.utf8.filter { $0 != 0x2e && $0 != 0x20 }
-        guard digits.allSatisfy(isDigit), digits.count >= 2, digits.count <= 10, digits.count % 2 == 0 else {
-            throw .invalidCode("\"\(t)\" is not an HS code: expected 2, 4, 6, 8 or 10 digits (e.g. 8486.20)")
+    /// `hs`: a chapter (2 digits) or a heading (4 digits) followed by up to three `.`-prefixed
+    /// pairs of digits: `84`, `8486`, `8486.20`, `8486.20.10`, `8486.20.10.00`.
+    static func parseHS(_ t: String) throws(ControlListError) -> ([Segment], Int) {
+        let b = Array(t.utf8)
+        func invalid() -> ControlListError {
+            .invalidCode("\"\(t)\" is not an HS code: expected 84, 8486 or 8486.20 (up to 8486.20.10.00)")
+        }
+        guard b.count == 2 || b.count == 4 || (b.count > 4 && (b.count - 4) % 3 == 0 && b.count <= 13) else {
+            throw invalid()
         }
         var segs: [Segment] = []
         var k = 0
-        while k < digits.count {
-            segs.append(.number(Int(digits[k] - 0x30) * 10 + Int(digits[k + 1] - 0x30), branch: 0))
+        while k < b.count {
+            if k >= 4 {
+                guard b[k] == 0x2e else { throw invalid() }
+                k += 1
+            }
+            guard isDigit(b[k]), isDigit(b[k + 1]) else { throw invalid() }
+            segs.append(.number(Int(b[k] - 0x30) * 10 + Int(b[k + 1] - 0x30), branch: 0))
             k += 2
         }
-        return (segs, 1, render(segs, scheme: .hs, rootLength: 1))
+        return (segs, 1)
     }
 
-    static func parseNational(_ t: String) throws(ControlListError) -> ([Segment], Int, String) {
+    /// `national`: `.`-separated parts of letters, digits and hyphens (`NL.2.a`); a part of
+    /// digits only is a number, without a leading zero.
+    static func parseNational(_ t: String) throws(ControlListError) -> ([Segment], Int) {
         var segs: [Segment] = []
-        for part in t.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !part.isEmpty, part.utf8.allSatisfy({ isDigit($0) || isLower($0) || isUpper($0) || $0 == 0x2d })
-            else {
+        for part in t.utf8.split(separator: 0x2e, omittingEmptySubsequences: false) {
+            guard !part.isEmpty, part.allSatisfy({ isDigit($0) || isLower($0) || isUpper($0) || $0 == 0x2d }) else {
                 throw .invalidCode("\"\(t)\" is not a national item number: dot-separated letters, digits and hyphens")
             }
-            if part.utf8.allSatisfy(isDigit) {
-                segs.append(.number(Int(part)!, branch: 0))
+            if part.allSatisfy(isDigit) {
+                guard part.count <= 9 else { throw .invalidCode("\"\(t)\": item number too long") }
+                if part.count > 1 && part.first == 0x30 {
+                    throw .ambiguousCode("\"\(t)\": item number with a leading zero")
+                }
+                segs.append(.number(Int(String(decoding: part, as: UTF8.self))!, branch: 0))
             } else {
-                segs.append(.word(String(part), rank: 0))
+                segs.append(.word(String(decoding: part, as: UTF8.self), rank: 0))
             }
         }
-        return (segs, 1, t)
+        return (segs, 1)
     }
 
-    static func render(_ segs: [Segment], scheme: CodeScheme, rootLength: Int) -> String {
+    package static func render(_ segs: [Segment], scheme: CodeScheme, rootLength: Int) -> String {
         func seg(_ s: Segment) -> String {
             switch s {
             case .number(let n, let br): return br == 0 ? String(n) : "\(n)-\(br)"
@@ -336,7 +399,7 @@ public struct ItemCode: Sendable, Hashable, Comparable, CustomStringConvertible 
 
 extension String {
     /// The string without leading and trailing spaces, tabs and line breaks.
-    func trimmingSpaces() -> String {
+    package func trimmingSpaces() -> String {
         func isSpace(_ u: Unicode.Scalar) -> Bool { u == " " || u == "\t" || u == "\n" || u == "\r" || u == "\u{a0}" }
         guard let f = unicodeScalars.first, let l = unicodeScalars.last else { return self }
         if !isSpace(f) && !isSpace(l) { return self }
@@ -348,5 +411,26 @@ extension String {
         var out = String.UnicodeScalarView()
         out.append(contentsOf: u[s..<e])
         return String(out)
+    }
+}
+
+extension String {
+    /// The string with every occurrence of `target` (not empty) replaced by `replacement`.
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        let b = Array(utf8)
+        let t = Array(target.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            if i + t.count <= b.count && b[i..<(i + t.count)].elementsEqual(t) {
+                out.append(contentsOf: replacement.utf8)
+                i += t.count
+            } else {
+                out.append(b[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
-/// The one error type of `ControlLists`.
+/// The one error type of `ControlCodes` and `ControlLists`: an item code that does not parse
+/// is the same failure whether a list import or a proposal meets it.
 ///
 /// Equality compares the ``code`` only, so tests can match on the kind of failure. Import
 /// errors name the input as `file:line` in their ``message``.

@@ -1,5 +1,6 @@
-/// A technical threshold stated by an entry: `term comparator value unit`, for example
-/// "a beam energy of 20 keV or more" → `beam energy ≥ 20 keV`.
+/// A technical threshold: `term comparator value unit`, as a control-list entry states it
+/// ("a beam energy of 20 keV or more" → `beam energy ≥ 20 keV`) or a proposal's `parameters`
+/// give it (`wavelength < 193 nm`).
 ///
 /// ``value`` and ``unit`` keep the figure as the text states it; ``baseValue`` and
 /// ``baseUnit`` hold it in the SI base unit (20 keV → 20000 eV, 600 μW → 0.0006 W,
@@ -99,7 +100,7 @@ public struct Parameter: Sendable, Hashable, CustomStringConvertible {
         termKey == other.termKey && baseUnit == other.baseUnit
     }
 
-    static func normalizeTerm(_ s: String) -> String {
+    package static func normalizeTerm(_ s: String) -> String {
         var out = ""
         var lastSpace = true
         for ch in s.lowercased() {
@@ -118,14 +119,14 @@ public struct Parameter: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Units the extractor recognizes, with their SI base unit.
-enum Units {
-    struct Unit: Sendable {
-        let base: String
-        let factor: Double
-        let offset: Double
+package enum Units {
+    package struct Unit: Sendable {
+        package let base: String
+        package let factor: Double
+        package let offset: Double
     }
 
-    static let table: [String: Unit] = {
+    package static let table: [String: Unit] = {
         var t: [String: Unit] = [:]
         func add(_ names: [String], _ base: String, _ factor: Double, _ offset: Double = 0) {
             for n in names { t[n] = Unit(base: base, factor: factor, offset: offset) }
