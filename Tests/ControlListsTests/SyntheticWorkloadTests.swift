@@ -1,4 +1,5 @@
 import ControlLists
+import LedgerTestSupport
 import Testing
 
 @Suite struct SyntheticWorkloadTests {

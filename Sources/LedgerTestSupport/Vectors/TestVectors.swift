@@ -1,29 +1,30 @@
+import LedgerCore
 import LedgerCrypto
 
 /// Generates the files in `specs/vectors/` deterministically (fixed seeds, nonces and times),
-/// so that `ledger dev-vectors` reproduces them byte for byte and tests can check both the
+/// so that `ledger-bench dev-vectors` reproduces them byte for byte and tests can check both the
 /// files and their regeneration. The keys here are TEST KEYS, published on purpose.
-public enum TestVectors {
+package enum TestVectors {
     /// Fixed, published test seeds. Never use them for anything real.
-    public static let logSeed = [UInt8](repeating: 0x11, count: 32)
-    public static let witnessSeeds = [[UInt8](repeating: 0x22, count: 32), [UInt8](repeating: 0x33, count: 32)]
-    public static let authorSeed = [UInt8](repeating: 0x44, count: 32)
-    public static let origin = "vectors.minilateral.example/log"
-    public static let cosignTime: UInt64 = 1_795_000_000
+    package static let logSeed = [UInt8](repeating: 0x11, count: 32)
+    package static let witnessSeeds = [[UInt8](repeating: 0x22, count: 32), [UInt8](repeating: 0x33, count: 32)]
+    package static let authorSeed = [UInt8](repeating: 0x44, count: 32)
+    package static let origin = "vectors.minilateral.example/log"
+    package static let cosignTime: UInt64 = 1_795_000_000
 
     /// Leaf data of leaf i in the root and proof vectors: the UTF-8 text "leaf <i>".
-    public static func leafData(_ i: Int) -> [UInt8] { Array("leaf \(i)".utf8) }
+    package static func leafData(_ i: Int) -> [UInt8] { Array("leaf \(i)".utf8) }
 
-    public static func logKey() -> NoteSignerKey { try! NoteSignerKey(name: origin, signingKey: SigningKey(seed: logSeed)!) }
-    public static func witnessKeys() -> [NoteSignerKey] {
+    package static func logKey() -> NoteSignerKey { try! NoteSignerKey(name: origin, signingKey: SigningKey(seed: logSeed)!) }
+    package static func witnessKeys() -> [NoteSignerKey] {
         witnessSeeds.enumerated().map { try! NoteSignerKey(name: "witness-\($0.offset + 1).example", signingKey: SigningKey(seed: $0.element)!) }
     }
-    public static func authorKey() -> NoteSignerKey { try! NoteSignerKey(name: "delegation-jp.example", signingKey: SigningKey(seed: authorSeed)!) }
+    package static func authorKey() -> NoteSignerKey { try! NoteSignerKey(name: "delegation-jp.example", signingKey: SigningKey(seed: authorSeed)!) }
 
     static func hex(_ d: Digest) -> JSONValue { .string(d.hex) }
 
     /// All vector files: name → content.
-    public static func files() -> [(String, String)] {
+    package static func files() -> [(String, String)] {
         var out = [(String, String)]()
         out.append(("canonical-json.json", canonicalJSON()))
         out.append(("roots.json", roots()))

@@ -1,19 +1,20 @@
 import Consensus
+import ControlLists
 
 /// Deterministic synthetic inputs for benchmarks and scaling tests.
-public enum SyntheticWorkload {
+package enum SyntheticWorkload {
     /// A small deterministic generator (SplitMix64).
-    public struct Random: Sendable {
+    package struct Random: Sendable {
         var state: UInt64
-        public init(seed: UInt64) { state = seed }
-        public mutating func next() -> UInt64 {
+        package init(seed: UInt64) { state = seed }
+        package mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        package mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
     static let words = [
@@ -38,7 +39,7 @@ public enum SyntheticWorkload {
 
     /// A list of `count` entries (10 per stem: a stem, four lettered paragraphs, five numbered
     /// sub-paragraphs), one in five with a threshold.
-    public static func list(entries count: Int, seed: UInt64 = 1, jurisdiction: String = "EU") throws(ControlListError)
+    package static func list(entries count: Int, seed: UInt64 = 1, jurisdiction: String = "EU") throws(ControlListError)
         -> ControlList
     {
         var r = Random(seed: seed)
@@ -71,7 +72,7 @@ public enum SyntheticWorkload {
 
     /// A new version of `list`: about 2% of texts edited, 1% of thresholds changed, 1% removed,
     /// 1% added and 1% moved to a new number.
-    public static func revise(_ list: ControlList, seed: UInt64 = 2) throws(ControlListError) -> ControlList {
+    package static func revise(_ list: ControlList, seed: UInt64 = 2) throws(ControlListError) -> ControlList {
         var r = Random(seed: seed)
         var out: [ControlEntry] = []
         var extra = 0
@@ -120,12 +121,12 @@ public enum SyntheticWorkload {
 
     /// `count` live measures over a code space that grows with `count` (one stem per 20
     /// measures), so the number of overlapping pairs per measure stays constant.
-    public static func measures(_ count: Int, seed: UInt64 = 3) -> [Measure] {
+    package static func measures(_ count: Int, seed: UInt64 = 3) -> [ControlLists.Measure] {
         var r = Random(seed: seed)
         let stems = max(1, count / 20)
-        var out: [Measure] = []
+        var out: [ControlLists.Measure] = []
         out.reserveCapacity(count)
-        let kinds: [Measure.Kind] = [
+        let kinds: [ControlLists.Measure.Kind] = [
             .licenceRequirement, .licenceRequirement, .licenceRequirement, .prohibition, .endUseControl,
             .licenceException,
             .tradeFacilitation, .informationSharing,
@@ -150,7 +151,7 @@ public enum SyntheticWorkload {
                 ]
             }
             out.append(
-                Measure(
+                ControlLists.Measure(
                     forum: forums[r.below(forums.count)], proposalID: "p\(i)", revision: 1, ledgerIndex: Int64(i),
                     kind: kinds[r.below(kinds.count)], title: "synthetic \(i)", items: [try! ItemCode(c, scheme: .eu)],
                     destinations: dest, parameters: params, state: r.below(3) == 0 ? .adopted : .proposed))
@@ -160,7 +161,7 @@ public enum SyntheticWorkload {
 
     /// The code-prefixed text of the first `fraction` of `lines` (cut at a stem boundary), with a
     /// text-format header, for scaling the import benchmark.
-    public static func textFormat(lines: [String], fraction: Double) -> [UInt8] {
+    package static func textFormat(lines: [String], fraction: Double) -> [UInt8] {
         var n = Int(Double(lines.count) * fraction)
         while n < lines.count, n > 0 {
             let code = lines[n].prefix { $0 != " " }
@@ -175,12 +176,12 @@ public enum SyntheticWorkload {
 }
 
 extension String {
-    func replacingFirst(_ a: String, with b: String) -> String {
+    fileprivate func replacingFirst(_ a: String, with b: String) -> String {
         guard let r = range(ofSubstring: a) else { return self }
         return String(self[..<r.lowerBound]) + b + String(self[r.upperBound...])
     }
 
-    func range(ofSubstring s: String) -> Range<String.Index>? {
+    fileprivate func range(ofSubstring s: String) -> Range<String.Index>? {
         guard !s.isEmpty else { return nil }
         var i = startIndex
         while i < endIndex {

@@ -1,3 +1,4 @@
+import LedgerCore
 import LedgerCrypto
 
 /// The strict Ed25519 vectors (`ed25519-strict.json`): what libsodium's

@@ -1,3 +1,4 @@
+import LedgerCore
 import LedgerCrypto
 
 /// The vectors for the limits of specs/ledger-format.md §2 (`limits.json`).
@@ -8,7 +9,7 @@ import LedgerCrypto
 /// the text, to check the construction.
 extension TestVectors {
     /// One part of a vector input.
-    public enum Part: Sendable {
+    package enum Part: Sendable {
         case repeated(String, Int)
         case numbered(String, count: Int, join: String)
 
@@ -21,7 +22,7 @@ extension TestVectors {
     }
 
     /// The text of a limits vector input, from its `parts` as stored in `limits.json`.
-    public static func limitsInput(parts: JSONValue) -> [UInt8] {
+    package static func limitsInput(parts: JSONValue) -> [UInt8] {
         var out = [UInt8]()
         for p in parts.arrayValue ?? [] {
             if let a = p.arrayValue, a.count == 2, let s = a[0].stringValue, let n = a[1].integerValue {
@@ -41,7 +42,7 @@ extension TestVectors {
     /// `leaf` (a stored entry line, `Entry(leaf:)`: canonical form, limits and field syntax,
     /// not the signature or the rules of §7), `statement-body` (a JSON body text, re-encoded,
     /// as the body of a `note` statement) or `statement-kind` (the kind of a statement).
-    public static func runLimitsCase(check: String, input: [UInt8]) -> LedgerError? {
+    package static func runLimitsCase(check: String, input: [UInt8]) -> LedgerError? {
         do throws(LedgerError) {
             switch check {
             case "json":

@@ -1,14 +1,15 @@
 import Foundation
+import LedgerCore
 import LedgerCrypto
 
 /// Checkpoint, tlog-proof and store-layout vectors (`checkpoints.json`, `tlog-proof.json`,
 /// `store-layout.json`), all over the three-entry ledger of `entries.json`.
 extension TestVectors {
     /// The claimed and integration time of every entry of the vector ledger.
-    public static let vectorTime = Timestamp(rfc3339: "2026-11-20T09:00:00Z")!
+    package static let vectorTime = Timestamp(rfc3339: "2026-11-20T09:00:00Z")!
 
     /// The three signed statements of `entries.json` (genesis, key.register, note).
-    public static func vectorStatements() -> [SignedStatement] {
+    package static func vectorStatements() -> [SignedStatement] {
         let log = logKey()
         let author = authorKey()
         func stmt(_ kind: String, _ body: JSONValue, _ key: NoteSignerKey, _ n: UInt8) -> SignedStatement {
@@ -23,7 +24,7 @@ extension TestVectors {
     }
 
     /// The three entries of `entries.json`.
-    public static func vectorEntries() -> [Entry] {
+    package static func vectorEntries() -> [Entry] {
         var prev = Digest.zero
         var out = [Entry]()
         for (i, s) in vectorStatements().enumerated() {
@@ -49,7 +50,7 @@ extension TestVectors {
     }
 
     /// Checks a note as `SignedCheckpoint(parsing:logKey:)` does: nil when accepted.
-    public static func runCheckpointCase(note: String, logKey: String) -> LedgerError? {
+    package static func runCheckpointCase(note: String, logKey: String) -> LedgerError? {
         do throws(LedgerError) {
             _ = try SignedCheckpoint(parsing: note, logKey: try NoteVerifierKey(parsing: logKey))
             return nil
@@ -67,7 +68,8 @@ extension TestVectors {
         let w1 = witnessKeys()[0]
         var cosigned = try! SignedNote(text: text)
         cosigned.cosign(with: w1, time: cosignTime)
-        let w1Line = cosigned.signatures[0].line
+        let w1Sig = cosigned.signatures[0]
+        let w1Line = sigLine(w1Sig.name, w1Sig.keyID, w1Sig.payload)
         let stranger = sigLine("someone.example", 0x01020304, [UInt8](repeating: 0xab, count: 64))
         func signed(_ t: String) -> String { t + "\n" + logLine(t) }
         let b64Root = root.base64
@@ -138,7 +140,7 @@ extension TestVectors {
     /// Checks a tlog-proof bundle as `ledger proof verify --proof BUNDLE --leaf LEAF --vkey KEY`
     /// does: parse the bundle, check the checkpoint's log signature, then the inclusion proof of
     /// the leaf at `index` in the checkpoint's tree. Nil when accepted.
-    public static func runTlogProofCase(bundle: String, leaf: [UInt8], logKey: String) -> LedgerError? {
+    package static func runTlogProofCase(bundle: String, leaf: [UInt8], logKey: String) -> LedgerError? {
         do throws(LedgerError) {
             let tp = try TlogProof(parsing: bundle)
             let cp = try SignedCheckpoint(parsing: tp.checkpoint.serialized, logKey: try NoteVerifierKey(parsing: logKey))

@@ -1,3 +1,4 @@
+import Consensus
 import LedgerCore
 import LedgerCrypto
 
@@ -5,14 +6,14 @@ import LedgerCrypto
 /// generated deterministically: fixed TEST keys, nonces and times. Each ledger is given as
 /// its `entries.jsonl` text; `<name>.expected.json` gives the statuses (`ledger status --json`)
 /// at a few instants and, for a ledger that ends in a refused entry, that entry's error.
-public enum ConsensusVectors {
+package enum ConsensusVectors {
     /// A TEST key from a fixed seed byte. Never use it for anything real.
-    public static func key(_ name: String, seed: UInt8) -> NoteSignerKey {
+    package static func key(_ name: String, seed: UInt8) -> NoteSignerKey {
         try! NoteSignerKey(name: name, signingKey: SigningKey(seed: [UInt8](repeating: seed, count: 32))!)
     }
 
-    public static let secretariat = key("tri-secretariat.example", seed: 0x55)
-    public static let delegations: [String: NoteSignerKey] = [
+    package static let secretariat = key("tri-secretariat.example", seed: 0x55)
+    package static let delegations: [String: NoteSignerKey] = [
         "JP": key("tri-jp.example", seed: 0x61), "NL": key("tri-nl.example", seed: 0x62),
         "US": key("tri-us.example", seed: 0x63), "KR": key("tri-kr.example", seed: 0x64),
     ]
@@ -20,16 +21,16 @@ public enum ConsensusVectors {
 
     /// The result of replaying a ledger text: the state after each applied entry, and the
     /// error of the first refused entry (which ends the replay).
-    public struct Replay: Sendable {
-        public var states: [NegotiationRules] = []
-        public var entries: [Entry] = []
-        public var refused: (index: Int, error: LedgerError)?
+    package struct Replay: Sendable {
+        package var states: [NegotiationRules] = []
+        package var entries: [Entry] = []
+        package var refused: (index: Int, error: LedgerError)?
     }
 
     /// Replays `entries.jsonl` text as a verifier does, entry by entry: canonical leaf, index,
     /// `prev`, non-decreasing time, the claimed-time tolerance, no replayed statement, the
     /// signature, then the core and consensus rules. Stops at the first refused entry.
-    public static func replay(_ jsonl: String) -> Replay {
+    package static func replay(_ jsonl: String) -> Replay {
         var out = Replay()
         var rules = NegotiationRules()
         var prev = Digest.zero
@@ -231,7 +232,7 @@ public enum ConsensusVectors {
     }
 
     /// The ledgers: name → (entries.jsonl, expected JSON).
-    public static func ledgers() -> [(String, String, String)] {
+    package static func ledgers() -> [(String, String, String)] {
         [
             ("consensus-adopted", consensusAdopted()), ("amend-supersede-silence", amendSupersedeSilence()),
             ("threshold-lapse", thresholdLapse()), ("observer-refused", observerRefused()),
@@ -252,7 +253,7 @@ public enum ConsensusVectors {
     }
 
     /// Every file under `specs/vectors/`, as path → content.
-    public static func files() -> [(String, String)] {
+    package static func files() -> [(String, String)] {
         var out = [("ledgers/keys.json", keys())]
         for (name, jsonl, expected) in ledgers() {
             out.append(("ledgers/\(name).jsonl", jsonl))
