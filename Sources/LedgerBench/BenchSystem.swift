@@ -18,17 +18,11 @@ enum BenchSystem {
 
     /// Peak resident set size of this process (VmHWM), in MiB; 0 where `/proc` lacks it.
     static func peakRSSMiB() -> Double {
-        guard let f = fopen("/proc/self/status", "r") else { return 0 }
-        defer { fclose(f) }
-        var line = [CChar](repeating: 0, count: 256)
-        while fgets(&line, 256, f) != nil {
-            let s = String(cString: line)
-            if s.hasPrefix("VmHWM:") {
-                return (Double(s.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0)
-                    / 1024
-            }
-        }
-        return 0
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kiB = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { return 0 }
+        return kiB / 1024
     }
 
     /// Resets VmHWM to the current RSS (Linux: write 5 to /proc/self/clear_refs).
@@ -91,7 +85,7 @@ struct BenchWorkdir {
         var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
         guard made else { throw LedgerError.io("cannot create a temporary directory under \(base)") }
-        path = String(cString: template)
+        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         owned = true
     }
 

@@ -16,13 +16,13 @@ func ledgerBench(_ args: [String], cwd: String) throws -> RunResult {
 /// `ledger` that carries none of them.
 @Suite struct BenchToolTests {
     /// Parses `--json` output: exactly one line of JSON on stdout.
-    static func parseFigures(_ r: RunResult) throws -> (top: [String: JSONValue], figures: [[String: JSONValue]]) {
+    static func parseFigures(_ r: RunResult) throws -> (top: JSONObject, figures: [JSONObject]) {
         #expect(r.lines.count == 1, "stdout must be one JSON line, got: \(r.stdout)")
         guard case .object(let top) = try JSONParser.parse(Array(r.stdout.utf8)) else {
             Issue.record("not a JSON object: \(r.stdout)")
-            return ([:], [])
+            return (JSONObject(), [])
         }
-        var figures: [[String: JSONValue]] = []
+        var figures: [JSONObject] = []
         for f in top["figures"]?.arrayValue ?? [] {
             guard case .object(let o) = f else { continue }
             #expect(Set(o.keys).isSuperset(of: ["name", "value", "unit", "target"]), "\(o)")

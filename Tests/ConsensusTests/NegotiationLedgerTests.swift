@@ -1,6 +1,7 @@
 import Consensus
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Testing
 
 @Suite struct NegotiationLedgerTests {

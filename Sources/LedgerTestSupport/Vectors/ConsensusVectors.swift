@@ -200,8 +200,8 @@ package enum ConsensusVectors {
         amend["proposal"] = "TRI-2"
         let amended = b.add("proposal.amend", .object(amend), by: delegations["NL"]!, at: minutes(30))
         b.position(amended, "TRI-2", "JP", "abstain", at: minutes(40))
-        b.propose("TRI-3", by: "JP", at: minutes(50))
-        b.propose("TRI-4", by: "JP", at: minutes(60), extra: ["supersedes": "TRI-3"])
+        _ = b.propose("TRI-3", by: "JP", at: minutes(50))
+        _ = b.propose("TRI-4", by: "JP", at: minutes(60), extra: ["supersedes": "TRI-3"])
         b.add("proposal.withdraw", ["proposal": "TRI-4", "reason": ""], by: delegations["JP"]!, at: minutes(70))
         // The amendment restarted TRI-2's deadline: default 30 days from the amendment.
         let newDeadline = minutes(30).adding(seconds: 30 * 86_400)
