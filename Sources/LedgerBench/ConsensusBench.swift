@@ -151,7 +151,8 @@ private func buildConsensusBenchLedger(
     let signers = keys
 
     progress.phase(
-        "consensus bench: building \(proposals) proposals × \(perProposal) entries = \(proposals * perProposal) entries")
+        "consensus bench: building \(proposals) proposals × \(perProposal) entries = "
+            + "\(proposals * perProposal) entries")
     let buildStart = BenchSystem.monotonicSeconds()
     let batch = 10_000
     // 1. Proposals, in batches; remember each one's entry index and leaf hash.

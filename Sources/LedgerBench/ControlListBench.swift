@@ -85,8 +85,8 @@ func controlListBenchmark(progress: BenchProgress) throws -> [BenchFigure] {
     let growth = detectSeries[2].1 / max(detectSeries[0].1, 1e-9)
     figures.append(
         BenchFigure(
-            name:
-                "lists: conflict detection over 100,000 measures (\(found) findings; 4n/n time ratio \(format2(growth)))",
+            name: "lists: conflict detection over 100,000 measures "
+                + "(\(found) findings; 4n/n time ratio \(format2(growth)))",
             value: detect100k, unit: "ms", target: "< 2000 ms, near-linear (4n/n ≈ 4)",
             met: detect100k < 2000 && growth < 6,
             series: detectSeries))

@@ -6,8 +6,10 @@ extension LedgerBenchCommand.ListGroup {
     struct ListBench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bench",
-            abstract:
-                "Run the control-list benchmark: EU Annex I import, 10,000-entry diff, 100,000-measure conflict detection."
+            abstract: """
+                Run the control-list benchmark: EU Annex I import, 10,000-entry diff, 100,000-measure \
+                conflict detection.
+                """
         )
 
         @OptionGroup var output: BenchOutputOptions
@@ -23,7 +25,9 @@ extension LedgerBenchCommand.ListGroup {
                 for f in figures {
                     text += "\(f.name): \(format2(f.value)) \(f.unit)  (target \(f.target))\(f.metSuffix)\n"
                     if !f.series.isEmpty {
-                        text += "  series: " + f.series.map { "n=\($0.0): \(format2($0.1)) \(f.unit)" }.joined(separator: ", ")
+                        text +=
+                            "  series: "
+                            + f.series.map { "n=\($0.0): \(format2($0.1)) \(f.unit)" }.joined(separator: ", ")
                         text += "\n"
                     }
                 }

@@ -168,8 +168,14 @@ package enum SyntheticWorkload {
             if !code.contains(".") && lines[n - 1].prefix(while: { $0 != " " }).prefix(5) != code.prefix(5) { break }
             n += 1
         }
-        var s =
-            "# jurisdiction: EU\n# scheme: eu\n# instrument: Regulation (EU) 2021/821, Annex I\n# citation: benchmark input\n# versionDate: 2025-11-15\n"
+        var s = """
+            # jurisdiction: EU
+            # scheme: eu
+            # instrument: Regulation (EU) 2021/821, Annex I
+            # citation: benchmark input
+            # versionDate: 2025-11-15
+
+            """
         for l in lines.prefix(n) { s += l + "\n" }
         return Array(s.utf8)
     }

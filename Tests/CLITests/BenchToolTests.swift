@@ -86,7 +86,8 @@ func ledgerBench(_ args: [String], cwd: String) throws -> RunResult {
         let again = try ledgerBench(
             ["bench-consensus", "--entries", "200", "--runs", "1", "--workdir", work, "--reuse", "--json"], cwd: dir)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(try Self.parseFigures(again).figures.first?["name"]?.stringValue == "consensus: status of all 2 proposals")
+        #expect(
+            try Self.parseFigures(again).figures.first?["name"]?.stringValue == "consensus: status of all 2 proposals")
         #expect(again.stderr.contains("reusing the ledger in \(work)"), "\(again.stderr)")
     }
 

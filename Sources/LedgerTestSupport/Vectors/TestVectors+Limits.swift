@@ -16,7 +16,8 @@ extension TestVectors {
         var json: JSONValue {
             switch self {
             case .repeated(let s, let n): return [.string(s), .integer(Int64(n))]
-            case .numbered(let t, let n, let j): return ["each": .string(t), "count": .integer(Int64(n)), "join": .string(j)]
+            case .numbered(let t, let n, let j):
+                return ["each": .string(t), "count": .integer(Int64(n)), "join": .string(j)]
             }
         }
     }
@@ -51,7 +52,9 @@ extension TestVectors {
                 _ = try input.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }.get()
             case "statement-body":
                 let body = try JSONParser.parse(input)
-                _ = try Statement(kind: "note", body: body, signer: authorKey().verifierKey, time: vectorTime, nonce: [UInt8](repeating: 9, count: 16))
+                _ = try Statement(
+                    kind: "note", body: body, signer: authorKey().verifierKey, time: vectorTime,
+                    nonce: [UInt8](repeating: 9, count: 16))
             case "statement-kind":
                 _ = try Statement(
                     kind: String(decoding: input, as: UTF8.self), body: ["text": "x"], signer: authorKey().verifierKey,
@@ -86,51 +89,116 @@ extension TestVectors {
         _ = x16k
         let s = 16_384
         var cases: [Case] = [
-            ("depth", "16 nested arrays (the outermost value is depth 1)", "json", [.repeated("[", 16), .repeated("]", 16)], true),
+            (
+                "depth", "16 nested arrays (the outermost value is depth 1)", "json",
+                [.repeated("[", 16), .repeated("]", 16)], true
+            ),
             ("depth", "17 nested arrays", "json", [.repeated("[", 17), .repeated("]", 17)], false),
-            ("depth", "a scalar inside the 16th array: only arrays and objects count", "json",
-             [.repeated("[", 16), .repeated("0", 1), .repeated("]", 16)], true),
-            ("depth", "16 nested objects", "json", [.repeated("{\"a\":", 15), .repeated("{}", 1), .repeated("}", 15)], true),
-            ("depth", "17 nested objects", "json", [.repeated("{\"a\":", 16), .repeated("{}", 1), .repeated("}", 16)], false),
-            ("depth", "a leaf of depth 16: entry 1, statement 2, body 3, 13 arrays in the body (depth 4–16)", "leaf",
-             [.repeated(nestedLeaf(arrays: 13), 1)], true),
-            ("depth", "a leaf of depth 17: 14 arrays in the body", "leaf", [.repeated(nestedLeaf(arrays: 14), 1)], false),
-            ("string", "a string of 16384 bytes", "json", [.repeated("\"", 1), .repeated("x", s), .repeated("\"", 1)], true),
-            ("string", "a string of 16385 bytes", "json", [.repeated("\"", 1), .repeated("x", s + 1), .repeated("\"", 1)], false),
-            ("string", "16384 bytes after unescaping (16384 escapes \\n, 32770 bytes of text)", "json",
-             [.repeated("\"", 1), .repeated("\\n", s), .repeated("\"", 1)], true),
-            ("string", "16385 bytes after unescaping", "json", [.repeated("\"", 1), .repeated("\\n", s + 1), .repeated("\"", 1)], false),
-            ("string", "8192 × U+00E9 é = 16384 UTF-8 bytes (the limit counts bytes, not characters)", "json",
-             [.repeated("\"", 1), .repeated("é", s / 2), .repeated("\"", 1)], true),
-            ("string", "8192 × é and one x = 16385 bytes", "json",
-             [.repeated("\"", 1), .repeated("é", s / 2), .repeated("x\"", 1)], false),
-            ("string", "8192 × \\u00e9 escapes = 16384 bytes after unescaping", "json",
-             [.repeated("\"", 1), .repeated("\\u00e9", s / 2), .repeated("\"", 1)], true),
-            ("members", "an array of 4096 elements", "json", [.repeated("[", 1), .repeated("0,", 4095), .repeated("0]", 1)], true),
-            ("members", "an array of 4097 elements", "json", [.repeated("[", 1), .repeated("0,", 4096), .repeated("0]", 1)], false),
-            ("members", "an object of 4096 members", "json",
-             [.repeated("{", 1), .numbered("\"#\":0", count: 4096, join: ","), .repeated("}", 1)], true),
-            ("members", "an object of 4097 members", "json",
-             [.repeated("{", 1), .numbered("\"#\":0", count: 4097, join: ","), .repeated("}", 1)], false),
+            (
+                "depth", "a scalar inside the 16th array: only arrays and objects count", "json",
+                [.repeated("[", 16), .repeated("0", 1), .repeated("]", 16)], true
+            ),
+            (
+                "depth", "16 nested objects", "json",
+                [.repeated("{\"a\":", 15), .repeated("{}", 1), .repeated("}", 15)], true
+            ),
+            (
+                "depth", "17 nested objects", "json",
+                [.repeated("{\"a\":", 16), .repeated("{}", 1), .repeated("}", 16)], false
+            ),
+            (
+                "depth",
+                "a leaf of depth 16: entry 1, statement 2, body 3, 13 arrays in the body (depth 4–16)", "leaf",
+                [.repeated(nestedLeaf(arrays: 13), 1)], true
+            ),
+            (
+                "depth", "a leaf of depth 17: 14 arrays in the body", "leaf", [.repeated(nestedLeaf(arrays: 14), 1)],
+                false
+            ),
+            (
+                "string", "a string of 16384 bytes", "json",
+                [.repeated("\"", 1), .repeated("x", s), .repeated("\"", 1)], true
+            ),
+            (
+                "string", "a string of 16385 bytes", "json",
+                [.repeated("\"", 1), .repeated("x", s + 1), .repeated("\"", 1)], false
+            ),
+            (
+                "string", "16384 bytes after unescaping (16384 escapes \\n, 32770 bytes of text)", "json",
+                [.repeated("\"", 1), .repeated("\\n", s), .repeated("\"", 1)], true
+            ),
+            (
+                "string", "16385 bytes after unescaping", "json",
+                [.repeated("\"", 1), .repeated("\\n", s + 1), .repeated("\"", 1)], false
+            ),
+            (
+                "string", "8192 × U+00E9 é = 16384 UTF-8 bytes (the limit counts bytes, not characters)", "json",
+                [.repeated("\"", 1), .repeated("é", s / 2), .repeated("\"", 1)], true
+            ),
+            (
+                "string", "8192 × é and one x = 16385 bytes", "json",
+                [.repeated("\"", 1), .repeated("é", s / 2), .repeated("x\"", 1)], false
+            ),
+            (
+                "string", "8192 × \\u00e9 escapes = 16384 bytes after unescaping", "json",
+                [.repeated("\"", 1), .repeated("\\u00e9", s / 2), .repeated("\"", 1)], true
+            ),
+            (
+                "members", "an array of 4096 elements", "json",
+                [.repeated("[", 1), .repeated("0,", 4095), .repeated("0]", 1)], true
+            ),
+            (
+                "members", "an array of 4097 elements", "json",
+                [.repeated("[", 1), .repeated("0,", 4096), .repeated("0]", 1)], false
+            ),
+            (
+                "members", "an object of 4096 members", "json",
+                [.repeated("{", 1), .numbered("\"#\":0", count: 4096, join: ","), .repeated("}", 1)], true
+            ),
+            (
+                "members", "an object of 4097 members", "json",
+                [.repeated("{", 1), .numbered("\"#\":0", count: 4097, join: ","), .repeated("}", 1)], false
+            ),
             ("integer", "2^53 − 1", "json", [.repeated("9007199254740991", 1)], true),
             ("integer", "2^53", "json", [.repeated("9007199254740992", 1)], false),
             ("integer", "−(2^53 − 1)", "json", [.repeated("-9007199254740991", 1)], true),
             ("integer", "−2^53", "json", [.repeated("-9007199254740992", 1)], false),
-            ("input", "a JSON text of 65535 bytes", "json",
-             [.repeated("[\"", 1), .repeated("x", s), .repeated("\",\"", 1), .repeated("x", s), .repeated("\",\"", 1),
-              .repeated("x", s), .repeated("\",\"", 1), .repeated("x", 16_370), .repeated("\"]", 1)], true),
-            ("input", "a JSON text of 65536 bytes", "json",
-             [.repeated("[\"", 1), .repeated("x", s), .repeated("\",\"", 1), .repeated("x", s), .repeated("\",\"", 1),
-              .repeated("x", s), .repeated("\",\"", 1), .repeated("x", 16_371), .repeated("\"]", 1)], false),
-            ("input", "a JSON text of 65535 bytes ending in a newline (whitespace counts)", "json",
-             [.repeated("[\"", 1), .repeated("x", s), .repeated("\",\"", 1), .repeated("x", s), .repeated("\",\"", 1),
-              .repeated("x", s), .repeated("\",\"", 1), .repeated("x", 16_369), .repeated("\"]\n", 1)], true),
+            (
+                "input", "a JSON text of 65535 bytes", "json",
+                [
+                    .repeated("[\"", 1), .repeated("x", s), .repeated("\",\"", 1), .repeated("x", s),
+                    .repeated("\",\"", 1),
+                    .repeated("x", s), .repeated("\",\"", 1), .repeated("x", 16_370), .repeated("\"]", 1),
+                ], true
+            ),
+            (
+                "input", "a JSON text of 65536 bytes", "json",
+                [
+                    .repeated("[\"", 1), .repeated("x", s), .repeated("\",\"", 1), .repeated("x", s),
+                    .repeated("\",\"", 1),
+                    .repeated("x", s), .repeated("\",\"", 1), .repeated("x", 16_371), .repeated("\"]", 1),
+                ], false
+            ),
+            (
+                "input", "a JSON text of 65535 bytes ending in a newline (whitespace counts)", "json",
+                [
+                    .repeated("[\"", 1), .repeated("x", s), .repeated("\",\"", 1), .repeated("x", s),
+                    .repeated("\",\"", 1),
+                    .repeated("x", s), .repeated("\",\"", 1), .repeated("x", 16_369), .repeated("\"]\n", 1),
+                ], true
+            ),
             ("entry", "a leaf of 65536 bytes is refused before it is parsed", "leaf", [.repeated(" ", 65_536)], false),
-            ("body", "a body of 60000 canonical bytes (four strings, each within the string limit)", "statement-body",
-             bodyParts(last: 10_819), true),
+            (
+                "body", "a body of 60000 canonical bytes (four strings, each within the string limit)",
+                "statement-body",
+                bodyParts(last: 10_819), true
+            ),
             ("body", "a body of 60001 canonical bytes", "statement-body", bodyParts(last: 10_820), false),
-            ("body", "a body of 60000 canonical bytes written with whitespace: the limit applies to the canonical form",
-             "statement-body", [.repeated(" ", 100)] + bodyParts(last: 10_819), true),
+            (
+                "body",
+                "a body of 60000 canonical bytes written with whitespace: the limit applies to the canonical form",
+                "statement-body", [.repeated(" ", 100)] + bodyParts(last: 10_819), true
+            ),
             ("kind", "a kind of 64 bytes", "statement-kind", [.repeated("k", 64)], true),
             ("kind", "a kind of 65 bytes", "statement-kind", [.repeated("k", 65)], false),
         ]
@@ -140,10 +208,13 @@ extension TestVectors {
             let partsJSON = JSONValue.array(c.parts.map(\.json))
             let input = limitsInput(parts: partsJSON)
             let error = runLimitsCase(check: c.check, input: input)
-            precondition((error == nil) == c.valid, "limits vector \(c.what): expected valid=\(c.valid), got \(String(describing: error))")
+            precondition(
+                (error == nil) == c.valid,
+                "limits vector \(c.what): expected valid=\(c.valid), got \(String(describing: error))")
             var o: [String: JSONValue] = [
                 "limit": .string(c.limit), "what": .string(c.what), "check": .string(c.check), "parts": partsJSON,
-                "bytes": .integer(Int64(input.count)), "sha256": .string(SHA256.hash(input).hex), "valid": .bool(c.valid),
+                "bytes": .integer(Int64(input.count)), "sha256": .string(SHA256.hash(input).hex),
+                "valid": .bool(c.valid),
             ]
             if let error {
                 o["code"] = .string(error.code.description)
@@ -157,9 +228,11 @@ extension TestVectors {
     /// `{"a":"x…","b":"x…","c":"x…","d":"x…"}` with 16384 bytes in a, b and c and `last` in d:
     /// 29 + 3 × 16384 + last bytes.
     static func bodyParts(last: Int) -> [Part] {
-        [.repeated("{\"a\":\"", 1), .repeated("x", 16_384), .repeated("\",\"b\":\"", 1), .repeated("x", 16_384),
-         .repeated("\",\"c\":\"", 1), .repeated("x", 16_384), .repeated("\",\"d\":\"", 1), .repeated("x", last),
-         .repeated("\"}", 1)]
+        [
+            .repeated("{\"a\":\"", 1), .repeated("x", 16_384), .repeated("\",\"b\":\"", 1), .repeated("x", 16_384),
+            .repeated("\",\"c\":\"", 1), .repeated("x", 16_384), .repeated("\",\"d\":\"", 1), .repeated("x", last),
+            .repeated("\"}", 1),
+        ]
     }
 }
 
