@@ -168,20 +168,8 @@ package enum TestVectors {
     static func ledgerVectors() -> (String, String, String, String) {
         let log = logKey()
         let author = authorKey()
-        let t0 = Timestamp(rfc3339: "2026-11-20T09:00:00Z")!
-        func stmt(_ kind: String, _ body: JSONValue, _ key: NoteSignerKey, _ n: UInt8) -> SignedStatement {
-            try! Statement(
-                kind: kind, body: body, signer: key.verifierKey, time: t0, nonce: [UInt8](repeating: n, count: 16)
-            ).signed(by: key)
-        }
-        let statements = [
-            stmt("genesis", ["origin": .string(origin), "operator": .string(log.verifierKey.description)], log, 1),
-            stmt("key.register", ["vkey": .string(author.verifierKey.description), "role": "delegation"], log, 2),
-            stmt(
-                "note",
-                ["text": "Draft agenda: 3B001.f EUV lithography – \"coordinated\" licence review\n(second reading)"],
-                author, 3),
-        ]
+        let t0 = vectorTime
+        let statements = vectorStatements()
         var prev = Digest.zero
         var arr = [JSONValue]()
         var hashes = InMemoryHashes()
