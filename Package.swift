@@ -11,6 +11,8 @@ let package = Package(
     name: "MinilateralLedger",
     products: [
         .executable(name: "ledger", targets: ["LedgerCLI"]),
+        // Maintainers' tooling, kept out of `ledger`: benchmarks and the vector generator.
+        .executable(name: "ledger-bench", targets: ["LedgerBench"]),
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
         .library(name: "ControlCodes", targets: ["ControlCodes"]),
         .library(name: "Consensus", targets: ["Consensus"]),
@@ -56,18 +58,42 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "LedgerCoreTests",
-            dependencies: ["LedgerCore", "LedgerCrypto"],
+        // Test support, shipped in no product: the spec vectors with their fixed TEST seeds,
+        // synthetic workloads, and helpers the test targets share.
+        .target(
+            name: "LedgerTestSupport",
+            dependencies: ["LedgerCore", "LedgerCrypto", "ControlCodes", "Consensus", "ControlLists"],
+            swiftSettings: swiftSettings
+        ),
+        // `ledger-bench`: the benchmarks and `dev-vectors` (specs/cli.md, Benchmark).
+        .executableTarget(
+            name: "LedgerBench",
+            dependencies: [
+                "LedgerCore", "LedgerCrypto", "ControlCodes", "Consensus", "ControlLists", "LedgerTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ConsensusTests", dependencies: ["ControlCodes", "Consensus", "LedgerCore", "LedgerCrypto"],
-            swiftSettings: swiftSettings),
+            name: "LedgerCoreTests",
+            dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
-            name: "ControlListsTests", dependencies: ["ControlCodes", "ControlLists", "Consensus", "LedgerCore"],
-            swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
+            name: "ConsensusTests",
+            dependencies: ["ControlCodes", "Consensus", "LedgerCore", "LedgerCrypto", "LedgerTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ControlListsTests",
+            dependencies: ["ControlCodes", "ControlLists", "Consensus", "LedgerCore", "LedgerTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["LedgerCore", "LedgerCrypto", "LedgerTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "LedgerReportsTests",
             dependencies: ["LedgerReports", "Consensus", "LedgerCore"],

@@ -187,33 +187,3 @@ func logClock() -> @Sendable () -> Timestamp {
     }
     return { .now() }
 }
-
-/// One benchmark figure: an absolute value, and where a limit applies, the ratio to it.
-struct BenchFigure: Sendable {
-    var name: String
-    var value: Double
-    var unit: String
-    /// The target, in words (for example "≥ 0.8 × 2 × raw verify/s").
-    var target: String
-    /// value / limit, when the target is a ratio to a limit measured in the same run.
-    var ratio: Double? = nil
-    var met: Bool? = nil
-    /// Scaling series: (n, value) pairs.
-    var series: [(Int, Double)] = []
-
-    var json: JSONValue {
-        var o: [String: JSONValue] = [
-            "name": .string(name), "value": .string(String(format2(value))), "unit": .string(unit), "target": .string(target),
-        ]
-        if let ratio { o["ratio"] = .string(format2(ratio)) }
-        if let met { o["met"] = .bool(met) }
-        if !series.isEmpty { o["series"] = .array(series.map { .object(["n": .integer(Int64($0.0)), "value": .string(format2($0.1))]) }) }
-        return .object(o)
-    }
-}
-
-func format2(_ v: Double) -> String {
-    let r = (v * 100).rounded() / 100
-    if r == r.rounded() && abs(r) < 1e15 { return String(Int64(r)) }
-    return String(r)
-}

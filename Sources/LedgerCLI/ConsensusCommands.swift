@@ -5,6 +5,6 @@ extension LedgerCommand {
     static let consensusSubcommands: [any ParsableCommand.Type] = [
         Forum.self, Secretariat.self, Delegation.self, Propose.self, Amend.self, Withdraw.self, Position.self,
         Decide.self,
-        Status.self, Board.self, History.self, BenchConsensus.self,
+        Status.self, Board.self, History.self,
     ]
 }

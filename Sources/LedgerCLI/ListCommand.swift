@@ -6,6 +6,6 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
             abstract: "Import, show, diff and publish export-control lists (specs/control-list-format.md).",
-            subcommands: [Import.self, Show.self, Diff.self, Compare.self, Publish.self, Bench.self])
+            subcommands: [Import.self, Show.self, Diff.self, Compare.self, Publish.self])
     }
 }

@@ -1,17 +1,9 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// The built `ledger` executable, found next to the test bundle.
-let ledgerBinary: String = {
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("ledger").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return root.appendingPathComponent(".build/debug/ledger").path
-}()
+let ledgerBinary = TestPaths.builtExecutable("ledger")
 
 struct RunResult {
     var status: Int32

@@ -205,13 +205,13 @@ import Testing
         let work = base + "/w'; touch \(base)/injected; echo '"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         try "mine".write(toFile: work + "/keep.txt", atomically: true, encoding: .utf8)
-        let r = try ledger(["bench", "--entries", "100", "--workdir", work, "--json"], cwd: base)
+        let r = try ledgerBench(["bench", "--entries", "100", "--workdir", work, "--json"], cwd: base)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: work + "/keep.txt"))
         #expect(FileManager.default.fileExists(atPath: work + "/entries.jsonl"))
         #expect(!FileManager.default.fileExists(atPath: base + "/injected"))
         // The ledger it left there is not removed by a second run either: it is refused.
-        let again = try ledger(["bench", "--entries", "100", "--workdir", work, "--json"], cwd: base)
+        let again = try ledgerBench(["bench", "--entries", "100", "--workdir", work, "--json"], cwd: base)
         #expect(again.status == 1, "\(again.stderr)")
         #expect(again.stderr.contains("a ledger already exists here"), "\(again.stderr)")
         #expect(FileManager.default.fileExists(atPath: work + "/keep.txt"))

@@ -1,3 +1,4 @@
+import LedgerTestSupport
 import Consensus
 import LedgerCore
 import LedgerCrypto

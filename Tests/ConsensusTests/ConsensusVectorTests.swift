@@ -2,12 +2,12 @@ import Consensus
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Testing
 
 /// The signed ledgers of `specs/vectors/ledgers/` and their expected consensus states.
 @Suite struct ConsensusVectorTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: TestPaths.packageRoot)
 
     func file(_ name: String) throws -> String {
         try String(contentsOf: ConsensusVectorTests.root.appendingPathComponent("specs/vectors/" + name), encoding: .utf8)
@@ -15,7 +15,7 @@ import Testing
 
     @Test func committedLedgerVectorsAreExactlyWhatTheGeneratorProduces() throws {
         for (name, content) in ConsensusVectors.files() {
-            #expect(try file(name) == content, "\(name) is stale: run ledger dev-vectors")
+            #expect(try file(name) == content, "\(name) is stale: run ledger-bench dev-vectors")
         }
     }
 
@@ -66,7 +66,7 @@ import Testing
             let dir = tempPath("vectors")
             defer { try? FileManager.default.removeItem(atPath: dir) }
             try FileStore.create(at: dir)
-            let clock = TestClock()
+            let clock = TestClock("2026-11-02T09:00:00Z")
             let ledger = try Ledger<NegotiationRules>(directory: dir, clock: clock.closure)
             for e in r.entries {
                 clock.set(e.time)

@@ -2,6 +2,7 @@ import Consensus
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Testing
 
 @Suite struct DeterminismTests {

@@ -2,6 +2,7 @@ import Consensus
 import ControlCodes
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Testing
 
 @Suite struct NegotiationLedgerTests {

@@ -2,23 +2,14 @@ import Consensus
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Testing
 
 /// A fresh temporary directory path (not created).
-func tempPath(_ tag: String = "consensus") -> String {
-    NSTemporaryDirectory() + "mll-\(tag)-\(UUID().uuidString)"
-}
+func tempPath(_ tag: String = "consensus") -> String { TestPaths.temporaryPath(tag) }
 
-/// A clock the test controls.
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var t: Timestamp
-    init(_ s: String = "2026-11-02T09:00:00Z") { t = Timestamp(rfc3339: s)! }
-    var now: Timestamp { lock.withLock { t } }
-    func advance(_ seconds: Int64) { lock.withLock { t = t.adding(seconds: seconds) } }
-    func set(_ time: Timestamp) { lock.withLock { t = time } }
-    var closure: @Sendable () -> Timestamp { { self.now } }
-}
+/// The shared test clock, visible to every file of this target.
+typealias TestClock = LedgerTestSupport.TestClock
 
 func ts(_ s: String) -> Timestamp { Timestamp(rfc3339: s)! }
 

@@ -1,5 +1,6 @@
 import ControlCodes
 import ControlLists
+import LedgerTestSupport
 import Testing
 
 @Suite struct SyntheticWorkloadTests {

@@ -1,20 +1,12 @@
 import ControlLists
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// Test inputs that live outside the package.
 enum TestData {
-    /// Annex I of Regulation (EU) 2021/821, consolidated 15 Nov 2025. © European Union, reuse
-    /// permitted with acknowledgement (Commission Decision 2011/833/EU). Read in place, never
-    /// copied: `LEDGER_EU_ANNEX` when set, else `../shared/data/eu-annex-i-2025-11-15.json`
-    /// relative to the package root (where the project's CI keeps it).
-    static let euAnnexPath: String = {
-        if let p = ProcessInfo.processInfo.environment["LEDGER_EU_ANNEX"], !p.isEmpty { return p }
-        // #filePath is <root>/Tests/ControlListsTests/TestData.swift.
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/../shared/data/eu-annex-i-2025-11-15.json"
-    }()
+    /// The EU Annex I dataset (``TestPaths/euAnnexPath``).
+    static let euAnnexPath = TestPaths.euAnnexPath
 
     /// Whether the tests that read the dataset run: it is there, or `LEDGER_REQUIRE_EU_ANNEX`
     /// is set (as `.ci/run` does), in which case a missing dataset fails them.

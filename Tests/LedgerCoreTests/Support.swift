@@ -2,9 +2,10 @@ import Testing
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 
-/// The package root, found from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// The package root.
+let packageRoot = URL(fileURLWithPath: TestPaths.packageRoot)
 
 func vectorFile(_ name: String) throws -> String {
     try String(contentsOf: packageRoot.appendingPathComponent("specs/vectors/" + name), encoding: .utf8)
@@ -13,19 +14,10 @@ func vectorFile(_ name: String) throws -> String {
 func digest(hex: String) -> Digest { Digest(bytes: Hex.decode(hex)!)! }
 
 /// A fresh temporary directory path (not created).
-func tempPath(_ tag: String = "ledger") -> String {
-    NSTemporaryDirectory() + "mll-\(tag)-\(UUID().uuidString)"
-}
+func tempPath(_ tag: String = "ledger") -> String { TestPaths.temporaryPath(tag) }
 
-/// A clock the test controls.
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var t: Timestamp
-    init(_ s: String = "2026-11-20T09:00:00Z") { t = Timestamp(rfc3339: s)! }
-    var now: Timestamp { lock.withLock { t } }
-    func advance(_ seconds: Int64) { lock.withLock { t = t.adding(seconds: seconds) } }
-    var closure: @Sendable () -> Timestamp { { self.now } }
-}
+/// The shared test clock, visible to every file of this target.
+typealias TestClock = LedgerTestSupport.TestClock
 
 /// A small ledger with an operator and one registered author.
 struct Fixture {

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Testing
 
 @Suite struct VectorTests {
@@ -11,7 +12,9 @@ import Testing
     func hashes(_ v: JSONValue) -> [[UInt8]] { v["proof"]!.arrayValue!.map { Hex.decode($0.stringValue!)! } }
 
     @Test func committedVectorsAreExactlyWhatTheGeneratorProduces() throws {
-        for (name, content) in TestVectors.files() { #expect(try vectorFile(name) == content, "\(name) is stale: run ledger dev-vectors") }
+        for (name, content) in TestVectors.files() {
+            #expect(try vectorFile(name) == content, "\(name) is stale: run ledger-bench dev-vectors")
+        }
     }
 
     @Test func rootVectors() throws {

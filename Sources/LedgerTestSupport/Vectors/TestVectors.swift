@@ -1,29 +1,36 @@
+import LedgerCore
 import LedgerCrypto
 
 /// Generates the files in `specs/vectors/` deterministically (fixed seeds, nonces and times),
-/// so that `ledger dev-vectors` reproduces them byte for byte and tests can check both the
+/// so that `ledger-bench dev-vectors` reproduces them byte for byte and tests can check both the
 /// files and their regeneration. The keys here are TEST KEYS, published on purpose.
-public enum TestVectors {
+package enum TestVectors {
     /// Fixed, published test seeds. Never use them for anything real.
-    public static let logSeed = [UInt8](repeating: 0x11, count: 32)
-    public static let witnessSeeds = [[UInt8](repeating: 0x22, count: 32), [UInt8](repeating: 0x33, count: 32)]
-    public static let authorSeed = [UInt8](repeating: 0x44, count: 32)
-    public static let origin = "vectors.minilateral.example/log"
-    public static let cosignTime: UInt64 = 1_795_000_000
+    package static let logSeed = [UInt8](repeating: 0x11, count: 32)
+    package static let witnessSeeds = [[UInt8](repeating: 0x22, count: 32), [UInt8](repeating: 0x33, count: 32)]
+    package static let authorSeed = [UInt8](repeating: 0x44, count: 32)
+    package static let origin = "vectors.minilateral.example/log"
+    package static let cosignTime: UInt64 = 1_795_000_000
 
     /// Leaf data of leaf i in the root and proof vectors: the UTF-8 text "leaf <i>".
-    public static func leafData(_ i: Int) -> [UInt8] { Array("leaf \(i)".utf8) }
+    package static func leafData(_ i: Int) -> [UInt8] { Array("leaf \(i)".utf8) }
 
-    public static func logKey() -> NoteSignerKey { try! NoteSignerKey(name: origin, signingKey: SigningKey(seed: logSeed)!) }
-    public static func witnessKeys() -> [NoteSignerKey] {
-        witnessSeeds.enumerated().map { try! NoteSignerKey(name: "witness-\($0.offset + 1).example", signingKey: SigningKey(seed: $0.element)!) }
+    package static func logKey() -> NoteSignerKey {
+        try! NoteSignerKey(name: origin, signingKey: SigningKey(seed: logSeed)!)
     }
-    public static func authorKey() -> NoteSignerKey { try! NoteSignerKey(name: "delegation-jp.example", signingKey: SigningKey(seed: authorSeed)!) }
+    package static func witnessKeys() -> [NoteSignerKey] {
+        witnessSeeds.enumerated().map {
+            try! NoteSignerKey(name: "witness-\($0.offset + 1).example", signingKey: SigningKey(seed: $0.element)!)
+        }
+    }
+    package static func authorKey() -> NoteSignerKey {
+        try! NoteSignerKey(name: "delegation-jp.example", signingKey: SigningKey(seed: authorSeed)!)
+    }
 
     static func hex(_ d: Digest) -> JSONValue { .string(d.hex) }
 
     /// All vector files: name → content.
-    public static func files() -> [(String, String)] {
+    package static func files() -> [(String, String)] {
         var out = [(String, String)]()
         out.append(("canonical-json.json", canonicalJSON()))
         out.append(("roots.json", roots()))
@@ -98,9 +105,14 @@ public enum TestVectors {
         let p = try! t.inclusionProof(index: 5, treeSize: 13).map(\.hex)
         let root = try! t.root(treeSize: 13).hex
         let leaf = try! t.leafHash(5).hex
-        func bad(_ why: String, index: Int64 = 5, size: Int64 = 13, proof: [String] = p, leafHash: String = leaf) -> JSONValue {
-            ["index": .integer(index), "treeSize": .integer(size), "leafHash": .string(leafHash), "root": .string(root),
-             "proof": .array(proof.map { .string($0) }), "valid": false, "why": .string(why)]
+        func bad(_ why: String, index: Int64 = 5, size: Int64 = 13, proof: [String] = p, leafHash: String = leaf)
+            -> JSONValue
+        {
+            [
+                "index": .integer(index), "treeSize": .integer(size), "leafHash": .string(leafHash),
+                "root": .string(root),
+                "proof": .array(proof.map { .string($0) }), "valid": false, "why": .string(why),
+            ]
         }
         var flipped = p
         flipped[1] = String(flipped[1].dropLast()) + (flipped[1].hasSuffix("0") ? "1" : "0")
@@ -123,7 +135,8 @@ public enum TestVectors {
             for m in 1...n where n <= 16 || m % 5 == 0 || m == n {
                 let p = try! t.consistencyProof(oldSize: Int64(m), newSize: Int64(n))
                 arr.append([
-                    "size1": .integer(Int64(m)), "size2": .integer(Int64(n)), "root1": hex(try! t.root(treeSize: Int64(m))),
+                    "size1": .integer(Int64(m)), "size2": .integer(Int64(n)),
+                    "root1": hex(try! t.root(treeSize: Int64(m))),
                     "root2": hex(try! t.root(treeSize: Int64(n))), "proof": .array(p.map { hex($0) }), "valid": true,
                 ])
             }
@@ -131,9 +144,14 @@ public enum TestVectors {
         let p = try! t.consistencyProof(oldSize: 6, newSize: 13).map(\.hex)
         let r1 = try! t.root(treeSize: 6).hex
         let r2 = try! t.root(treeSize: 13).hex
-        func bad(_ why: String, size1: Int64 = 6, size2: Int64 = 13, proof: [String] = p, root1: String = r1, root2: String = r2) -> JSONValue {
-            ["size1": .integer(size1), "size2": .integer(size2), "root1": .string(root1), "root2": .string(root2),
-             "proof": .array(proof.map { .string($0) }), "valid": false, "why": .string(why)]
+        func bad(
+            _ why: String, size1: Int64 = 6, size2: Int64 = 13, proof: [String] = p, root1: String = r1,
+            root2: String = r2
+        ) -> JSONValue {
+            [
+                "size1": .integer(size1), "size2": .integer(size2), "root1": .string(root1), "root2": .string(root2),
+                "proof": .array(proof.map { .string($0) }), "valid": false, "why": .string(why),
+            ]
         }
         arr.append(bad("size1 = 0", size1: 0, root1: MerkleHash.emptyRoot.hex))
         arr.append(bad("empty proof", proof: []))
@@ -150,15 +168,8 @@ public enum TestVectors {
     static func ledgerVectors() -> (String, String, String, String) {
         let log = logKey()
         let author = authorKey()
-        let t0 = Timestamp(rfc3339: "2026-11-20T09:00:00Z")!
-        func stmt(_ kind: String, _ body: JSONValue, _ key: NoteSignerKey, _ n: UInt8) -> SignedStatement {
-            try! Statement(kind: kind, body: body, signer: key.verifierKey, time: t0, nonce: [UInt8](repeating: n, count: 16)).signed(by: key)
-        }
-        let statements = [
-            stmt("genesis", ["origin": .string(origin), "operator": .string(log.verifierKey.description)], log, 1),
-            stmt("key.register", ["vkey": .string(author.verifierKey.description), "role": "delegation"], log, 2),
-            stmt("note", ["text": "Draft agenda: 3B001.f EUV lithography – \"coordinated\" licence review\n(second reading)"], author, 3),
-        ]
+        let t0 = vectorTime
+        let statements = vectorStatements()
         var prev = Digest.zero
         var arr = [JSONValue]()
         var hashes = InMemoryHashes()
@@ -168,7 +179,8 @@ public enum TestVectors {
             let lh = MerkleHash.leaf(leaf)
             arr.append([
                 "index": .integer(Int64(i)), "leaf": .string(String(decoding: leaf, as: UTF8.self)),
-                "leafHash": .string(lh.base64), "statementSigningMessage": .string(String(decoding: s.statement.signingMessage, as: UTF8.self)),
+                "leafHash": .string(lh.base64),
+                "statementSigningMessage": .string(String(decoding: s.statement.signingMessage, as: UTF8.self)),
                 "statementHash": .string(s.statement.hash.base64),
             ])
             hashes.append(leafHash: lh)
@@ -183,9 +195,13 @@ public enum TestVectors {
             "warning": "TEST KEYS: published on purpose for test vectors; never use them for anything real",
             "log": ["privateKey": .string(log.privateKeyText), "vkey": .string(log.verifierKey.description)],
             "author": ["privateKey": .string(author.privateKeyText), "vkey": .string(author.verifierKey.description)],
-            "witnesses": .array(witnessKeys().map {
-                ["privateKey": .string($0.privateKeyText), "vkey": .string($0.verifierKey.description), "cosignerVkey": .string($0.cosignerKey.description)]
-            }),
+            "witnesses": .array(
+                witnessKeys().map {
+                    [
+                        "privateKey": .string($0.privateKeyText), "vkey": .string($0.verifierKey.description),
+                        "cosignerVkey": .string($0.cosignerKey.description),
+                    ]
+                }),
             "cosignatureTime": .integer(Int64(cosignTime)),
         ]
         return (pretty(.array(arr)), signed, note.serialized, keys.canonicalString + "\n")

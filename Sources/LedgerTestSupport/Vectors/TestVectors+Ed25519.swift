@@ -1,3 +1,4 @@
+import LedgerCore
 import LedgerCrypto
 
 /// The strict Ed25519 vectors (`ed25519-strict.json`): what libsodium's
@@ -13,8 +14,14 @@ extension TestVectors {
         ("0000000000000000000000000000000000000000000000000000000000000080", "y = 0 with the sign bit set (order 4)"),
         ("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "a point of order 8"),
         ("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a", "a point of order 8"),
-        ("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "y = p, a non-canonical encoding of y = 0 (order 4)"),
-        ("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "y = p + 1, a non-canonical encoding of the identity"),
+        (
+            "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+            "y = p, a non-canonical encoding of y = 0 (order 4)"
+        ),
+        (
+            "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+            "y = p + 1, a non-canonical encoding of the identity"
+        ),
     ]
 
     /// The group order L, little-endian.
@@ -53,7 +60,8 @@ extension TestVectors {
         // S + L verifies under the cofactorless equation [S]B = R + [k]A, since [L]B is the
         // identity; RFC 8032 §5.1.7 and libsodium require S < L.
         let sPlusL = Array(sig.prefix(32)) + add256(Array(sig.suffix(32)), groupOrderL)
-        cases.append((pk, msg, sPlusL, false, "non-canonical S: S + L (accepted by a verifier without the S < L check)"))
+        cases.append(
+            (pk, msg, sPlusL, false, "non-canonical S: S + L (accepted by a verifier without the S < L check)"))
         var highS = sig
         highS[63] |= 0xe0
         cases.append((pk, msg, highS, false, "S with its top three bits set (S ≥ 2^253 > L)"))
@@ -70,8 +78,13 @@ extension TestVectors {
                 i += 1
                 m = Array("small-order key \(i)".utf8)
             }
-            cases.append((a, m, forged, false,
-                "small-order public key: \(what); R = identity, S = 0 and k ≡ 0 mod 8, so [S]B = R + [k]A holds: a verifier without the small-order check (and, for a non-canonical encoding, the canonical-encoding check) accepts it"))
+            cases.append(
+                (
+                    a, m, forged, false,
+                    "small-order public key: \(what); R = identity, S = 0 and k ≡ 0 mod 8, so [S]B = R + [k]A "
+                        + "holds: a verifier without the small-order check (and, for a non-canonical encoding, "
+                        + "the canonical-encoding check) accepts it"
+                ))
         }
         // A small-order R with an honest key: libsodium also refuses a small-order R.
         cases.append((pk, msg, identity + Array(sig.suffix(32)), false, "R is the identity (a small-order R)"))

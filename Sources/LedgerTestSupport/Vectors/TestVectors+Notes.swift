@@ -1,29 +1,36 @@
 import Foundation
+import LedgerCore
 import LedgerCrypto
 
 /// Checkpoint, tlog-proof and store-layout vectors (`checkpoints.json`, `tlog-proof.json`,
 /// `store-layout.json`), all over the three-entry ledger of `entries.json`.
 extension TestVectors {
     /// The claimed and integration time of every entry of the vector ledger.
-    public static let vectorTime = Timestamp(rfc3339: "2026-11-20T09:00:00Z")!
+    package static let vectorTime = Timestamp(rfc3339: "2026-11-20T09:00:00Z")!
 
     /// The three signed statements of `entries.json` (genesis, key.register, note).
-    public static func vectorStatements() -> [SignedStatement] {
+    package static func vectorStatements() -> [SignedStatement] {
         let log = logKey()
         let author = authorKey()
         func stmt(_ kind: String, _ body: JSONValue, _ key: NoteSignerKey, _ n: UInt8) -> SignedStatement {
-            try! Statement(kind: kind, body: body, signer: key.verifierKey, time: vectorTime, nonce: [UInt8](repeating: n, count: 16))
-                .signed(by: key)
+            try! Statement(
+                kind: kind, body: body, signer: key.verifierKey, time: vectorTime,
+                nonce: [UInt8](repeating: n, count: 16)
+            )
+            .signed(by: key)
         }
         return [
             stmt("genesis", ["origin": .string(origin), "operator": .string(log.verifierKey.description)], log, 1),
             stmt("key.register", ["vkey": .string(author.verifierKey.description), "role": "delegation"], log, 2),
-            stmt("note", ["text": "Draft agenda: 3B001.f EUV lithography – \"coordinated\" licence review\n(second reading)"], author, 3),
+            stmt(
+                "note",
+                ["text": "Draft agenda: 3B001.f EUV lithography – \"coordinated\" licence review\n(second reading)"],
+                author, 3),
         ]
     }
 
     /// The three entries of `entries.json`.
-    public static func vectorEntries() -> [Entry] {
+    package static func vectorEntries() -> [Entry] {
         var prev = Digest.zero
         var out = [Entry]()
         for (i, s) in vectorStatements().enumerated() {
@@ -49,7 +56,7 @@ extension TestVectors {
     }
 
     /// Checks a note as `SignedCheckpoint(parsing:logKey:)` does: nil when accepted.
-    public static func runCheckpointCase(note: String, logKey: String) -> LedgerError? {
+    package static func runCheckpointCase(note: String, logKey: String) -> LedgerError? {
         do throws(LedgerError) {
             _ = try SignedCheckpoint(parsing: note, logKey: try NoteVerifierKey(parsing: logKey))
             return nil
@@ -67,8 +74,9 @@ extension TestVectors {
         let w1 = witnessKeys()[0]
         var cosigned = try! SignedNote(text: text)
         cosigned.cosign(with: w1, time: cosignTime)
-        let w1Line = cosigned.signatures[0].line
-        let stranger = sigLine("someone.example", 0x01020304, [UInt8](repeating: 0xab, count: 64))
+        let w1Sig = cosigned.signatures[0]
+        let w1Line = sigLine(w1Sig.name, w1Sig.keyID, w1Sig.payload)
+        let stranger = sigLine("someone.example", 0x0102_0304, [UInt8](repeating: 0xab, count: 64))
         func signed(_ t: String) -> String { t + "\n" + logLine(t) }
         let b64Root = root.base64
         var nonCanonicalRoot = Array(b64Root)
@@ -79,7 +87,9 @@ extension TestVectors {
         nonCanonicalRoot[lastIdx] = alphabet[v ^ 1]
         let root31 = Base64.encode(Array(root.bytes.prefix(31)))
         let emptyText = Checkpoint(origin: origin, size: 0, root: MerkleHash.emptyRoot).text
-        let strangers99 = (0..<99).map { sigLine("someone-\($0).example", UInt32($0), [UInt8](repeating: 1, count: 64)) }.joined()
+        let strangers99 = (0..<99).map {
+            sigLine("someone-\($0).example", UInt32($0), [UInt8](repeating: 1, count: 64))
+        }.joined()
         let strangers100 = strangers99 + sigLine("someone-99.example", 99, [UInt8](repeating: 1, count: 64))
 
         let cases: [(String, String, Bool)] = [
@@ -90,22 +100,37 @@ extension TestVectors {
             ("a witness cosignature is ignored when no witness key is given", text + "\n" + good + w1Line, true),
             ("100 signature lines (the log's and 99 of unknown keys)", text + "\n" + good + strangers99, true),
             ("101 signature lines", text + "\n" + good + strangers100, false),
-            ("the origin is not the log key's name",
-             signed(Checkpoint(origin: "other.example/log", size: 3, root: root).text), false),
+            (
+                "the origin is not the log key's name",
+                signed(Checkpoint(origin: "other.example/log", size: 3, root: root).text), false
+            ),
             ("the log signature does not verify", text + "\n" + badLine, false),
-            ("a second line of the log key does not verify, though the first does", text + "\n" + good + badLine, false),
-            ("the log line's payload is 63 bytes",
-             text + "\n" + sigLine(log.verifierKey.name, log.verifierKey.keyID, Array(badSig.prefix(63))), false),
+            (
+                "a second line of the log key does not verify, though the first does", text + "\n" + good + badLine,
+                false
+            ),
+            (
+                "the log line's payload is 63 bytes",
+                text + "\n" + sigLine(log.verifierKey.name, log.verifierKey.keyID, Array(badSig.prefix(63))), false
+            ),
             ("no line of the log key (only a witness cosignature)", text + "\n" + w1Line, false),
-            ("a line with the log's name but another key ID (the log's 0x04 key ID) is not the log's",
-             text + "\n" + sigLine(log.verifierKey.name, log.cosignerKey.keyID, log.signingKey.signature(for: Array(text.utf8))), false),
+            (
+                "a line with the log's name but another key ID (the log's 0x04 key ID) is not the log's",
+                text + "\n"
+                    + sigLine(
+                        log.verifierKey.name, log.cosignerKey.keyID, log.signingKey.signature(for: Array(text.utf8))),
+                false
+            ),
             ("size with a leading zero", signed("\(origin)\n03\n\(b64Root)\n"), false),
             ("size with a plus sign", signed("\(origin)\n+3\n\(b64Root)\n"), false),
             ("negative size", signed("\(origin)\n-3\n\(b64Root)\n"), false),
             ("empty size line", signed("\(origin)\n\n\(b64Root)\n"), false),
             ("size 2^64 does not fit in 64 bits", signed("\(origin)\n18446744073709551616\n\(b64Root)\n"), false),
             ("root of 31 bytes", signed("\(origin)\n3\n\(root31)\n"), false),
-            ("root in non-canonical base64 (non-zero unused bits)", signed("\(origin)\n3\n\(String(nonCanonicalRoot))\n"), false),
+            (
+                "root in non-canonical base64 (non-zero unused bits)",
+                signed("\(origin)\n3\n\(String(nonCanonicalRoot))\n"), false
+            ),
             ("root in unpadded base64", signed("\(origin)\n3\n\(b64Root.dropLast())\n"), false),
             ("only origin and size", signed("\(origin)\n3\n"), false),
             ("empty origin line", signed("\n3\n\(b64Root)\n"), false),
@@ -117,15 +142,19 @@ extension TestVectors {
             ("CRLF line endings", text.replacingNewlines("\r\n") + "\r\n" + good, false),
             ("two spaces after the name", text + "\n" + good.replacingFirstSpaceAfterName(), false),
             ("a hyphen instead of the em dash", text + "\n" + "-" + good.dropFirst(), false),
-            ("signature base64 of 4 bytes (a key ID and no signature)",
-             text + "\n" + sigLine(log.verifierKey.name, log.verifierKey.keyID, []), false),
+            (
+                "signature base64 of 4 bytes (a key ID and no signature)",
+                text + "\n" + sigLine(log.verifierKey.name, log.verifierKey.keyID, []), false
+            ),
         ]
         var arr = [JSONValue]()
         let logVkey = log.verifierKey.description
         for (why, note, valid) in cases {
             let error = runCheckpointCase(note: note, logKey: logVkey)
             precondition((error == nil) == valid, "checkpoint vector \(why): got \(String(describing: error))")
-            var o: [String: JSONValue] = ["why": .string(why), "note": .string(note), "logKey": .string(logVkey), "valid": .bool(valid)]
+            var o: [String: JSONValue] = [
+                "why": .string(why), "note": .string(note), "logKey": .string(logVkey), "valid": .bool(valid),
+            ]
             if let error {
                 o["code"] = .string(error.code.description)
                 o["error"] = .string(error.message)
@@ -138,10 +167,11 @@ extension TestVectors {
     /// Checks a tlog-proof bundle as `ledger proof verify --proof BUNDLE --leaf LEAF --vkey KEY`
     /// does: parse the bundle, check the checkpoint's log signature, then the inclusion proof of
     /// the leaf at `index` in the checkpoint's tree. Nil when accepted.
-    public static func runTlogProofCase(bundle: String, leaf: [UInt8], logKey: String) -> LedgerError? {
+    package static func runTlogProofCase(bundle: String, leaf: [UInt8], logKey: String) -> LedgerError? {
         do throws(LedgerError) {
             let tp = try TlogProof(parsing: bundle)
-            let cp = try SignedCheckpoint(parsing: tp.checkpoint.serialized, logKey: try NoteVerifierKey(parsing: logKey))
+            let cp = try SignedCheckpoint(
+                parsing: tp.checkpoint.serialized, logKey: try NoteVerifierKey(parsing: logKey))
             try ProofVerifier.verifyInclusion(
                 index: tp.index, treeSize: cp.checkpoint.size, leafHash: MerkleHash.leaf(leaf), proof: tp.hashes,
                 root: cp.checkpoint.root)
@@ -179,11 +209,17 @@ extension TestVectors {
             ("a hash line that is not base64", bundle(1).replacingFirst(h1, with: "not base64!\n"), 1, false),
             ("index with a leading zero", bundle(1).replacingFirst("index 1\n", with: "index 01\n"), 1, false),
             ("no index line", bundle(1).replacingFirst("index 1\n", with: ""), 1, false),
-            ("the extra line after the index line", header + "index 1\nextra AAAA\n" + h1 + "\n" + note.serialized, 1, false),
+            (
+                "the extra line after the index line", header + "index 1\nextra AAAA\n" + h1 + "\n" + note.serialized,
+                1, false
+            ),
             ("extra that is not base64", header + "extra %%%\nindex 1\n" + h1 + "\n" + note.serialized, 1, false),
             ("another header", bundle(1).replacingFirst(TlogProof.header, with: "c2sp.org/tlog-proof@v2"), 1, false),
             ("no blank line before the checkpoint", header + "index 1\n" + h1 + note.serialized, 1, false),
-            ("the checkpoint is signed by another key under the log's name", bundle(1).replacingFirst(note.serialized, with: forged.serialized), 1, false),
+            (
+                "the checkpoint is signed by another key under the log's name",
+                bundle(1).replacingFirst(note.serialized, with: forged.serialized), 1, false
+            ),
         ]
         var arr = [JSONValue]()
         let logVkey = logKey().verifierKey.description
@@ -191,7 +227,8 @@ extension TestVectors {
             let error = runTlogProofCase(bundle: b, leaf: Array(leaf(i).utf8), logKey: logVkey)
             precondition((error == nil) == valid, "tlog-proof vector \(why): got \(String(describing: error))")
             var o: [String: JSONValue] = [
-                "why": .string(why), "bundle": .string(b), "leaf": .string(leaf(i)), "logKey": .string(logVkey), "valid": .bool(valid),
+                "why": .string(why), "bundle": .string(b), "leaf": .string(leaf(i)), "logKey": .string(logVkey),
+                "valid": .bool(valid),
             ]
             if let error {
                 o["code"] = .string(error.code.description)
@@ -224,8 +261,10 @@ extension TestVectors {
             while (n + 1) << level <= entries.count {
                 let pos = StoredHashIndex.index(level: level, n: n)
                 stored.append([
-                    "position": .integer(pos), "byteOffset": .integer(pos * 32), "level": .integer(Int64(level)), "n": .integer(n),
-                    "leaves": .string("\(n << level)–\(((n + 1) << level) - 1)"), "hash": .string(hashes[Int(pos)].hex),
+                    "position": .integer(pos), "byteOffset": .integer(pos * 32), "level": .integer(Int64(level)),
+                    "n": .integer(n),
+                    "leaves": .string("\(n << level)–\(((n + 1) << level) - 1)"),
+                    "hash": .string(hashes[Int(pos)].hex),
                 ])
                 n += 1
             }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Consensus
-import Dispatch
 import LedgerCore
 import LedgerCrypto
 
@@ -15,8 +14,7 @@ import LedgerCrypto
 /// proposal's status from a ``ProposalIndex`` (target < 10 ms); peak memory of the replay
 /// (VmHWM, reset before the replay; target < 1 GiB).
 func consensusBenchmark(
-    entries: Int, workdir: String? = nil, reuse: Bool = false, runs: Int = 3,
-    log: (String) -> Void = { printStderr($0 + "\n") }
+    entries: Int, workdir: String? = nil, reuse: Bool = false, runs: Int = 3, progress: BenchProgress
 ) throws -> [BenchFigure] {
     let perProposal = 100
     let proposals = max(1, entries / perProposal)
@@ -25,61 +23,66 @@ func consensusBenchmark(
     let dir = work.path
     var buildFigure: [BenchFigure] = []
     if reuse, workdir != nil, access(dir + "/" + FileStore.entriesFile, F_OK) == 0 {
-        log("consensus bench: reusing the ledger in \(dir)")
+        progress.phase("consensus bench: reusing the ledger in \(dir)")
     } else {
         buildFigure = [
-            try buildConsensusBenchLedger(dir: dir, proposals: proposals, perProposal: perProposal, log: log)
+            try buildConsensusBenchLedger(
+                dir: dir, proposals: proposals, perProposal: perProposal, progress: progress)
         ]
     }
     let size = try Ledger<NegotiationRules>(directory: dir).size
+    progress.phase("consensus bench: replaying \(size) entries \(max(1, runs)) times, each from a fresh open")
 
     // Status of every proposal in one replay, from a fresh open, `runs` times (the figure is
     // the median); peak memory of the first replay.
-    resetPeakRSS()
-    let rssBefore = benchPeakRSSMiB()
+    BenchSystem.resetPeakRSS()
+    let rssBefore = BenchSystem.peakRSSMiB()
     var times = [Double]()
     var replayRSS = 0.0
     var last: (Ledger<NegotiationRules>, NegotiationRules, [ProposalStatus])?
     repeat {
         last = nil  // The previous run's state is freed before the clock starts.
-        let t0 = benchSeconds()
+        let t0 = BenchSystem.monotonicSeconds()
         let fresh = try Ledger<NegotiationRules>(directory: dir)
         let state = try fresh.parallelState()
-        let stateSeconds = benchSeconds() - t0
+        let stateSeconds = BenchSystem.monotonicSeconds() - t0
         let all = state.statuses()
-        let seconds = benchSeconds() - t0
-        if times.isEmpty { replayRSS = benchPeakRSSMiB() }
+        let seconds = BenchSystem.monotonicSeconds() - t0
+        if times.isEmpty { replayRSS = BenchSystem.peakRSSMiB() }
         times.append(seconds)
         last = (fresh, state, all)
-        log("replay \(format2(stateSeconds)) s, statuses \(format2(seconds - stateSeconds)) s")
+        progress.phase("replay \(format2(stateSeconds)) s, statuses \(format2(seconds - stateSeconds)) s")
     } while times.count < max(1, runs)
     let (fresh, state, all) = last!
     let sorted = times.sorted()
     let replaySeconds = sorted[sorted.count / 2]
     let open = all.count(where: { $0.state == .open })
     let blocked = all.count(where: { $0.state == .blocked })
-    log(
-        "replayed \(size) entries and computed \(all.count) statuses (\(open) open, \(blocked) blocked): median \(format2(replaySeconds)) s of \(times.count) runs (\(format2(sorted[0]))–\(format2(sorted[sorted.count - 1])) s)"
-    )
+    progress.phase(
+        "replayed \(size) entries and computed \(all.count) statuses (\(open) open, \(blocked) blocked): "
+            + "median \(format2(replaySeconds)) s of \(times.count) runs "
+            + "(\(format2(sorted[0]))–\(format2(sorted[sorted.count - 1])) s)")
+    progress.phase("consensus bench: the same replay decoding on one thread")
 
     // The same replay decoding on one thread (the core's `state(upTo:)`), for comparison.
-    let t1 = benchSeconds()
+    let t1 = BenchSystem.monotonicSeconds()
     let sequential = try fresh.state(upTo: fresh.size).statuses()
-    let sequentialSeconds = benchSeconds() - t1
+    let sequentialSeconds = BenchSystem.monotonicSeconds() - t1
     guard sequential.map(\.state) == all.map(\.state) else {
         throw LedgerError.refused("bench: the parallel and sequential replays disagree")
     }
-    log("sequential replay: \(format2(sequentialSeconds)) s")
+    progress.phase("sequential replay: \(format2(sequentialSeconds)) s")
 
     // One proposal's status from the index: mean and worst over a sample.
     let index = ProposalIndex(state)
     let sample = stride(from: 0, to: proposals, by: max(1, proposals / 200)).map { "B-\($0)" }
+    progress.phase("consensus bench: \(sample.count) proposals' statuses from the index")
     var worst = 0.0
     var total = 0.0
     for id in sample {
-        let t = benchSeconds()
+        let t = BenchSystem.monotonicSeconds()
         let s = try fresh.proposalStatus(id, index: index, at: state.lastTime)
-        let dt = benchSeconds() - t
+        let dt = BenchSystem.monotonicSeconds() - t
         total += dt
         worst = max(worst, dt)
         guard s.state == state.status(of: id)!.state, s.proposal.positions.count == state.proposal(id)!.positions.count
@@ -92,7 +95,8 @@ func consensusBenchmark(
         BenchFigure(
             name: "consensus: status of all \(all.count) proposals", value: replaySeconds, unit: "s",
             target:
-                "< 2 s for 1,000,000 entries (median of \(times.count) replays of \(size), \(format2(sorted[0]))–\(format2(sorted[sorted.count - 1])) s; \(cpuCount()) cores)",
+                "< 2 s for 1,000,000 entries (median of \(times.count) replays of \(size), "
+                + "\(format2(sorted[0]))–\(format2(sorted[sorted.count - 1])) s; \(BenchSystem.cpuCount()) cores)",
             met: entries >= 1_000_000 ? replaySeconds < 2 : nil),
         BenchFigure(
             name: "consensus: status of all, decoding on 1 thread", value: sequentialSeconds, unit: "s",
@@ -112,15 +116,15 @@ func consensusBenchmark(
 
 /// Builds the benchmark ledger in `dir`: a forum of 100 parties, `proposals` proposals and
 /// `perProposal − 1` positions on each.
-private func buildConsensusBenchLedger(dir: String, proposals: Int, perProposal: Int, log: (String) -> Void) throws
-    -> BenchFigure
-{
+private func buildConsensusBenchLedger(
+    dir: String, proposals: Int, perProposal: Int, progress: BenchProgress
+) throws -> BenchFigure {
     let positionsPerProposal = perProposal - 1
     // A synthetic forum of 100 parties (the first 100 assigned ISO codes).
     let parties = Array(Codes.countries.filter { $0 != "EU" }.sorted().prefix(100))
     let forum = ForumCharter(
         id: "BENCH", name: "Benchmark forum", parties: parties, rule: .consensus, defaultDeadlineDays: 3_650,
-        sources: ["synthetic (ledger bench --suite consensus)"])
+        sources: ["synthetic (ledger-bench bench --suite consensus)"])
     let start = Timestamp(rfc3339: "2026-11-01T00:00:00Z")!
     let clock: @Sendable () -> Timestamp = { start }
     let op = try NoteSignerKey.generate(name: "bench.example/consensus")
@@ -146,10 +150,11 @@ private func buildConsensusBenchLedger(dir: String, proposals: Int, perProposal:
     _ = try ledger.append(regs)
     let signers = keys
 
-    log("consensus bench: \(proposals) proposals × \(perProposal) entries = \(proposals * perProposal) entries")
-    let buildStart = benchSeconds()
+    progress.phase(
+        "consensus bench: building \(proposals) proposals × \(perProposal) entries = "
+            + "\(proposals * perProposal) entries")
+    let buildStart = BenchSystem.monotonicSeconds()
     let batch = 10_000
-    let progress = Progress("build")
     // 1. Proposals, in batches; remember each one's entry index and leaf hash.
     var revisions = [(UInt64, Digest)]()
     revisions.reserveCapacity(proposals)
@@ -170,7 +175,7 @@ private func buildConsensusBenchLedger(dir: String, proposals: Int, perProposal:
         }
         for a in try ledger.append(signed) { revisions.append((a.index, a.leafHash)) }
         k += n
-        progress.update(Int64(k), Int64(proposals * perProposal))
+        progress.step("build", done: Int64(k), of: Int64(proposals * perProposal))
     }
     // 2. Positions: proposal-major, in batches of `batch` statements. Every 4th proposal gets an
     // objection from the 4th party; the last position repeats the first party (a replacement).
@@ -197,12 +202,11 @@ private func buildConsensusBenchLedger(dir: String, proposals: Int, perProposal:
         }
         _ = try ledger.append(signed)
         done += n
-        progress.update(Int64(proposals + done), Int64(proposals * perProposal))
+        progress.step("build", done: Int64(proposals + done), of: Int64(proposals * perProposal))
     }
-    progress.finish()
-    let buildSeconds = benchSeconds() - buildStart
+    let buildSeconds = BenchSystem.monotonicSeconds() - buildStart
     let size = ledger.size
-    log("built \(size) entries in \(format2(buildSeconds)) s")
+    progress.phase("built \(size) entries in \(format2(buildSeconds)) s")
     return BenchFigure(
         name: "consensus: build (sign + append)", value: Double(size) / buildSeconds, unit: "entries/s",
         target: "(informative)")
@@ -213,78 +217,44 @@ private func buildConsensusBenchLedger(dir: String, proposals: Int, perProposal:
 private func signInParallel(_ n: Int, _ make: @Sendable (Int) throws(LedgerError) -> SignedStatement) throws
     -> [SignedStatement]
 {
-    var out = [Result<SignedStatement, LedgerError>?](repeating: nil, count: n)
-    out.withUnsafeMutableBufferPointer { buf in
-        nonisolated(unsafe) let b = buf
-        let workers = min(cpuCount(), max(1, n / 64))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var j = w
-            while j < n {
-                b[j] = Result { () throws(LedgerError) in try make(j) }
-                j += workers
-            }
-        }
-    }
-    return try out.map { try $0!.get() }
+    let workers = min(BenchSystem.cpuCount(), max(1, n / 64))
+    return try Parallel.map(n, workers: workers) { j in Result { () throws(LedgerError) in try make(j) } }
+        .map { try $0.get() }
 }
 
-private func benchSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// VmHWM of this process, in MiB.
-private func benchPeakRSSMiB() -> Double {
-    guard let f = fopen("/proc/self/status", "r") else { return 0 }
-    defer { fclose(f) }
-    var line = [CChar](repeating: 0, count: 256)
-    while fgets(&line, 256, f) != nil {
-        let s = String(cString: line)
-        if s.hasPrefix("VmHWM:") {
-            return (Double(s.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
-        }
-    }
-    return 0
-}
-
-/// Resets VmHWM to the current RSS (Linux: write 5 to /proc/self/clear_refs).
-private func resetPeakRSS() {
-    guard let f = fopen("/proc/self/clear_refs", "w") else { return }
-    fputs("5", f)
-    fclose(f)
-}
-
-extension LedgerCommand {
-    /// Runs ``consensusBenchmark(entries:workdir:reuse:runs:log:)`` on its own (hidden; `ledger bench
-    /// --suite consensus` is the documented entry point).
+extension LedgerBenchCommand {
+    /// Runs ``consensusBenchmark(entries:workdir:reuse:runs:progress:)`` on its own, with the
+    /// options `bench --suite consensus` lacks: a kept `--workdir`, `--reuse` and `--runs`.
     struct BenchConsensus: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "bench-consensus", abstract: "Run the consensus benchmark alone.", shouldDisplay: false)
+            commandName: "bench-consensus", abstract: "Run the consensus benchmark alone.")
 
         @Option(help: "Entries in the benchmark ledger.") var entries = 1_000_000
         @Option(
-            help: "Working directory, kept afterwards; it must not hold a ledger unless --reuse (default: a new directory under /tmp, removed afterwards)."
+            help: """
+                Working directory, kept afterwards; it must not hold a ledger unless --reuse (default: a new \
+                directory under /tmp, removed afterwards).
+                """
         ) var workdir: String?
         @Flag(help: "Reuse the ledger already in --workdir instead of building one.") var reuse = false
         @Option(help: "Replays to time; the figure is their median.") var runs = 3
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var output: BenchOutputOptions
 
         func run() throws {
-            try LedgerCLI.run {
+            try LedgerBenchCommand.reportingErrors {
+                let progress = BenchProgress()
                 let figures = try consensusBenchmark(
-                    entries: entries, workdir: workdir, reuse: reuse, runs: runs,
-                    log: { if !output.json { printStderr($0 + "\n") } })
+                    entries: entries, workdir: workdir, reuse: reuse, runs: runs, progress: progress)
+                progress.closeLine()
                 if output.json {
-                    printJSON(.object(["cores": .integer(Int64(cpuCount())), "figures": .array(figures.map(\.json))]))
-                } else {
-                    for f in figures {
-                        let met = f.met.map { $0 ? "  met" : "  NOT MET" } ?? ""
-                        out(
-                            ConsensusCLI.pad(f.name, 50) + ConsensusCLI.pad(format2(f.value) + " " + f.unit, 20)
-                                + f.target + met)
-                    }
+                    BenchOutput.printJSON(figures)
+                    return
                 }
+                BenchOutput.stdout(
+                    figures.map {
+                        $0.name.fitted(to: 50) + (format2($0.value) + " " + $0.unit).fitted(to: 20) + $0.target
+                            + $0.metSuffix + "\n"
+                    }.joined())
             }
         }
     }

@@ -1,3 +1,4 @@
+import Consensus
 import LedgerCore
 import LedgerCrypto
 
@@ -5,14 +6,14 @@ import LedgerCrypto
 /// generated deterministically: fixed TEST keys, nonces and times. Each ledger is given as
 /// its `entries.jsonl` text; `<name>.expected.json` gives the statuses (`ledger status --json`)
 /// at a few instants and, for a ledger that ends in a refused entry, that entry's error.
-public enum ConsensusVectors {
+package enum ConsensusVectors {
     /// A TEST key from a fixed seed byte. Never use it for anything real.
-    public static func key(_ name: String, seed: UInt8) -> NoteSignerKey {
+    package static func key(_ name: String, seed: UInt8) -> NoteSignerKey {
         try! NoteSignerKey(name: name, signingKey: SigningKey(seed: [UInt8](repeating: seed, count: 32))!)
     }
 
-    public static let secretariat = key("tri-secretariat.example", seed: 0x55)
-    public static let delegations: [String: NoteSignerKey] = [
+    package static let secretariat = key("tri-secretariat.example", seed: 0x55)
+    package static let delegations: [String: NoteSignerKey] = [
         "JP": key("tri-jp.example", seed: 0x61), "NL": key("tri-nl.example", seed: 0x62),
         "US": key("tri-us.example", seed: 0x63), "KR": key("tri-kr.example", seed: 0x64),
     ]
@@ -20,16 +21,16 @@ public enum ConsensusVectors {
 
     /// The result of replaying a ledger text: the state after each applied entry, and the
     /// error of the first refused entry (which ends the replay).
-    public struct Replay: Sendable {
-        public var states: [NegotiationRules] = []
-        public var entries: [Entry] = []
-        public var refused: (index: Int, error: LedgerError)?
+    package struct Replay: Sendable {
+        package var states: [NegotiationRules] = []
+        package var entries: [Entry] = []
+        package var refused: (index: Int, error: LedgerError)?
     }
 
     /// Replays `entries.jsonl` text as a verifier does, entry by entry: canonical leaf, index,
     /// `prev`, non-decreasing time, the claimed-time tolerance, no replayed statement, the
     /// signature, then the core and consensus rules. Stops at the first refused entry.
-    public static func replay(_ jsonl: String) -> Replay {
+    package static func replay(_ jsonl: String) -> Replay {
         var out = Replay()
         var rules = NegotiationRules()
         var prev = Digest.zero
@@ -39,9 +40,14 @@ public enum ConsensusVectors {
         for (i, line) in lines.enumerated() {
             do throws(LedgerError) {
                 let bytes = Array(line)
-                let e = try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }.get()
-                guard e.index == UInt64(i) else { throw LedgerError.chainBroken("index field is \(e.index), expected \(i)") }
-                guard e.prev == prev else { throw LedgerError.chainBroken("prev is not the leaf hash of the previous entry") }
+                let e = try bytes.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }
+                    .get()
+                guard e.index == UInt64(i) else {
+                    throw LedgerError.chainBroken("index field is \(e.index), expected \(i)")
+                }
+                guard e.prev == prev else {
+                    throw LedgerError.chainBroken("prev is not the leaf hash of the previous entry")
+                }
                 if let last, e.time < last { throw LedgerError.chainBroken("integration time goes backwards") }
                 try TimeRule.check(claimed: e.statement.time, entryTime: e.time, previous: last)
                 guard seen.insert(e.statement.hash).inserted else { throw LedgerError.replay("statement is a replay") }
@@ -76,10 +82,15 @@ public enum ConsensusVectors {
         var nextIndex: UInt64 { UInt64(lines.count) }
 
         @discardableResult
-        mutating func add(_ kind: String, _ body: JSONValue, by key: NoteSignerKey, at t: Timestamp, refusedOK: Bool = false) -> Entry {
+        mutating func add(
+            _ kind: String, _ body: JSONValue, by key: NoteSignerKey, at t: Timestamp, refusedOK: Bool = false
+        ) -> Entry {
             let n = UInt8(truncatingIfNeeded: lines.count)
-            let st = try! Statement(kind: kind, body: body, signer: key.verifierKey, time: t, nonce: [UInt8](repeating: tag, count: 8) + [UInt8](repeating: n, count: 8))
-                .signed(by: key)
+            let st = try! Statement(
+                kind: kind, body: body, signer: key.verifierKey, time: t,
+                nonce: [UInt8](repeating: tag, count: 8) + [UInt8](repeating: n, count: 8)
+            )
+            .signed(by: key)
             let e = Entry(index: nextIndex, prev: prev, time: t, signed: st)
             let lh = e.leafHash
             do throws(LedgerError) {
@@ -100,16 +111,23 @@ public enum ConsensusVectors {
         mutating func prefix(rule: JSONValue) {
             let op = logKey
             var t = start
-            add("genesis", ["origin": .string(op.name), "operator": .string(op.verifierKey.description)], by: op, at: t)
+            add(
+                "genesis", ["origin": .string(op.name), "operator": .string(op.verifierKey.description)], by: op, at: t)
             t = t.adding(seconds: 60)
-            add("forum.charter", [
-                "id": "TRI", "name": "Trilateral vector forum", "parties": ["JP", "NL", "US"], "observers": ["KR"],
-                "rule": rule, "defaultDeadlineDays": 30, "sources": ["specs/vectors/ledgers (test data)"],
-            ], by: op, at: t)
-            add("secretariat.register", ["forum": "TRI", "vkey": .string(secretariat.verifierKey.description)], by: op, at: t)
+            add(
+                "forum.charter",
+                [
+                    "id": "TRI", "name": "Trilateral vector forum", "parties": ["JP", "NL", "US"], "observers": ["KR"],
+                    "rule": rule, "defaultDeadlineDays": 30, "sources": ["specs/vectors/ledgers (test data)"],
+                ], by: op, at: t)
+            add(
+                "secretariat.register", ["forum": "TRI", "vkey": .string(secretariat.verifierKey.description)], by: op,
+                at: t)
             t = t.adding(seconds: 60)
             for p in ["JP", "NL", "US", "KR"] {
-                add("delegation.register", ["forum": "TRI", "party": .string(p), "vkey": .string(delegations[p]!.verifierKey.description)],
+                add(
+                    "delegation.register",
+                    ["forum": "TRI", "party": .string(p), "vkey": .string(delegations[p]!.verifierKey.description)],
                     by: secretariat, at: t)
             }
         }
@@ -118,13 +136,17 @@ public enum ConsensusVectors {
             [
                 "title": .string(title), "measureType": "licence-requirement",
                 "items": [["scheme": "wassenaar", "code": "3B001.f.1"], ["scheme": "jp", "code": "7(17)"]],
-                "parameters": [["term": "exposure light source wavelength", "comparator": "<", "value": "193", "unit": "nm"]],
+                "parameters": [
+                    ["term": "exposure light source wavelength", "comparator": "<", "value": "193", "unit": "nm"]
+                ],
                 "destinations": ["CN", "group:arms-embargoed"], "rationale": "Align controls on advanced lithography.",
                 "effectiveDate": "2027-01-01",
             ]
         }
 
-        mutating func propose(_ id: String, by party: String, at t: Timestamp, extra: [String: JSONValue] = [:]) -> Entry {
+        mutating func propose(_ id: String, by party: String, at t: Timestamp, extra: [String: JSONValue] = [:])
+            -> Entry
+        {
             var body = Builder.measure("Controls on EUV lithography (\(id))")
             body["id"] = .string(id)
             body["forum"] = "TRI"
@@ -138,7 +160,8 @@ public enum ConsensusVectors {
             refusedOK: Bool = false
         ) {
             var body: [String: JSONValue] = [
-                "proposal": .string(id), "revision": .integer(Int64(rev.index)), "revisionHash": .string(rev.leafHash.base64),
+                "proposal": .string(id), "revision": .integer(Int64(rev.index)),
+                "revisionHash": .string(rev.leafHash.base64),
                 "party": .string(party), "stance": .string(stance),
             ]
             if let reason { body["reason"] = .string(reason) }
@@ -157,9 +180,13 @@ public enum ConsensusVectors {
             }
             var o: [String: JSONValue] = ["entries": .integer(Int64(lines.count)), "queries": .array(qs)]
             if let (i, e) = refused {
-                o["refused"] = ["index": .integer(Int64(i)), "code": .string(e.code.description), "error": .string(e.message)]
+                o["refused"] = [
+                    "index": .integer(Int64(i)), "code": .string(e.code.description), "error": .string(e.message),
+                ]
             }
-            return "{\n" + o.keys.sorted().map { "\(JSONValue.string($0).canonicalString):\(o[$0]!.canonicalString)" }.joined(separator: ",\n")
+            return "{\n"
+                + o.keys.sorted().map { "\(JSONValue.string($0).canonicalString):\(o[$0]!.canonicalString)" }.joined(
+                    separator: ",\n")
                 + "\n}\n"
         }
 
@@ -180,10 +207,13 @@ public enum ConsensusVectors {
         b.position(p, "TRI-1", "NL", "object", reason: "The scope covers DUV tools.", at: minutes(30))
         b.position(p, "TRI-1", "NL", "no-objection", reason: "", at: minutes(40))
         b.position(p, "TRI-1", "JP", "support", at: minutes(50))
-        b.add("decision", [
-            "proposal": "TRI-1", "revision": .integer(Int64(p.index)), "revisionHash": .string(p.leafHash.base64), "outcome": "adopted",
-            "note": "",
-        ], by: secretariat, at: minutes(60))
+        b.add(
+            "decision",
+            [
+                "proposal": "TRI-1", "revision": .integer(Int64(p.index)), "revisionHash": .string(p.leafHash.base64),
+                "outcome": "adopted",
+                "note": "",
+            ], by: secretariat, at: minutes(60))
         return (b.jsonl, b.expected(queries: [(9, nil), (10, nil), (11, nil), (12, nil)]))
     }
 
@@ -193,19 +223,23 @@ public enum ConsensusVectors {
         var b = Builder(tag: 0xa2)
         b.prefix(rule: "consensus")
         let deadline = minutes(10).adding(seconds: 10 * 86_400)
-        let p = b.propose("TRI-2", by: "NL", at: minutes(10), extra: ["procedure": "silence", "deadline": .string(deadline.rfc3339)])
+        let p = b.propose(
+            "TRI-2", by: "NL", at: minutes(10), extra: ["procedure": "silence", "deadline": .string(deadline.rfc3339)])
         b.position(p, "TRI-2", "US", "reserve", reason: "Scrutiny reserve.", at: minutes(20))
         var amend = Builder.measure("Controls on EUV lithography and its software (TRI-2)")
         amend["proposal"] = "TRI-2"
         let amended = b.add("proposal.amend", .object(amend), by: delegations["NL"]!, at: minutes(30))
         b.position(amended, "TRI-2", "JP", "abstain", at: minutes(40))
-        b.propose("TRI-3", by: "JP", at: minutes(50))
-        b.propose("TRI-4", by: "JP", at: minutes(60), extra: ["supersedes": "TRI-3"])
+        _ = b.propose("TRI-3", by: "JP", at: minutes(50))
+        _ = b.propose("TRI-4", by: "JP", at: minutes(60), extra: ["supersedes": "TRI-3"])
         b.add("proposal.withdraw", ["proposal": "TRI-4", "reason": ""], by: delegations["JP"]!, at: minutes(70))
         // The amendment restarted TRI-2's deadline: default 30 days from the amendment.
         let newDeadline = minutes(30).adding(seconds: 30 * 86_400)
         let last = b.lines.count - 1
-        return (b.jsonl, b.expected(queries: [(8, nil), (last, nil), (last, newDeadline.adding(seconds: -1)), (last, newDeadline)]))
+        return (
+            b.jsonl,
+            b.expected(queries: [(8, nil), (last, nil), (last, newDeadline.adding(seconds: -1)), (last, newDeadline)])
+        )
     }
 
     /// A 2-of-3 threshold rule: one support is pending, the deadline passes and the proposal
@@ -231,7 +265,7 @@ public enum ConsensusVectors {
     }
 
     /// The ledgers: name → (entries.jsonl, expected JSON).
-    public static func ledgers() -> [(String, String, String)] {
+    package static func ledgers() -> [(String, String, String)] {
         [
             ("consensus-adopted", consensusAdopted()), ("amend-supersede-silence", amendSupersedeSilence()),
             ("threshold-lapse", thresholdLapse()), ("observer-refused", observerRefused()),
@@ -242,17 +276,23 @@ public enum ConsensusVectors {
     static func keys() -> String {
         var o: [String: JSONValue] = [
             "warning": "TEST KEYS: published on purpose for test vectors; never use them for anything real",
-            "operator": ["privateKey": .string(logKey.privateKeyText), "vkey": .string(logKey.verifierKey.description)],
-            "secretariat": ["privateKey": .string(secretariat.privateKeyText), "vkey": .string(secretariat.verifierKey.description)],
+            "operator": [
+                "privateKey": .string(logKey.privateKeyText), "vkey": .string(logKey.verifierKey.description),
+            ],
+            "secretariat": [
+                "privateKey": .string(secretariat.privateKeyText), "vkey": .string(secretariat.verifierKey.description),
+            ],
         ]
         var d: [String: JSONValue] = [:]
-        for (p, k) in delegations { d[p] = ["privateKey": .string(k.privateKeyText), "vkey": .string(k.verifierKey.description)] }
+        for (p, k) in delegations {
+            d[p] = ["privateKey": .string(k.privateKeyText), "vkey": .string(k.verifierKey.description)]
+        }
         o["delegations"] = .object(d)
         return JSONValue.object(o).canonicalString + "\n"
     }
 
     /// Every file under `specs/vectors/`, as path → content.
-    public static func files() -> [(String, String)] {
+    package static func files() -> [(String, String)] {
         var out = [("ledgers/keys.json", keys())]
         for (name, jsonl, expected) in ledgers() {
             out.append(("ledgers/\(name).jsonl", jsonl))

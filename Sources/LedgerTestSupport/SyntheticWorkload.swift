@@ -1,20 +1,21 @@
 import Consensus
 import ControlCodes
+import ControlLists
 
 /// Deterministic synthetic inputs for benchmarks and scaling tests.
-public enum SyntheticWorkload {
+package enum SyntheticWorkload {
     /// A small deterministic generator (SplitMix64).
-    public struct Random: Sendable {
+    package struct Random: Sendable {
         var state: UInt64
-        public init(seed: UInt64) { state = seed }
-        public mutating func next() -> UInt64 {
+        package init(seed: UInt64) { state = seed }
+        package mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        package mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
     static let words = [
@@ -39,7 +40,7 @@ public enum SyntheticWorkload {
 
     /// A list of `count` entries (10 per stem: a stem, four lettered paragraphs, five numbered
     /// sub-paragraphs), one in five with a threshold.
-    public static func list(entries count: Int, seed: UInt64 = 1, jurisdiction: String = "EU") throws(ControlListError)
+    package static func list(entries count: Int, seed: UInt64 = 1, jurisdiction: String = "EU") throws(ControlListError)
         -> ControlList
     {
         var r = Random(seed: seed)
@@ -72,7 +73,7 @@ public enum SyntheticWorkload {
 
     /// A new version of `list`: about 2% of texts edited, 1% of thresholds changed, 1% removed,
     /// 1% added and 1% moved to a new number.
-    public static func revise(_ list: ControlList, seed: UInt64 = 2) throws(ControlListError) -> ControlList {
+    package static func revise(_ list: ControlList, seed: UInt64 = 2) throws(ControlListError) -> ControlList {
         var r = Random(seed: seed)
         var out: [ControlEntry] = []
         var extra = 0
@@ -121,7 +122,7 @@ public enum SyntheticWorkload {
 
     /// `count` live measures over a code space that grows with `count` (one stem per 20
     /// measures), so the number of overlapping pairs per measure stays constant.
-    public static func measures(_ count: Int, seed: UInt64 = 3) -> [TabledMeasure] {
+    package static func measures(_ count: Int, seed: UInt64 = 3) -> [TabledMeasure] {
         var r = Random(seed: seed)
         let stems = max(1, count / 20)
         var out: [TabledMeasure] = []
@@ -161,27 +162,33 @@ public enum SyntheticWorkload {
 
     /// The code-prefixed text of the first `fraction` of `lines` (cut at a stem boundary), with a
     /// text-format header, for scaling the import benchmark.
-    public static func textFormat(lines: [String], fraction: Double) -> [UInt8] {
+    package static func textFormat(lines: [String], fraction: Double) -> [UInt8] {
         var n = Int(Double(lines.count) * fraction)
         while n < lines.count, n > 0 {
             let code = lines[n].prefix { $0 != " " }
             if !code.contains(".") && lines[n - 1].prefix(while: { $0 != " " }).prefix(5) != code.prefix(5) { break }
             n += 1
         }
-        var s =
-            "# jurisdiction: EU\n# scheme: eu\n# instrument: Regulation (EU) 2021/821, Annex I\n# citation: benchmark input\n# versionDate: 2025-11-15\n"
+        var s = """
+            # jurisdiction: EU
+            # scheme: eu
+            # instrument: Regulation (EU) 2021/821, Annex I
+            # citation: benchmark input
+            # versionDate: 2025-11-15
+
+            """
         for l in lines.prefix(n) { s += l + "\n" }
         return Array(s.utf8)
     }
 }
 
 extension String {
-    func replacingFirst(_ a: String, with b: String) -> String {
+    fileprivate func replacingFirst(_ a: String, with b: String) -> String {
         guard let r = range(ofSubstring: a) else { return self }
         return String(self[..<r.lowerBound]) + b + String(self[r.upperBound...])
     }
 
-    func range(ofSubstring s: String) -> Range<String.Index>? {
+    fileprivate func range(ofSubstring s: String) -> Range<String.Index>? {
         guard !s.isEmpty else { return nil }
         var i = startIndex
         while i < endIndex {

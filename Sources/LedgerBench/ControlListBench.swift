@@ -1,34 +1,32 @@
 import ControlCodes
 import ControlLists
 import LedgerCore
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import LedgerTestSupport
 
 /// The control-list benchmark (issue 4 §8): EU Annex I import, a 10,000-entry version diff
 /// and conflict detection over 100,000 measures, each with a scaling series n, 2n, 4n.
 ///
-/// The EU dataset is read from `../shared/data/eu-annex-i-2025-11-15.json` next to the
-/// package (or `LEDGER_EU_ANNEX`): Annex I of Regulation (EU) 2021/821, consolidated
-/// 15 Nov 2025, © European Union, reuse permitted with acknowledgement (Commission
-/// Decision 2011/833/EU).
-func controlListBenchmark() throws -> [BenchFigure] {
+/// The EU dataset is ``TestPaths/euAnnexPath``: `LEDGER_EU_ANNEX`, else
+/// `../shared/data/eu-annex-i-2025-11-15.json` beside the package root. Annex I of Regulation
+/// (EU) 2021/821, consolidated 15 Nov 2025, © European Union, reuse permitted with
+/// acknowledgement (Commission Decision 2011/833/EU).
+func controlListBenchmark(progress: BenchProgress) throws -> [BenchFigure] {
     var figures: [BenchFigure] = []
 
     /// Best of `runs` wall-clock times of `body`, in milliseconds.
     func time(_ runs: Int = 3, _ body: () throws -> Void) rethrows -> Double {
         var best = Double.infinity
         for _ in 0..<runs {
-            let t0 = monotonicSeconds()
+            let t0 = BenchSystem.monotonicSeconds()
             try body()
-            best = min(best, (monotonicSeconds() - t0) * 1000)
+            best = min(best, (BenchSystem.monotonicSeconds() - t0) * 1000)
         }
         return best
     }
 
     // 1. Import the full EU Annex I.
-    let path = euAnnexPath()
+    let path = TestPaths.euAnnexPath
+    progress.phase("lists bench: importing the EU Annex I (\(path)), in full and in parts")
     if let bytes = try? LedgerFiles.read(path) {
         var list: ControlList?
         let ms = try time { list = try ControlListImporter.importList(bytes: bytes, path: path, format: .euAnnex) }
@@ -52,10 +50,11 @@ func controlListBenchmark() throws -> [BenchFigure] {
                 value: ms, unit: "ms",
                 target: "< 300 ms", met: ms < 300, series: series))
     } else {
-        printError("lists benchmark: \(path) not found; set LEDGER_EU_ANNEX")
+        BenchOutput.warning("lists benchmark: \(path) not found; set LEDGER_EU_ANNEX")
     }
 
     // 2. Diff two 10,000-entry lists.
+    progress.phase("lists bench: diffing synthetic lists of 2,500, 5,000 and 10,000 entries")
     var diffSeries: [(Int, Double)] = []
     var diff10k = 0.0
     var changes = 0
@@ -73,6 +72,7 @@ func controlListBenchmark() throws -> [BenchFigure] {
             met: diff10k < 200, series: diffSeries))
 
     // 3. Conflict detection over 100,000 measures.
+    progress.phase("lists bench: conflict detection over 25,000, 50,000 and 100,000 measures")
     let detector = ConflictDetector(correlations: (try? CuratedData.correlations()) ?? CorrelationTable())
     var detectSeries: [(Int, Double)] = []
     var detect100k = 0.0
@@ -86,21 +86,10 @@ func controlListBenchmark() throws -> [BenchFigure] {
     let growth = detectSeries[2].1 / max(detectSeries[0].1, 1e-9)
     figures.append(
         BenchFigure(
-            name:
-                "lists: conflict detection over 100,000 measures (\(found) findings; 4n/n time ratio \(format2(growth)))",
+            name: "lists: conflict detection over 100,000 measures "
+                + "(\(found) findings; 4n/n time ratio \(format2(growth)))",
             value: detect100k, unit: "ms", target: "< 2000 ms, near-linear (4n/n ≈ 4)",
             met: detect100k < 2000 && growth < 6,
             series: detectSeries))
     return figures
-}
-
-/// Where the EU Annex I dataset is: `LEDGER_EU_ANNEX`, else `../shared/data/…` beside the
-/// package root this file was built from, else the same relative to the working directory.
-func euAnnexPath() -> String {
-    if let p = getenv("LEDGER_EU_ANNEX") { return String(cString: p) }
-    var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-    parts.removeLast(3)
-    let beside = parts.joined(separator: "/") + "/../shared/data/eu-annex-i-2025-11-15.json"
-    if LedgerFiles.exists(beside) { return beside }
-    return "../shared/data/eu-annex-i-2025-11-15.json"
 }
