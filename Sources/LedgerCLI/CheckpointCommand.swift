@@ -27,7 +27,9 @@ extension LedgerCommand.CheckpointCommand {
         @Option(help: "A cosigned checkpoint note whose cosignatures to store.") var attach: String?
         @Option(
             parsing: .singleValue,
-            help: "A witness vkey whose cosignatures --attach accepts, besides the keys registered with role witness (repeatable; a 0x01 vkey stands for its 0x04 cosigner key).")
+            help: ArgumentHelp(
+                "A witness vkey whose cosignatures --attach accepts, besides the keys registered with role witness "
+                    + "(repeatable; a 0x01 vkey stands for its 0x04 cosigner key)."))
         var witness: [String] = []
 
         func validate() throws {

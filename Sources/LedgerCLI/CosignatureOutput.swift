@@ -27,7 +27,8 @@ enum CosignatureOutput {
 
     /// Every valid cosignature of `set`, in line order, with what became of it.
     static func classified(_ set: CosignatureSet) -> [(cosignature: CosignatureSet.Cosignature, status: String)] {
-        let all = set.counted.map { ($0, "counted") } + set.future.map { ($0, "future") }
+        let all =
+            set.counted.map { ($0, "counted") } + set.future.map { ($0, "future") }
             + set.repeated.map { ($0, "repeated") }
         return all.sorted { $0.0.line < $1.0.line }.map { (cosignature: $0.0, status: $0.1) }
     }

@@ -56,7 +56,8 @@ import Testing
 
         /// `ledger proof verify --vkey LOG` plus `args`, run where the auditor's files are.
         func verify(_ args: [String], cwd: String? = nil) throws -> RunResult {
-            try ledger(["proof", "verify", "--vkey", fx.opVkey] + args, cwd: cwd ?? auditor, env: OfflineAuditCLITests.env)
+            try ledger(
+                ["proof", "verify", "--vkey", fx.opVkey] + args, cwd: cwd ?? auditor, env: OfflineAuditCLITests.env)
         }
 
         func checkpointVerify(_ args: [String]) throws -> RunResult {
@@ -179,7 +180,8 @@ import Testing
         let real = try s.verify(["--proof", "real.proof", "--checkpoint", "real.cp", "--leaf", "real.leaf"])
         #expect(real.status == 0, "\(real.stderr)")
         for extra in [[], ["--signer-vkey", s.author]] {
-            let r = try s.verify(["--proof", "forged.proof", "--checkpoint", "forged.cp", "--leaf", "forged.leaf"] + extra)
+            let r = try s.verify(
+                ["--proof", "forged.proof", "--checkpoint", "forged.cp", "--leaf", "forged.leaf"] + extra)
             Self.expectRefusal(r, 1, containing: "entry 2: the statement's signature does not verify under its signer")
         }
     }
@@ -188,7 +190,8 @@ import Testing
         let s = try Setup()
         let base = ["--proof", "proof.json", "--leaf", "leaf2", "--witness", s.witness, "--min-cosignatures"]
         let plain = try s.verify(base + ["1", "--checkpoint", "cp"])
-        Self.expectRefusal(plain, 1, containing: "has 0 valid cosignatures from distinct witness keys given, 1 required")
+        Self.expectRefusal(
+            plain, 1, containing: "has 0 valid cosignatures from distinct witness keys given, 1 required")
         let cosigned = try s.verify(base + ["1", "--checkpoint", "cp.cosigned"])
         #expect(cosigned.status == 0, "\(cosigned.stderr)")
         let keyID = String(s.witnessCosigner.split(separator: "+")[1])
@@ -220,8 +223,9 @@ import Testing
         let r = try s.verify(["--proof", "proof.json", "--checkpoint", "cp"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.first == "proof OK")
-        let leafHash = try #require(try read(s.auditor + "/proof.json").split(separator: "\"")
-            .drop(while: { $0 != "leafHash" }).dropFirst(2).first)
+        let leafHash = try #require(
+            try read(s.auditor + "/proof.json").split(separator: "\"")
+                .drop(while: { $0 != "leafHash" }).dropFirst(2).first)
         #expect(
             r.lines.last
                 == "note: the entry's content was not checked: this shows only that a leaf with hash \(leafHash) "
@@ -260,10 +264,12 @@ import Testing
         // Another log under the same origin is no registry for this one.
         let other = try CLIFixture()
         try other.registeredKey("author.example", file: "a.key")
-        let a = try ledger(["append", "led", "--key", "a.key", "--kind", "note", "--body", #"{"text":"x"}"#], cwd: other.dir)
+        let a = try ledger(
+            ["append", "led", "--key", "a.key", "--kind", "note", "--body", #"{"text":"x"}"#], cwd: other.dir)
         #expect(a.status == 0, "\(a.stderr)")
         try FileManager.default.moveItem(atPath: other.dir + "/led", toPath: s.dir + "/other")
-        let o = try s.verify(["--proof", "proof.json", "--checkpoint", "cp", "--leaf", "leaf2", "--registry", "other"], cwd: s.dir)
+        let o = try s.verify(
+            ["--proof", "proof.json", "--checkpoint", "cp", "--leaf", "leaf2", "--registry", "other"], cwd: s.dir)
         Self.expectRefusal(o, 1, containing: "--registry other: the first 3 entries of ")
         #expect(o.stderr.contains("do not hash to the checkpoint's root"), "\(o.stderr)")
     }
@@ -332,7 +338,10 @@ import Testing
         try FileManager.default.moveItem(atPath: s.dir + "/led", toPath: s.dir + "/verify")
         #expect(try s.run(["checkpoint", "./verify"]).stdout == latest)
         let typo = try ledger(["checkpoint", "./verify", "--sgin"], cwd: s.dir)
-        #expect(typo.status == 2 && typo.stderr == "ledger: error: checkpoint: unknown option '--sgin'\n"
-            + "hint: did you mean '--sign'? see 'ledger checkpoint --help'\n", "\(typo.stderr)")
+        #expect(
+            typo.status == 2
+                && typo.stderr == "ledger: error: checkpoint: unknown option '--sgin'\n"
+                    + "hint: did you mean '--sign'? see 'ledger checkpoint --help'\n",
+            "\(typo.stderr)")
     }
 }

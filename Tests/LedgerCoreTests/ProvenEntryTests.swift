@@ -26,7 +26,8 @@ import Testing
 
     @Test func aGoodEntryDecodesWithItsSignerAndRegistration() throws {
         let leaf = try fx.ledger.store.leaf(2)
-        let p = try ProvenEntry(leaf: leaf, index: 2, signerKeys: [fx.op.verifierKey, fx.author.verifierKey],
+        let p = try ProvenEntry(
+            leaf: leaf, index: 2, signerKeys: [fx.op.verifierKey, fx.author.verifierKey],
             registry: try registry)
         #expect(p.entry.index == 2 && p.entry.statement.kind == "note")
         #expect(p.entry.statement.body["text"] == "proven")

@@ -159,7 +159,8 @@ public struct CheckpointProofVerifier: Sendable {
     {
         let cp = try SignedCheckpoint(parsing: text, logKey: logKey)
         guard countingCosignatures else { return (cp, CosignatureSet()) }
-        let set = witnesses.isEmpty ? CosignatureSet() : try cp.cosignatures(witnesses: witnesses, logKey: logKey, now: now)
+        let set =
+            witnesses.isEmpty ? CosignatureSet() : try cp.cosignatures(witnesses: witnesses, logKey: logKey, now: now)
         guard set.counted.count >= minCosignatures else {
             throw .checkpointInvalid(
                 "checkpoint (size \(cp.checkpoint.size)) has \(set.counted.count) valid cosignatures from distinct "
