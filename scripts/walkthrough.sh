@@ -56,7 +56,8 @@ ledger verify led --vkey "$(ledger key show op.key)" --witness "$(ledger key sho
 ledger repair led                                            # rebuilds entries.idx, tree.hashes and the commit record from entries.jsonl
 ledger proof inclusion led --index 2 --json > proof.json
 ledger entry led 2 --raw > leaf.bin                          # the leaf's exact bytes
-ledger proof verify --vkey "$(ledger key show op.key)" --checkpoint cp --proof proof.json --leaf leaf.bin
+ledger proof verify --vkey "$(ledger key show op.key)" --checkpoint cp --proof proof.json --leaf leaf.bin --signer-vkey "$(ledger key show author.key)"
+ledger checkpoint verify cp.cosigned --vkey "$(ledger key show op.key)" --witness "$(ledger key show witness.key --cosigner)" --min-cosignatures 1
 # <<< readme
 
 # >>> readme: negotiations

@@ -3,10 +3,22 @@ import LedgerCore
 import LedgerCrypto
 
 extension LedgerCommand {
+    /// `ledger checkpoint`: `ledger checkpoint DIR …` (``Stored``, the default) works on a
+    /// ledger's stored checkpoints; `ledger checkpoint verify FILE …` checks one alone.
     struct CheckpointCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "checkpoint",
-            abstract: "Sign, print or attach cosignatures to C2SP tlog-checkpoint notes.")
+            abstract: "Sign, print, attach cosignatures to, or verify C2SP tlog-checkpoint notes.",
+            discussion: "`ledger checkpoint DIR …` is `ledger checkpoint stored DIR …`; a ledger directory named "
+                + "like a subcommand is given as ./NAME.",
+            subcommands: [Stored.self, VerifyCheckpoint.self], defaultSubcommand: Stored.self)
+    }
+}
+
+extension LedgerCommand.CheckpointCommand {
+    struct Stored: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign, print or attach cosignatures to a ledger's stored checkpoints (the default).")
 
         @Argument(help: "Ledger directory.") var dir: String
         @Flag(help: "Sign, store and print a checkpoint of the current size.") var sign = false
@@ -15,7 +27,9 @@ extension LedgerCommand {
         @Option(help: "A cosigned checkpoint note whose cosignatures to store.") var attach: String?
         @Option(
             parsing: .singleValue,
-            help: "A witness vkey whose cosignatures --attach accepts, besides the keys registered with role witness (repeatable; a 0x01 vkey stands for its 0x04 cosigner key).")
+            help: ArgumentHelp(
+                "A witness vkey whose cosignatures --attach accepts, besides the keys registered with role witness "
+                    + "(repeatable; a 0x01 vkey stands for its 0x04 cosigner key)."))
         var witness: [String] = []
 
         func validate() throws {
@@ -31,11 +45,7 @@ extension LedgerCommand {
                     let cp = try ledger.signCheckpoint(key: try loadPrivateKey(key!))
                     out(cp.note.serialized, terminator: "")
                 } else if let attach {
-                    let witnesses = try witness.map { v throws(LedgerError) in
-                        do throws(LedgerError) { return try NoteVerifierKey(parsing: v) } catch {
-                            throw .malformed("--witness: \(error.message)")
-                        }
-                    }
+                    let witnesses = try CosignatureOutput.witnessKeys(witness)
                     let cp = try ledger.attach(try readText(attach), witnesses: witnesses)
                     out(cp.note.serialized, terminator: "")
                 } else {
@@ -45,6 +55,9 @@ extension LedgerCommand {
         }
     }
 
+}
+
+extension LedgerCommand {
     struct Cosign: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Cosign a checkpoint as a witness (C2SP tlog-cosignature/v1), offline.",

@@ -93,38 +93,101 @@ extension LedgerCommand.Proof {
             commandName: "verify",
             abstract: "Verify a proof offline against signed checkpoints.",
             discussion: "Takes the JSON proofs of `proof inclusion`/`proof consistency` or a tlog-proof bundle. "
-                + "Roots come only from checkpoints signed by --vkey.")
+                + "Roots come only from checkpoints signed by --vkey. With --leaf, decodes the entry and checks "
+                + "its statement's signature; --signer-vkey and --registry check the signer's key. Without "
+                + "--leaf, an inclusion proof shows only that some leaf hash is in the tree.")
         @Option(help: "The log's vkey.") var vkey: String
         @Option(help: "Signed checkpoint (the newer one, for consistency).") var checkpoint: String?
         @Option(name: .customLong("old-checkpoint"), help: "Signed older checkpoint (consistency proofs).")
         var oldCheckpoint: String?
         @Option(help: "Proof file.") var proof: String
-        @Option(help: "Leaf bytes file (as printed by `ledger entry --raw`).") var leaf: String?
+        @Option(help: "Leaf bytes file (as printed by `ledger entry --raw`): the entry is decoded and checked.")
+        var leaf: String?
+        @Option(
+            name: .customLong("signer-vkey"), parsing: .singleValue,
+            help: "A signer key you trust (repeatable): the entry must be signed by one of them (needs --leaf).")
+        var signerVkey: [String] = []
+        @Option(
+            help: ArgumentHelp(
+                "A copy of the ledger directory: the signer must have been registered, and not revoked, at the "
+                    + "entry (its entries must hash to the checkpoint's root; needs --leaf).",
+                valueName: "dir"))
+        var registry: String?
+        @Option(
+            parsing: .singleValue,
+            help: "A witness vkey whose cosignatures count (repeatable; a 0x01 vkey stands for its 0x04 key).")
+        var witness: [String] = []
+        @Option(
+            name: .customLong("min-cosignatures"),
+            help: "Valid cosignatures by distinct --witness keys the (newer) checkpoint must carry.")
+        var minCosignatures = 0
         @Flag(help: "JSON output.") var json = false
+
+        func validate() throws {
+            if leaf == nil && !signerVkey.isEmpty { throw ValidationError("--signer-vkey needs --leaf") }
+            if leaf == nil && registry != nil { throw ValidationError("--registry needs --leaf") }
+            try CosignatureOutput.validate(minCosignatures: minCosignatures, witnesses: witness)
+        }
 
         func run() throws {
             try LedgerCLI.run {
-                let verifier = CheckpointProofVerifier(logKey: try NoteVerifierKey(parsing: vkey))
+                let verifier = CheckpointProofVerifier(
+                    logKey: try NoteVerifierKey(parsing: vkey), witnesses: try CosignatureOutput.witnessKeys(witness),
+                    minCosignatures: minCosignatures)
+                let signers = try signerVkey.map { v throws(LedgerError) in
+                    do throws(LedgerError) { return try NoteVerifierKey(parsing: v) } catch {
+                        throw .malformed("--signer-vkey: \(error.message)")
+                    }
+                }
                 let document: ProofDocument
                 do { document = try ProofDocument(parsing: try readText(proof)) } catch let e as LedgerError {
                     throw e.prefixed("\(proof): ")
                 }
-                let verified = try verifier.verify(
+                let leafBytes = try leaf.map { try LedgerFiles.read($0) }
+                let outcome = try verifier.check(
                     document, checkpoint: try checkpoint.map(readText), oldCheckpoint: try oldCheckpoint.map(readText),
-                    leaf: try leaf.map { try LedgerFiles.read($0) })
+                    leaf: leafBytes)
                 var result: [String: JSONValue] = ["valid": true]
+                var lines = ["proof OK"]
                 // Sizes were checked against the JSON integer range (2^53 − 1) by the verifier.
-                switch verified {
+                switch outcome.verified {
                 case .inclusion(let index, let treeSize):
                     result["type"] = "inclusion"
                     result["index"] = .integer(Int64(index))
                     result["treeSize"] = .integer(Int64(treeSize))
+                    result["contentChecked"] = .bool(leafBytes != nil)
+                    if let leafBytes {
+                        let authority = try registry.map { dir throws(LedgerError) in
+                            do throws(LedgerError) {
+                                return try Ledger<RulesInUse>(directory: dir).authority(
+                                    asOf: outcome.checkpoint.checkpoint)
+                            } catch { throw error.prefixed("--registry \(dir): ") }
+                        }
+                        let proven = try ProvenEntry(
+                            leaf: leafBytes, index: index, signerKeys: signers, registry: authority)
+                        ProvenEntryOutput(proven: proven, registry: registry).add(to: &result, lines: &lines)
+                    } else if let leafHash = outcome.leafHash {
+                        result["leafHash"] = .string(leafHash.base64)
+                        lines.append(
+                            "note: the entry's content was not checked: this shows only that a leaf with hash "
+                                + "\(leafHash.base64) is leaf \(index) of the tree of size \(treeSize); pass --leaf "
+                                + "with its bytes (`ledger entry DIR \(index) --raw`) to decode and check the entry")
+                    }
                 case .consistency(let size1, let size2):
+                    guard signers.isEmpty && registry == nil else {
+                        throw LedgerError.malformed("--signer-vkey and --registry apply to an inclusion proof")
+                    }
                     result["type"] = "consistency"
                     result["size1"] = .integer(Int64(size1))
                     result["size2"] = .integer(Int64(size2))
                 }
-                if json { printJSON(.object(result)) } else { out("proof OK") }
+                if !witness.isEmpty {
+                    result["cosignatures"] = CosignatureOutput.json(outcome.cosignatures)
+                    let counted = outcome.cosignatures.counted.count
+                    lines += CosignatureOutput.lines(outcome.cosignatures)
+                    lines.append("cosignatures counted: \(counted) (\(minCosignatures) required)")
+                }
+                if json { printJSON(.object(result)) } else { out(lines.joined(separator: "\n")) }
             }
         }
     }

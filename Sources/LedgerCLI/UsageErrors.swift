@@ -14,6 +14,8 @@ enum UsageErrors {
             type = sub
             path.append(a)
         }
+        // `ledger checkpoint DIR …` runs the default subcommand, whose options are the ones meant.
+        while let d = type.configuration.defaultSubcommand { type = d }
         return (path, type)
     }
 

@@ -27,11 +27,7 @@ extension LedgerCommand {
                 var options = Auditor<RulesInUse>.Options()
                 if let vkey { options.logKey = try NoteVerifierKey(parsing: vkey) }
                 // A 0x01 witness vkey stands for its 0x04 cosigner key (specs/ledger-format.md §8).
-                options.witnesses = try witness.map { v throws(LedgerError) in
-                    do throws(LedgerError) { return try NoteVerifierKey(parsing: v) } catch {
-                        throw .malformed("--witness: \(error.message)")
-                    }
-                }
+                options.witnesses = try CosignatureOutput.witnessKeys(witness)
                 options.minCosignatures = minCosignatures
                 if let since { options.since = try SignedCheckpoint(parsing: try readText(since), logKey: options.logKey) }
                 let progress = Progress("verifying")
@@ -49,7 +45,7 @@ extension LedgerCommand {
                     for c in set?.future ?? [] {
                         future.append(c.description)
                         printStderr(
-                            "ledger: warning: checkpoint \(size): cosignature by \(c.key.name) (signature line \(c.line)) has timestamp \(c.time), more than \(CosignaturePolicy.futureTolerance) s ahead of this verifier's clock (\(now)); not counted\n"
+                            "ledger: warning: checkpoint \(size): cosignature by \(c.key.name) (signature line \(c.line)) has timestamp \(c.timeText), more than \(CosignaturePolicy.futureTolerance) s ahead of this verifier's clock (\(CosignaturePolicy.timeText(now))); not counted\n"
                         )
                     }
                 }

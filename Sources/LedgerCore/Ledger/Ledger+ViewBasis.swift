@@ -73,13 +73,7 @@ extension StoreLedger {
                 "checkpoint \(last) covers \(last) entries, but the ledger holds \(snap.size): entries were removed")
         }
         // The hash-only pass: the first cp.size lines, read by their newlines, into the tree.
-        var range = CompactRange()
-        var cursor = store.entryCursor(from: 0, index: 0, limit: snap.committedEnd)
-        let n = Int64(cp.checkpoint.size)
-        while range.size < n, let chunk = try cursor.next(maxLines: n - range.size) {
-            for line in chunk.lines { _ = range.append(line.withUnsafeBytes { MerkleHash.leaf($0) }) }
-        }
-        guard range.size == n, range.root == cp.checkpoint.root else {
+        guard try hashOnlyRoot(count: Int64(cp.checkpoint.size)) == cp.checkpoint.root else {
             throw .chainBroken(
                 "the entries do not hash to signed checkpoint \(last)'s root: this copy was altered after it was signed;"
                     + " ledger verify finds where")

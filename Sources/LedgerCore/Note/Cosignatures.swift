@@ -30,6 +30,17 @@ public enum CosignaturePolicy {
         return UInt64(max(0, SystemClock.secondsSinceEpoch()))
     }
 
+    /// The last second RFC 3339's four-digit years can write, 9999-12-31T23:59:59Z.
+    public static let lastRFC3339Second: UInt64 = 253_402_300_799
+
+    /// A cosignature timestamp as people read it: RFC 3339 in UTC (`2026-03-01T09:30:00Z`), or,
+    /// for a timestamp after year 9999 (which C2SP tlog-cosignature allows up to 2^63 − 1),
+    /// the number of seconds said as such.
+    public static func timeText(_ time: UInt64) -> String {
+        guard time <= lastRFC3339Second else { return "\(time) s after the epoch (after year 9999)" }
+        return Timestamp(secondsSinceEpoch: Int64(time)).rfc3339
+    }
+
     /// The witness keys as cosigner keys (``NoteVerifierKey/asCosigner``), without repeats, and
     /// without any key whose public key is the log's: the log cannot witness itself.
     public static func cosignerKeys(_ witnesses: [NoteVerifierKey], logKey: NoteVerifierKey?) -> [NoteVerifierKey] {
@@ -53,7 +64,11 @@ public struct CosignatureSet: Sendable {
         /// The 1-based number of the line among the note's signature lines.
         public let line: Int
 
-        public var description: String { "\(key.name) at \(time)" }
+        /// ``time`` in RFC 3339 (``CosignaturePolicy/timeText(_:)``).
+        public var timeText: String { CosignaturePolicy.timeText(time) }
+
+        /// `<witness name> at <RFC 3339 time>`, as `verify` prints it.
+        public var description: String { "\(key.name) at \(timeText)" }
     }
 
     /// The cosignatures that count: valid, timestamped at most ``CosignaturePolicy/futureTolerance``
