@@ -22,27 +22,17 @@ extension Ledger where Rules == NegotiationRules {
     func parallelState(upTo count: Int64?, chunkBytes: Int) throws(LedgerError) -> NegotiationRules {
         try store.refresh()
         let end = min(count ?? store.size, store.size)
-        var rules = NegotiationRules()
-        let helpers = ParallelDecode.cores - 1
+        var replay = Replay<NegotiationRules>(checks: [])
+        let helpers = Parallel.processorCount - 1
         var decoded: ParallelDecode.Job? = nil
 
         func applyDecoded() throws(LedgerError) {
             guard let job = decoded else { return }
             for k in 0..<job.count {
-                let i = job.range.lowerBound + Int64(k)
                 // Moved out, not copied: the job no longer owns the slot.
                 let slot = (job.slots + k).move()
                 job.applied = k + 1
-                do throws(LedgerError) {
-                    switch consume slot {
-                    case .position(let r):
-                        try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(job.lines[k])) }
-                    case .entry(let e, let prepared):
-                        // The leaf hash from the line itself, not from tree.hashes (a cache).
-                        let leafHash = job.lines[k].withUnsafeBytes { MerkleHash.leaf($0) }
-                        try rules.apply(try e.get(), prepared: prepared, leafHash: leafHash)
-                    }
-                } catch { throw error.prefixed("entry \(i): ") }
+                try replay.apply(record: slot, line: job.lines[k], at: job.range.lowerBound + Int64(k))
             }
             decoded = nil
             // Free the chunk's entries on another thread: this one has the next chunk to apply.
@@ -72,7 +62,7 @@ extension Ledger where Rules == NegotiationRules {
             decoded = job
         }
         try applyDecoded()
-        return rules
+        return replay.rules
     }
 }
 
@@ -201,22 +191,27 @@ enum ParallelDecode {
             free.withLock { f in for (p, _) in f.slots { p.deallocate() } }
         }
     }
-
-    /// A pointer that threads write through, each to its own elements.
-    struct SharedPointer<T>: @unchecked Sendable {
-        let pointer: UnsafeMutablePointer<T>
-        init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-    }
-
-    static var cores: Int {
-        #if canImport(Glibc)
-            return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-            return 1
-        #endif
-    }
 }
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+extension ParallelDecode.Slot: ReplayRecord {
+    typealias Rules = NegotiationRules
+
+    func header() throws(LedgerError) -> (index: UInt64, time: Timestamp) {
+        switch self {
+        case .position(let r): return (r.header.index, r.header.time)
+        case .entry(let e, _):
+            let entry = try e.get()
+            return (entry.index, entry.time)
+        }
+    }
+
+    consuming func apply(to rules: inout NegotiationRules, line: ArraySlice<UInt8>) throws(LedgerError) {
+        switch consume self {
+        case .position(let r):
+            try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(line)) }
+        case .entry(let e, let prepared):
+            // The leaf hash from the line itself, not from tree.hashes (a cache).
+            try rules.apply(try e.get(), prepared: prepared, leafHash: line.withUnsafeBytes { MerkleHash.leaf($0) })
+        }
+    }
+}

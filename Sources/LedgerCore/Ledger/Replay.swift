@@ -62,10 +62,12 @@ package struct Replay<Rules: LedgerRules>: Sendable {
     package private(set) var addedFrom: Int64 = 0
     private var signers = SignerCache()
 
-    /// A replay from the first entry.
-    package init(checks: Checks) {
+    /// A replay from the first entry, or (without ``Checks``) of chosen entries applied to
+    /// `rules`.
+    package init(checks: Checks, rules: Rules = Rules()) {
+        precondition(checks.isEmpty || rules.authority.origin == nil, "a chained replay starts from the empty state")
         self.checks = checks
-        rules = Rules()
+        self.rules = rules
         chain = ChainLinker()
         statementHashes = []
         range = CompactRange()
