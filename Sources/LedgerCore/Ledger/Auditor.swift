@@ -219,9 +219,11 @@ public struct Auditor<Rules: LedgerRules> {
                     }
                 }
                 do throws(LedgerError) {
-                    try replay.apply(line, at: i, decoded: decoded) { step, replay throws(LedgerError) in
-                        try checkApplied(step, replay, end: chunk.ends[k], report: &report)
-                    }
+                    try replay.apply(
+                        line, at: i, decoded: decoded,
+                        didApply: { step, replay throws(LedgerError) in
+                            try checkApplied(step, replay, end: chunk.ends[k], report: &report)
+                        })
                 } catch {
                     report.failedEntry = i
                     throw error

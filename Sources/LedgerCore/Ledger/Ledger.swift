@@ -137,20 +137,22 @@ public final class Ledger<Rules: LedgerRules>: Sendable {
         let advice = store.repairAdvice
         while r.size < n, let chunk = try reader.next(maxLines: n - r.size) {
             for (k, line) in chunk.lines.enumerated() {
-                try r.replay.apply(line, at: chunk.firstIndex + Int64(k)) { step, replay throws(LedgerError) in
-                    // The caches must agree with what the entries give.
-                    guard snap.endOffset(step.index) == chunk.ends[k],
-                        snap.statementHash(step.index) == step.statementHash
-                    else {
-                        throw .chainBroken(
-                            "\(FileStore.indexFile) disagrees with \(FileStore.entriesFile); \(advice)")
-                    }
-                    guard replay.addedHashesAgree(with: { $0 < stored ? snap.storedHash(at: $0) : nil }, absentAgrees: false)
-                    else {
-                        throw .chainBroken(
-                            "\(FileStore.hashesFile) disagrees with \(FileStore.entriesFile); \(advice)")
-                    }
-                }
+                try r.replay.apply(
+                    line, at: chunk.firstIndex + Int64(k),
+                    willApply: { step, replay throws(LedgerError) in
+                        // The caches must agree with what the entries give.
+                        guard snap.endOffset(step.index) == chunk.ends[k],
+                            snap.statementHash(step.index) == step.statementHash
+                        else {
+                            throw .chainBroken(
+                                "\(FileStore.indexFile) disagrees with \(FileStore.entriesFile); \(advice)")
+                        }
+                        let cached = { (p: Int64) in p < stored ? snap.storedHash(at: p) : nil }
+                        guard replay.addedHashesAgree(with: cached, absentAgrees: false) else {
+                            throw .chainBroken(
+                                "\(FileStore.hashesFile) disagrees with \(FileStore.entriesFile); \(advice)")
+                        }
+                    })
                 r.end = chunk.ends[k]
             }
         }
