@@ -205,13 +205,13 @@ extension ParallelDecode.Slot: ReplayRecord {
         }
     }
 
-    consuming func apply(to rules: inout NegotiationRules, line: ArraySlice<UInt8>) throws(LedgerError) {
+    consuming func apply(to rules: inout NegotiationRules, line: () -> ArraySlice<UInt8>) throws(LedgerError) {
         switch consume self {
         case .position(let r):
-            try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(line)) }
+            try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(line())) }
         case .entry(let e, let prepared):
             // The leaf hash from the line itself, not from tree.hashes (a cache).
-            try rules.apply(try e.get(), prepared: prepared, leafHash: line.withUnsafeBytes { MerkleHash.leaf($0) })
+            try rules.apply(try e.get(), prepared: prepared, leafHash: line().withUnsafeBytes { MerkleHash.leaf($0) })
         }
     }
 }

@@ -51,7 +51,7 @@ package struct Replay<Rules: LedgerRules>: Sendable {
     /// The rules' state after the entries replayed so far.
     package var rules: Rules
     /// The next index, the last log time, and (with ``Checks/chain``) the last leaf hash.
-    package private(set) var chain: ChainLinker
+    @usableFromInline package internal(set) var chain: ChainLinker
     /// The statement hashes of the entries replayed (with ``Checks/replays``).
     package private(set) var statementHashes: Set<Digest>
     /// The tree's right edge over the entries replayed (with ``Checks/tree``).
@@ -93,13 +93,25 @@ package struct Replay<Rules: LedgerRules>: Sendable {
         do throws(LedgerError) {
             let step = try link(line, at: i, decoded: decoded)
             try willApply(step, self)
-            if checks.contains(.replays), statementHashes.contains(step.statementHash) {
-                throw LedgerError.replay("statement is a replay of an earlier entry")
-            }
-            try rules.apply(step.entry, leafHash: step.leafHash)
-            if checks.contains(.replays) { statementHashes.insert(step.statementHash) }
+            try commit(step)
             try didApply(step, self)
         } catch { throw error.prefixed("entry \(i): ") }
+    }
+
+    /// As ``apply(_:at:decoded:willApply:didApply:)`` without hooks.
+    package mutating func apply(_ line: ArraySlice<UInt8>, at i: Int64) throws(LedgerError) {
+        do throws(LedgerError) {
+            try commit(try link(line, at: i, decoded: nil))
+        } catch { throw error.prefixed("entry \(i): ") }
+    }
+
+    /// Steps 5 and 6 of ``apply(_:at:decoded:willApply:didApply:)``.
+    private mutating func commit(_ step: Step) throws(LedgerError) {
+        if checks.contains(.replays), statementHashes.contains(step.statementHash) {
+            throw LedgerError.replay("statement is a replay of an earlier entry")
+        }
+        try rules.apply(step.entry, leafHash: step.leafHash)
+        if checks.contains(.replays) { statementHashes.insert(step.statementHash) }
     }
 
     /// Steps 1 to 3 of ``apply(_:at:decoded:willApply:didApply:)``.
@@ -174,16 +186,25 @@ package struct Replay<Rules: LedgerRules>: Sendable {
     /// checked, the record applied, and the entry named in any error.
     ///
     /// A record carries no `prev` link, so this is for replays without ``Checks``.
-    package mutating func apply<Record: ReplayRecord>(record: consuming Record, line: ArraySlice<UInt8>, at i: Int64)
-        throws(LedgerError) where Record.Rules == Rules
-    {
+    ///
+    /// Inlinable, so that the replay of a rules type in another module is specialized for it.
+    @inlinable
+    package mutating func apply<Record: ReplayRecord>(
+        record: consuming Record, line: @autoclosure () -> ArraySlice<UInt8>, at i: Int64
+    ) throws(LedgerError) where Record.Rules == Rules {
         precondition(checks.isEmpty, "a record carries no prev link to check")
         do throws(LedgerError) {
             let header = try record.header()
             try ChainLinker.checkIndex(header.index, expected: i)
             try record.apply(to: &rules, line: line)
-            chain = ChainLinker(next: i + 1, prev: .zero, lastTime: header.time)
+            advance(past: i, time: header.time)
         } catch { throw error.prefixed("entry \(i): ") }
+    }
+
+    /// Records that entry `i`, logged at `time`, was applied without the chain checks.
+    @inlinable
+    mutating func advance(past i: Int64, time: Timestamp) {
+        chain = ChainLinker(next: i + 1, prev: .zero, lastTime: time)
     }
 }
 
@@ -193,8 +214,9 @@ package protocol ReplayRecord {
     associatedtype Rules: LedgerRules
     /// The entry's index field and log time; throws the error that decoding gave.
     func header() throws(LedgerError) -> (index: UInt64, time: Timestamp)
-    /// Applies the entry to `rules`, with the same result as `rules.apply(entry, leafHash:)`.
-    consuming func apply(to rules: inout Rules, line: ArraySlice<UInt8>) throws(LedgerError)
+    /// Applies the entry to `rules`, with the same result as `rules.apply(entry, leafHash:)`;
+    /// `line` gives the entry's line, for the records that need it.
+    consuming func apply(to rules: inout Rules, line: () -> ArraySlice<UInt8>) throws(LedgerError)
 }
 
 /// What a ``Replay`` checks besides the index field.
