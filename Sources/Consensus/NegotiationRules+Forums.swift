@@ -10,7 +10,8 @@ extension NegotiationRules {
         let c = try ForumCharter(json: entry.statement.body)
         guard forums[c.id] == nil else {
             throw .refused(
-                "forum.charter.id: forum \(c.id) already has a charter (entry \(charterEntries[c.id]!)); amend it by proposal"
+                "forum.charter.id: forum \(c.id) already has a charter (entry \(charterEntries[c.id]!))"
+                    + "; amend it by proposal"
             )
         }
         addCharter(c)

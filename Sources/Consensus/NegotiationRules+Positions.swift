@@ -15,52 +15,6 @@ extension NegotiationRules {
         let revisionHash: RevisionHash
         let stance: Stance
         let reason: String?
-
-        init(
-            proposal: String, party: String, revision: Int64, revisionHash: RevisionHash, stance: Stance,
-            reason: String?
-        ) {
-            self.proposal = proposal
-            self.party = party
-            self.revision = revision
-            self.revisionHash = revisionHash
-            self.stance = stance
-            self.reason = reason
-        }
-
-        /// Reads and checks a `position` body: in one pass when it is well formed and canonical
-        /// (``fast(_:)``), else field by field, giving the error.
-        init(_ r: BodyReader) throws(LedgerError) {
-            if let body = PositionBody.fast(r) {
-                self = body
-            } else {
-                try self.init(fieldByField: r)
-            }
-        }
-
-        /// Reads and checks a `position` body field by field, whatever its form.
-        init(fieldByField r: BodyReader) throws(LedgerError) {
-            try r.only(NegotiationRules.positionFields)
-            proposal = try r.string("proposal")
-            party = try r.string("party")
-            revision = try r.integer("revision")
-            if let d = try r.base64Digest("revisionHash") {
-                revisionHash = .digest(d)
-            } else {
-                revisionHash = .text(try r.string("revisionHash"))
-            }
-            let stanceText = try r.string("stance")
-            guard let stance = Stance(rawValue: stanceText) else {
-                throw r.fail(
-                    "stance",
-                    "\"\(stanceText)\" is not one of \(Stance.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            self.stance = stance
-            reason = try r.optionalString("reason")
-            if stance.requiresReason && (reason ?? "").isEmpty {
-                throw r.fail("reason", "is required with stance \(stance.rawValue)")
-            }
-        }
     }
 
     /// `delegation`: the signer's delegation record, already looked up (nil when it has none).
@@ -106,5 +60,41 @@ extension NegotiationRules {
         try p.record(
             Proposal.Position(party: b.party, stance: b.stance, reason: b.reason, entryIndex: index, time: time),
             rule: effective, parties: parties)
+    }
+}
+
+extension NegotiationRules.PositionBody {
+    /// Reads and checks a `position` body: in one pass when it is well formed and canonical
+    /// (``fast(_:)``), else field by field, giving the error.
+    init(_ r: BodyReader) throws(LedgerError) {
+        if let body = Self.fast(r) {
+            self = body
+        } else {
+            try self.init(fieldByField: r)
+        }
+    }
+
+    /// Reads and checks a `position` body field by field, whatever its form.
+    init(fieldByField r: BodyReader) throws(LedgerError) {
+        try r.only(NegotiationRules.positionFields)
+        proposal = try r.string("proposal")
+        party = try r.string("party")
+        revision = try r.integer("revision")
+        if let d = try r.base64Digest("revisionHash") {
+            revisionHash = .digest(d)
+        } else {
+            revisionHash = .text(try r.string("revisionHash"))
+        }
+        let stanceText = try r.string("stance")
+        guard let stance = Stance(rawValue: stanceText) else {
+            throw r.fail(
+                "stance",
+                "\"\(stanceText)\" is not one of \(Stance.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.stance = stance
+        reason = try r.optionalString("reason")
+        if stance.requiresReason && (reason ?? "").isEmpty {
+            throw r.fail("reason", "is required with stance \(stance.rawValue)")
+        }
     }
 }

@@ -144,7 +144,8 @@ extension NegotiationRules {
         let current = revisions[revisions.count - 1]
         guard rev.entryIndex == current.entryIndex else {
             throw .refused(
-                "\(kind).revision: stale revision \(rev.number) (entry \(index)); the current revision of \(id) is \(current.number) (entry \(current.entryIndex))"
+                "\(kind).revision: stale revision \(rev.number) (entry \(index))"
+                    + "; the current revision of \(id) is \(current.number) (entry \(current.entryIndex))"
             )
         }
     }
@@ -178,7 +179,8 @@ extension NegotiationRules {
         let settled = p.settledLifecycle(rule: rule(for: p), parties: c.parties, at: entry.time).state
         guard settled == outcome else {
             throw .refused(
-                "decision \(p.id): records \(outcome.rawValue) but the computed state at \(entry.time) is \(settled.rawValue)"
+                "decision \(p.id): records \(outcome.rawValue)"
+                    + " but the computed state at \(entry.time) is \(settled.rawValue)"
             )
         }
         if outcome.isFinal, let d = p.decisions.first(where: { $0.outcome == outcome }) {

@@ -79,7 +79,8 @@ extension NegotiationRules {
         let rec = authority.record(for: entry.statement.signer)
         guard NegotiationRules.isDelegation(rec, forum: p.forum, party: p.party) else {
             throw .unauthorized(
-                "\(kind) \(p.id): only the proposer (\(p.party) in \(p.forum)) may do this; signer \(entry.statement.signer.name) is not its delegation"
+                "\(kind) \(p.id): only the proposer (\(p.party) in \(p.forum)) may do this"
+                    + "; signer \(entry.statement.signer.name) is not its delegation"
             )
         }
     }

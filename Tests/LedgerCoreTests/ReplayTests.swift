@@ -49,7 +49,8 @@ import Testing
         let e = try #require(
             throws: LedgerError.self,
             performing: {
-                try replay.apply(lines[1], at: 1, willApply: { _, _ throws(LedgerError) in throw .chainBroken("cache disagrees") })
+                try replay.apply(
+                    lines[1], at: 1, willApply: { _, _ throws(LedgerError) in throw .chainBroken("cache disagrees") })
             })
         #expect(e.code == .chainBroken)
         #expect(e.message == "entry 1: cache disagrees")
@@ -104,16 +105,6 @@ import Testing
 
     // MARK: The stored-hash recurrence
 
-    /// MTH(D[lo:hi]) by the RFC 9162 recursion, straight from the leaf hashes.
-    static func treeHash(_ leaves: ArraySlice<Digest>) -> Digest {
-        if leaves.isEmpty { return MerkleHash.emptyRoot }
-        if leaves.count == 1 { return leaves.first! }
-        var k = 1
-        while k * 2 < leaves.count { k *= 2 }
-        let mid = leaves.startIndex + k
-        return MerkleHash.node(treeHash(leaves[..<mid]), treeHash(leaves[mid...]))
-    }
-
     @Test(arguments: [1, 2, 3, 7, 8, 64, 100, 257])
     func everyStoredHashIsItsSubtreesHash(_ count: Int) {
         let leaves = (0..<count).map { MerkleHash.leaf(Array("leaf \($0)".utf8)) }
@@ -126,11 +117,11 @@ import Testing
             for n in 0..<(count >> level) {
                 let lo = n << level
                 let position = Int(StoredHashIndex.index(level: level, n: Int64(n)))
-                #expect(stored[position] == ReplayTests.treeHash(leaves[lo..<(lo + 1 << level)]), "level \(level) n \(n)")
+                #expect(stored[position] == referenceRoot(leaves[lo..<(lo + 1 << level)]), "level \(level) n \(n)")
             }
             level += 1
         }
-        #expect(range.root == ReplayTests.treeHash(leaves[...]))
+        #expect(range.root == referenceRoot(leaves[...]))
         // Every writer of stored hashes gives the same ones.
         #expect(InMemoryHashes(leafHashes: leaves).hashes == stored)
         #expect(InMemoryHashes(buildingFrom: leaves).hashes == stored)

@@ -158,7 +158,8 @@ public struct Auditor<Rules: LedgerRules> {
                 if let given = logKey {
                     guard genesisKey == given else {
                         throw .unauthorized(
-                            "the genesis entry names the operator key \(genesisKey?.description ?? "none"), not the log key \(given)"
+                            "the genesis entry names the operator key \(genesisKey?.description ?? "none")"
+                                + ", not the log key \(given)"
                         )
                     }
                 } else {
@@ -173,20 +174,24 @@ public struct Auditor<Rules: LedgerRules> {
                 let time = step.entry.time
                 if time.secondsSinceEpoch - TimeRule.toleranceSeconds > b.earliest.secondsSinceEpoch {
                     throw .timeSkew(
-                        "integration time \(time) is later than \(b.witness)'s cosignature of checkpoint \(b.size) at \(b.earliest), over the \(TimeRule.toleranceSeconds) s tolerance: the entry is postdated"
+                        "integration time \(time) is later than \(b.witness)'s cosignature of checkpoint \(b.size)"
+                            + " at \(b.earliest), over the \(TimeRule.toleranceSeconds) s tolerance"
+                            + ": the entry is postdated"
                     )
                 }
             }
             // Derived files, where present: compared, never believed.
             if let idx = derived.index, i < derived.indexRecords {
                 guard idx.endOffset(i) == end, idx.statementHash(i) == step.statementHash else {
-                    throw .chainBroken("\(FileStore.indexFile) disagrees with \(FileStore.entriesFile); \(store.repairAdvice)")
+                    throw .chainBroken(
+                        "\(FileStore.indexFile) disagrees with \(FileStore.entriesFile); \(store.repairAdvice)")
                 }
             }
             if let hs = derived.hashes {
                 let count = derived.hashCount
                 guard replay.addedHashesAgree(with: { $0 < count ? hs.hash(at: $0) : nil }, absentAgrees: true) else {
-                    throw .chainBroken("\(FileStore.hashesFile) disagrees with \(FileStore.entriesFile); \(store.repairAdvice)")
+                    throw .chainBroken(
+                        "\(FileStore.hashesFile) disagrees with \(FileStore.entriesFile); \(store.repairAdvice)")
                 }
             }
             try checkCheckpoints(atSize: i + 1, root: replay.range.root, report: &report)
@@ -248,7 +253,9 @@ public struct Auditor<Rules: LedgerRules> {
             guard reader.offset == commit.entriesEnd, commit.lastLeafHash == replay.chain.prev,
                 commit.root == replay.range.root else {
                 throw .chainBroken(
-                    "\(store.directory)/\(FileStore.commitFile): disagrees with the entries (it records \(commit.size) entries in \(commit.entriesEnd) bytes with root \(commit.root.base64); the entries end at byte \(reader.offset) with root \(replay.range.root.base64))"
+                    "\(store.directory)/\(FileStore.commitFile): disagrees with the entries (it records"
+                        + " \(commit.size) entries in \(commit.entriesEnd) bytes with root \(commit.root.base64)"
+                        + "; the entries end at byte \(reader.offset) with root \(replay.range.root.base64))"
                 )
             }
         }
