@@ -67,12 +67,35 @@ extension Ledger where Rules == NegotiationRules {
 }
 
 enum ParallelDecode {
-    /// One decoded line.
-    enum Slot {
-        /// A position, read without building its entry (nearly every entry of a negotiation).
-        case position(NegotiationRules.PositionRecord)
-        /// Any other entry (or a position the fast path did not take), decoded and prepared.
-        case entry(Result<Entry, LedgerError>, NegotiationRules.Prepared)
+    /// One decoded line: its index field and log time, kept apart so that the replay checks
+    /// them without copying the rest, and what the rules apply.
+    struct Slot {
+        enum Decoded {
+            /// A position, read without building its entry (nearly every entry of a negotiation).
+            case position(NegotiationRules.PositionRecord)
+            /// Any other entry (or a position the fast path did not take), decoded and prepared.
+            case entry(Entry, NegotiationRules.Prepared)
+            /// A line that did not decode.
+            case failed(LedgerError)
+        }
+
+        let index: UInt64
+        let time: Timestamp
+        let decoded: Decoded
+
+        /// Decodes one line.
+        init(_ raw: UnsafeRawBufferPointer, scanner: inout LeafScanner, signers: inout SignerCache) {
+            if let r = NegotiationRules.readPosition(raw, scanner: &scanner) {
+                (index, time, decoded) = (r.header.index, r.header.time, .position(r))
+                return
+            }
+            do throws(LedgerError) {
+                let e = try Entry(leaf: raw, signers: &signers)
+                (index, time, decoded) = (e.index, e.time, .entry(e, NegotiationRules.prepare(e)))
+            } catch {
+                (index, time, decoded) = (0, Timestamp(secondsSinceEpoch: 0), .failed(error))
+            }
+        }
     }
 
     /// One chunk of lines, decoded and prepared in pieces by whichever threads take them.
@@ -125,11 +148,7 @@ enum ParallelDecode {
                 let p = nextPiece.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard p < pieces else { return }
                 for k in (p * Job.pieceSize)..<min(count, (p + 1) * Job.pieceSize) {
-                    let slot = lines[k].withUnsafeBytes { raw -> Slot in
-                        if let r = NegotiationRules.readPosition(raw, scanner: &scanner) { return .position(r) }
-                        let e = Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
-                        return .entry(e, (try? e.get()).map(NegotiationRules.prepare) ?? .none)
-                    }
+                    let slot = lines[k].withUnsafeBytes { Slot($0, scanner: &scanner, signers: &signers) }
                     (slots + k).initialize(to: slot)
                 }
             }
@@ -197,21 +216,19 @@ extension ParallelDecode.Slot: ReplayRecord {
     typealias Rules = NegotiationRules
 
     func header() throws(LedgerError) -> (index: UInt64, time: Timestamp) {
-        switch self {
-        case .position(let r): return (r.header.index, r.header.time)
-        case .entry(let e, _):
-            let entry = try e.get()
-            return (entry.index, entry.time)
-        }
+        if case .failed(let error) = decoded { throw error }
+        return (index, time)
     }
 
     consuming func apply(to rules: inout NegotiationRules, line: () -> ArraySlice<UInt8>) throws(LedgerError) {
-        switch consume self {
+        switch decoded {
         case .position(let r):
             try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(line())) }
         case .entry(let e, let prepared):
             // The leaf hash from the line itself, not from tree.hashes (a cache).
-            try rules.apply(try e.get(), prepared: prepared, leafHash: line().withUnsafeBytes { MerkleHash.leaf($0) })
+            try rules.apply(e, prepared: prepared, leafHash: line().withUnsafeBytes { MerkleHash.leaf($0) })
+        case .failed(let error):
+            throw error
         }
     }
 }
