@@ -22,27 +22,17 @@ extension Ledger where Rules == NegotiationRules {
     func parallelState(upTo count: Int64?, chunkBytes: Int) throws(LedgerError) -> NegotiationRules {
         try store.refresh()
         let end = min(count ?? store.size, store.size)
-        var rules = NegotiationRules()
-        let helpers = ParallelDecode.cores - 1
+        var replay = Replay<NegotiationRules>(checks: [])
+        let helpers = Parallel.processorCount - 1
         var decoded: ParallelDecode.Job? = nil
 
         func applyDecoded() throws(LedgerError) {
             guard let job = decoded else { return }
             for k in 0..<job.count {
-                let i = job.range.lowerBound + Int64(k)
                 // Moved out, not copied: the job no longer owns the slot.
                 let slot = (job.slots + k).move()
                 job.applied = k + 1
-                do throws(LedgerError) {
-                    switch consume slot {
-                    case .position(let r):
-                        try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(job.lines[k])) }
-                    case .entry(let e, let prepared):
-                        // The leaf hash from the line itself, not from tree.hashes (a cache).
-                        let leafHash = job.lines[k].withUnsafeBytes { MerkleHash.leaf($0) }
-                        try rules.apply(try e.get(), prepared: prepared, leafHash: leafHash)
-                    }
-                } catch { throw error.prefixed("entry \(i): ") }
+                try replay.apply(record: slot, line: job.lines[k], at: job.range.lowerBound + Int64(k))
             }
             decoded = nil
             // Free the chunk's entries on another thread: this one has the next chunk to apply.
@@ -72,17 +62,40 @@ extension Ledger where Rules == NegotiationRules {
             decoded = job
         }
         try applyDecoded()
-        return rules
+        return replay.rules
     }
 }
 
 enum ParallelDecode {
-    /// One decoded line.
-    enum Slot {
-        /// A position, read without building its entry (nearly every entry of a negotiation).
-        case position(NegotiationRules.PositionRecord)
-        /// Any other entry (or a position the fast path did not take), decoded and prepared.
-        case entry(Result<Entry, LedgerError>, NegotiationRules.Prepared)
+    /// One decoded line: its index field and log time, kept apart so that the replay checks
+    /// them without copying the rest, and what the rules apply.
+    struct Slot {
+        enum Decoded {
+            /// A position, read without building its entry (nearly every entry of a negotiation).
+            case position(NegotiationRules.PositionRecord)
+            /// Any other entry (or a position the fast path did not take), decoded and prepared.
+            case entry(Entry, NegotiationRules.Prepared)
+            /// A line that did not decode.
+            case failed(LedgerError)
+        }
+
+        let index: UInt64
+        let time: Timestamp
+        let decoded: Decoded
+
+        /// Decodes one line.
+        init(_ raw: UnsafeRawBufferPointer, scanner: inout LeafScanner, signers: inout SignerCache) {
+            if let r = NegotiationRules.readPosition(raw, scanner: &scanner) {
+                (index, time, decoded) = (r.header.index, r.header.time, .position(r))
+                return
+            }
+            do throws(LedgerError) {
+                let e = try Entry(leaf: raw, signers: &signers)
+                (index, time, decoded) = (e.index, e.time, .entry(e, NegotiationRules.prepare(e)))
+            } catch {
+                (index, time, decoded) = (0, Timestamp(secondsSinceEpoch: 0), .failed(error))
+            }
+        }
     }
 
     /// One chunk of lines, decoded and prepared in pieces by whichever threads take them.
@@ -135,11 +148,7 @@ enum ParallelDecode {
                 let p = nextPiece.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard p < pieces else { return }
                 for k in (p * Job.pieceSize)..<min(count, (p + 1) * Job.pieceSize) {
-                    let slot = lines[k].withUnsafeBytes { raw -> Slot in
-                        if let r = NegotiationRules.readPosition(raw, scanner: &scanner) { return .position(r) }
-                        let e = Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
-                        return .entry(e, (try? e.get()).map(NegotiationRules.prepare) ?? .none)
-                    }
+                    let slot = lines[k].withUnsafeBytes { Slot($0, scanner: &scanner, signers: &signers) }
                     (slots + k).initialize(to: slot)
                 }
             }
@@ -201,22 +210,25 @@ enum ParallelDecode {
             free.withLock { f in for (p, _) in f.slots { p.deallocate() } }
         }
     }
-
-    /// A pointer that threads write through, each to its own elements.
-    struct SharedPointer<T>: @unchecked Sendable {
-        let pointer: UnsafeMutablePointer<T>
-        init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-    }
-
-    static var cores: Int {
-        #if canImport(Glibc)
-            return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-            return 1
-        #endif
-    }
 }
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+extension ParallelDecode.Slot: ReplayRecord {
+    typealias Rules = NegotiationRules
+
+    func header() throws(LedgerError) -> (index: UInt64, time: Timestamp) {
+        if case .failed(let error) = decoded { throw error }
+        return (index, time)
+    }
+
+    consuming func apply(to rules: inout NegotiationRules, line: () -> ArraySlice<UInt8>) throws(LedgerError) {
+        switch decoded {
+        case .position(let r):
+            try rules.apply(r) { () throws(LedgerError) in try Entry(leaf: Array(line())) }
+        case .entry(let e, let prepared):
+            // The leaf hash from the line itself, not from tree.hashes (a cache).
+            try rules.apply(e, prepared: prepared, leafHash: line().withUnsafeBytes { MerkleHash.leaf($0) })
+        case .failed(let error):
+            throw error
+        }
+    }
+}

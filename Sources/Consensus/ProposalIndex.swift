@@ -1,5 +1,4 @@
 import LedgerCore
-import LedgerCrypto
 
 /// Where each proposal's entries are in the log, and a snapshot of the charters: enough to
 /// compute one proposal's status by reading only its own entries.
@@ -35,15 +34,9 @@ extension Ledger where Rules == NegotiationRules {
         -> ProposalStatus
     {
         guard let positions = index.entries[id] else { throw .notFound("proposal \"\(id)\" is not in the index") }
-        var rules = NegotiationRules(trustedReplayWith: index.charters)
-        for i in positions {
-            let leaf = try store.leaf(Int64(i))
-            do throws(LedgerError) {
-                // The leaf hash from the entry's own bytes, not from tree.hashes (a cache).
-                try rules.apply(try Entry(leaf: leaf), leafHash: MerkleHash.leaf(leaf))
-            } catch { throw error.prefixed("entry \(i): ") }
-        }
-        guard let s = rules.status(of: id, at: now) else { throw .notFound("proposal \"\(id)\" has no entries") }
+        var replay = Replay(checks: [], rules: NegotiationRules(trustedReplayWith: index.charters))
+        for i in positions { try replay.apply(try store.leaf(Int64(i))[...], at: Int64(i)) }
+        guard let s = replay.rules.status(of: id, at: now) else { throw .notFound("proposal \"\(id)\" has no entries") }
         return s
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import LedgerCore
 import LedgerCrypto
 
@@ -113,18 +112,9 @@ extension NegotiationRules {
     func statuses(forum: String?, at now: Timestamp?, perThread: Int) -> [ProposalStatus] {
         let chosen = forum == nil ? proposals : proposals.filter { $0.forum == forum }
         let now = now ?? lastTime
-        let parts = min(ParallelDecode.cores, chosen.count / perThread)
+        let parts = min(Parallel.processorCount, chosen.count / perThread)
         guard parts > 1 else { return chosen.map { status($0, at: now) } }
-        return [ProposalStatus](unsafeUninitializedCapacity: chosen.count) { buffer, initialized in
-            // Each part initializes its own range of the buffer.
-            let base = ParallelDecode.SharedPointer(buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                for i in (chosen.count * part / parts)..<(chosen.count * (part + 1) / parts) {
-                    (base.pointer + i).initialize(to: status(chosen[i], at: now))
-                }
-            }
-            initialized = chosen.count
-        }
+        return Parallel.mapChunked(chosen.count, parts: parts) { status(chosen[$0], at: now) }
     }
 
     func status(_ p: Proposal, at now: Timestamp) -> ProposalStatus {

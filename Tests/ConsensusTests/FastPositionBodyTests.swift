@@ -40,7 +40,7 @@ import Testing
                                     if let extra { o[extra] = 1 }
                                     let r = BodyReader(CanonicalObject(o), kind: "position")
                                     let fast = NegotiationRules.PositionBody.fast(r)
-                                    let full = try? NegotiationRules.PositionBody(r)
+                                    let full = try? NegotiationRules.PositionBody(fieldByField: r)
                                     cases += 1
                                     if fast != nil { fastCount += 1 }
                                     if full != nil { fullCount += 1 }

@@ -3,8 +3,7 @@ import ControlCodes
 
 /// Finds duplicate and conflicting measures across forums.
 ///
-/// Measures are indexed by item code: each code (and every code it correlates with) is
-/// filed under itself and under each of its ancestors. A measure is then compared only with
+/// Measures are indexed by item code (``CandidateIndex``): a measure is compared only with
 /// measures whose codes are equal to, above or below one of its own (or a correlated one),
 /// never with all others, so the cost grows with the number of overlapping pairs rather
 /// than with n².
@@ -117,54 +116,7 @@ public struct ConflictDetector: Sendable {
             }
             dests[i] = d.sorted()
         }
-        let keyCount = interner.ids.count
-        // Chains in flat storage, so the inner loop touches no reference-counted values:
-        // measure i's expansions are expStart[i]..<expStart[i+1]; expansion x's chain is
-        // chainStore[chainStart[x]..<chainStart[x+1]].
-        var chainStore: [Int32] = []
-        var chainStart: [Int32] = [0]
-        var expStart = [Int32](repeating: 0, count: measures.count + 1)
-        var expOwner: [Int32] = []
-        for i in measures.indices {
-            expStart[i] = Int32(chainStart.count - 1)
-            for e in expansions[i] {
-                chainStore.append(contentsOf: e.chain)
-                chainStart.append(Int32(chainStore.count))
-                expOwner.append(Int32(i))
-            }
-        }
-        expStart[measures.count] = Int32(chainStart.count - 1)
-        // The two indexes in compressed form: measures holding exactly key k are
-        // exactList[exactOff[k]..<exactOff[k+1]]; measures holding k or a code below it are
-        // belowList[belowOff[k]..<belowOff[k+1]].
-        var exactOff = [Int32](repeating: 0, count: keyCount + 1)
-        var belowOff = [Int32](repeating: 0, count: keyCount + 1)
-        let expCount = chainStart.count - 1
-        for x in 0..<expCount {
-            let s0 = Int(chainStart[x])
-            exactOff[Int(chainStore[s0]) + 1] += 1
-            for k in s0..<Int(chainStart[x + 1]) { belowOff[Int(chainStore[k]) + 1] += 1 }
-        }
-        for k in 0..<keyCount {
-            exactOff[k + 1] += exactOff[k]
-            belowOff[k + 1] += belowOff[k]
-        }
-        var exactList = [Int32](repeating: 0, count: Int(exactOff[keyCount]))
-        var belowList = [Int32](repeating: 0, count: Int(belowOff[keyCount]))
-        var exactFill = exactOff
-        var belowFill = belowOff
-        for x in 0..<expCount {
-            let owner = expOwner[x]
-            let s0 = Int(chainStart[x])
-            let k0 = Int(chainStore[s0])
-            exactList[Int(exactFill[k0])] = owner
-            exactFill[k0] += 1
-            for k in s0..<Int(chainStart[x + 1]) {
-                let key = Int(chainStore[k])
-                belowList[Int(belowFill[key])] = owner
-                belowFill[key] += 1
-            }
-        }
+        var index = CandidateIndex(chains: expansions.map { $0.map(\.chain) })
 
         func destinationsOverlap(_ i: Int, _ j: Int) -> Bool {
             if coversAll[i] || coversAll[j] { return true }
@@ -210,30 +162,11 @@ public struct ConflictDetector: Sendable {
         }
 
         var out: [Finding] = []
-        var stamp = [Int32](repeating: -1, count: measures.count)
         var candidates: [Int32] = []
         let sources = only.map { [$0] } ?? live
         for i in sources {
             guard measures[i].state.isLive else { continue }
-            candidates.removeAll(keepingCapacity: true)
-            func consider(_ j: Int32) {
-                let jj = Int(j)
-                guard jj != i, only != nil || jj > i, stamp[jj] != Int32(i) else { return }
-                stamp[jj] = Int32(i)
-                candidates.append(j)
-            }
-            for x in Int(expStart[i])..<Int(expStart[i + 1]) {
-                let s0 = Int(chainStart[x])
-                let s1 = Int(chainStart[x + 1])
-                let own = Int(chainStore[s0])
-                for n in Int(belowOff[own])..<Int(belowOff[own + 1]) { consider(belowList[n]) }
-                var k = s0 + 1
-                while k < s1 {
-                    let anc = Int(chainStore[k])
-                    for n in Int(exactOff[anc])..<Int(exactOff[anc + 1]) { consider(exactList[n]) }
-                    k += 1
-                }
-            }
+            index.candidates(of: i, onlyAbove: only == nil, into: &candidates)
             for j in candidates {
                 let jj = Int(j)
                 if proposal[jj] == proposal[i] { continue }

@@ -111,11 +111,7 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
         report.notes.append(contentsOf: derived.notes)
         let checkpointFiles = try store.checkpointSizes()
         var logKey = options.logKey
-        var rules = Rules()
-        var seen = Set<Digest>()
-        var range = CompactRange()
-        var chain = ChainLinker()
-        var storedHashPos: Int64 = 0
+        var replay = Replay<Rules>(checks: .all)
 
         // What the auditor trusts: a checkpoint signed by the log key, or nothing.
         var trusted: Int64 = 0
@@ -133,11 +129,6 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
         }
         let bounds = witnessBounds(checkpointFiles)
         var nextBound = 0
-
-        func fail(_ i: Int64, _ e: LedgerError) -> LedgerError {
-            report.failedEntry = i
-            return e.prefixed("entry \(i): ")
-        }
 
         // Checkpoints are checked when the recomputed tree reaches their size.
         var nextCheckpoint = 0
@@ -165,10 +156,57 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
         }
         try checkCheckpoints(atSize: 0, root: MerkleHash.emptyRoot, report: &report)
 
+        // What the audit checks of each entry once the rules have applied it.
+        func checkApplied(_ step: Replay<Rules>.Step, _ replay: Replay<Rules>, end: Int64, report: inout Report)
+            throws(LedgerError)
+        {
+            let i = step.index
+            if i == 0 {
+                let genesisKey = replay.rules.authority.operatorKey
+                if let given = logKey {
+                    guard genesisKey == given else {
+                        throw .unauthorized(
+                            "the genesis entry names the operator key \(genesisKey?.description ?? "none")"
+                                + ", not the log key \(given)"
+                        )
+                    }
+                } else {
+                    logKey = genesisKey
+                    report.logKeyFromGenesis = true
+                }
+            }
+            // Postdating: a witness saw the log after this entry, so its time bounds the entry's.
+            while nextBound < bounds.count, bounds[nextBound].size <= UInt64(i) { nextBound += 1 }
+            if nextBound < bounds.count {
+                let b = bounds[nextBound]
+                let time = step.entry.time
+                if time.secondsSinceEpoch - TimeRule.toleranceSeconds > b.earliest.secondsSinceEpoch {
+                    throw .timeSkew(
+                        "integration time \(time) is later than \(b.witness)'s cosignature of checkpoint \(b.size)"
+                            + " at \(b.earliest), over the \(TimeRule.toleranceSeconds) s tolerance"
+                            + ": the entry is postdated"
+                    )
+                }
+            }
+            // Derived files, where present: compared, never believed.
+            if derived.hasIndex, i < records.recordCount {
+                guard records.endOffset(i) == end, records.statementHash(i) == step.statementHash else {
+                    throw .chainBroken("\(names.index) disagrees with \(names.entries); \(store.repairAdvice)")
+                }
+            }
+            if derived.hasHashes {
+                let count = records.storedHashCount
+                let cached = { (p: Int64) in p < count ? records.storedHash(at: p) : nil }
+                guard replay.addedHashesAgree(with: cached, absentAgrees: true) else {
+                    throw .chainBroken("\(names.hashes) disagrees with \(names.entries); \(store.repairAdvice)")
+                }
+            }
+            try checkCheckpoints(atSize: i + 1, root: replay.range.root, report: &report)
+        }
+
         let committed = commit?.size ?? Int64.max
         var reader = store.entryCursor(from: 0, index: 0, limit: fileSize)
         var done: Int64 = 0
-        var signers = SignerCache()
         while done < committed {
             let chunk: EntryChunk?
             do throws(LedgerError) { chunk = try reader.next(maxLines: committed - done) } catch {
@@ -181,88 +219,34 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
             let checked = StoreAuditor.checkInParallel(Array(chunk.lines[fullFrom...]))
             for (k, line) in chunk.lines.enumerated() {
                 let i = chunk.firstIndex + Int64(k)
-                let entry: Entry
-                let lh: Digest
-                let sh: Digest
-                if k < fullFrom {
-                    do throws(LedgerError) {
-                        entry = try line.withUnsafeBytes { raw in
-                            Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
-                        }.get()
-                    } catch { throw fail(i, error) }
-                    lh = line.withUnsafeBytes { MerkleHash.leaf($0) }
-                    guard let h = Entry.statementHash(inCanonicalLeaf: line) else {
-                        throw fail(i, .malformed("no statement found in the leaf"))
-                    }
-                    sh = h
-                } else {
+                // The trusted prefix is decoded by the replay itself (no signature checks).
+                var decoded: Result<Replay<Rules>.Decoded, LedgerError>?
+                if k >= fullFrom {
                     let c = checked[k - fullFrom]
-                    if let e = c.error { throw fail(i, e) }
-                    entry = c.entry!
-                    lh = c.leafHash
-                    sh = c.statementHash
-                    report.verifiedSignatures += 1
-                }
-                do throws(LedgerError) { try chain.link(entry, leafHash: lh) } catch { throw fail(i, error) }
-                guard seen.insert(sh).inserted else { throw fail(i, .replay("statement is a replay of an earlier entry")) }
-                do throws(LedgerError) { try rules.apply(entry, leafHash: lh) } catch { throw fail(i, error) }
-                if i == 0 {
-                    let genesisKey = rules.authority.operatorKey
-                    if let given = logKey {
-                        guard genesisKey == given else {
-                            throw fail(
-                                i,
-                                .unauthorized(
-                                    "the genesis entry names the operator key \(genesisKey?.description ?? "none"), not the log key \(given)"
-                                ))
-                        }
+                    if let e = c.error {
+                        decoded = .failure(e)
                     } else {
-                        logKey = genesisKey
-                        report.logKeyFromGenesis = true
+                        decoded = .success(.init(entry: c.entry!, leafHash: c.leafHash, statementHash: c.statementHash))
+                        report.verifiedSignatures += 1
                     }
                 }
-                // Postdating: a witness saw the log after this entry, so its time bounds the entry's.
-                while nextBound < bounds.count, bounds[nextBound].size <= UInt64(i) { nextBound += 1 }
-                if nextBound < bounds.count {
-                    let b = bounds[nextBound]
-                    if entry.time.secondsSinceEpoch - TimeRule.toleranceSeconds > b.earliest.secondsSinceEpoch {
-                        throw fail(
-                            i,
-                            .timeSkew(
-                                "integration time \(entry.time) is later than \(b.witness)'s cosignature of checkpoint \(b.size) at \(b.earliest), over the \(TimeRule.toleranceSeconds) s tolerance: the entry is postdated"
-                            ))
-                    }
-                }
-                // Derived files, where present: compared, never believed.
-                if derived.hasIndex, i < records.recordCount {
-                    guard records.endOffset(i) == chunk.ends[k], records.statementHash(i) == sh else {
-                        throw fail(
-                            i, .chainBroken("\(names.index) disagrees with \(names.entries); \(store.repairAdvice)"))
-                    }
-                }
-                var mismatch = false
-                range.append(lh) { h in
-                    if derived.hasHashes, storedHashPos < records.storedHashCount,
-                        records.storedHash(at: storedHashPos) != h
-                    {
-                        mismatch = true
-                    }
-                    storedHashPos += 1
-                }
-                if mismatch {
-                    throw fail(
-                        i, .chainBroken("\(names.hashes) disagrees with \(names.entries); \(store.repairAdvice)"))
+                do throws(LedgerError) {
+                    try replay.apply(
+                        line, at: i, decoded: decoded,
+                        didApply: { step, replay throws(LedgerError) in
+                            try checkApplied(step, replay, end: chunk.ends[k], report: &report)
+                        })
+                } catch {
+                    report.failedEntry = i
+                    throw error
                 }
                 done = i + 1
-                do throws(LedgerError) { try checkCheckpoints(atSize: done, root: range.root, report: &report) } catch {
-                    throw fail(i, error)
-                }
             }
             options.progress?(done, commit?.size ?? 0)
         }
         if pendingZero { try checkCheckpoint(size: 0, root: MerkleHash.emptyRoot, logKey: logKey, report: &report) }
         report.entries = done
-        report.root = range.root
+        report.root = replay.range.root
         report.logKey = logKey?.description
 
         // What was acknowledged must all be there, and agree with the commit record.
@@ -273,9 +257,12 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
                     "\(entriesPath): holds \(done) complete entries, but the commit record acknowledges \(commit.size): acknowledged entries are missing"
                 )
             }
-            guard reader.offset == commit.entriesEnd, commit.lastLeafHash == chain.prev, commit.root == range.root else {
+            guard reader.offset == commit.entriesEnd, commit.lastLeafHash == replay.chain.prev,
+                commit.root == replay.range.root else {
                 throw .chainBroken(
-                    "\(store.location)/\(names.commit): disagrees with the entries (it records \(commit.size) entries in \(commit.entriesEnd) bytes with root \(commit.root.base64); the entries end at byte \(reader.offset) with root \(range.root.base64))"
+                    "\(store.location)/\(names.commit): disagrees with the entries (it records"
+                        + " \(commit.size) entries in \(commit.entriesEnd) bytes with root \(commit.root.base64)"
+                        + "; the entries end at byte \(reader.offset) with root \(replay.range.root.base64))"
                 )
             }
         }

@@ -31,9 +31,7 @@ package struct ChainLinker: Sendable {
 
     /// Checks `entry` as the next link without advancing.
     package func check(_ entry: Entry) throws(LedgerError) {
-        guard entry.index == UInt64(next) else {
-            throw .chainBroken("index field is \(entry.index), expected \(next)")
-        }
+        try ChainLinker.checkIndex(entry.index, expected: next)
         guard entry.prev == prev else {
             throw .chainBroken(
                 next == 0
@@ -44,5 +42,13 @@ package struct ChainLinker: Sendable {
             throw .chainBroken("integration time \(entry.time) is before the previous entry's \(t)")
         }
         try TimeRule.check(claimed: entry.statement.time, entryTime: entry.time, previous: lastTime)
+    }
+
+    /// Checks that an entry's index field is `expected`: the one chain rule a reader that
+    /// trusts the rest of the chain (a replay of checked entries) still applies.
+    package static func checkIndex(_ index: UInt64, expected: Int64) throws(LedgerError) {
+        guard index == UInt64(expected) else {
+            throw .chainBroken("index field is \(index), expected \(expected)")
+        }
     }
 }

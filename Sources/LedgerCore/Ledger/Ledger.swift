@@ -30,20 +30,22 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
 
     /// The state derived from the first `size` entries, and what was computed on the way.
     struct Replayed: Sendable {
-        var state = Rules()
-        var size: Int64 = 0
+        /// The rules' state, the chain's end, the statement hashes and the Merkle tree's right
+        /// edge, all computed from the entries themselves: the root the log signs comes from
+        /// here, never from `tree.hashes`.
+        var replay = Replay<Rules>(checks: .all)
         /// The byte offset in `entries.jsonl` just past entry `size - 1`.
         var end: Int64 = 0
-        var lastLeaf = Digest.zero
-        var lastTime: Timestamp?
-        /// The statement hashes of the first `size` entries, computed from the entries.
-        var statementHashes: Set<Digest> = []
-        /// The Merkle tree's right edge over the first `size` entries, computed from the
-        /// entries themselves: the root the log signs comes from here, never from `tree.hashes`.
-        var range = CompactRange()
         /// Entries `0..<verifiedSize` had their signatures verified by this process (it
         /// appended them, or checked them before signing a checkpoint).
         var verifiedSize: Int64 = 0
+
+        var state: Rules { replay.rules }
+        var size: Int64 { replay.size }
+        var lastLeaf: Digest { replay.chain.prev }
+        var lastTime: Timestamp? { replay.chain.lastTime }
+        var statementHashes: Set<Digest> { replay.statementHashes }
+        var range: CompactRange { replay.range }
     }
 
     /// A ledger over `store`.
@@ -108,24 +110,12 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
 
     /// As ``state(upTo:)``, reading chunks of about `chunkBytes`.
     package func state(upTo count: Int64, chunkBytes: Int) throws(LedgerError) -> Rules {
-        var s = Rules()
-        var signers = SignerCache()
+        var replay = Replay<Rules>(checks: [])
         try store.forEachChunk(from: 0, to: min(count, store.size), chunkBytes: chunkBytes) {
             first, lines throws(LedgerError) in
-            for (k, line) in lines.enumerated() {
-                let i = first + Int64(k)
-                do throws(LedgerError) {
-                    let e = try line.withUnsafeBytes { raw in
-                        Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
-                    }.get()
-                    guard e.index == UInt64(i) else {
-                        throw LedgerError.chainBroken("index field is \(e.index), expected \(i)")
-                    }
-                    try s.apply(e, leafHash: line.withUnsafeBytes { MerkleHash.leaf($0) })
-                } catch { throw error.prefixed("entry \(i): ") }
-            }
+            try replay.apply(lines, first: first)
         }
-        return s
+        return replay.rules
     }
 
     /// Replays entries `stateSize..<n`, reading `entries.jsonl` by its newlines. For each
@@ -144,52 +134,30 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
     }
 
     private func replayChecked(_ r: inout Replayed, to n: Int64) throws(LedgerError) {
-        var signers = SignerCache()
         let snap = store.snapshot
         var reader = store.entryCursor(from: r.end, index: r.size, limit: snap.committedEnd)
-        var storedPos = StoredHashIndex.count(size: r.size)
         let stored = snap.storedHashCount
         let advice = store.repairAdvice
         let names = store.names
         while r.size < n, let chunk = try reader.next(maxLines: n - r.size) {
             for (k, line) in chunk.lines.enumerated() {
-                let i = chunk.firstIndex + Int64(k)
-                do throws(LedgerError) {
-                    let e = try line.withUnsafeBytes { raw in
-                        Result { () throws(LedgerError) in try Entry(leaf: raw, signers: &signers) }
-                    }.get()
-                    try ChainLinker(next: i, prev: r.lastLeaf, lastTime: r.lastTime).check(e)
-                    let lh = line.withUnsafeBytes { MerkleHash.leaf($0) }
-                    guard let sh = Entry.statementHash(inCanonicalLeaf: line) else {
-                        throw LedgerError.malformed("no statement found in the leaf")
-                    }
-                    guard snap.endOffset(i) == chunk.ends[k], snap.statementHash(i) == sh else {
-                        throw LedgerError.chainBroken(
-                            "\(names.index) disagrees with \(names.entries); \(advice)")
-                    }
-                    var edge = r.range
-                    var mismatch = false
-                    var pos = storedPos
-                    edge.append(lh) { h in
-                        if pos >= stored || snap.storedHash(at: pos) != h { mismatch = true }
-                        pos += 1
-                    }
-                    if mismatch {
-                        throw LedgerError.chainBroken(
-                            "\(names.hashes) disagrees with \(names.entries); \(advice)")
-                    }
-                    guard !r.statementHashes.contains(sh) else {
-                        throw LedgerError.replay("statement is a replay of an earlier entry")
-                    }
-                    try r.state.apply(e, leafHash: lh)
-                    r.statementHashes.insert(sh)
-                    r.range = edge
-                    storedPos = pos
-                    r.lastLeaf = lh
-                    r.lastTime = e.time
-                    r.size = i + 1
-                    r.end = chunk.ends[k]
-                } catch { throw error.prefixed("entry \(i): ") }
+                try r.replay.apply(
+                    line, at: chunk.firstIndex + Int64(k),
+                    willApply: { step, replay throws(LedgerError) in
+                        // The caches must agree with what the entries give.
+                        guard snap.endOffset(step.index) == chunk.ends[k],
+                            snap.statementHash(step.index) == step.statementHash
+                        else {
+                            throw .chainBroken(
+                                "\(names.index) disagrees with \(names.entries); \(advice)")
+                        }
+                        let cached = { (p: Int64) in p < stored ? snap.storedHash(at: p) : nil }
+                        guard replay.addedHashesAgree(with: cached, absentAgrees: false) else {
+                            throw .chainBroken(
+                                "\(names.hashes) disagrees with \(names.entries); \(advice)")
+                        }
+                    })
+                r.end = chunk.ends[k]
             }
         }
         guard r.size == n else {
@@ -279,13 +247,10 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
                 leaves: leaves, storedHashes: newStored, statementHashes: stmtHashes, lastLeafHash: prev, root: r.root,
                 in: session)
             if rp.verifiedSize == before { rp.verifiedSize = store.size }
-            rp.state = working
-            rp.size = store.size
+            rp.replay.takeAppended(
+                rules: working, chain: ChainLinker(next: store.size, prev: prev, lastTime: now), range: r,
+                statementHashes: seen)
             rp.end = store.committedEnd
-            rp.lastLeaf = prev
-            rp.lastTime = now
-            rp.range = r
-            rp.statementHashes.formUnion(seen)
             return appended
           }
         }

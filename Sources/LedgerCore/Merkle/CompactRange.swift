@@ -4,8 +4,9 @@ import LedgerCrypto
 /// of the tree so far (at most log2(n) + 1). It gives the root at every size without storing
 /// the tree.
 public struct CompactRange: Sendable {
+    /// The hashes of the complete subtrees, largest (left-most) first: one for each one bit of
+    /// ``size``.
     var hashes: [Digest] = []
-    var levels: [Int] = []
     /// Leaves appended so far.
     public internal(set) var size: Int64 = 0
 
@@ -21,18 +22,11 @@ public struct CompactRange: Sendable {
 
     /// Appends a leaf hash and calls `visit` with each stored hash it adds, in
     /// ``StoredHashIndex`` order, without allocating.
-    public mutating func append(_ leafHash: Digest, visit: (Digest) throws(LedgerError) -> Void) rethrows {
-        try visit(leafHash)
-        var h = leafHash
-        var level = 0
-        while let last = levels.last, last == level {
-            h = MerkleHash.node(hashes.removeLast(), h)
-            levels.removeLast()
-            level += 1
-            try visit(h)
-        }
-        hashes.append(h)
-        levels.append(level)
+    public mutating func append<E: Error>(_ leafHash: Digest, visit: (Digest) throws(E) -> Void) throws(E) {
+        // The left siblings are the subtrees on the right edge, smallest (last) first.
+        let top = try StoredHashIndex.fold(
+            leafHash: leafHash, index: size, leftSibling: { (_, _) throws(E) in hashes.removeLast() }, visit: visit)
+        hashes.append(top)
         size += 1
     }
 

@@ -26,20 +26,10 @@ public enum MerkleHash {
     }
 
     /// Appends to `out` the stored hashes that appending leaf `index` adds.
-    @inlinable
     public static func appendStoredHashes(index: Int64, leafHash: Digest, into out: inout [Digest], reader: (Int64) -> Digest) {
-        out.append(leafHash)
-        var h = leafHash
-        var level = 0
-        var n = index
-        while n & 1 == 1 {
-            // The left sibling is subtree (n - 1) at this level, complete and already stored.
-            let left = reader(StoredHashIndex.index(level: level, n: n - 1))
-            h = node(left, h)
-            out.append(h)
-            level += 1
-            n >>= 1
-        }
+        _ = StoredHashIndex.fold(
+            leafHash: leafHash, index: index, leftSibling: { reader(StoredHashIndex.index(level: $0, n: $1)) },
+            visit: { out.append($0) })
     }
 
     /// Largest power of two strictly smaller than `n` (n ≥ 2).
@@ -226,16 +216,9 @@ public struct InMemoryHashes: HashReader, Sendable {
     }
 
     public mutating func append(leafHash: Digest) {
-        hashes.append(leafHash)
-        var h = leafHash
-        var level = 0
-        var n = size
-        while n & 1 == 1 {
-            h = MerkleHash.node(hashes[Int(StoredHashIndex.index(level: level, n: n - 1))], h)
-            hashes.append(h)
-            level += 1
-            n >>= 1
-        }
+        _ = StoredHashIndex.fold(
+            leafHash: leafHash, index: size, leftSibling: { hashes[Int(StoredHashIndex.index(level: $0, n: $1))] },
+            visit: { hashes.append($0) })
         size += 1
     }
 
@@ -281,20 +264,8 @@ public struct InMemoryHashes: HashReader, Sendable {
     /// Builds the stored hashes of a whole tree from its leaf hashes in one pass.
     public init(buildingFrom leafHashes: [Digest]) {
         hashes.reserveCapacity(Int(StoredHashIndex.count(size: Int64(leafHashes.count))))
-        // The left siblings still waiting for a right sibling, one per level (a compact range).
-        var pending = [Digest]()
-        pending.reserveCapacity(64)
-        for (i, leaf) in leafHashes.enumerated() {
-            hashes.append(leaf)
-            var h = leaf
-            var n = i
-            while n & 1 == 1 {
-                h = MerkleHash.node(pending.removeLast(), h)
-                hashes.append(h)
-                n >>= 1
-            }
-            pending.append(h)
-        }
+        var range = CompactRange()
+        for leaf in leafHashes { range.append(leaf) { hashes.append($0) } }
         size = Int64(leafHashes.count)
     }
 

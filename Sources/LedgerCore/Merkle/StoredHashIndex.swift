@@ -1,3 +1,5 @@
+import LedgerCrypto
+
 /// The stored-hash layout of Go's `golang.org/x/mod/sumdb/tlog`, which lets C2SP tlog-tiles
 /// be served straight from the store.
 ///
@@ -25,5 +27,34 @@ public enum StoredHashIndex {
             j >>= 1
         }
         return c
+    }
+
+    /// The stored-hash recurrence, written once: the hashes that appending leaf `index`, whose
+    /// hash is `leafHash`, adds to the store, in order. They are the leaf hash, then the hash
+    /// of each subtree that the leaf completes, smallest first: 1 + (trailing one bits of
+    /// `index`) hashes.
+    ///
+    /// - Parameters:
+    ///   - leftSibling: the hash of complete subtree `n` at `level`, the left sibling the
+    ///     leaf's subtree is joined with (already known: a stored hash, or the top of a
+    ///     compact range, whose subtrees are asked for smallest first).
+    ///   - visit: called with each hash, in order.
+    /// - Returns: the hash of the largest subtree the leaf completes (the leaf hash when it
+    ///   completes none): the new right-most hash of a compact range.
+    package static func fold<E: Error>(
+        leafHash: Digest, index: Int64, leftSibling: (_ level: Int, _ n: Int64) throws(E) -> Digest,
+        visit: (Digest) throws(E) -> Void
+    ) throws(E) -> Digest {
+        try visit(leafHash)
+        var h = leafHash
+        var level = 0
+        var n = index
+        while n & 1 == 1 {
+            h = MerkleHash.node(try leftSibling(level, n - 1), h)
+            try visit(h)
+            level += 1
+            n >>= 1
+        }
+        return h
     }
 }
