@@ -1,4 +1,3 @@
-import Dispatch
 import LedgerCrypto
 
 
@@ -232,31 +231,16 @@ public struct InMemoryHashes: HashReader, Sendable {
         let total = Int(StoredHashIndex.count(size: Int64(n)))
         var out = [Digest](repeating: .zero, count: total)
         var level = leafHashes
-        out.withUnsafeMutableBufferPointer { buf in
-            nonisolated(unsafe) let dst = buf
-            for (i, h) in level.enumerated() { dst[Int(StoredHashIndex.index(level: 0, n: Int64(i)))] = h }
-            var l = 1
-            while level.count >= 2 {
-                let count = level.count / 2
-                var next = [Digest](repeating: .zero, count: count)
-                next.withUnsafeMutableBufferPointer { nb in
-                    nonisolated(unsafe) let nextBuf = nb
-                    let src = level
-                    let workers = count >= 4096 ? max(1, Parallel.processorCount) : 1
-                    let lvl = l
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        let lo = count * w / workers
-                        let hi = count * (w + 1) / workers
-                        for k in lo..<hi {
-                            let h = MerkleHash.node(src[2 * k], src[2 * k + 1])
-                            nextBuf[k] = h
-                            dst[Int(StoredHashIndex.index(level: lvl, n: Int64(k)))] = h
-                        }
-                    }
-                }
-                level = next
-                l += 1
+        for (i, h) in level.enumerated() { out[Int(StoredHashIndex.index(level: 0, n: Int64(i)))] = h }
+        var l = 1
+        while level.count >= 2 {
+            let count = level.count / 2
+            let src = level
+            level = Parallel.mapChunked(count, parts: count >= 4096 ? Parallel.processorCount : 1) { k in
+                MerkleHash.node(src[2 * k], src[2 * k + 1])
             }
+            for (k, h) in level.enumerated() { out[Int(StoredHashIndex.index(level: l, n: Int64(k)))] = h }
+            l += 1
         }
         hashes = out
     }
