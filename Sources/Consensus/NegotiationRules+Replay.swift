@@ -77,7 +77,7 @@ extension NegotiationRules {
     /// Reads a position leaf on the scanner's fast path; nil for any other leaf, and for a
     /// position whose body has a problem (`Entry(leaf:)` and ``apply(_:prepared:leafHash:)``
     /// then give the error).
-    public static func readPosition(_ raw: UnsafeRawBufferPointer, scanner: inout LeafScanner) -> PositionRecord? {
+    package static func readPosition(_ raw: UnsafeRawBufferPointer, scanner: inout LeafScanner) -> PositionRecord? {
         let r = scanner.read(raw, kind: "position") { header, reader in
             (try? PositionBody(reader)).map { PositionRecord(header: header, body: $0) }
         }

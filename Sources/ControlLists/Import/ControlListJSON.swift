@@ -159,8 +159,8 @@ public enum ControlListJSON {
 }
 
 /// Pretty-printed JSON with sorted keys and two-space indents.
-public enum PrettyJSON {
-    public static func render(_ v: JSONValue, indent: String = "") -> String {
+package enum PrettyJSON {
+    package static func render(_ v: JSONValue, indent: String = "") -> String {
         switch v {
         case .array(let a):
             if a.isEmpty { return "[]" }

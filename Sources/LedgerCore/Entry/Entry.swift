@@ -81,7 +81,7 @@ public struct Entry: Sendable, Hashable {
     /// Well-formed leaves take a fast path that checks the canonical text without building
     /// JSON values; anything it is unsure of goes through the full parser, which gives the
     /// error. Both paths accept the same leaves and give the same entry.
-    public init(leaf raw: UnsafeRawBufferPointer, signers: inout SignerCache) throws(LedgerError) {
+    package init(leaf raw: UnsafeRawBufferPointer, signers: inout SignerCache) throws(LedgerError) {
         guard raw.count <= Entry.maxBytes else {
             throw .tooLarge("entry is \(raw.count) bytes, over \(Entry.maxBytes)")
         }

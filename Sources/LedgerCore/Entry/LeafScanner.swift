@@ -7,27 +7,27 @@ import LedgerCrypto
 /// what the caller builds from it. It accepts exactly the leaves that the fast path of
 /// ``Entry/init(leaf:signers:)`` accepts. For any other leaf it returns nil, and the caller
 /// uses `Entry(leaf:)`, which gives the error if there is one.
-public struct LeafScanner {
+package struct LeafScanner {
     /// What a replay needs of an entry besides its body.
-    public struct Header: Sendable {
-        public let index: UInt64
+    package struct Header: Sendable {
+        package let index: UInt64
         /// The log's integration time.
-        public let time: Timestamp
-        public let signer: NoteVerifierKey
+        package let time: Timestamp
+        package let signer: NoteVerifierKey
     }
 
     private var signers = SignerCache()
     private var members: [CanonicalObject.Member]? = []
     private var bytes: [UInt8] = []
 
-    public init() {}
+    package init() {}
 
     /// Reads `raw` when it is a leaf of kind `kind` on the fast path, and returns what `read`
     /// makes of its header and a reader of its body; nil for any other leaf.
     ///
     /// The reader's storage is reused for the next leaf once `read` has returned: a copy kept
     /// past that point stays valid, but costs an allocation at the next leaf.
-    public mutating func read<R>(
+    package mutating func read<R>(
         _ raw: UnsafeRawBufferPointer, kind: String, _ read: (Header, BodyReader) -> R
     ) -> R? {
         guard raw.count <= Entry.maxBytes else { return nil }

@@ -103,11 +103,11 @@ public struct CoreRules: LedgerRules {
 
 /// A set of field names, for ``BodyReader/only(_:)-(FieldSet)``: kept as a `Set` and as
 /// sorted bytes, so that a canonical body's sorted keys are checked in one merge.
-public struct FieldSet: Sendable {
-    public let names: Set<String>
+package struct FieldSet: Sendable {
+    package let names: Set<String>
     let sorted: [[UInt8]]
 
-    public init(_ names: Set<String>) {
+    package init(_ names: Set<String>) {
         self.names = names
         sorted = names.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
     }
@@ -247,7 +247,7 @@ public struct BodyReader: Sendable {
     /// Calls `read` with a view of the members of a canonical body, in canonical key order,
     /// for hot paths that walk a known layout once; nil when the body is held as a dictionary.
     /// The view is valid only during the call.
-    public func withMembers<R>(_ read: (MemberView) -> R) -> R? {
+    package func withMembers<R>(_ read: (MemberView) -> R) -> R? {
         guard case .canonical(let c) = storage else { return nil }
         return c.bytes.withUnsafeBytes { bytes in
             c.members.withUnsafeBufferPointer { members in read(MemberView(bytes: bytes, members: members)) }
@@ -271,7 +271,7 @@ public struct BodyReader: Sendable {
     }
 
     /// Refuses fields outside `allowed`.
-    public func only(_ allowed: FieldSet) throws(LedgerError) {
+    package func only(_ allowed: FieldSet) throws(LedgerError) {
         if case .canonical(let c) = storage, BodyReader.keysWithin(c, allowed) { return }
         // Sort (for a deterministic message) only when there is something to report.
         let keys = self.keys
@@ -319,15 +319,15 @@ public struct BodyReader: Sendable {
 #endif
 
 /// The members of a canonical body, as ``BodyReader/withMembers(_:)`` shows them.
-public struct MemberView {
+package struct MemberView {
     let bytes: UnsafeRawBufferPointer
     let members: UnsafeBufferPointer<CanonicalObject.Member>
 
     /// The number of members.
-    public var count: Int { members.count }
+    package var count: Int { members.count }
 
     /// Whether member `i` exists and its key is `key` (a key with an escape never is).
-    public func key(_ i: Int, is key: StaticString) -> Bool {
+    package func key(_ i: Int, is key: StaticString) -> Bool {
         guard i < members.count else { return false }
         let m = members[i]
         let n = Int(m.keyEnd - m.keyStart)
@@ -337,7 +337,7 @@ public struct MemberView {
 
     /// The UTF-8 text of member `i`'s value when it is a string without escapes; nil
     /// otherwise.
-    public func plainString(_ i: Int) -> UnsafeBufferPointer<UInt8>? {
+    package func plainString(_ i: Int) -> UnsafeBufferPointer<UInt8>? {
         let m = members[i]
         guard m.plainString else { return nil }
         return UnsafeRawBufferPointer(rebasing: bytes[Int(m.valueStart + 1)..<Int(m.valueEnd - 1)])
@@ -345,5 +345,5 @@ public struct MemberView {
     }
 
     /// Member `i`'s value when it is an integer; nil otherwise.
-    public func integer(_ i: Int) -> Int64? { CanonicalObject.integer(members[i], in: bytes) }
+    package func integer(_ i: Int) -> Int64? { CanonicalObject.integer(members[i], in: bytes) }
 }

@@ -170,17 +170,17 @@ extension String {
 
 /// Verifier keys already parsed during one pass over a ledger, by their vkey text: a ledger
 /// has few signers and many entries.
-public struct SignerCache: Sendable {
+package struct SignerCache: Sendable {
     struct Slot: Sendable {
         let text: [UInt8]
         let key: NoteVerifierKey
     }
     private var slots: [UInt64: [Slot]] = [:]
 
-    public init() {}
+    package init() {}
 
     /// The key whose vkey text is `raw`, or nil when it is not a valid vkey.
-    public mutating func key(_ raw: UnsafeRawBufferPointer) -> NoteVerifierKey? {
+    package mutating func key(_ raw: UnsafeRawBufferPointer) -> NoteVerifierKey? {
         let h = SignerCache.fingerprint(raw)
         if let bucket = slots[h] {
             for s in bucket where s.text.count == raw.count {

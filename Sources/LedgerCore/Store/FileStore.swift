@@ -593,33 +593,33 @@ public final class FileStore: LedgerStore {
 }
 
 /// File helpers for the CLI and tools, kept with the rest of the I/O.
-public enum LedgerFiles {
+package enum LedgerFiles {
     /// Reads a whole file.
-    public static func read(_ path: String) throws(LedgerError) -> [UInt8] {
+    package static func read(_ path: String) throws(LedgerError) -> [UInt8] {
         guard POSIX.exists(path) else { throw .notFound("\(path): no such file") }
         return try POSIX.readFile(path)
     }
 
     /// Writes a private key file with mode 0600; refuses to overwrite.
-    public static func writePrivateKey(_ key: NoteSignerKey, to path: String) throws(LedgerError) {
+    package static func writePrivateKey(_ key: NoteSignerKey, to path: String) throws(LedgerError) {
         guard !POSIX.exists(path) else { throw .refused("\(path): already exists; refusing to overwrite a key") }
         try POSIX.writeNew(Array((key.privateKeyText + "\n").utf8), to: path, mode: 0o600)
     }
 
     /// Reads a private key file.
-    public static func readPrivateKey(_ path: String) throws(LedgerError) -> NoteSignerKey {
+    package static func readPrivateKey(_ path: String) throws(LedgerError) -> NoteSignerKey {
         let text = try StrictUTF8.decode(try read(path), what: path)
         do { return try NoteSignerKey(parsing: text) } catch { throw .malformed("\(path): \(error.message)") }
     }
 
     /// Writes a file atomically.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(LedgerError) {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(LedgerError) {
         try POSIX.writeAtomically(bytes, to: path)
     }
 
-    public static func isDirectory(_ path: String) -> Bool { POSIX.isDirectory(path) }
-    public static func exists(_ path: String) -> Bool { POSIX.exists(path) }
-    public static func makeDirectory(_ path: String) throws(LedgerError) { try POSIX.mkdir(path) }
+    package static func isDirectory(_ path: String) -> Bool { POSIX.isDirectory(path) }
+    package static func exists(_ path: String) -> Bool { POSIX.exists(path) }
+    package static func makeDirectory(_ path: String) throws(LedgerError) { try POSIX.mkdir(path) }
 }
 
 /// A proof server over a ledger directory for one tree size: the right-edge hashes are
