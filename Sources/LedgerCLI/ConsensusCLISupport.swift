@@ -43,9 +43,7 @@ enum ConsensusCLI {
     static func asOf(_ s: String?) throws -> AsOf {
         guard let s else { return .latest }
         if let i = UInt64(s) { return .index(i) }
-        if let t = UserTime.instant(s) { return .time(t) }
-        _ = try UserTime.parse(s, what: "--as-of")  // names fractional seconds
-        throw LedgerError.malformed("--as-of: \"\(s)\" is neither an entry index nor a time: use \(UserTime.forms)")
+        return .time(try UserTime.parse(s, what: "--as-of", orElse: "an entry index"))
     }
 
     /// The state, the instant and what the view rests on (checked against the latest signed

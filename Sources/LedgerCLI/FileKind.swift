@@ -2,7 +2,7 @@ import LedgerCore
 import LedgerCrypto
 
 /// What a file given on the command line looks like, from its first bytes and shape, so that a
-/// file of the wrong kind is named with what it is (`leaf63.bin looks like a leaf (an entry
+/// file of the wrong kind is named with what it is (`leaf63.bin: looks like a leaf (an entry
 /// line), not a proof`) instead of failing deep inside a parser (specs/cli.md, "Errors").
 ///
 /// Sniffing only names the kind; the reader of the expected kind still checks everything.
@@ -76,7 +76,7 @@ enum FileKind: Equatable, Sendable {
     }
 
     /// Refuses `bytes` read from `path` when they look like a recognised kind other than those
-    /// `expected`: `"leaf63.bin looks like a leaf (an entry line), not a proof"`. Bytes of no
+    /// `expected`: `"leaf63.bin: looks like a leaf (an entry line), not a proof"`. Bytes of no
     /// recognised kind pass, for the reader to judge.
     ///
     /// - Parameters:
@@ -86,7 +86,7 @@ enum FileKind: Equatable, Sendable {
     ) throws(LedgerError) {
         let kind = sniff(bytes)
         guard kind.isRecognised, !expected.contains(kind) else { return }
-        throw .malformed("\(path) looks like \(kind.description), not \(noun)")
+        throw .malformed("\(path): looks like \(kind.description), not \(noun)")
     }
 
     /// Reads a text file of one kind: as ``readText(_:)``, after ``require(_:noun:path:bytes:)``.

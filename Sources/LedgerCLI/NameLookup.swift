@@ -50,19 +50,21 @@ enum NameLookup {
     static func party(_ party: String?, forum: ForumCharter?) throws {
         guard let party, !Codes.isParty(party) else { return }
         let members = forum.map { $0.parties + $0.observers + $0.candidates } ?? []
-        let exact = members.first { $0.lowercased() == party.lowercased() }
+        // Compared as bytes: `\u{212A}R` (KELVIN SIGN) is not `KR`, though it may be suggested.
+        let exact = members.first { $0.utf8.elementsEqual(party.uppercased().utf8) }
         let hint = exact.map { "; did you mean \"\($0)\"?" } ?? Suggestions.didYouMean(party, among: members, maxDistance: 1)
         throw LedgerError.notFound(
-            "--party: no party \"\(party)\"" + (forum.map { " in \($0.id)" } ?? "") + hint)
+            "--party: \"\(party)\" is not an ISO 3166-1 alpha-2 code or EU"
+                + (forum.map { ", nor a party of \($0.id)" } ?? "") + hint)
     }
 
-    /// Refuses a finding id that names no finding the detector reports and no finding already
-    /// reviewed in the ledger.
+    /// Refuses a finding id that names no finding `ledger conflicts` reports now (a finding
+    /// whose proposals are no longer live is gone, and there is nothing left to review).
     static func finding(_ id: String, dir: String) throws {
         let state = try ConsensusCLI.open(dir).currentState()
-        let known = try ControlListCLI.findings(in: state, forum: nil).map(\.id) + state.findingReviews.map(\.finding)
+        let known = try ControlListCLI.findings(in: state, forum: nil).map(\.id)
         guard !known.contains(id) else { return }
-        let hint = known.isEmpty ? " (the ledger has no findings)" : Suggestions.didYouMean(id, among: known)
-        throw LedgerError.notFound("no finding \"\(id)\"\(hint); `ledger conflicts` lists them")
+        let hint = known.isEmpty ? "; the ledger has no findings" : Suggestions.didYouMean(id, among: known)
+        throw LedgerError.notFound("no finding \"\(id)\" (`ledger conflicts` lists them)\(hint)")
     }
 }

@@ -75,8 +75,9 @@ struct ProposalDocument {
 
     /// `e` with the file and line of the field it is about: an error of the rules about
     /// `kind.field` (`proposal.destinations: …`) or an unknown field, which also gets the
-    /// nearest known field name (`measure_type` → `measureType`). Errors about fields the file
-    /// does not hold (the forum filled in from the delegation) are returned unchanged.
+    /// nearest known field name (`measure_type` → `measureType`). A missing field gets the file
+    /// alone; errors about fields filled in from elsewhere (the forum and party from the
+    /// delegation, `--deadline`) are returned unchanged.
     func located(_ e: LedgerError, kind: String, fields: Set<String>) -> LedgerError {
         let m = e.message
         let unknownPrefix = "\(kind): unknown field \""
@@ -87,7 +88,8 @@ struct ProposalDocument {
         }
         guard m.hasPrefix(kind + "."), let colon = m.firstIndex(of: ":") else { return e }
         let field = String(m[m.index(m.startIndex, offsetBy: kind.count + 1)..<colon])
-        guard line(of: field) != nil else { return e }
+        // Fields filled in from elsewhere (the delegation, the command line) are not the file's.
+        guard line(of: field) != nil || !["forum", "party", "proposal", "deadline"].contains(field) else { return e }
         return e.prefixed(position(of: field) + ": ")
     }
 

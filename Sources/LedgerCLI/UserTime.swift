@@ -39,14 +39,16 @@ enum UserTime {
 
     /// `s` as a UTC instant.
     ///
-    /// - Parameter what: the flag or field, for the message: `--as-of`.
+    /// - Parameters:
+    ///   - what: the flag or field, for the message: `--as-of`.
+    ///   - orElse: what else the flag takes, for the message: "an entry index".
     /// - Throws: `.malformed`, naming the accepted forms; fractional seconds are named as such.
-    static func parse(_ s: String, what: String) throws(LedgerError) -> Timestamp {
+    static func parse(_ s: String, what: String, orElse: String? = nil) throws(LedgerError) -> Timestamp {
         if let t = instant(s) { return t }
         let b = Array(s.utf8)
         if b.count > 20, b[19] == UInt8(ascii: ".") {
             throw .malformed("\(what): \"\(s)\" has fractional seconds; the ledger keeps whole seconds")
         }
-        throw .malformed("\(what): \"\(s)\" is not a time: use \(forms)")
+        throw .malformed("\(what): \"\(s)\" is \(orElse.map { "neither \($0) nor" } ?? "not") a time: use \(forms)")
     }
 }
