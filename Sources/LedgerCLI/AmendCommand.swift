@@ -33,7 +33,9 @@ extension LedgerCommand {
                         document.value, in: state, proposal: proposal, deadline: deadline)
                 } catch let e as LedgerError where e.code == .malformed { throw e.prefixed("\(file): ") }
                 let a: Ledger<RulesInUse>.Appended
-                do { a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger) } catch let e as LedgerError {
+                do {
+                    a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                } catch let e as LedgerError {
                     throw document.located(e, kind: statement.kind, fields: NegotiationRules.amendFieldNames)
                 }
                 let revisions = state.proposal(proposal)?.revisions.count ?? 0

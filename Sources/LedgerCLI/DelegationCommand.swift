@@ -38,7 +38,9 @@ extension LedgerCommand.Delegation {
                 let (ledger, forum) = try LedgerCommand.Delegation.open(dir, forum: self.forum, party: party)
                 let a = try ConsensusCLI.append(
                     dir, kind: "delegation.register",
-                    body: ["forum": .string(forum), "party": .string(party), "vkey": .string(try KeyArguments.vkey(vkey))],
+                    body: [
+                        "forum": .string(forum), "party": .string(party), "vkey": .string(try KeyArguments.vkey(vkey)),
+                    ],
                     keyFile: key, ledger: ledger)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "\(party) delegation registered in \(forum)")
             }
@@ -61,7 +63,9 @@ extension LedgerCommand.Delegation {
                 let (ledger, forum) = try LedgerCommand.Delegation.open(dir, forum: self.forum, party: party)
                 let a = try ConsensusCLI.append(
                     dir, kind: "delegation.revoke",
-                    body: ["forum": .string(forum), "party": .string(party), "vkey": .string(try KeyArguments.vkey(vkey))],
+                    body: [
+                        "forum": .string(forum), "party": .string(party), "vkey": .string(try KeyArguments.vkey(vkey)),
+                    ],
                     keyFile: key, ledger: ledger)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "\(party) delegation key revoked in \(forum)")
             }

@@ -17,7 +17,8 @@ enum KeyArguments {
                     + "generate a new one; `ledger key show KEYFILE` prints the vkey to give")
         }
         var isDirectory: ObjCBool = false
-        if !s.contains("+"), FileManager.default.fileExists(atPath: s, isDirectory: &isDirectory), !isDirectory.boolValue,
+        if !s.contains("+"), FileManager.default.fileExists(atPath: s, isDirectory: &isDirectory),
+            !isDirectory.boolValue,
             let bytes = try? LedgerFiles.read(s), FileKind.sniff(bytes) == .privateKey
         {
             throw .malformed(

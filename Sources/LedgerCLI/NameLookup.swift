@@ -29,7 +29,8 @@ enum NameLookup {
     ///   - later: the state at the latest entry: a proposal tabled after `asOf` is reported as
     ///     not yet tabled, with its entry.
     static func proposal(
-        _ id: String, in state: NegotiationRules, asOf: String? = nil, later: () throws -> NegotiationRules? = {
+        _ id: String, in state: NegotiationRules, asOf: String? = nil,
+        later: () throws -> NegotiationRules? = {
             nil
         }
     ) throws -> Proposal {
@@ -52,7 +53,8 @@ enum NameLookup {
         let members = forum.map { $0.parties + $0.observers + $0.candidates } ?? []
         // Compared as bytes: `\u{212A}R` (KELVIN SIGN) is not `KR`, though it may be suggested.
         let exact = members.first { $0.utf8.elementsEqual(party.uppercased().utf8) }
-        let hint = exact.map { "; did you mean \"\($0)\"?" } ?? Suggestions.didYouMean(party, among: members, maxDistance: 1)
+        let hint =
+            exact.map { "; did you mean \"\($0)\"?" } ?? Suggestions.didYouMean(party, among: members, maxDistance: 1)
         throw LedgerError.notFound(
             "--party: \"\(party)\" is not an ISO 3166-1 alpha-2 code or EU"
                 + (forum.map { ", nor a party of \($0.id)" } ?? "") + hint)

@@ -101,7 +101,8 @@ struct ProposalDocument {
     /// Converts a YAML node to JSON: integers, booleans and null by their YAML tags; floats
     /// and timestamps keep their text (the ledger carries decimals and dates as strings).
     /// Records the line of every mapping key in `lines`, by its path.
-    static func jsonValue(_ node: Node, path: String, at field: String, lines: inout [String: Int]) throws -> JSONValue {
+    static func jsonValue(_ node: Node, path: String, at field: String, lines: inout [String: Int]) throws -> JSONValue
+    {
         switch node {
         case .scalar(let s):
             switch node.tag.description {

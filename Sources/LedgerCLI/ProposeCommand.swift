@@ -28,7 +28,9 @@ extension LedgerCommand {
                 } catch let e as LedgerError where e.code == .malformed { throw e.prefixed("\(file): ") }
                 let body = statement.body
                 let a: Ledger<RulesInUse>.Appended
-                do { a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger) } catch let e as LedgerError {
+                do {
+                    a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                } catch let e as LedgerError {
                     throw document.located(e, kind: statement.kind, fields: NegotiationRules.proposalFieldNames)
                 }
                 ConsensusCLI.printAppended(

@@ -20,8 +20,10 @@ enum UserTime {
         if b.count == 10 { return Timestamp(date: s) }
         guard b.count >= 20, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") else { return nil }
         // The date and time as if in UTC, then the offset.
-        guard let local = Timestamp(rfc3339: String(decoding: b[0..<10], as: UTF8.self) + "T"
-            + String(decoding: b[11..<19], as: UTF8.self) + "Z")
+        guard
+            let local = Timestamp(
+                rfc3339: String(decoding: b[0..<10], as: UTF8.self) + "T"
+                    + String(decoding: b[11..<19], as: UTF8.self) + "Z")
         else { return nil }
         let zone = b[19...]
         if zone.count == 1, zone.first == UInt8(ascii: "Z") || zone.first == UInt8(ascii: "z") { return local }

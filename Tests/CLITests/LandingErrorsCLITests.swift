@@ -15,17 +15,21 @@ import Testing
         let yaml = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p.yaml"])
         #expect(yaml.status == 2)
         #expect(
-            yaml.stderr == "ledger: error: p.yaml:3: proposal: unknown field \"measure_type\"; did you mean \"measureType\"?\n")
-        try n.write("p.json", "{\n  \"id\": \"G7-J-1\",\n  \"title\": \"t\",\n  \"measure_type\": \"licence-requirement\"\n}\n")
+            yaml.stderr
+                == "ledger: error: p.yaml:3: proposal: unknown field \"measure_type\"; did you mean \"measureType\"?\n")
+        try n.write(
+            "p.json", "{\n  \"id\": \"G7-J-1\",\n  \"title\": \"t\",\n  \"measure_type\": \"licence-requirement\"\n}\n")
         let json = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p.json"])
         #expect(json.status == 2)
         #expect(
-            json.stderr == "ledger: error: p.json:4: proposal: unknown field \"measure_type\"; did you mean \"measureType\"?\n")
+            json.stderr
+                == "ledger: error: p.json:4: proposal: unknown field \"measure_type\"; did you mean \"measureType\"?\n")
         // A nested field: the line of the item.
         try n.write(
             "items.yaml", ConsensusCLITests.proposalYAML.replacingOccurrences(of: "code: 3B993", with: "code: 3B99"))
         let item = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "items.yaml"])
-        #expect(item.stderr.hasPrefix("ledger: error: items.yaml:6: proposal.items[1].code: \"3B99\""), "\(item.stderr)")
+        #expect(
+            item.stderr.hasPrefix("ledger: error: items.yaml:6: proposal.items[1].code: \"3B99\""), "\(item.stderr)")
         // A missing field: the file, without a line.
         try n.write(
             "short.yaml", ConsensusCLITests.proposalYAML.replacingOccurrences(of: "destinations: [CN, RU]\n", with: ""))
@@ -59,7 +63,8 @@ import Testing
                 == "ledger: error: --key: op.key is the operator's key, not a delegation key; sign with the key "
                 + "registered for the delegation (`ledger forum show DIR --forum ID` lists them)\n")
         let sec = try n.run(["propose", "led", "--key", "G7-sec.key", "--file", "p.yaml"])
-        #expect(sec.stderr.hasPrefix("ledger: error: --key: G7-sec.key is the G7 secretariat's key, not a delegation key"))
+        #expect(
+            sec.stderr.hasPrefix("ledger: error: --key: G7-sec.key is the G7 secretariat's key, not a delegation key"))
         #expect(try n.fx.snapshot() == before)
         #expect(try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p.yaml"]).status == 0)
         let pos = try n.run(["position", "led", "G7-EUV-1", "--key", "op.key", "--party", "JP", "--stance", "support"])
@@ -74,12 +79,17 @@ import Testing
         let before = try n.fx.snapshot()
         for args in [
             ["key", "register", "led", "--key", "op.key", "--vkey", secret],
-            ["delegation", "register", "led", "--key", "G7-sec.key", "--forum", "G7", "--party", "FR", "--vkey", secret],
+            [
+                "delegation", "register", "led", "--key", "G7-sec.key", "--forum", "G7", "--party", "FR", "--vkey",
+                secret,
+            ],
             ["secretariat", "register", "led", "--key", "op.key", "--forum", "Quad", "--vkey", secret],
         ] {
             let r = try n.run(args)
             #expect(r.status == 2, "\(args)")
-            #expect(r.stderr.hasPrefix("ledger: error: --vkey: that is a private key (PRIVATE+KEY+…), not a vkey; never share"))
+            #expect(
+                r.stderr.hasPrefix(
+                    "ledger: error: --vkey: that is a private key (PRIVATE+KEY+…), not a vkey; never share"))
             #expect(!r.stderr.contains(String(secret.dropFirst(12))), "the key is not echoed")
         }
         let verify = try n.run(["verify", "led", "--witness", secret])
@@ -88,7 +98,8 @@ import Testing
         let file = try n.run(["key", "register", "led", "--key", "op.key", "--vkey", "G7-JP.key"])
         #expect(
             file.stderr
-                == "ledger: error: --vkey: G7-JP.key is a private key file, not a vkey; give its vkey (`ledger key show "
+                == "ledger: error: --vkey: G7-JP.key is a private key file, not a vkey; give its vkey "
+                + "(`ledger key show "
                 + "G7-JP.key`), and never share the file\n")
         #expect(try n.fx.snapshot() == before)
     }
@@ -104,12 +115,27 @@ import Testing
             .write(toFile: fx.dir + "/p0.json", atomically: true, encoding: .utf8)
         try (fx.opVkey + "\n").write(toFile: fx.dir + "/op.vkey", atomically: true, encoding: .utf8)
         let cases: [([String], String)] = [
-            (["checkpoint", "verify", "leaf0.bin", "--vkey", fx.opVkey], "leaf0.bin: looks like a leaf (an entry line), not a checkpoint"),
-            (["checkpoint", "verify", "p0.json", "--vkey", fx.opVkey], "p0.json: looks like a JSON proof, not a checkpoint"),
-            (["verify", "led", "--vkey", fx.opVkey, "--since", "p0.json"], "p0.json: looks like a JSON proof, not a checkpoint"),
+            (
+                ["checkpoint", "verify", "leaf0.bin", "--vkey", fx.opVkey],
+                "leaf0.bin: looks like a leaf (an entry line), not a checkpoint"
+            ),
+            (
+                ["checkpoint", "verify", "p0.json", "--vkey", fx.opVkey],
+                "p0.json: looks like a JSON proof, not a checkpoint"
+            ),
+            (
+                ["verify", "led", "--vkey", fx.opVkey, "--since", "p0.json"],
+                "p0.json: looks like a JSON proof, not a checkpoint"
+            ),
             (["key", "show", "op.vkey"], "op.vkey: looks like a vkey (a public key), not a private key file"),
-            (["key", "register", "led", "--key", "cp.txt", "--vkey", fx.opVkey], "cp.txt: looks like a checkpoint (a signed note), not a private key file"),
-            (["propose", "led", "--key", "op.key", "--file", "leaf0.bin"], "leaf0.bin: looks like a leaf (an entry line), not a proposal file"),
+            (
+                ["key", "register", "led", "--key", "cp.txt", "--vkey", fx.opVkey],
+                "cp.txt: looks like a checkpoint (a signed note), not a private key file"
+            ),
+            (
+                ["propose", "led", "--key", "op.key", "--file", "leaf0.bin"],
+                "leaf0.bin: looks like a leaf (an entry line), not a proposal file"
+            ),
         ]
         for (args, message) in cases {
             let r = try ledger(args, cwd: fx.dir)
@@ -126,7 +152,8 @@ import Testing
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(shown.stdout.hasPrefix("{\"cosignerVkey\":\""))
         #expect(shown.stdout.contains("\"file\":\"op.key\",\"vkey\":\"\(fx.opVkey)\"}"))
-        let signed = try ledger(["statement", "sign", "--key", "op.key", "--kind", "x", "--body", "{}", "--json"], cwd: fx.dir)
+        let signed = try ledger(
+            ["statement", "sign", "--key", "op.key", "--kind", "x", "--body", "{}", "--json"], cwd: fx.dir)
         #expect(signed.status == 0)
         #expect(signed.stdout.hasPrefix("{\"sig\":"))
     }

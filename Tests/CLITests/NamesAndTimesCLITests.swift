@@ -86,16 +86,30 @@ import Testing
 
     @Test func aPartyThatIsNoCodeNamesTheNearestMember() throws {
         let (n, _) = try NamesAndTimesCLITests.tabled()
-        let lower = try n.run(["position", "led", "G7-EUV-1", "--key", "G7-JP.key", "--party", "jp", "--stance", "support"])
+        let lower = try n.run([
+            "position", "led", "G7-EUV-1", "--key", "G7-JP.key", "--party", "jp", "--stance", "support",
+        ])
         #expect(lower.status == 2)
-        #expect(lower.stderr == "ledger: error: --party: \"jp\" is not an ISO 3166-1 alpha-2 code or EU, nor a party of G7; did you mean \"JP\"?\n")
-        let typo = try n.run(["position", "led", "G7-EUV-1", "--key", "G7-JP.key", "--party", "JQ", "--stance", "support"])
-        #expect(typo.stderr == "ledger: error: --party: \"JQ\" is not an ISO 3166-1 alpha-2 code or EU, nor a party of G7; did you mean \"JP\"?\n")
+        #expect(
+            lower.stderr
+                == "ledger: error: --party: \"jp\" is not an ISO 3166-1 alpha-2 code or EU, nor a party of G7; "
+                + "did you mean \"JP\"?\n"
+        )
+        let typo = try n.run([
+            "position", "led", "G7-EUV-1", "--key", "G7-JP.key", "--party", "JQ", "--stance", "support",
+        ])
+        #expect(
+            typo.stderr
+                == "ledger: error: --party: \"JQ\" is not an ISO 3166-1 alpha-2 code or EU, nor a party of G7; "
+                + "did you mean \"JP\"?\n"
+        )
         let far = try n.run([
             "delegation", "register", "led", "--key", "G7-sec.key", "--forum", "G7", "--party", "Japan", "--vkey", "x",
         ])
         #expect(far.status == 2)
-        #expect(far.stderr == "ledger: error: --party: \"Japan\" is not an ISO 3166-1 alpha-2 code or EU, nor a party of G7\n")
+        #expect(
+            far.stderr
+                == "ledger: error: --party: \"Japan\" is not an ISO 3166-1 alpha-2 code or EU, nor a party of G7\n")
     }
 
     @Test func aFindingIdThatNamesNoFindingIsRefused() throws {
@@ -104,7 +118,8 @@ import Testing
         #expect(none.status == 2)
         #expect(
             none.stderr
-                == "ledger: error: no finding \"f-doesnotexist\" (`ledger conflicts` lists them); the ledger has no findings\n"
+                == "ledger: error: no finding \"f-doesnotexist\" (`ledger conflicts` lists them); "
+                + "the ledger has no findings\n"
         )
         // A duplicate proposal raises a finding; a truncated id names it.
         try n.write("p2.yaml", ConsensusCLITests.proposalYAML.replacingOccurrences(of: "G7-EUV-1", with: "G7-EUV-9"))
@@ -155,27 +170,40 @@ import Testing
         try n.write(
             "p3.json",
             #"{"id": "G7-T-3", "title": "t", "measureType": "licence-requirement", "items": [{"scheme": "wassenaar", "#
-                + #""code": "3B001"}], "destinations": ["CN"], "rationale": "r", "effectiveDate": "2031-01-01", "deadline": "2030-01-21"}"#)
+                + #""code": "3B001"}], "destinations": ["CN"], "rationale": "r", "effectiveDate": "2031-01-01", "#
+                + #""deadline": "2030-01-21"}"#
+        )
         let p3 = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p3.json"])
         #expect(p3.status == 0, "\(p3.stderr)")
-        #expect(try n.run(["status", "led", "G7-T-3", "--json"]).stdout.contains("\"deadline\":\"2030-01-21T00:00:00Z\""))
+        #expect(
+            try n.run(["status", "led", "G7-T-3", "--json"]).stdout.contains("\"deadline\":\"2030-01-21T00:00:00Z\""))
         try n.write(
             "r.yaml",
-            "title: t2\nmeasureType: licence-requirement\nitems: [{scheme: wassenaar, code: 3B001}]\ndestinations: [CN]\n"
+            "title: t2\nmeasureType: licence-requirement\nitems: [{scheme: wassenaar, code: 3B001}]\n"
+                + "destinations: [CN]\n"
                 + "rationale: r\neffectiveDate: 2031-01-01\n")
-        let a = try n.run(["amend", "led", "G7-T-3", "--key", "G7-JP.key", "--file", "r.yaml", "--deadline", "2030-01-25T01:00:00-05:00"])
+        let a = try n.run([
+            "amend", "led", "G7-T-3", "--key", "G7-JP.key", "--file", "r.yaml", "--deadline",
+            "2030-01-25T01:00:00-05:00",
+        ])
         #expect(a.status == 0, "\(a.stderr)")
-        #expect(try n.run(["status", "led", "G7-T-3", "--json"]).stdout.contains("\"deadline\":\"2030-01-25T06:00:00Z\""))
+        #expect(
+            try n.run(["status", "led", "G7-T-3", "--json"]).stdout.contains("\"deadline\":\"2030-01-25T06:00:00Z\""))
         // statement sign --time: the signed time is UTC.
         let signed = try n.run([
-            "statement", "sign", "--key", "G7-JP.key", "--kind", "x", "--body", "{}", "--time", "2030-01-02T18:00:00+09:00",
+            "statement", "sign", "--key", "G7-JP.key", "--kind", "x", "--body", "{}", "--time",
+            "2030-01-02T18:00:00+09:00",
             "--json",
         ])
         #expect(signed.stdout.contains("\"time\":\"2030-01-02T09:00:00Z\""), "\(signed.stderr)")
         // Refused forms say why.
         let frac = try n.run(["status", "led", "--as-of", "2030-01-02T09:00:00.5Z"])
         #expect(frac.status == 2)
-        #expect(frac.stderr == "ledger: error: --as-of: \"2030-01-02T09:00:00.5Z\" has fractional seconds; the ledger keeps whole seconds\n")
+        #expect(
+            frac.stderr
+                == "ledger: error: --as-of: \"2030-01-02T09:00:00.5Z\" has fractional seconds; "
+                + "the ledger keeps whole seconds\n"
+        )
         let junk = try n.run(["board", "led", "--as-of", "tomorrow"])
         #expect(junk.status == 2)
         #expect(
@@ -187,6 +215,7 @@ import Testing
             ConsensusCLITests.proposalYAML.replacingOccurrences(of: "G7-EUV-1", with: "G7-T-4") + "\ndeadline: soon\n")
         let badDeadline = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p4.yaml"])
         #expect(badDeadline.status == 2)
-        #expect(badDeadline.stderr.hasPrefix("ledger: error: p4.yaml:12: deadline: \"soon\" is not a time: use RFC 3339"))
+        #expect(
+            badDeadline.stderr.hasPrefix("ledger: error: p4.yaml:12: deadline: \"soon\" is not a time: use RFC 3339"))
     }
 }
