@@ -14,20 +14,30 @@ extension LedgerCommand {
         @Argument(help: "Proposal id.") var proposal: String
         @Option(help: "The proposer delegation's private key file.") var key: String
         @Option(help: "Revision file, JSON or YAML.") var file: String
-        @Option(help: "New deadline, RFC 3339 (default: the forum's default period from now).") var deadline: String?
+        @Option(help: "New deadline: RFC 3339 (any offset) or a date, meaning 00:00:00Z (default: the forum's period).")
+        var deadline: String?
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             try LedgerCLI.run {
-                let document = try ConsensusCLI.readDocument(file)
+                var document = try ProposalDocument.read(file)
                 let ledger = try ConsensusCLI.open(dir)
                 let state = try ledger.currentState()
+                _ = try NameLookup.proposal(proposal, in: state)
+                try KeyArguments.requireDelegationKey(try loadPrivateKey(key).verifierKey, file: key, in: state)
+                try document.resolveForum(in: state)
+                let deadline = try self.deadline.map { try UserTime.parse($0, what: "--deadline").rfc3339 }
                 let statement: ConsensusStatement
                 do {
                     statement = try ConsensusStatement.amendment(
-                        document, in: state, proposal: proposal, deadline: deadline)
+                        document.value, in: state, proposal: proposal, deadline: deadline)
                 } catch let e as LedgerError where e.code == .malformed { throw e.prefixed("\(file): ") }
-                let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                let a: Ledger<RulesInUse>.Appended
+                do {
+                    a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                } catch let e as LedgerError {
+                    throw document.located(e, kind: statement.kind, fields: NegotiationRules.amendFieldNames)
+                }
                 let revisions = state.proposal(proposal)?.revisions.count ?? 0
                 ConsensusCLI.printAppended(
                     a, json: output.json,

@@ -19,9 +19,7 @@ extension LedgerCommand {
         func run() throws {
             try LedgerCLI.run {
                 let (state, t, basis) = try ConsensusCLI.view(dir, asOf: asOf)
-                if let forum, state.forum(forum) == nil {
-                    throw LedgerError.notFound("--forum: no charter for \"\(forum)\"")
-                }
+                let forum = try NameLookup.forum(self.forum, in: state)
                 let statuses = state.statuses(forum: forum, at: t)
                 let format = try output.resolved()
                 if format == .json {

@@ -120,6 +120,10 @@ private let warnedKeyFiles = Mutex<Set<String>>([])
 /// write is used, as by ssh, only with a warning on stderr; then the key is read by
 /// `LedgerFiles.readPrivateKey`. Every command that loads a key goes through here.
 func loadPrivateKey(_ path: String) throws -> NoteSignerKey {
+    // A file of another kind (a vkey, a checkpoint) is named before anything else is said.
+    if let bytes = try? LedgerFiles.read(path) {
+        try FileKind.require([.privateKey], noun: "a private key file", path: path, bytes: bytes)
+    }
     let first = warnedKeyFiles.withLock { $0.insert(path).inserted }
     if first, let perms = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int,
         perms & 0o077 != 0

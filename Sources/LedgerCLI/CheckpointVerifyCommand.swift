@@ -31,11 +31,11 @@ extension LedgerCommand.CheckpointCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                let logKey = try NoteVerifierKey(parsing: vkey)
+                let logKey = try KeyArguments.verifierKey(vkey)
                 let witnesses = try CosignatureOutput.witnessKeys(witness)
                 let verifier = CheckpointProofVerifier(
                     logKey: logKey, witnesses: witnesses, minCosignatures: minCosignatures)
-                let text = try readText(file)
+                let text = try FileKind.readText(file, expecting: [.checkpoint], noun: "a checkpoint")
                 let (signed, set): (SignedCheckpoint, CosignatureSet)
                 do { (signed, set) = try verifier.checkCheckpoint(text) } catch let e as LedgerError {
                     throw e.prefixed("\(file): ")

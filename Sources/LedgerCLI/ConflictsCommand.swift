@@ -22,8 +22,11 @@ extension LedgerCommand {
         func run() throws {
             try ControlListCLI.run {
                 let format = try output.resolved()
-                let basis = try ConsensusCLI.open(dir).viewBasis()
-                let found = try ControlListCLI.findings(dir: dir, forum: forum)
+                let ledger = try ConsensusCLI.open(dir)
+                let basis = try ledger.viewBasis()
+                let state = try ledger.currentState()
+                let forum = try NameLookup.forum(self.forum, in: state)
+                let found = try ControlListCLI.findings(in: state, forum: forum)
                 switch format {
                 case .json:
                     printJSON(.array(found.map(\.json)))

@@ -46,9 +46,8 @@ enum ControlListCLI {
         return state.publishedLists.last { $0.sha256 == d }.map { Int64($0.entryIndex) }
     }
 
-    /// Every finding in the ledger at `dir`, with reviews applied.
-    static func findings(dir: String, forum: String?) throws -> [Finding] {
-        let state = try ConsensusCLI.open(dir).currentState()
+    /// Every finding in `state`, with reviews applied; `forum` is a chartered id.
+    static func findings(in state: NegotiationRules, forum: String?) throws -> [Finding] {
         // States as of now by the log clock (never before the last entry), as `board` shows
         // them: a proposal that lapsed by the clock raises no finding (specs/consensus.md).
         let detector = ConflictDetector(correlations: try CuratedData.correlations())

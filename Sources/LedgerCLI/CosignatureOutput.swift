@@ -10,6 +10,7 @@ enum CosignatureOutput {
     /// (specs/ledger-format.md §8).
     static func witnessKeys(_ values: [String]) throws(LedgerError) -> [NoteVerifierKey] {
         try values.map { v throws(LedgerError) in
+            let v = try KeyArguments.vkey(v, flag: "--witness")
             do throws(LedgerError) { return try NoteVerifierKey(parsing: v) } catch {
                 throw .malformed("--witness: \(error.message)")
             }

@@ -20,6 +20,7 @@ extension LedgerCommand {
                 let clock = logClock()
                 let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
                 let state = try ledger.currentState()
+                _ = try NameLookup.proposal(proposal, in: state)
                 let statement = try ConsensusStatement.decision(
                     in: state, proposal: proposal, outcome: outcome, note: note, at: max(clock(), state.lastTime))
                 let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)

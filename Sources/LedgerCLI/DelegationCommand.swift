@@ -1,4 +1,5 @@
 import ArgumentParser
+import Consensus
 import LedgerCore
 import LedgerCrypto
 
@@ -8,6 +9,16 @@ extension LedgerCommand {
             abstract: "Register or revoke a party's delegation key in a forum (the forum's secretariat signs).",
             discussion: "Rotation is a register of the new key followed by a revoke of the old one.",
             subcommands: [Register.self, Revoke.self])
+
+        /// The ledger and the chartered id that `forum` means; a `party` that is no party code is
+        /// refused with the nearest party of the forum.
+        static func open(_ dir: String, forum: String, party: String) throws -> (Ledger<RulesInUse>, String) {
+            let ledger = try ConsensusCLI.open(dir)
+            let state = try ledger.currentState()
+            let id = try NameLookup.forum(forum, in: state)
+            try NameLookup.party(party, forum: state.forum(id))
+            return (ledger, id)
+        }
     }
 }
 
@@ -24,9 +35,13 @@ extension LedgerCommand.Delegation {
 
         func run() throws {
             try LedgerCLI.run {
+                let (ledger, forum) = try LedgerCommand.Delegation.open(dir, forum: self.forum, party: party)
                 let a = try ConsensusCLI.append(
                     dir, kind: "delegation.register",
-                    body: ["forum": .string(forum), "party": .string(party), "vkey": .string(vkey)], keyFile: key)
+                    body: [
+                        "forum": .string(forum), "party": .string(party), "vkey": .string(try KeyArguments.vkey(vkey)),
+                    ],
+                    keyFile: key, ledger: ledger)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "\(party) delegation registered in \(forum)")
             }
         }
@@ -45,9 +60,13 @@ extension LedgerCommand.Delegation {
 
         func run() throws {
             try LedgerCLI.run {
+                let (ledger, forum) = try LedgerCommand.Delegation.open(dir, forum: self.forum, party: party)
                 let a = try ConsensusCLI.append(
                     dir, kind: "delegation.revoke",
-                    body: ["forum": .string(forum), "party": .string(party), "vkey": .string(vkey)], keyFile: key)
+                    body: [
+                        "forum": .string(forum), "party": .string(party), "vkey": .string(try KeyArguments.vkey(vkey)),
+                    ],
+                    keyFile: key, ledger: ledger)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "\(party) delegation key revoked in \(forum)")
             }
         }

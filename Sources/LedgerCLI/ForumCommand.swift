@@ -79,16 +79,10 @@ extension LedgerCommand.Forum {
                 var state: NegotiationRules?
                 if let dir {
                     let s = try ConsensusCLI.open(dir).currentState()
-                    guard let c = s.forum(forumID) else {
-                        throw LedgerError.notFound("--forum: no charter for \"\(forumID)\" in \(dir)")
-                    }
-                    charter = c
+                    charter = s.forum(try NameLookup.forum(forumID, in: s))!
                     state = s
                 } else {
-                    guard let c = Forums.named(forumID) else {
-                        throw LedgerError.notFound("--forum: no built-in charter \"\(forumID)\"")
-                    }
-                    charter = c
+                    charter = try NameLookup.builtInForum(forumID)
                 }
                 let dels = state?.delegations(forum: charter.id) ?? []
                 let secs = state?.secretariats(forum: charter.id) ?? []
@@ -147,11 +141,7 @@ extension LedgerCommand.Forum {
                     bodies.append(try parseUserJSON(try readText(file), what: file))
                 } else {
                     for id in all ? Forums.all.map(\.id) : forums {
-                        guard let c = Forums.named(id) else {
-                            throw LedgerError.malformed(
-                                "--forum: no built-in charter \"\(id)\" (G7, Quad, CPTPP, RCEP)")
-                        }
-                        bodies.append(c.json)
+                        bodies.append(try NameLookup.builtInForum(id).json)
                     }
                 }
                 let clock = logClock()

@@ -19,9 +19,7 @@ extension LedgerCommand {
                 let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
                 let basis = try ledger.viewBasis()
                 let (state, t) = try ledger.negotiationState(asOf: .latest, now: clock())
-                guard let p = state.proposal(proposal) else {
-                    throw LedgerError.notFound("proposal \"\(proposal)\" is not in the ledger")
-                }
+                let p = try NameLookup.proposal(proposal, in: state)
                 var events = [ProposalEvent]()
                 for i in p.entryIndices { events.append(state.historyEvent(of: p, entry: try ledger.entry(Int64(i)))) }
                 switch format {

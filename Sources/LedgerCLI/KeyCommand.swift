@@ -43,11 +43,20 @@ extension LedgerCommand.Key {
 
         @Argument(help: "Private key file.") var keyFile: String
         @Flag(help: "Print the tlog-cosignature (type 0x04) vkey instead.") var cosigner = false
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             try LedgerCLI.run {
                 let key = try loadPrivateKey(keyFile)
-                out((cosigner ? key.cosignerKey : key.verifierKey).description)
+                if output.json {
+                    // The same fields as `key generate --json`, without the file written.
+                    printJSON([
+                        "file": .string(keyFile), "vkey": .string(key.verifierKey.description),
+                        "cosignerVkey": .string(key.cosignerKey.description),
+                    ])
+                } else {
+                    out((cosigner ? key.cosignerKey : key.verifierKey).description)
+                }
             }
         }
     }
@@ -62,7 +71,7 @@ extension LedgerCommand.Key {
 
         func run() throws {
             try LedgerCLI.run {
-                var body: [String: JSONValue] = ["vkey": .string(vkey)]
+                var body: [String: JSONValue] = ["vkey": .string(try KeyArguments.vkey(vkey))]
                 if let role { body["role"] = .string(role) }
                 try appendOne(dir: dir, keyFile: key, kind: "key.register", body: .object(body), json: output.json)
             }
@@ -78,7 +87,9 @@ extension LedgerCommand.Key {
 
         func run() throws {
             try LedgerCLI.run {
-                try appendOne(dir: dir, keyFile: key, kind: "key.revoke", body: ["vkey": .string(vkey)], json: output.json)
+                try appendOne(
+                    dir: dir, keyFile: key, kind: "key.revoke", body: ["vkey": .string(try KeyArguments.vkey(vkey))],
+                    json: output.json)
             }
         }
     }

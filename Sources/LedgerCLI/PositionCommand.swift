@@ -35,9 +35,14 @@ extension LedgerCommand {
         func run() throws {
             try LedgerCLI.run {
                 let ledger = try ConsensusCLI.open(dir)
+                let state = try ledger.currentState()
+                let p = try NameLookup.proposal(proposal, in: state)
+                try NameLookup.party(party, forum: state.forum(p.forum))
+                let signer = try loadPrivateKey(key).verifierKey
+                try KeyArguments.requireDelegationKey(signer, file: key, in: state)
                 let statement = try ConsensusStatement.position(
-                    in: try ledger.currentState(), proposal: proposal, party: party,
-                    signer: try loadPrivateKey(key).verifierKey, stance: Stance(rawValue: stance)!, reason: reason,
+                    in: state, proposal: proposal, party: party,
+                    signer: signer, stance: Stance(rawValue: stance)!, reason: reason,
                     revision: revision,
                     leafHash: { i in Int64(exactly: i).flatMap { $0 < ledger.size ? ledger.store.leafHash($0) : nil } })
                 let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)

@@ -16,15 +16,23 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
-                let document = try ConsensusCLI.readDocument(file)
+                var document = try ProposalDocument.read(file)
                 let ledger = try ConsensusCLI.open(dir)
+                let state = try ledger.currentState()
+                let signer = try loadPrivateKey(key).verifierKey
+                try KeyArguments.requireDelegationKey(signer, file: key, in: state)
+                try document.resolveForum(in: state)
                 let statement: ConsensusStatement
                 do {
-                    statement = try ConsensusStatement.proposal(
-                        document, in: try ledger.currentState(), signer: try loadPrivateKey(key).verifierKey)
+                    statement = try ConsensusStatement.proposal(document.value, in: state, signer: signer)
                 } catch let e as LedgerError where e.code == .malformed { throw e.prefixed("\(file): ") }
                 let body = statement.body
-                let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                let a: Ledger<RulesInUse>.Appended
+                do {
+                    a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                } catch let e as LedgerError {
+                    throw document.located(e, kind: statement.kind, fields: NegotiationRules.proposalFieldNames)
+                }
                 ConsensusCLI.printAppended(
                     a, json: output.json,
                     summary: "proposal \(body["id"]?.stringValue ?? "?") tabled (revision 1, leaf \(a.leafHash.base64))"

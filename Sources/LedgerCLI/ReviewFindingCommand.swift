@@ -24,6 +24,7 @@ extension LedgerCommand {
 
         func run() throws {
             try ControlListCLI.run {
+                try NameLookup.finding(finding, dir: dir)
                 var body: [String: JSONValue] = ["finding": .string(finding), "status": .string(status)]
                 if let note { body["note"] = .string(note) }
                 let a = try ConsensusCLI.append(dir, kind: "finding.review", body: .object(body), keyFile: key)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Consensus
 import LedgerCore
 import LedgerCrypto
 
@@ -21,9 +22,12 @@ extension LedgerCommand.Secretariat {
 
         func run() throws {
             try LedgerCLI.run {
+                let ledger = try ConsensusCLI.open(dir)
+                let forum = try NameLookup.forum(self.forum, in: try ledger.currentState())
                 let a = try ConsensusCLI.append(
-                    dir, kind: "secretariat.register", body: ["forum": .string(forum), "vkey": .string(vkey)],
-                    keyFile: key)
+                    dir, kind: "secretariat.register",
+                    body: ["forum": .string(forum), "vkey": .string(try KeyArguments.vkey(vkey))], keyFile: key,
+                    ledger: ledger)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "\(forum) secretariat registered")
             }
         }

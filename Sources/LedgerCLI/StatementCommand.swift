@@ -13,16 +13,14 @@ extension LedgerCommand {
             @Option(help: "Private key file.") var key: String
             @Option(help: "Statement kind.") var kind: String
             @Option(help: "Statement body, a JSON object.") var body: String
-            @Option(help: "Claimed time (RFC 3339 UTC); default now.") var time: String?
+            @Option(help: "Claimed time (RFC 3339; an offset is converted to UTC); default now.") var time: String?
+            @Flag(help: "Print JSON (the statement is always printed as one JSON line; accepted for uniformity).")
+            var json = false
 
             func run() throws {
                 try LedgerCLI.run {
                     let k = try loadPrivateKey(key)
-                    var t = logClock()()
-                    if let time {
-                        guard let parsed = Timestamp(rfc3339: time) else { throw LedgerError.malformed("--time must be YYYY-MM-DDTHH:MM:SSZ") }
-                        t = parsed
-                    }
+                    let t = try time.map { try UserTime.parse($0, what: "--time") } ?? logClock()()
                     let s = try Statement.make(kind: kind, body: try parseUserJSON(body, what: "--body"), key: k, time: t)
                     printJSON(s.json)
                 }

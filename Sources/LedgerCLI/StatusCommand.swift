@@ -20,7 +20,9 @@ extension LedgerCommand {
         func run() throws {
             try LedgerCLI.run {
                 let (state, t, basis) = try ConsensusCLI.view(dir, asOf: asOf)
-                let statuses = try proposal.map { [try ConsensusCLI.status(state, $0, at: t)] } ?? state.statuses(at: t)
+                let statuses =
+                    try proposal.map { [try ConsensusCLI.status(state, $0, at: t, dir: dir, asOf: asOf)] }
+                    ?? state.statuses(at: t)
                 let format = try output.resolved()
                 switch format {
                 case .json:

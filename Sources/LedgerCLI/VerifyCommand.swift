@@ -25,11 +25,15 @@ extension LedgerCommand {
                 let store = try FileStore(directory: dir, checkingCaches: false)
                 try store.checkFormatVersion()
                 var options = Auditor<RulesInUse>.Options()
-                if let vkey { options.logKey = try NoteVerifierKey(parsing: vkey) }
+                if let vkey { options.logKey = try KeyArguments.verifierKey(vkey) }
                 // A 0x01 witness vkey stands for its 0x04 cosigner key (specs/ledger-format.md §8).
                 options.witnesses = try CosignatureOutput.witnessKeys(witness)
                 options.minCosignatures = minCosignatures
-                if let since { options.since = try SignedCheckpoint(parsing: try readText(since), logKey: options.logKey) }
+                if let since {
+                    options.since = try SignedCheckpoint(
+                        parsing: try FileKind.readText(since, expecting: [.checkpoint], noun: "a checkpoint"),
+                        logKey: options.logKey)
+                }
                 let progress = Progress("verifying")
                 options.progress = { progress.update($0, $1) }
                 let report = Auditor<RulesInUse>(store: store, options: options).run()

@@ -15,8 +15,13 @@ extension LedgerCommand {
 
         func run() throws {
             try LedgerCLI.run {
+                let ledger = try ConsensusCLI.open(dir)
+                let state = try ledger.currentState()
+                _ = try NameLookup.proposal(proposal, in: state)
+                try KeyArguments.requireDelegationKey(try loadPrivateKey(key).verifierKey, file: key, in: state)
                 let a = try ConsensusCLI.append(
-                    dir, ConsensusStatement.withdrawal(proposal: proposal, reason: reason), keyFile: key)
+                    dir, ConsensusStatement.withdrawal(proposal: proposal, reason: reason), keyFile: key,
+                    ledger: ledger)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "proposal \(proposal) withdrawn")
             }
         }

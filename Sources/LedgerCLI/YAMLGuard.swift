@@ -14,6 +14,20 @@ enum YAMLGuard {
     /// JSON (specs/ledger-format.md §2).
     static let maxDepth = 16
 
+    /// The column (from 1) of the first tab in the leading whitespace of line `line` (from 1)
+    /// of `text`, or of the first tab after a `key:` on it: where libyaml fails on a tab, the tab
+    /// is the cause even when its message says "found character that cannot start any token".
+    static func tabColumn(in text: String, line: Int) -> Int? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return nil }
+        let l = lines[line - 1]
+        guard let tab = l.firstIndex(of: "\t") else { return nil }
+        let before = l[..<tab]
+        guard before.allSatisfy({ $0 == " " || $0 == "-" }) || before.hasSuffix(":") || before.hasSuffix(": ")
+        else { return nil }
+        return l.distance(from: l.startIndex, to: tab) + 1
+    }
+
     static func check(_ text: String, path: String) throws(LedgerError) {
         var bytes = Array(text.utf8)
         guard bytes.count <= maxBytes else {
@@ -30,8 +44,14 @@ enum YAMLGuard {
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
+                    let line = parser.problem_mark.line + 1
+                    if let column = tabColumn(in: text, line: line) {
+                        throw .malformed(
+                            "\(path):\(line): a tab character at column \(column); YAML indents with spaces only: "
+                                + "replace the tab with spaces")
+                    }
                     let why = parser.problem.map { String(cString: $0) } ?? "syntax error"
-                    throw .malformed("\(path): not valid YAML: line \(parser.problem_mark.line + 1): \(why)")
+                    throw .malformed("\(path): not valid YAML: line \(line): \(why)")
                 }
                 defer { yaml_event_delete(&event) }
                 let line = event.start_mark.line + 1

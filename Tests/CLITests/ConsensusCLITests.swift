@@ -184,10 +184,10 @@ import Testing
         ])
         #expect(other.status == 1)
         #expect(other.stderr == "ledger: error: position: signer Quad-IN is not a G7 delegation\n")
-        // Unknown proposal.
+        // Unknown proposal: an unknown name is bad input (exit 2).
         let unknown = try n.run(["position", "led", "G7-404", "--key", "G7-US.key", "--stance", "support"])
-        #expect(unknown.status == 1)
-        #expect(unknown.stderr.contains("unknown proposal \"G7-404\""))
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr == "ledger: error: no proposal \"G7-404\" in the ledger\n")
         // Bad codes and dates in a proposal file.
         try n.write(
             "bad.yaml",
@@ -197,7 +197,8 @@ import Testing
         #expect(badCountry.status == 2, "a malformed field is bad input")
         #expect(
             badCountry.stderr
-                == "ledger: error: proposal.destinations: \"UK\" is not an ISO 3166-1 alpha-2 code, EU or group:<name>\n"
+                == "ledger: error: bad.yaml:9: proposal.destinations: \"UK\" is not an ISO 3166-1 alpha-2 code, EU or "
+                + "group:<name>\n"
         )
         try n.write(
             "bad2.yaml",

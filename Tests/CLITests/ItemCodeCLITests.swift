@@ -54,7 +54,9 @@ import Testing
         let before = try String(contentsOfFile: n.dir + "/led/entries.jsonl", encoding: .utf8)
         let r = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "bad.yaml"])
         #expect(r.status == 2)
-        let expected = "ledger: error: proposal.items[0].code: \"\(code)\" is not a valid \(scheme) code: \(why)"
+        // The file and the line of the field come first (issue 11 §1).
+        let expected =
+            "ledger: error: bad.yaml:5: proposal.items[0].code: \"\(code)\" is not a valid \(scheme) code: \(why)"
         #expect(r.stderr.hasPrefix(expected), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         #expect(try String(contentsOfFile: n.dir + "/led/entries.jsonl", encoding: .utf8) == before)

@@ -14,4 +14,12 @@ import Testing
         #expect(Suggestions.distance(Array("ab".unicodeScalars), Array("ba".unicodeScalars)) == 1)
         #expect(Suggestions.didYouMean("borad", among: ["board"]) == "; did you mean \"board\"?")
     }
+
+    @Test func aMaximumDistanceBoundsShortCodes() {
+        // Any two 2-letter codes are within the default limit of 2; a bound of 1 keeps only typos.
+        #expect(Suggestions.closest(to: "XY", among: ["DE", "JP"]) == "DE")
+        #expect(Suggestions.closest(to: "JQ", among: ["DE", "JP"], maxDistance: 1) == "JP")
+        #expect(Suggestions.closest(to: "XY", among: ["DE", "JP"], maxDistance: 1) == nil)
+        #expect(Suggestions.didYouMean("XY", among: ["JP"], maxDistance: 1) == "")
+    }
 }

@@ -3,8 +3,11 @@ package enum Suggestions {
     /// The candidate closest to `input` by edit distance (case-insensitive; a transposition
     /// counts one), if one is close enough to be what was meant: distance ≤ 2 for short names,
     /// ≤ a third of the length for long ones, or one name a prefix of the other. Ties go to the
-    /// earlier candidate.
-    package static func closest(to input: String, among candidates: some Sequence<String>) -> String? {
+    /// earlier candidate. With `maxDistance`, only candidates within that distance count (no
+    /// prefix rule): for short codes such as party codes, where any two are within distance 2.
+    package static func closest(
+        to input: String, among candidates: some Sequence<String>, maxDistance: Int? = nil
+    ) -> String? {
         let a = Array(input.lowercased().unicodeScalars)
         guard !a.isEmpty else { return nil }
         var best: (String, Int)?
@@ -12,8 +15,9 @@ package enum Suggestions {
             let b = Array(c.lowercased().unicodeScalars)
             guard b != a else { return c }
             let d = distance(a, b)
-            let limit = max(2, min(a.count, b.count) / 3)
-            let prefix = min(a.count, b.count) >= 3 && (b.starts(with: a) || a.starts(with: b))
+            let limit = maxDistance ?? max(2, min(a.count, b.count) / 3)
+            let prefix =
+                maxDistance == nil && min(a.count, b.count) >= 3 && (b.starts(with: a) || a.starts(with: b))
             guard d <= limit || prefix else { continue }
             let score = prefix ? min(d, limit) : d
             if best == nil || score < best!.1 { best = (c, score) }
@@ -41,7 +45,9 @@ package enum Suggestions {
     }
 
     /// `; did you mean "X"?` for a message, or "" when nothing is close.
-    package static func didYouMean(_ input: String, among candidates: some Sequence<String>) -> String {
-        closest(to: input, among: candidates).map { "; did you mean \"\($0)\"?" } ?? ""
+    package static func didYouMean(
+        _ input: String, among candidates: some Sequence<String>, maxDistance: Int? = nil
+    ) -> String {
+        closest(to: input, among: candidates, maxDistance: maxDistance).map { "; did you mean \"\($0)\"?" } ?? ""
     }
 }

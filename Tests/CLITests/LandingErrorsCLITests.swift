@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// Errors where people land (issue 11 §1), through the built binary: proposal field errors with
+/// file and line, YAML tabs, a key of the wrong role, a private key where a vkey belongs, and a
+/// file of the wrong kind named with what it looks like. Nothing is appended on any of them.
+@Suite struct LandingErrorsCLITests {
+    typealias Negotiation = ConsensusCLITests.Negotiation
+
+    @Test func proposalFieldErrorsNameTheFileTheLineAndTheNearestField() throws {
+        let n = try Negotiation()
+        let before = try n.fx.snapshot()
+        try n.write(
+            "p.yaml", ConsensusCLITests.proposalYAML.replacingOccurrences(of: "measureType", with: "measure_type"))
+        let yaml = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p.yaml"])
+        #expect(yaml.status == 2)
+        #expect(
+            yaml.stderr
+                == "ledger: error: p.yaml:3: proposal: unknown field \"measure_type\"; did you mean \"measureType\"?\n")
+        try n.write(
+            "p.json", "{\n  \"id\": \"G7-J-1\",\n  \"title\": \"t\",\n  \"measure_type\": \"licence-requirement\"\n}\n")
+        let json = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p.json"])
+        #expect(json.status == 2)
+        #expect(
+            json.stderr
+                == "ledger: error: p.json:4: proposal: unknown field \"measure_type\"; did you mean \"measureType\"?\n")
+        // A nested field: the line of the item.
+        try n.write(
+            "items.yaml", ConsensusCLITests.proposalYAML.replacingOccurrences(of: "code: 3B993", with: "code: 3B99"))
+        let item = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "items.yaml"])
+        #expect(
+            item.stderr.hasPrefix("ledger: error: items.yaml:6: proposal.items[1].code: \"3B99\""), "\(item.stderr)")
+        // A missing field: the file, without a line.
+        try n.write(
+            "short.yaml", ConsensusCLITests.proposalYAML.replacingOccurrences(of: "destinations: [CN, RU]\n", with: ""))
+        let short = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "short.yaml"])
+        #expect(short.stderr == "ledger: error: short.yaml: proposal.destinations: is required\n")
+        #expect(try n.fx.snapshot() == before)
+    }
+
+    @Test func aTabInYAMLIsCalledATab() throws {
+        let n = try Negotiation()
+        try n.write("tab.yaml", "id: G7-T-1\nitems:\n\t- {scheme: wassenaar, code: 3B001}\n")
+        let r = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "tab.yaml"])
+        #expect(r.status == 2)
+        #expect(
+            r.stderr
+                == "ledger: error: tab.yaml:3: a tab character at column 1; YAML indents with spaces only: replace the "
+                + "tab with spaces\n")
+        try n.write("tab2.yaml", "id: G7-T-1\n  \ttitle: x\n")
+        let r2 = try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "tab2.yaml"])
+        #expect(r2.stderr.hasPrefix("ledger: error: tab2.yaml:2: a tab character at column 3;"), "\(r2.stderr)")
+    }
+
+    @Test func theOperatorOrSecretariatKeyUsedAsADelegationKeySaysSo() throws {
+        let n = try Negotiation()
+        try n.write("p.yaml", ConsensusCLITests.proposalYAML)
+        let before = try n.fx.snapshot()
+        let op = try n.run(["propose", "led", "--key", "op.key", "--file", "p.yaml"])
+        #expect(op.status == 2)
+        #expect(
+            op.stderr
+                == "ledger: error: --key: op.key is the operator's key, not a delegation key; sign with the key "
+                + "registered for the delegation (`ledger forum show DIR --forum ID` lists them)\n")
+        let sec = try n.run(["propose", "led", "--key", "G7-sec.key", "--file", "p.yaml"])
+        #expect(
+            sec.stderr.hasPrefix("ledger: error: --key: G7-sec.key is the G7 secretariat's key, not a delegation key"))
+        #expect(try n.fx.snapshot() == before)
+        #expect(try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p.yaml"]).status == 0)
+        let pos = try n.run(["position", "led", "G7-EUV-1", "--key", "op.key", "--party", "JP", "--stance", "support"])
+        #expect(pos.status == 2)
+        #expect(pos.stderr.hasPrefix("ledger: error: --key: op.key is the operator's key, not a delegation key"))
+    }
+
+    @Test func aPrivateKeyGivenAsAVkeyIsRefusedWithoutEchoingIt() throws {
+        let n = try Negotiation()
+        let secret = try read(n.dir + "/G7-JP.key").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(secret.hasPrefix("PRIVATE+KEY+"))
+        let before = try n.fx.snapshot()
+        for args in [
+            ["key", "register", "led", "--key", "op.key", "--vkey", secret],
+            [
+                "delegation", "register", "led", "--key", "G7-sec.key", "--forum", "G7", "--party", "FR", "--vkey",
+                secret,
+            ],
+            ["secretariat", "register", "led", "--key", "op.key", "--forum", "Quad", "--vkey", secret],
+        ] {
+            let r = try n.run(args)
+            #expect(r.status == 2, "\(args)")
+            #expect(
+                r.stderr.hasPrefix(
+                    "ledger: error: --vkey: that is a private key (PRIVATE+KEY+…), not a vkey; never share"))
+            #expect(!r.stderr.contains(String(secret.dropFirst(12))), "the key is not echoed")
+        }
+        let verify = try n.run(["verify", "led", "--witness", secret])
+        #expect(verify.status == 2)
+        #expect(verify.stderr.hasPrefix("ledger: error: --witness: that is a private key"))
+        let file = try n.run(["key", "register", "led", "--key", "op.key", "--vkey", "G7-JP.key"])
+        #expect(
+            file.stderr
+                == "ledger: error: --vkey: G7-JP.key is a private key file, not a vkey; give its vkey "
+                + "(`ledger key show "
+                + "G7-JP.key`), and never share the file\n")
+        #expect(try n.fx.snapshot() == before)
+    }
+
+    @Test func aFileOfTheWrongKindIsNamedWithWhatItLooksLike() throws {
+        let fx = try CLIFixture()
+        #expect(try ledger(["checkpoint", "led", "--sign", "--key", "op.key"], cwd: fx.dir).status == 0)
+        let cp = try ledger(["checkpoint", "led"], cwd: fx.dir)
+        try cp.stdout.write(toFile: fx.dir + "/cp.txt", atomically: true, encoding: .utf8)
+        try ledger(["entry", "led", "0", "--raw"], cwd: fx.dir).stdout
+            .write(toFile: fx.dir + "/leaf0.bin", atomically: true, encoding: .utf8)
+        try ledger(["proof", "inclusion", "led", "--index", "0"], cwd: fx.dir).stdout
+            .write(toFile: fx.dir + "/p0.json", atomically: true, encoding: .utf8)
+        try (fx.opVkey + "\n").write(toFile: fx.dir + "/op.vkey", atomically: true, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (
+                ["checkpoint", "verify", "leaf0.bin", "--vkey", fx.opVkey],
+                "leaf0.bin: looks like a leaf (an entry line), not a checkpoint"
+            ),
+            (
+                ["checkpoint", "verify", "p0.json", "--vkey", fx.opVkey],
+                "p0.json: looks like a JSON proof, not a checkpoint"
+            ),
+            (
+                ["verify", "led", "--vkey", fx.opVkey, "--since", "p0.json"],
+                "p0.json: looks like a JSON proof, not a checkpoint"
+            ),
+            (["key", "show", "op.vkey"], "op.vkey: looks like a vkey (a public key), not a private key file"),
+            (
+                ["key", "register", "led", "--key", "cp.txt", "--vkey", fx.opVkey],
+                "cp.txt: looks like a checkpoint (a signed note), not a private key file"
+            ),
+            (
+                ["propose", "led", "--key", "op.key", "--file", "leaf0.bin"],
+                "leaf0.bin: looks like a leaf (an entry line), not a proposal file"
+            ),
+        ]
+        for (args, message) in cases {
+            let r = try ledger(args, cwd: fx.dir)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stderr == "ledger: error: \(message)\n", "\(args)")
+        }
+        // The right kinds still pass.
+        #expect(try ledger(["checkpoint", "verify", "cp.txt", "--vkey", fx.opVkey], cwd: fx.dir).status == 0)
+    }
+
+    @Test func keyShowAndStatementSignTakeJSON() throws {
+        let fx = try CLIFixture()
+        let shown = try ledger(["key", "show", "op.key", "--json"], cwd: fx.dir)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.hasPrefix("{\"cosignerVkey\":\""))
+        #expect(shown.stdout.contains("\"file\":\"op.key\",\"vkey\":\"\(fx.opVkey)\"}"))
+        let signed = try ledger(
+            ["statement", "sign", "--key", "op.key", "--kind", "x", "--body", "{}", "--json"], cwd: fx.dir)
+        #expect(signed.status == 0)
+        #expect(signed.stdout.hasPrefix("{\"sig\":"))
+    }
+}
