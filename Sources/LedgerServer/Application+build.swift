@@ -1,0 +1,65 @@
+import Hummingbird
+import LedgerCore
+import Logging
+import NIOCore
+
+/// Where and how the server listens.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind: loopback unless asked otherwise.
+    public var host: String
+    /// The TCP port; 0 binds any free port (the one bound is passed to `onListening`).
+    public var port: Int
+    /// How often the store is checked for a newer checkpoint (``LogRefreshService``).
+    public var refreshInterval: Duration
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, refreshInterval: Duration = .seconds(1)) {
+        self.host = host
+        self.port = port
+        self.refreshInterval = refreshInterval
+    }
+
+    /// The server's URL for `port`: `http://127.0.0.1:8080`, `http://[::1]:8080`.
+    public func url(port: Int) -> String {
+        "http://" + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
+}
+
+/// The router of the read API (specs/api.md): `/checkpoint`, `/tile/…`, `/proof/…`, with
+/// each request logged at debug level.
+public func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.addRoutes(CheckpointRoutes(log: log).routes)
+    router.addRoutes(TileRoutes(log: log).routes)
+    router.addRoutes(ProofRoutes(log: log).routes)
+    return router
+}
+
+/// The server application: the read API over `log`, and the service that refreshes it.
+/// Run it with `runService()` (graceful shutdown on SIGTERM and SIGINT) or `run()`.
+///
+/// - Parameters:
+///   - log: what to serve; refresh it once before, so that a broken ledger stops the start.
+///   - onListening: called with the bound port once the server accepts connections.
+public func buildApplication<Store: LedgerStore>(
+    log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(log: log),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+        services: [LogRefreshService(log: log, interval: configuration.refreshInterval, logger: logger)],
+        onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// Builds the application (``buildApplication(log:configuration:logger:onListening:)``) and
+/// runs it until SIGTERM or SIGINT, which shut it down gracefully: the listener closes and
+/// requests in flight finish.
+public func runServer<Store: LedgerStore>(
+    log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws {
+    try await buildApplication(log: log, configuration: configuration, logger: logger, onListening: onListening)
+        .runService()
+}
