@@ -89,7 +89,10 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["LedgerCore", "LedgerCrypto"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LedgerServerTests",
-            dependencies: ["LedgerServer", "LedgerCore", "LedgerCrypto"],
+            dependencies: [
+                "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

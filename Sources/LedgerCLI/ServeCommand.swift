@@ -67,6 +67,7 @@ extension LedgerCommand {
                 printError("\(configuration.url(port: port)): \(error)")
                 throw ExitCode(Exit.usage)
             }
+            logger.info("stopped", metadata: ["directory": "\(directory)"])
         }
     }
 }

@@ -55,11 +55,13 @@ public func buildApplication<Store: LedgerStore>(
 
 /// Builds the application (``buildApplication(log:configuration:logger:onListening:)``) and
 /// runs it until SIGTERM or SIGINT, which shut it down gracefully: the listener closes and
-/// requests in flight finish.
+/// requests in flight finish. Cancelling the task stops it too.
+///
+/// - Parameter handlingSignals: false leaves SIGTERM and SIGINT alone (a server inside tests).
 public func runServer<Store: LedgerStore>(
-    log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger,
+    log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger, handlingSignals: Bool = true,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws {
-    try await buildApplication(log: log, configuration: configuration, logger: logger, onListening: onListening)
-        .runService()
+    let app = buildApplication(log: log, configuration: configuration, logger: logger, onListening: onListening)
+    if handlingSignals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
 }
