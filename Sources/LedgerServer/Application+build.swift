@@ -29,9 +29,10 @@ public struct ServerConfiguration: Sendable {
 public func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
-    router.addRoutes(CheckpointRoutes(log: log).routes)
-    router.addRoutes(TileRoutes(log: log).routes)
-    router.addRoutes(ProofRoutes(log: log).routes)
+    let read = ReadRoutes(log: log, context: BasicRequestContext.self)
+    router.addRoutes(read.checkpoint)
+    router.addRoutes(read.tiles)
+    router.addRoutes(read.proofs)
     return router
 }
 

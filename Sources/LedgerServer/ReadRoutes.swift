@@ -2,75 +2,57 @@ import Hummingbird
 import LedgerCore
 import Logging
 
-/// `GET /checkpoint`: the latest published checkpoint note, exactly as stored.
-public struct CheckpointRoutes<Context: RequestContext, Store: LedgerStore>: Sendable {
+/// The read API's route collections over a ``PublishedLog`` (specs/api.md).
+public struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable {
     public let log: PublishedLog<Store>
 
     public init(log: PublishedLog<Store>, context: Context.Type = Context.self) { self.log = log }
 
-    public var routes: RouteCollection<Context> {
-        let routes = RouteCollection(context: Context.self)
-        routes.get("checkpoint") { _, _ -> Response in
+    /// `GET /checkpoint`: the latest published checkpoint note, exactly as stored.
+    public var checkpoint: RouteCollection<Context> {
+        RouteCollection(context: Context.self).get("checkpoint") { _, _ -> Response in
             let view = log.view
             guard view.checkpoint != nil else { throw LedgerServerError.notFound("no checkpoint has been signed yet") }
             return .bytes(Array(view.checkpointText.utf8), type: HeaderValues.plainText, cache: HeaderValues.noCache)
         }
-        return routes
     }
-}
 
-/// `GET /tile/<L>/<N>[.p/<W>]` and `GET /tile/entries/<N>[.p/<W>]` (C2SP tlog-tiles).
-///
-/// The request path is read as sent, not decoded: any spelling but a tile's canonical path
-/// is 404, as for a file that does not exist.
-public struct TileRoutes<Context: RequestContext, Store: LedgerStore>: Sendable {
-    public let log: PublishedLog<Store>
-
-    public init(log: PublishedLog<Store>, context: Context.Type = Context.self) { self.log = log }
-
-    public var routes: RouteCollection<Context> {
-        let routes = RouteCollection(context: Context.self)
-        routes.get("tile/**") { request, context -> Response in
+    /// `GET /tile/<L>/<N>[.p/<W>]` and `GET /tile/entries/<N>[.p/<W>]` (C2SP tlog-tiles).
+    ///
+    /// The request path is read as sent, not decoded: any spelling but a tile's canonical path
+    /// is 404, as for a file that does not exist.
+    public var tiles: RouteCollection<Context> {
+        RouteCollection(context: Context.self).get("tile/**") { request, context -> Response in
             let prefix = "/tile/"
             let path = request.uri.path
             guard path.hasPrefix(prefix), let tile = TilePath(parsing: path.dropFirst(prefix.count)) else {
                 throw LedgerServerError.notFound("not a tile path: \(path)")
             }
             let view = log.view
+            let bytes: [UInt8]?
             if tile.kind == .entries {
-                let bundle: [UInt8]?
-                do throws(LedgerError) { bundle = try view.entryBundle(tile, from: log.store) } catch {
+                do throws(LedgerError) { bytes = try view.entryBundle(tile, from: log.store) } catch {
                     context.logger.error("entry bundle \(tile): \(error.message)")
                     throw LedgerServerError.internalError(error)
                 }
-                guard let bundle else { throw LedgerServerError.notFound("\(tile) is not in the published tree") }
-                return .bytes(bundle, type: HeaderValues.octetStream, cache: HeaderValues.immutable)
+            } else {
+                bytes = view.tileBytes(tile)
             }
-            guard let bytes = view.tileBytes(tile) else {
-                throw LedgerServerError.notFound("\(tile) is not in the published tree")
-            }
+            guard let bytes else { throw LedgerServerError.notFound("\(tile) is not in the published tree") }
             return .bytes(bytes, type: HeaderValues.octetStream, cache: HeaderValues.immutable)
         }
-        return routes
     }
-}
 
-/// `GET /proof/<index>[?size=<N>]`: a `c2sp.org/tlog-proof@v1` inclusion proof bundle.
-public struct ProofRoutes<Context: RequestContext, Store: LedgerStore>: Sendable {
-    public let log: PublishedLog<Store>
-
-    public init(log: PublishedLog<Store>, context: Context.Type = Context.self) { self.log = log }
-
-    public var routes: RouteCollection<Context> {
-        let routes = RouteCollection(context: Context.self)
-        routes.get("proof/:index") { request, context -> Response in
+    /// `GET /proof/<index>[?size=<N>]`: a `c2sp.org/tlog-proof@v1` inclusion proof bundle.
+    public var proofs: RouteCollection<Context> {
+        RouteCollection(context: Context.self).get("proof/:index") { request, context -> Response in
             let raw = context.parameters.get("index") ?? ""
-            guard let index = ProofRoutes.canonicalInteger(raw) else {
+            guard let index = ReadRoutes.canonicalInteger(raw) else {
                 throw LedgerServerError.badRequest("the entry index must be a decimal integer without leading zeros")
             }
             var size: Int64?
             if let s = request.uri.queryParameters.get("size") {
-                guard let n = ProofRoutes.canonicalInteger(s), n >= 1 else {
+                guard let n = ReadRoutes.canonicalInteger(s), n >= 1 else {
                     throw LedgerServerError.badRequest("size must be a decimal integer ≥ 1 without leading zeros")
                 }
                 size = n
@@ -83,7 +65,6 @@ public struct ProofRoutes<Context: RequestContext, Store: LedgerStore>: Sendable
                 throw error
             }
         }
-        return routes
     }
 
     /// A non-negative decimal of at most 18 digits with no leading zero (but "0"), or nil.

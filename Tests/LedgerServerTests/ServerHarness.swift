@@ -74,10 +74,10 @@ struct SyntheticLedger {
     private(set) var leaves: [[UInt8]] = []
     private var range = CompactRange()
 
-    init(tag: String) throws {
-        directory = tempPath(tag)
-        try FileStore.create(at: directory)
-        store = try FileStore(directory: directory)
+    init(tag: String, directory: String? = nil) throws {
+        self.directory = directory ?? tempPath(tag)
+        try FileStore.create(at: self.directory)
+        store = try FileStore(directory: self.directory)
         logKey = try NoteSignerKey.generate(name: "synthetic.example/log")
     }
 
@@ -140,10 +140,14 @@ func merkleTreeHash(_ leafHashes: ArraySlice<Digest>) -> Digest {
     return MerkleHash.node(merkleTreeHash(leafHashes[..<split]), merkleTreeHash(leafHashes[split...]))
 }
 
+/// Where ``largeLedger`` is built; removed when the test process exits.
+let largeLedgerDirectory = tempPath("large")
+
 /// The shared large ledger: 70,000 entries (a level-2 tile exists), with checkpoints at
 /// 40,000 (kept, older) and 70,000 (latest). Built once.
 let largeLedger: Result<SyntheticLedger, any Error> = Result {
-    var ledger = try SyntheticLedger(tag: "large")
+    atexit { try? FileManager.default.removeItem(atPath: largeLedgerDirectory) }
+    var ledger = try SyntheticLedger(tag: "large", directory: largeLedgerDirectory)
     try ledger.append(upTo: 40_000)
     try ledger.signCheckpoint()
     try ledger.append(upTo: 70_000)
