@@ -4,29 +4,29 @@ import Logging
 import NIOCore
 
 /// Where and how the server listens.
-public struct ServerConfiguration: Sendable {
+package struct ServerConfiguration: Sendable {
     /// The address to bind: loopback unless asked otherwise.
-    public var host: String
+    package var host: String
     /// The TCP port; 0 binds any free port (the one bound is passed to `onListening`).
-    public var port: Int
+    package var port: Int
     /// How often the store is checked for a newer checkpoint (``LogRefreshService``).
-    public var refreshInterval: Duration
+    package var refreshInterval: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, refreshInterval: Duration = .seconds(1)) {
+    package init(host: String = "127.0.0.1", port: Int = 8080, refreshInterval: Duration = .seconds(1)) {
         self.host = host
         self.port = port
         self.refreshInterval = refreshInterval
     }
 
     /// The server's URL for `port`: `http://127.0.0.1:8080`, `http://[::1]:8080`.
-    public func url(port: Int) -> String {
+    package func url(port: Int) -> String {
         "http://" + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
     }
 }
 
 /// The router of the read API (specs/api.md): `/checkpoint`, `/tile/…`, `/proof/…`, with
 /// each request logged at debug level.
-public func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>) -> Router<BasicRequestContext> {
+package func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     let read = ReadRoutes(log: log, context: BasicRequestContext.self)
@@ -42,7 +42,7 @@ public func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>) -> Router<
 /// - Parameters:
 ///   - log: what to serve; refresh it once before, so that a broken ledger stops the start.
 ///   - onListening: called with the bound port once the server accepts connections.
-public func buildApplication<Store: LedgerStore>(
+package func buildApplication<Store: LedgerStore>(
     log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -59,7 +59,7 @@ public func buildApplication<Store: LedgerStore>(
 /// requests in flight finish. Cancelling the task stops it too.
 ///
 /// - Parameter handlingSignals: false leaves SIGTERM and SIGINT alone (a server inside tests).
-public func runServer<Store: LedgerStore>(
+package func runServer<Store: LedgerStore>(
     log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger, handlingSignals: Bool = true,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws {

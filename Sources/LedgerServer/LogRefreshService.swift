@@ -6,18 +6,18 @@ import ServiceLifecycle
 /// checkpoint signed by another process (`ledger checkpoint`) is published within one
 /// interval. A refresh that fails leaves the published view as it was and is logged (once
 /// for as long as the same error repeats). Stops on graceful shutdown.
-public struct LogRefreshService<Store: LedgerStore>: Service {
-    public let log: PublishedLog<Store>
-    public let interval: Duration
-    public let logger: Logger
+package struct LogRefreshService<Store: LedgerStore>: Service {
+    package let log: PublishedLog<Store>
+    package let interval: Duration
+    package let logger: Logger
 
-    public init(log: PublishedLog<Store>, interval: Duration, logger: Logger) {
+    package init(log: PublishedLog<Store>, interval: Duration, logger: Logger) {
         self.log = log
         self.interval = interval
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         var lastError: String?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }

@@ -8,7 +8,7 @@ extension PublishedLog {
     ///
     /// An older checkpoint must be stored, signed by the log key and agree with the published
     /// tree; a size beyond the published checkpoint is not served.
-    public func inclusionProof(index: Int64, size: Int64? = nil) throws(LedgerServerError) -> String {
+    package func inclusionProof(index: Int64, size: Int64? = nil) throws(LedgerServerError) -> String {
         let view = self.view
         guard let latest = view.checkpoint else { throw .notFound("no checkpoint has been signed yet") }
         var note = latest.note

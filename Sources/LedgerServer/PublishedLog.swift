@@ -19,10 +19,10 @@ import Synchronization
 /// published by the next refresh after a checkpoint covers them.
 ///
 /// Memory: the stored hashes of the covered tree, about 64 bytes an entry.
-public final class PublishedLog<Store: LedgerStore>: Sendable {
-    public let store: Store
+package final class PublishedLog<Store: LedgerStore>: Sendable {
+    package let store: Store
     /// The key the checkpoints must be signed with (the genesis entry's operator key).
-    public let logKey: NoteVerifierKey
+    package let logKey: NoteVerifierKey
     /// What requests see: replaced whole by a refresh.
     private let current = Mutex<View>(View())
     /// Held for the whole of a refresh, so that two never interleave.
@@ -30,24 +30,24 @@ public final class PublishedLog<Store: LedgerStore>: Sendable {
 
     /// A published log over `store`, whose checkpoints `logKey` signs. Nothing is published
     /// before the first ``refresh()``.
-    public init(store: Store, logKey: NoteVerifierKey) {
+    package init(store: Store, logKey: NoteVerifierKey) {
         self.store = store
         self.logKey = logKey
     }
 
     /// A published log over `ledger`'s store, with the operator key its genesis entry names.
-    public convenience init<Rules: LedgerRules>(ledger: StoreLedger<Rules, Store>) throws(LedgerError) {
+    package convenience init<Rules: LedgerRules>(ledger: StoreLedger<Rules, Store>) throws(LedgerError) {
         self.init(store: ledger.store, logKey: try ledger.operatorKey())
     }
 
     /// What is published now.
-    public var view: View { current.withLock { $0 } }
+    package var view: View { current.withLock { $0 } }
 
     /// Publishes the latest stored checkpoint when it is new (a larger size, or the same
     /// checkpoint with more cosignatures), after the checks described above, and returns what
     /// is published. When a check fails, nothing changes and the error says what is wrong.
     @discardableResult
-    public func refresh() throws(LedgerError) -> View {
+    package func refresh() throws(LedgerError) -> View {
         try refreshing.withLock { _ throws(LedgerError) -> View in
             let old = view
             try store.refresh()
@@ -76,12 +76,14 @@ public final class PublishedLog<Store: LedgerStore>: Sendable {
                 for line in lines { hashes.append(leafHash: line.withUnsafeBytes { MerkleHash.leaf($0) }) }
             }
             guard hashes.size == treeSize else {
-                throw .chainBroken("\(store.names.entries) holds \(hashes.size) entries, checkpoint \(size) covers more")
+                throw .chainBroken(
+                    "\(store.names.entries) holds \(hashes.size) entries, checkpoint \(size) covers more")
             }
             let root = try hashes.tree.root(treeSize: treeSize)
             guard root == signed.checkpoint.root else {
                 throw .fork(
-                    "checkpoint \(size) has the root \(signed.checkpoint.root.base64) but the entries hash to \(root.base64)")
+                    "checkpoint \(size) has the root \(signed.checkpoint.root.base64) "
+                        + "but the entries hash to \(root.base64)")
             }
             let fresh = View(checkpoint: signed, checkpointText: text, hashes: hashes)
             current.withLock { $0 = fresh }

@@ -4,11 +4,11 @@ import LedgerCrypto
 extension PublishedLog {
     /// One published state: a signed checkpoint and the stored hashes of the tree it covers,
     /// recomputed from the entries. Immutable: a refresh publishes a new view.
-    public struct View: Sendable {
+    package struct View: Sendable {
         /// The latest signed checkpoint; nil before the log signed one.
-        public let checkpoint: SignedCheckpoint?
+        package let checkpoint: SignedCheckpoint?
         /// The checkpoint note exactly as stored, with the cosignatures attached so far.
-        public let checkpointText: String
+        package let checkpointText: String
         /// The stored hashes of the first ``size`` entries, recomputed from the entries.
         let hashes: InMemoryHashes
 
@@ -19,16 +19,16 @@ extension PublishedLog {
         }
 
         /// The number of entries served: the checkpoint's size.
-        public var size: Int64 { hashes.size }
+        package var size: Int64 { hashes.size }
 
         /// The tree that the checkpoint covers, over the recomputed hashes.
-        public var tree: MerkleTree<InMemoryHashes> { hashes.tree }
+        package var tree: MerkleTree<InMemoryHashes> { hashes.tree }
 
         /// Whether `tile` is served: it must not be empty, and all of its hashes (or entries)
         /// must be complete in the published tree. A partial tile stays served at every width
         /// up to what the tree holds, so a client at an older checkpoint finds it after the
         /// full tile exists.
-        public func serves(_ tile: TilePath) -> Bool {
+        package func serves(_ tile: TilePath) -> Bool {
             let level: Int
             switch tile.kind {
             case .hashes(let l): level = l
@@ -41,7 +41,7 @@ extension PublishedLog {
         }
 
         /// The bytes of a hash tile (32 bytes a hash), or nil when it is not served.
-        public func tileBytes(_ tile: TilePath) -> [UInt8]? {
+        package func tileBytes(_ tile: TilePath) -> [UInt8]? {
             guard case .hashes(let level) = tile.kind, serves(tile) else { return nil }
             var out = [UInt8]()
             out.reserveCapacity(tile.width * 32)
@@ -58,7 +58,7 @@ extension PublishedLog {
         /// newline) after its length as a big-endian uint16. Nil when the tile is not served.
         /// Each entry must hash to the leaf hash this view recomputed: a store changed since
         /// the check is an error, never served.
-        public func entryBundle(_ tile: TilePath, from store: Store) throws(LedgerError) -> [UInt8]? {
+        package func entryBundle(_ tile: TilePath, from store: Store) throws(LedgerError) -> [UInt8]? {
             guard tile.kind == .entries, serves(tile) else { return nil }
             let first = tile.index * Int64(TilePath.fullWidth)
             let lines = try store.lines(first..<(first + Int64(tile.width)))
@@ -69,8 +69,8 @@ extension PublishedLog {
                 let leafHash = line.withUnsafeBytes { MerkleHash.leaf($0) }
                 guard leafHash == hashes.storedHash(at: StoredHashIndex.index(level: 0, n: i)) else {
                     throw .chainBroken(
-                        "entry \(i): \(store.names.entries) changed after the server checked it against checkpoint \(size); \(store.repairAdvice)"
-                    )
+                        "entry \(i): \(store.names.entries) changed after the server checked it against "
+                            + "checkpoint \(size); \(store.repairAdvice)")
                 }
                 guard line.count <= Int(UInt16.max) else {
                     throw .tooLarge("entry \(i) is \(line.count) bytes, too long for an entry bundle")

@@ -3,13 +3,13 @@ import LedgerCore
 import Logging
 
 /// The read API's route collections over a ``PublishedLog`` (specs/api.md).
-public struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable {
-    public let log: PublishedLog<Store>
+package struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable {
+    package let log: PublishedLog<Store>
 
-    public init(log: PublishedLog<Store>, context: Context.Type = Context.self) { self.log = log }
+    package init(log: PublishedLog<Store>, context: Context.Type = Context.self) { self.log = log }
 
     /// `GET /checkpoint`: the latest published checkpoint note, exactly as stored.
-    public var checkpoint: RouteCollection<Context> {
+    package var checkpoint: RouteCollection<Context> {
         RouteCollection(context: Context.self).get("checkpoint") { _, _ -> Response in
             let view = log.view
             guard view.checkpoint != nil else { throw LedgerServerError.notFound("no checkpoint has been signed yet") }
@@ -21,7 +21,7 @@ public struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable 
     ///
     /// The request path is read as sent, not decoded: any spelling but a tile's canonical path
     /// is 404, as for a file that does not exist.
-    public var tiles: RouteCollection<Context> {
+    package var tiles: RouteCollection<Context> {
         RouteCollection(context: Context.self).get("tile/**") { request, context -> Response in
             let prefix = "/tile/"
             let path = request.uri.path
@@ -44,7 +44,7 @@ public struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable 
     }
 
     /// `GET /proof/<index>[?size=<N>]`: a `c2sp.org/tlog-proof@v1` inclusion proof bundle.
-    public var proofs: RouteCollection<Context> {
+    package var proofs: RouteCollection<Context> {
         RouteCollection(context: Context.self).get("proof/:index") { request, context -> Response in
             let raw = context.parameters.get("index") ?? ""
             guard let index = ReadRoutes.canonicalInteger(raw) else {

@@ -4,9 +4,9 @@
 /// `<N>` is written in groups of three digits, all but the last prefixed with `x`
 /// (1234067 is `x001/x234/067`); `.p/<W>` marks a partial tile of width 1–255. Every other
 /// spelling of the same tile (leading zeros, an `x000` group, `.p/256`) is not a tile path.
-public struct TilePath: Sendable, Hashable, CustomStringConvertible {
+package struct TilePath: Sendable, Hashable, CustomStringConvertible {
     /// What a tile holds.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// Hashes at tree level 8 × `level`: leaf hashes at level 0.
         case hashes(level: Int)
         /// The entries themselves (the "level 0" tile's leaves).
@@ -14,21 +14,21 @@ public struct TilePath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Hashes (or entries) in a full tile.
-    public static let fullWidth = 256
+    package static let fullWidth = 256
     /// The highest level C2SP allows in a path.
-    public static let maxLevel = 63
+    package static let maxLevel = 63
 
-    public let kind: Kind
+    package let kind: Kind
     /// The tile's number within its level.
-    public let index: Int64
+    package let index: Int64
     /// How many hashes or entries it holds: 1–255 for a partial tile, 256 for a full one.
-    public let width: Int
+    package let width: Int
 
     /// Whether this is a partial tile (`.p/<W>`).
-    public var isPartial: Bool { width < TilePath.fullWidth }
+    package var isPartial: Bool { width < TilePath.fullWidth }
 
     /// A tile; nil for a level outside 0–63, a negative index or a width outside 1–256.
-    public init?(kind: Kind, index: Int64, width: Int = TilePath.fullWidth) {
+    package init?(kind: Kind, index: Int64, width: Int = TilePath.fullWidth) {
         if case .hashes(let level) = kind, !(0...TilePath.maxLevel).contains(level) { return nil }
         guard index >= 0, (1...TilePath.fullWidth).contains(width) else { return nil }
         self.kind = kind
@@ -38,7 +38,7 @@ public struct TilePath: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the part of a request path after `/tile/`. Returns nil for anything that is not
     /// the canonical path of a tile: the parsed tile must spell itself back exactly.
-    public init?(parsing path: Substring) {
+    package init?(parsing path: Substring) {
         var parts = path.split(separator: "/", omittingEmptySubsequences: false)[...]
         guard parts.count >= 2, let first = parts.popFirst() else { return nil }
         let kind: Kind
@@ -73,7 +73,7 @@ public struct TilePath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The path below `/tile/`: `0/x001/x234/067.p/5`, `entries/000`.
-    public var pathBelowTile: String {
+    package var pathBelowTile: String {
         var n = index
         var groups = [TilePath.threeDigits(n % 1000)]
         while n >= 1000 {
@@ -89,7 +89,7 @@ public struct TilePath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The request path: `/tile/0/x001/x234/067.p/5`.
-    public var description: String { "/tile/" + pathBelowTile }
+    package var description: String { "/tile/" + pathBelowTile }
 
     /// A non-negative decimal of ASCII digits (at most 18, so it fits), or nil.
     static func decimal(_ s: Substring) -> Int64? {

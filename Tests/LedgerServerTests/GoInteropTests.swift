@@ -27,10 +27,12 @@ let goCommand: String? = ["/usr/bin/go", "/usr/local/go/bin/go", "/usr/lib/go/bi
         try await withServer(try ledger.published()) { server in
             let indexes = "0,255,256,12345,39999,40000,65535,65536,69999"
             let result = try await Task.detached {
-                try run(checker, [
-                    "-url", "http://127.0.0.1:\(server.port)", "-vkey", ledger.logKey.verifierKey.description,
-                    "-old-checkpoint", work + "/old.note", "-indexes", indexes,
-                ])
+                try run(
+                    checker,
+                    [
+                        "-url", "http://127.0.0.1:\(server.port)", "-vkey", ledger.logKey.verifierKey.description,
+                        "-old-checkpoint", work + "/old.note", "-indexes", indexes,
+                    ])
             }.value
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.hasPrefix("ok: checkpoint of 70000 verified; 9 inclusion proofs"), "\(result.stdout)")
@@ -47,7 +49,8 @@ func run(_ executable: String, _ args: [String], env: [String: String] = [:]) th
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
     p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     p.standardOutput = out
     p.standardError = err
     try p.run()

@@ -79,7 +79,8 @@ enum HTTPTestClient {
         var headers = [String: String]()
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = value
         }
         let body = Array(data[(end + 4)...])
         if let length = headers["content-length"].flatMap(Int.init), length != body.count {

@@ -53,7 +53,8 @@ import Testing
         // The checkpoint of 40,000 = 156 × 256 + 64 needed 0/156.p/64 and 1/000.p/156; the
         // tree of 70,000 has both full tiles, and the partial ones are still their prefixes.
         try await withServer(try largeLedger.get().published()) { server in
-            for (partial, full, width) in [("/tile/0/156.p/64", "/tile/0/156", 64), ("/tile/1/000.p/156", "/tile/1/000", 156)] {
+            let pairs = [("/tile/0/156.p/64", "/tile/0/156", 64), ("/tile/1/000.p/156", "/tile/1/000", 156)]
+            for (partial, full, width) in pairs {
                 let p = try await server.get(partial)
                 let f = try await server.get(full)
                 #expect(p.status == 200 && f.status == 200, "\(partial)")

@@ -22,7 +22,8 @@ let ledgerBinary: String = {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ledgerBinary)
         process.arguments = ["serve", sampleLedger, "--port", "0"]
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()

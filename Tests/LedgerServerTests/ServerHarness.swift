@@ -36,7 +36,9 @@ struct RunningServer: Sendable {
             }
         }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw HTTPTestClient.Failure(description: "server did not start") }
+        guard let port = await iterator.next() else {
+            throw HTTPTestClient.Failure(description: "server did not start")
+        }
         return RunningServer(port: port, task: task)
     }
 
