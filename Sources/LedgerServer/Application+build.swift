@@ -1,0 +1,68 @@
+import Hummingbird
+import LedgerCore
+import Logging
+import NIOCore
+
+/// Where and how the server listens.
+package struct ServerConfiguration: Sendable {
+    /// The address to bind: loopback unless asked otherwise.
+    package var host: String
+    /// The TCP port; 0 binds any free port (the one bound is passed to `onListening`).
+    package var port: Int
+    /// How often the store is checked for a newer checkpoint (``LogRefreshService``).
+    package var refreshInterval: Duration
+
+    package init(host: String = "127.0.0.1", port: Int = 8080, refreshInterval: Duration = .seconds(1)) {
+        self.host = host
+        self.port = port
+        self.refreshInterval = refreshInterval
+    }
+
+    /// The server's URL for `port`: `http://127.0.0.1:8080`, `http://[::1]:8080`.
+    package func url(port: Int) -> String {
+        "http://" + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
+}
+
+/// The router of the read API (specs/api.md): `/checkpoint`, `/tile/…`, `/proof/…`, with
+/// each request logged at debug level.
+package func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    let read = ReadRoutes(log: log, context: BasicRequestContext.self)
+    router.addRoutes(read.checkpoint)
+    router.addRoutes(read.tiles)
+    router.addRoutes(read.proofs)
+    return router
+}
+
+/// The server application: the read API over `log`, and the service that refreshes it.
+/// Run it with `runService()` (graceful shutdown on SIGTERM and SIGINT) or `run()`.
+///
+/// - Parameters:
+///   - log: what to serve; refresh it once before, so that a broken ledger stops the start.
+///   - onListening: called with the bound port once the server accepts connections.
+package func buildApplication<Store: LedgerStore>(
+    log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(log: log),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+        services: [LogRefreshService(log: log, interval: configuration.refreshInterval, logger: logger)],
+        onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// Builds the application (``buildApplication(log:configuration:logger:onListening:)``) and
+/// runs it until SIGTERM or SIGINT, which shut it down gracefully: the listener closes and
+/// requests in flight finish. Cancelling the task stops it too.
+///
+/// - Parameter handlingSignals: false leaves SIGTERM and SIGINT alone (a server inside tests).
+package func runServer<Store: LedgerStore>(
+    log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger, handlingSignals: Bool = true,
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws {
+    let app = buildApplication(log: log, configuration: configuration, logger: logger, onListening: onListening)
+    if handlingSignals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import LedgerCore
+import Testing
+
+/// Go's `go` command, when installed (Debian: golang-go with golang-golang-x-mod-dev).
+let goCommand: String? = ["/usr/bin/go", "/usr/local/go/bin/go", "/usr/lib/go/bin/go"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+}
+
+/// Go's own tlog package reads our tiles: `golang.org/x/mod/sumdb/tlog.TileHashReader` over
+/// the C2SP paths authenticates every tile against our checkpoint, and the inclusion and
+/// consistency proofs it builds from them verify (Tests/interop/tlog_tiles_check.go).
+@Suite struct GoInteropTests {
+    @Test(.enabled(if: goCommand != nil, "go is not installed (apt-get install golang-go golang-golang-x-mod-dev)"))
+    func goTlogVerifiesProofsBuiltFromOurTiles() async throws {
+        let ledger = try largeLedger.get()
+        let work = tempPath("go")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let checker = work + "/check"
+        let build = try run(
+            goCommand!, ["build", "-o", checker, packageRoot.path + "/Tests/interop/tlog_tiles_check.go"],
+            env: ["GO111MODULE": "off", "GOPATH": "/usr/share/gocode", "GOFLAGS": "", "GOCACHE": work + "/cache"])
+        try #require(build.status == 0, "go build: \(build.stderr)")
+        let old = try #require(try ledger.store.checkpointText(size: 40_000))
+        try old.write(toFile: work + "/old.note", atomically: true, encoding: .utf8)
+        try await withServer(try ledger.published()) { server in
+            let indexes = "0,255,256,12345,39999,40000,65535,65536,69999"
+            let result = try await Task.detached {
+                try run(
+                    checker,
+                    [
+                        "-url", "http://127.0.0.1:\(server.port)", "-vkey", ledger.logKey.verifierKey.description,
+                        "-old-checkpoint", work + "/old.note", "-indexes", indexes,
+                    ])
+            }.value
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasPrefix("ok: checkpoint of 70000 verified; 9 inclusion proofs"), "\(result.stdout)")
+            #expect(result.stdout.contains("consistency 40000 -> 70000"), "\(result.stdout)")
+        }
+    }
+}
+
+/// Runs `executable` and returns its exit status and output.
+func run(_ executable: String, _ args: [String], env: [String: String] = [:]) throws
+    -> (status: Int32, stdout: String, stderr: String)
+{
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = args
+    p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
