@@ -2,7 +2,7 @@
 // `ledger propose`/`ledger amend` read from a YAML or JSON file.
 @testable import Consensus
 import ControlCodes
-import LedgerCore
+@testable import LedgerCore
 import Yams
 
 /// The limits on a proposal's YAML→JSON conversion are those of the CLI's loader: none of

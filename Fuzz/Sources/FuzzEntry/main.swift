@@ -3,7 +3,7 @@
 //  - an accepted leaf is exactly its entry's canonical bytes;
 //  - the fast path and the full parser agree on every leaf the fast path accepts;
 //  - `LeafScanner` accepts only leaves that `Entry(leaf:)` accepts, with the same header.
-import Consensus
+@testable import Consensus
 import FuzzDriver
 @testable import LedgerCore
 
