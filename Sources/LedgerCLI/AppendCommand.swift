@@ -11,12 +11,18 @@ extension LedgerCommand {
                 appended and every bad line is named on stderr. A batch is made durable with one fsync.
                 """)
 
-        @Argument(help: "Ledger directory.") var dir: String
-        @Option(help: "Private key file to sign with (with --kind/--body or --batch).") var key: String?
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Option(help: "Private key file to sign with (with --kind/--body or --batch).", completion: .file())
+        var key: String?
         @Option(help: "Statement kind.") var kind: String?
         @Option(help: "Statement body, a JSON object.") var body: String?
-        @Option(help: "JSON Lines file of {\"kind\":…,\"body\":…} to sign and append as one batch.") var batch: String?
-        @Option(help: "JSON Lines file of signed statements ({\"sig\":…,\"statement\":…}) to append as one batch.") var signed: String?
+        @Option(
+            help: "JSON Lines file of {\"kind\":…,\"body\":…} to sign and append as one batch.", completion: .file())
+        var batch: String?
+        @Option(
+            help: "JSON Lines file of signed statements ({\"sig\":…,\"statement\":…}) to append as one batch.",
+            completion: .file())
+        var signed: String?
         @OptionGroup var output: OutputOptions
 
         func validate() throws {

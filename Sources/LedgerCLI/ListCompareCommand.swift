@@ -16,9 +16,10 @@ extension LedgerCommand.ControlListGroup {
                 reference controls are counted, not listed, unless --all.
                 """)
 
-        @Argument(help: "Two or more list files; the first is the reference.") var files: [String]
-        @Option(help: "An extra correlation file (repeatable).") var correlations: [String] = []
-        @Option(help: "A ledger directory whose list.publish entries anchor the lists.") var ledger: String?
+        @Argument(help: "Two or more list files; the first is the reference.", completion: .file()) var files: [String]
+        @Option(help: "An extra correlation file (repeatable).", completion: .file()) var correlations: [String] = []
+        @Option(help: "A ledger directory whose list.publish entries anchor the lists.", completion: .directory)
+        var ledger: String?
         @Flag(help: "Also list the item groups only the reference controls.") var all = false
         @OptionGroup var output: ReportOptions
 

@@ -5,7 +5,9 @@ import LedgerReports
 /// `--format table|json|markdown|csv|html`, `--json` (the same as `--format json`) and
 /// `--wide`, for the views that people circulate (specs/cli.md, "Reports").
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Output format: table, json, markdown, csv or html (a self-contained printable page).")
+    @Option(
+        help: "Output format: table, json, markdown, csv or html (a self-contained printable page).",
+        completion: .list(ReportFormat.allCases.map(\.rawValue)))
     var format: String?
     @Flag(name: .long, help: "Print machine-readable JSON (the same as --format json).")
     var json = false
