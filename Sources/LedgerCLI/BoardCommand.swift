@@ -46,7 +46,8 @@ extension LedgerCommand {
                     return
                 }
                 let context = ReportContext(source: dir, asOf: t, basis: basis.line, command: commandLineForReport())
-                printReport(BoardReport(context: context, forum: forum, statuses: statuses).render(format, wide: output.wide))
+                let report = BoardReport(context: context, forum: forum, statuses: statuses)
+                printReport(report.render(format, wide: output.wide, marking: Terminal.tableMarking(for: format)))
             }
         }
     }

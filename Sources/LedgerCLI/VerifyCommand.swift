@@ -76,7 +76,10 @@ extension LedgerCommand {
                     o["ed25519Backend"] = .string(Ed25519.backendName)
                     printJSON(.object(o))
                 } else if report.isValid {
-                    out("OK: \(report.entries) entries, \(report.verifiedSignatures) signatures verified, root \(report.root.base64)")
+                    let ok = Terminal.paint("OK", .boldGreen, on: .stdout)
+                    out(
+                        "\(ok): \(report.entries) entries, \(report.verifiedSignatures) signatures verified, "
+                            + "root \(report.root.base64)")
                     out("checkpoints: \(report.checkpointsChecked) checked against recomputed roots" + (report.latestCheckpointSize.map { ", latest size \($0)" } ?? ""))
                     if !report.cosignatures.isEmpty { out("cosigned by: " + report.cosignatures.joined(separator: ", ")) }
                     if let s = report.incrementalFrom { out("incremental: consistent with the trusted checkpoint of size \(s)") }
