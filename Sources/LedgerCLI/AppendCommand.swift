@@ -17,10 +17,10 @@ extension LedgerCommand {
         @Option(help: "Statement kind.") var kind: String?
         @Option(help: "Statement body, a JSON object.") var body: String?
         @Option(
-            help: "JSON Lines file of {\"kind\":…,\"body\":…} to sign and append as one batch.", completion: .file())
+            help: "JSON Lines file of {\"kind\":...,\"body\":...} to sign and append as one batch.", completion: .file())
         var batch: String?
         @Option(
-            help: "JSON Lines file of signed statements ({\"sig\":…,\"statement\":…}) to append as one batch.",
+            help: "JSON Lines file of signed statements ({\"sig\":...,\"statement\":...}) to append as one batch.",
             completion: .file())
         var signed: String?
         @OptionGroup var output: OutputOptions
@@ -57,7 +57,7 @@ extension LedgerCommand {
                         do {
                             let v = try JSONParser.parse(Array(line.utf8))
                             guard let kind = v["kind"]?.stringValue, let body = v["body"], v.objectValue?.count == 2 else {
-                                throw LedgerError.malformed("expected {\"kind\":…,\"body\":…}")
+                                throw LedgerError.malformed("expected {\"kind\":...,\"body\":...}")
                             }
                             statements.append(try Statement.make(kind: kind, body: body, key: k, time: clock()))
                             lineNumbers.append(n)

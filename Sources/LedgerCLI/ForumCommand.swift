@@ -133,7 +133,7 @@ extension LedgerCommand.Forum {
             completion: .list(Forums.all.map(\.id)))
         var forums: [String] = []
         @Flag(help: "Charter all four built-in forums.") var all = false
-        @Option(help: "A charter body as a JSON file (specs/consensus.md §forum.charter).", completion: .file())
+        @Option(help: "A charter body as a JSON file (specs/consensus.md, forum.charter).", completion: .file())
         var file: String?
         @OptionGroup var output: OutputOptions
 

@@ -6,7 +6,7 @@ import LedgerCrypto
 extension LedgerCommand {
     struct Propose: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Table a proposal from a JSON or YAML file (schema: specs/consensus.md §Proposal file).",
+            abstract: "Table a proposal from a JSON or YAML file (schema: specs/consensus.md, Proposal file).",
             discussion: "forum and party default to the delegation the key is registered for.")
 
         @Argument(help: "Ledger directory.", completion: .directory) var dir: String

@@ -11,7 +11,7 @@ struct ReportOptions: ParsableArguments {
     var format: String?
     @Flag(name: .long, help: "Print machine-readable JSON (the same as --format json).")
     var json = false
-    @Flag(name: .long, help: "Show full titles and reasons in table format instead of cutting them with '…'.")
+    @Flag(name: .long, help: "Show full titles and reasons in table format instead of cutting them short.")
     var wide = false
 
     /// The chosen format; `--json` with another `--format` is refused.

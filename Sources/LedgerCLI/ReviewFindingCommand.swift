@@ -9,7 +9,7 @@ extension LedgerCommand {
             abstract: "Record a review of a conflict finding (a finding.review entry).")
 
         @Argument(help: "Ledger directory.", completion: .directory) var dir: String
-        @Argument(help: "The finding id (f-…), as `ledger conflicts` prints it.") var finding: String
+        @Argument(help: "The finding id (f-...), as `ledger conflicts` prints it.") var finding: String
         @Option(
             help: "reviewed, accepted or dismissed.",
             completion: .list(Finding.Review.Status.allCases.map(\.rawValue)))
