@@ -17,7 +17,8 @@ extension LedgerCommand {
         @Option(help: "Statement kind.") var kind: String?
         @Option(help: "Statement body, a JSON object.") var body: String?
         @Option(
-            help: "JSON Lines file of {\"kind\":...,\"body\":...} to sign and append as one batch.", completion: .file())
+            help: "JSON Lines file of {\"kind\":...,\"body\":...} to sign and append as one batch.",
+            completion: .file())
         var batch: String?
         @Option(
             help: "JSON Lines file of signed statements ({\"sig\":...,\"statement\":...}) to append as one batch.",
@@ -48,7 +49,9 @@ extension LedgerCommand {
                 defer { progress?.finish() }
                 if let kind, let body {
                     let k = try loadPrivateKey(key!)
-                    statements.append(try Statement.make(kind: kind, body: try parseUserJSON(body, what: "--body"), key: k, time: clock()))
+                    statements.append(
+                        try Statement.make(
+                            kind: kind, body: try parseUserJSON(body, what: "--body"), key: k, time: clock()))
                 } else if let batch {
                     let k = try loadPrivateKey(key!)
                     let lines = try jsonLines(batch)
@@ -56,12 +59,15 @@ extension LedgerCommand {
                     for (n, line) in lines {
                         do {
                             let v = try JSONParser.parse(Array(line.utf8))
-                            guard let kind = v["kind"]?.stringValue, let body = v["body"], v.objectValue?.count == 2 else {
-                                throw LedgerError.malformed("expected {\"kind\":...,\"body\":...}")
+                            guard let kind = v["kind"]?.stringValue, let body = v["body"], v.objectValue?.count == 2
+                            else {
+                                throw LedgerError.malformed("expected {\"kind\":…,\"body\":…}")
                             }
                             statements.append(try Statement.make(kind: kind, body: body, key: k, time: clock()))
                             lineNumbers.append(n)
-                        } catch let e as LedgerError { throw LedgerError(code: e.code, message: "\(batch):\(n): \(e.message)") }
+                        } catch let e as LedgerError {
+                            throw LedgerError(code: e.code, message: "\(batch):\(n): \(e.message)")
+                        }
                         progress?.update(Int64(statements.count), Int64(lines.count))
                     }
                 } else if let signed {
@@ -71,7 +77,9 @@ extension LedgerCommand {
                         do {
                             statements.append(try SignedStatement(json: try JSONParser.parse(Array(line.utf8))))
                             lineNumbers.append(n)
-                        } catch let e as LedgerError { throw LedgerError(code: e.code, message: "\(signed):\(n): \(e.message)") }
+                        } catch let e as LedgerError {
+                            throw LedgerError(code: e.code, message: "\(signed):\(n): \(e.message)")
+                        }
                         progress?.update(Int64(statements.count), Int64(lines.count))
                     }
                 }
@@ -80,7 +88,8 @@ extension LedgerCommand {
                 // One library call checks every signature and rule and commits the batch once
                 // (specs/ledger-format.md §9): progress names the phase, it cannot count inside it.
                 progress?.begin(
-                    "appending", detail: "\(statements.count) statements: checking signatures and rules, then one commit")
+                    "appending",
+                    detail: "\(statements.count) statements: checking signatures and rules, then one commit")
                 let appended = try ledger.append(statements, lines: lines)
                 progress?.finish()
                 printAppended(appended, json: output.json)

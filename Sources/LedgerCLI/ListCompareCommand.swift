@@ -11,9 +11,9 @@ extension LedgerCommand.ControlListGroup {
             abstract: "Compare N jurisdictions' lists in one table: who controls each item group, and where they differ.",
             discussion: """
                 The first list is the reference; every other is read against it through shared numbering and the \
-                correlation tables. Each row is an item group with one column per list (its codes, marked with a not-equal \
-                sign where thresholds differ from the reference and ? where they overlap but are not compared; a \
-                dash where the list does not control the group) and its verdicts. Rows that only the \
+                correlation tables. Each row is an item group with one column per list (its codes, marked with a \
+                not-equal sign where thresholds differ from the reference and ? where they overlap but are not \
+                compared; a dash where the list does not control the group) and its verdicts. Rows that only the \
                 reference controls are counted, not listed, unless --all.
                 """)
 

@@ -8,7 +8,8 @@ extension LedgerCommand.ControlListGroup {
         static let configuration = CommandConfiguration(
             abstract: "Diff two versions of one list, or two jurisdictions' lists through the correlation tables.",
             discussion: """
-                Lists of the same jurisdiction are compared as versions (added, removed, moved, word diffs, thresholds old -> new); \
+                Lists of the same jurisdiction are compared as versions (added, removed, moved, word diffs, \
+                thresholds old -> new); \
                 lists of different jurisdictions as A only / B only / both at different thresholds / both alike. \
                 With --ledger, each side names the list.publish entry that holds its hash.
                 """)

@@ -2,9 +2,9 @@ import LedgerReports
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What the CLI shows only to a person at a terminal: colour and progress lines. The one place
