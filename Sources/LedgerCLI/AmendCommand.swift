@@ -10,10 +10,10 @@ extension LedgerCommand {
             discussion:
                 "The file has the measure fields of a proposal file; id, forum and party, if present, must match.")
 
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @Argument(help: "Proposal id.") var proposal: String
-        @Option(help: "The proposer delegation's private key file.") var key: String
-        @Option(help: "Revision file, JSON or YAML.") var file: String
+        @Option(help: "The proposer delegation's private key file.", completion: .file()) var key: String
+        @Option(help: "Revision file, JSON or YAML.", completion: .file()) var file: String
         @Option(help: "New deadline: RFC 3339 (any offset) or a date, meaning 00:00:00Z (default: the forum's period).")
         var deadline: String?
         @OptionGroup var output: OutputOptions

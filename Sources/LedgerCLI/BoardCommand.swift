@@ -10,7 +10,7 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "One row per proposal: state and ballot counts at a glance.")
 
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @Option(help: "Only this forum.") var forum: String?
         @Option(name: .customLong("as-of"), help: "Entry index or RFC 3339 time (default: now, by the log clock).")
         var asOf: String?
@@ -44,7 +44,8 @@ extension LedgerCommand {
                     return
                 }
                 let context = ReportContext(source: dir, asOf: t, basis: basis.line, command: commandLineForReport())
-                printReport(BoardReport(context: context, forum: forum, statuses: statuses).render(format, wide: output.wide))
+                let report = BoardReport(context: context, forum: forum, statuses: statuses)
+                printReport(report.render(format, wide: output.wide, marking: Terminal.tableMarking(for: format)))
             }
         }
     }

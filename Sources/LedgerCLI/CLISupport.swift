@@ -75,9 +75,9 @@ extension LedgerError {
 }
 
 /// Prints `ledger: error: <s>` as one line: control characters in `s` (which may quote user
-/// input) are escaped.
+/// input) are escaped. On a terminal that takes colour the prefix is red (``Terminal``).
 func printError(_ s: String) {
-    var line = "ledger: error: " + escapedForMessage(s) + "\n"
+    var line = Terminal.paint("ledger: error:", .boldRed, on: .stderr) + " " + escapedForMessage(s) + "\n"
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
@@ -161,26 +161,6 @@ func escapedForMessage(_ s: String) -> String {
 /// C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
 private func needsEscape(_ u: Unicode.Scalar) -> Bool {
     u.value < 0x20 || (0x7f...0x9f).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
-}
-
-func stderrIsTerminal() -> Bool { isatty(2) == 1 }
-
-/// A progress line on stderr, only when stderr is a terminal.
-final class Progress: @unchecked Sendable {
-    let label: String
-    let enabled: Bool
-    init(_ label: String) {
-        self.label = label
-        self.enabled = stderrIsTerminal()
-    }
-    func update(_ done: Int64, _ total: Int64) {
-        guard enabled, total > 0 else { return }
-        let pct = Int(done * 100 / total)
-        let width = 30
-        let filled = width * pct / 100
-        printStderr("\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(pct)% \(done)/\(total)")
-    }
-    func finish() { if enabled { printStderr("\n") } }
 }
 
 /// The log's clock. `LEDGER_NOW` (RFC 3339) overrides it for tests and demos; the log still

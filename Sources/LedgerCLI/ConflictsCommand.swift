@@ -15,7 +15,7 @@ extension LedgerCommand {
                 mark it with `ledger review-finding`. Findings are not failures: the exit status is 0.
                 """)
 
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @Option(help: "Only findings that involve this forum.") var forum: String?
         @OptionGroup var output: ReportOptions
 

@@ -8,10 +8,13 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record the secretariat's decision on a proposal; refused unless the computed state agrees.")
 
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @Argument(help: "Proposal id.") var proposal: String
-        @Option(help: "The forum secretariat's private key file.") var key: String
-        @Option(help: "adopted | blocked | lapsed (default: the computed state).") var outcome: String?
+        @Option(help: "The forum secretariat's private key file.", completion: .file()) var key: String
+        @Option(
+            help: "adopted | blocked | lapsed (default: the computed state).",
+            completion: .list(["adopted", "blocked", "lapsed"]))
+        var outcome: String?
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var output: OutputOptions
 

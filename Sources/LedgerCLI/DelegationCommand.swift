@@ -26,8 +26,8 @@ extension LedgerCommand.Delegation {
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a delegation key for a party in a forum.")
 
-        @Argument(help: "Ledger directory.") var dir: String
-        @Option(help: "The forum secretariat's private key file.") var key: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Option(help: "The forum secretariat's private key file.", completion: .file()) var key: String
         @Option(help: "Forum id.") var forum: String
         @Option(help: "Party: ISO 3166-1 alpha-2 code or EU.") var party: String
         @Option(help: "The delegation's vkey.") var vkey: String
@@ -51,8 +51,8 @@ extension LedgerCommand.Delegation {
         static let configuration = CommandConfiguration(
             abstract: "Revoke a delegation key; it may sign nothing after this entry.")
 
-        @Argument(help: "Ledger directory.") var dir: String
-        @Option(help: "The forum secretariat's private key file.") var key: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Option(help: "The forum secretariat's private key file.", completion: .file()) var key: String
         @Option(help: "Forum id.") var forum: String
         @Option(help: "Party: ISO 3166-1 alpha-2 code or EU.") var party: String
         @Option(help: "The delegation vkey to revoke.") var vkey: String

@@ -120,12 +120,15 @@ extension LedgerCommand.Forum {
         static let configuration = CommandConfiguration(
             abstract: "Log a forum charter (operator only): a built-in one, or one from a JSON file.")
 
-        @Argument(help: "Ledger directory.") var dir: String
-        @Option(help: "The operator's private key file.") var key: String
-        @Option(name: .customLong("forum"), help: "Built-in forum to charter (G7, Quad, CPTPP, RCEP); repeatable.")
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Option(help: "The operator's private key file.", completion: .file()) var key: String
+        @Option(
+            name: .customLong("forum"), help: "Built-in forum to charter (G7, Quad, CPTPP, RCEP); repeatable.",
+            completion: .list(Forums.all.map(\.id)))
         var forums: [String] = []
         @Flag(help: "Charter all four built-in forums.") var all = false
-        @Option(help: "A charter body as a JSON file (specs/consensus.md §forum.charter).") var file: String?
+        @Option(help: "A charter body as a JSON file (specs/consensus.md, forum.charter).", completion: .file())
+        var file: String?
         @OptionGroup var output: OutputOptions
 
         func validate() throws {

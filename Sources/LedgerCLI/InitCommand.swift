@@ -7,9 +7,10 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a ledger directory and its genesis entry. The key's name must equal the origin.")
 
-        @Argument(help: "Directory to create.") var dir: String
+        @Argument(help: "Directory to create.", completion: .directory) var dir: String
         @Option(help: "The ledger's origin (the log key's name).") var origin: String
-        @Option(name: .customLong("operator-key"), help: "The operator's private key file.") var operatorKey: String
+        @Option(name: .customLong("operator-key"), help: "The operator's private key file.", completion: .file())
+        var operatorKey: String
         @OptionGroup var output: OutputOptions
 
         func run() throws {

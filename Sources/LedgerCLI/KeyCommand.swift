@@ -17,7 +17,7 @@ extension LedgerCommand.Key {
             abstract: "Write a new Ed25519 key (Go note signer-key format, mode 0600) and print its vkey last.")
 
         @Option(help: "Key name (the origin, for a log key). No '+' and no spaces.") var name: String
-        @Option(help: "Where to write the private key. Refuses to overwrite.") var out: String
+        @Option(help: "Where to write the private key. Refuses to overwrite.", completion: .file()) var out: String
         @OptionGroup var output: OutputOptions
 
         func run() throws {
@@ -41,7 +41,7 @@ extension LedgerCommand.Key {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a key file's vkey (type 0x01), or its cosigner vkey (0x04).")
 
-        @Argument(help: "Private key file.") var keyFile: String
+        @Argument(help: "Private key file.", completion: .file()) var keyFile: String
         @Flag(help: "Print the tlog-cosignature (type 0x04) vkey instead.") var cosigner = false
         @OptionGroup var output: OutputOptions
 
@@ -63,8 +63,8 @@ extension LedgerCommand.Key {
 
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a signer key (operator only).")
-        @Argument(help: "Ledger directory.") var dir: String
-        @Option(help: "The operator's private key file.") var key: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Option(help: "The operator's private key file.", completion: .file()) var key: String
         @Option(help: "The vkey to register.") var vkey: String
         @Option(help: "A role to record with the key.") var role: String?
         @OptionGroup var output: OutputOptions
@@ -80,8 +80,8 @@ extension LedgerCommand.Key {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a signer key (operator only).")
-        @Argument(help: "Ledger directory.") var dir: String
-        @Option(help: "The operator's private key file.") var key: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Option(help: "The operator's private key file.", completion: .file()) var key: String
         @Option(help: "The vkey to revoke.") var vkey: String
         @OptionGroup var output: OutputOptions
 

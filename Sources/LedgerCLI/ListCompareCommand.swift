@@ -11,14 +11,16 @@ extension LedgerCommand.ControlListGroup {
             abstract: "Compare N jurisdictions' lists in one table: who controls each item group, and where they differ.",
             discussion: """
                 The first list is the reference; every other is read against it through shared numbering and the \
-                correlation tables. Each row is an item group with one column per list (its codes; ≠ thresholds differ \
-                from the reference, ? overlap not compared, — not controlled) and its verdicts. Rows that only the \
+                correlation tables. Each row is an item group with one column per list (its codes, marked with a \
+                not-equal sign where thresholds differ from the reference and ? where they overlap but are not \
+                compared; a dash where the list does not control the group) and its verdicts. Rows that only the \
                 reference controls are counted, not listed, unless --all.
                 """)
 
-        @Argument(help: "Two or more list files; the first is the reference.") var files: [String]
-        @Option(help: "An extra correlation file (repeatable).") var correlations: [String] = []
-        @Option(help: "A ledger directory whose list.publish entries anchor the lists.") var ledger: String?
+        @Argument(help: "Two or more list files; the first is the reference.", completion: .file()) var files: [String]
+        @Option(help: "An extra correlation file (repeatable).", completion: .file()) var correlations: [String] = []
+        @Option(help: "A ledger directory whose list.publish entries anchor the lists.", completion: .directory)
+        var ledger: String?
         @Flag(help: "Also list the item groups only the reference controls.") var all = false
         @OptionGroup var output: ReportOptions
 

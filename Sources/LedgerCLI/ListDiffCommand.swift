@@ -8,18 +8,24 @@ extension LedgerCommand.ControlListGroup {
         static let configuration = CommandConfiguration(
             abstract: "Diff two versions of one list, or two jurisdictions' lists through the correlation tables.",
             discussion: """
-                Lists of the same jurisdiction are compared as versions (added, removed, moved, word diffs, thresholds old → new); \
+                Lists of the same jurisdiction are compared as versions (added, removed, moved, word diffs, \
+                thresholds old -> new); \
                 lists of different jurisdictions as A only / B only / both at different thresholds / both alike. \
                 With --ledger, each side names the list.publish entry that holds its hash.
                 """)
 
-        @Argument(help: "List A (the old version, or the first jurisdiction).") var a: String
-        @Argument(help: "List B (the new version, or the second jurisdiction).") var b: String
-        @Option(help: "table, json, markdown or csv.") var format: String?
+        @Argument(help: "List A (the old version, or the first jurisdiction).", completion: .file()) var a: String
+        @Argument(help: "List B (the new version, or the second jurisdiction).", completion: .file()) var b: String
+        @Option(help: "table, json, markdown or csv.", completion: .list(DiffFormat.allCases.map(\.rawValue)))
+        var format: String?
         @Flag(name: .long, help: "Print machine-readable JSON (the same as --format json).") var json = false
-        @Option(help: "versions or jurisdictions (default: by the lists' jurisdictions).") var mode: String?
-        @Option(help: "A ledger directory whose list.publish entries anchor the two versions.") var ledger: String?
-        @Option(help: "An extra correlation file (repeatable).") var correlations: [String] = []
+        @Option(
+            help: "versions or jurisdictions (default: by the lists' jurisdictions).",
+            completion: .list(["versions", "jurisdictions"]))
+        var mode: String?
+        @Option(help: "A ledger directory whose list.publish entries anchor the two versions.", completion: .directory)
+        var ledger: String?
+        @Option(help: "An extra correlation file (repeatable).", completion: .file()) var correlations: [String] = []
 
         func validate() throws {
             if let format {

@@ -11,9 +11,15 @@ extension LedgerCommand.ControlListGroup {
             discussion:
                 "Nothing is written unless the whole file imports; errors name file:line. Exit 2 on malformed input.")
 
-        @Argument(help: "The list file.") var file: String
-        @Option(help: "json, csv, text or eu-annex (default: detected).") var format: String?
-        @Option(help: "Write the list in our format: CSV when the name ends in .csv, JSON otherwise.") var out: String?
+        @Argument(help: "The list file.", completion: .file()) var file: String
+        @Option(
+            help: "json, csv, text or eu-annex (default: detected).",
+            completion: .list(ControlListImporter.Format.allCases.map(\.rawValue)))
+        var format: String?
+        @Option(
+            help: "Write the list in our format: CSV when the name ends in .csv, JSON otherwise.",
+            completion: .file())
+        var out: String?
         @OptionGroup var output: OutputOptions
 
         func run() throws {

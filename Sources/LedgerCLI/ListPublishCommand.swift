@@ -13,10 +13,13 @@ extension LedgerCommand.ControlListGroup {
                 """
         )
 
-        @Argument(help: "Ledger directory.") var dir: String
-        @Argument(help: "The list file.") var file: String
-        @Option(help: "The signer's private key file (any registered signer).") var key: String
-        @Option(help: "json, csv, text or eu-annex (default: detected).") var format: String?
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "The list file.", completion: .file()) var file: String
+        @Option(help: "The signer's private key file (any registered signer).", completion: .file()) var key: String
+        @Option(
+            help: "json, csv, text or eu-annex (default: detected).",
+            completion: .list(ControlListImporter.Format.allCases.map(\.rawValue)))
+        var format: String?
         @OptionGroup var output: OutputOptions
 
         func run() throws {

@@ -8,9 +8,12 @@ extension LedgerCommand.ControlListGroup {
         static let configuration = CommandConfiguration(
             abstract: "Show a list's entries, or one entry with its parameters, notes and children.")
 
-        @Argument(help: "The list file.") var file: String
+        @Argument(help: "The list file.", completion: .file()) var file: String
         @Argument(help: "An entry code (e.g. 3B001.f.1.a).") var code: String?
-        @Option(help: "json, csv, text or eu-annex (default: detected).") var format: String?
+        @Option(
+            help: "json, csv, text or eu-annex (default: detected).",
+            completion: .list(ControlListImporter.Format.allCases.map(\.rawValue)))
+        var format: String?
         @OptionGroup var output: OutputOptions
 
         func run() throws {

@@ -5,7 +5,7 @@ import LedgerCrypto
 extension LedgerCommand {
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List entries.")
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @Option(help: "First index (default 0).") var from: Int64 = 0
         @Option(help: "Last index, inclusive (default the last entry).") var to: Int64?
         @OptionGroup var output: OutputOptions
@@ -36,7 +36,7 @@ extension LedgerCommand {
 
     struct EntryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "entry", abstract: "Print one entry.")
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @Argument(help: "Entry index.") var index: Int64
         @Flag(help: "Print exactly the leaf bytes that are hashed, with no trailing newline.") var raw = false
         @OptionGroup var output: OutputOptions

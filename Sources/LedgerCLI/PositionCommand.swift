@@ -13,11 +13,14 @@ extension LedgerCommand {
                 replaces the earlier one.
                 """)
 
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @Argument(help: "Proposal id.") var proposal: String
-        @Option(help: "The delegation's private key file.") var key: String
+        @Option(help: "The delegation's private key file.", completion: .file()) var key: String
         @Option(help: "Party (default: the party the key is registered for).") var party: String?
-        @Option(help: "support | no-objection | object | abstain | reserve | recuse") var stance: String
+        @Option(
+            help: "support | no-objection | object | abstain | reserve | recuse",
+            completion: .list(Stance.allCases.map(\.rawValue)))
+        var stance: String
         @Option(help: "Reason (required for object and reserve).") var reason: String?
         @Option(help: "Entry index of the revision (default: the current revision).") var revision: UInt64?
         @OptionGroup var output: OutputOptions

@@ -6,12 +6,12 @@ import LedgerCrypto
 extension LedgerCommand {
     struct Propose: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Table a proposal from a JSON or YAML file (schema: specs/consensus.md §Proposal file).",
+            abstract: "Table a proposal from a JSON or YAML file (schema: specs/consensus.md, Proposal file).",
             discussion: "forum and party default to the delegation the key is registered for.")
 
-        @Argument(help: "Ledger directory.") var dir: String
-        @Option(help: "The proposing delegation's private key file.") var key: String
-        @Option(help: "Proposal file, JSON or YAML (.yaml/.yml).") var file: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Option(help: "The proposing delegation's private key file.", completion: .file()) var key: String
+        @Option(help: "Proposal file, JSON or YAML (.yaml/.yml).", completion: .file()) var file: String
         @OptionGroup var output: OutputOptions
 
         func run() throws {

@@ -13,7 +13,7 @@ extension LedgerCommand {
                 reports what it kept and what it cut.
                 """)
 
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @OptionGroup var output: OutputOptions
 
         func run() throws {

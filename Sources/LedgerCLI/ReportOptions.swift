@@ -5,11 +5,13 @@ import LedgerReports
 /// `--format table|json|markdown|csv|html`, `--json` (the same as `--format json`) and
 /// `--wide`, for the views that people circulate (specs/cli.md, "Reports").
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Output format: table, json, markdown, csv or html (a self-contained printable page).")
+    @Option(
+        help: "Output format: table, json, markdown, csv or html (a self-contained printable page).",
+        completion: .list(ReportFormat.allCases.map(\.rawValue)))
     var format: String?
     @Flag(name: .long, help: "Print machine-readable JSON (the same as --format json).")
     var json = false
-    @Flag(name: .long, help: "Show full titles and reasons in table format instead of cutting them with '…'.")
+    @Flag(name: .long, help: "Show full titles and reasons in table format instead of cutting them short.")
     var wide = false
 
     /// The chosen format; `--json` with another `--format` is refused.

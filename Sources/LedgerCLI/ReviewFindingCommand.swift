@@ -8,11 +8,14 @@ extension LedgerCommand {
             commandName: "review-finding",
             abstract: "Record a review of a conflict finding (a finding.review entry).")
 
-        @Argument(help: "Ledger directory.") var dir: String
-        @Argument(help: "The finding id (f-…), as `ledger conflicts` prints it.") var finding: String
-        @Option(help: "reviewed, accepted or dismissed.") var status: String = "reviewed"
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "The finding id (f-...), as `ledger conflicts` prints it.") var finding: String
+        @Option(
+            help: "reviewed, accepted or dismissed.",
+            completion: .list(Finding.Review.Status.allCases.map(\.rawValue)))
+        var status: String = "reviewed"
         @Option(help: "A note to record with the review.") var note: String?
-        @Option(help: "The reviewer's private key file (any registered signer).") var key: String
+        @Option(help: "The reviewer's private key file (any registered signer).", completion: .file()) var key: String
         @OptionGroup var output: OutputOptions
 
         func validate() throws {

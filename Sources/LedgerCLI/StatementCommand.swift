@@ -10,7 +10,7 @@ extension LedgerCommand {
         struct Sign: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Print a signed statement (one canonical JSON line) for `ledger append --signed`.")
-            @Option(help: "Private key file.") var key: String
+            @Option(help: "Private key file.", completion: .file()) var key: String
             @Option(help: "Statement kind.") var kind: String
             @Option(help: "Statement body, a JSON object.") var body: String
             @Option(help: "Claimed time (RFC 3339; an offset is converted to UTC); default now.") var time: String?

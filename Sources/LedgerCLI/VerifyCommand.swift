@@ -7,11 +7,11 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Audit a ledger: chain, signatures, write rights, rules, tree hashes and checkpoints.")
 
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @Option(help: "The log's vkey to trust (default: the genesis operator key, which trusts the files).") var vkey: String?
         @Option(parsing: .singleValue, help: "A witness vkey (repeatable).") var witness: [String] = []
         @Option(name: .customLong("min-cosignatures"), help: "Cosignatures required on the latest checkpoint.") var minCosignatures = 0
-        @Option(help: "A trusted checkpoint: audit incrementally from it.") var since: String?
+        @Option(help: "A trusted checkpoint: audit incrementally from it.", completion: .file()) var since: String?
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
@@ -76,7 +76,10 @@ extension LedgerCommand {
                     o["ed25519Backend"] = .string(Ed25519.backendName)
                     printJSON(.object(o))
                 } else if report.isValid {
-                    out("OK: \(report.entries) entries, \(report.verifiedSignatures) signatures verified, root \(report.root.base64)")
+                    let ok = Terminal.paint("OK", .boldGreen, on: .stdout)
+                    out(
+                        "\(ok): \(report.entries) entries, \(report.verifiedSignatures) signatures verified, "
+                            + "root \(report.root.base64)")
                     out("checkpoints: \(report.checkpointsChecked) checked against recomputed roots" + (report.latestCheckpointSize.map { ", latest size \($0)" } ?? ""))
                     if !report.cosignatures.isEmpty { out("cosigned by: " + report.cosignatures.joined(separator: ", ")) }
                     if let s = report.incrementalFrom { out("incremental: consistent with the trusted checkpoint of size \(s)") }

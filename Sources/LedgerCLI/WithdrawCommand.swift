@@ -7,9 +7,9 @@ extension LedgerCommand {
     struct Withdraw: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Withdraw a proposal (proposer only).")
 
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @Argument(help: "Proposal id.") var proposal: String
-        @Option(help: "The proposer delegation's private key file.") var key: String
+        @Option(help: "The proposer delegation's private key file.", completion: .file()) var key: String
         @Option(help: "Why.") var reason: String?
         @OptionGroup var output: OutputOptions
 

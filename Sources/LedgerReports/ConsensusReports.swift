@@ -162,12 +162,13 @@ package struct BoardReport: Sendable {
             + ReportWords.count(statuses.count, "proposal") + ")"
     }
 
-    package func render(_ format: ReportFormat, wide: Bool) -> String {
+    /// - Parameter marking: how a terminal marks styled cells in `table` format (state, objections).
+    package func render(_ format: ReportFormat, wide: Bool, marking: ReportTable.Marking? = nil) -> String {
         switch format {
         case .table, .json:
             var lines = [heading]
             if let b = context.basis { lines.append(b) }
-            lines += table.text(wide: wide)
+            lines += table.text(wide: wide, marking: marking)
             lines.append(ReportWords.legendLine)
             return lines.joined(separator: "\n") + "\n"
         case .markdown:

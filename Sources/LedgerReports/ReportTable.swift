@@ -43,10 +43,17 @@ package struct ReportTable: Sendable {
 
     // MARK: table
 
+    /// How a terminal marks a cell of a given style: the escape sequences to put around its
+    /// text, or nil to leave it plain. The CLI decides whether there is one (only on a terminal).
+    package typealias Marking = @Sendable (_ style: String) -> (open: String, close: String)?
+
     /// Aligned plain text: columns sized by terminal width (East Asian wide characters take
     /// two columns), cells cut with `…` at a column's `maxWidth` unless `wide`, control
     /// characters replaced (see ``TextWidth/printable(_:)``), no trailing spaces.
-    package func text(wide: Bool = false) -> [String] {
+    ///
+    /// With `marking`, a styled cell's text (not its padding) is put between the sequences the
+    /// marking gives for its style; widths are counted without them.
+    package func text(wide: Bool = false, marking: Marking? = nil) -> [String] {
         let cells = rows.map { $0.map { TextWidth.printable(flattened($0.text)) } }
         var widths = columns.map { TextWidth.columns(of: $0.name) }
         for row in cells {
@@ -59,19 +66,31 @@ package struct ReportTable: Sendable {
                 if let m = col.maxWidth { widths[i] = min(widths[i], max(m, TextWidth.columns(of: col.name))) }
             }
         }
-        func line(_ texts: [String]) -> String {
+        func line(_ texts: [String], styles: [String?]) -> String {
             var parts = [String]()
             for (i, col) in columns.enumerated() {
                 let t = i < texts.count ? texts[i] : ""
-                parts.append(
+                var cell =
                     col.alignment == .right
-                        ? TextWidth.padLeft(t, to: widths[i]) : TextWidth.pad(t, to: widths[i]))
+                    ? TextWidth.padLeft(t, to: widths[i]) : TextWidth.pad(t, to: widths[i])
+                if let marking, i < styles.count, let style = styles[i], let (open, close) = marking(style) {
+                    cell = Self.marked(cell, open: open, close: close)
+                }
+                parts.append(cell)
             }
             var s = parts.joined(separator: "  ")
             while s.last == " " { s.removeLast() }
             return s
         }
-        return [line(columns.map(\.name))] + cells.map(line)
+        return [line(columns.map(\.name), styles: [])]
+            + zip(cells, rows).map { line($0, styles: marking == nil ? [] : $1.map(\.style)) }
+    }
+
+    /// `padded` with its text, between its leading and trailing spaces, put between `open` and `close`.
+    private static func marked(_ padded: String, open: String, close: String) -> String {
+        guard let first = padded.firstIndex(where: { $0 != " " }) else { return padded }
+        let last = padded.lastIndex(where: { $0 != " " })!
+        return padded[..<first] + open + padded[first...last] + close + padded[padded.index(after: last)...]
     }
 
     // MARK: markdown
