@@ -9,7 +9,7 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             commandName: "checkpoint",
             abstract: "Sign, print, attach cosignatures to, or verify C2SP tlog-checkpoint notes.",
-            discussion: "`ledger checkpoint DIR …` is `ledger checkpoint stored DIR …`; a ledger directory named "
+            discussion: "`ledger checkpoint DIR ...` is `ledger checkpoint stored DIR ...`; a ledger directory named "
                 + "like a subcommand is given as ./NAME.",
             subcommands: [Stored.self, VerifyCheckpoint.self], defaultSubcommand: Stored.self)
     }
