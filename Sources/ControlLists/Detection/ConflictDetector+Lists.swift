@@ -37,24 +37,24 @@ extension ConflictDetector {
         return Self.sorted(out)
     }
 
-    /// Every finding of `state`, between proposals and against `lists`, with the reviews
-    /// recorded in the ledger applied: what `ledger conflicts --lists` reports.
+    /// The findings of the proposals of `state` against `lists`, with the reviews recorded in
+    /// the ledger applied: what `ledger conflicts --lists` adds to the findings between
+    /// proposals (``findings(in:at:forum:)``).
     ///
     /// - Parameters:
     ///   - state: the negotiation state.
     ///   - lists: the members' lists; each is linked to the `list.publish` entry that anchors
     ///     it, if the state holds one (``MemberList/publishedIndex(of:in:)``).
     ///   - now: the instant the life-cycle states are judged at; nil for the last entry's time.
-    ///   - forum: when given, only the findings that involve a proposal of this forum.
-    public func findings(
+    ///   - forum: when given, only the findings on proposals of this forum.
+    public func listFindings(
         in state: NegotiationRules, lists: [ControlList], at now: Timestamp? = nil, forum: String? = nil
     ) -> [Finding] {
         let members = lists.map { MemberList($0, publishedIndex: MemberList.publishedIndex(of: $0, in: state)) }
-        let measures = TabledMeasure.fromNegotiation(state, at: now)
-        let reviews = Finding.Review.fromNegotiation(state)
-        var found = findings(in: measures) + listFindings(in: measures, lists: members, forums: state.forums)
-        if let forum { found = found.filter { $0.a.forum == forum || ($0.b.listEntry == nil && $0.b.forum == forum) } }
-        return Self.applyReviews(Self.sorted(found), reviews: reviews)
+        var found = listFindings(
+            in: TabledMeasure.fromNegotiation(state, at: now), lists: members, forums: state.forums)
+        if let forum { found = found.filter { $0.a.forum == forum } }
+        return Self.applyReviews(found, reviews: Finding.Review.fromNegotiation(state))
     }
 
     /// Findings by severity (highest first), then id: the detector's order.
@@ -130,11 +130,12 @@ extension ConflictDetector {
                 + " (\(l.instrument), \(l.versionDate)) already does: " + looser.joined(separator: "; ")
         }
         let codes = Array(Set(involved.map { index.entries[$0.entry].code })).sorted()
-        let first = index.entries[involved.map(\.entry).min()!]
+        let nearest = involved.min { ($0.distance, $0.entry) < ($1.distance, $1.entry) }!
+        let first = index.entries[nearest.entry]
         let cited = Finding.ListEntryCitation(
             jurisdiction: l.jurisdiction, instrument: l.instrument, citation: l.citation, versionDate: l.versionDate,
             sha256: l.sourceSHA256, datasetSHA256: l.datasetSHA256, publishedIndex: member.publishedIndex,
-            codes: codes, text: first.heading.isEmpty ? first.text : first.heading)
+            code: first.code, codes: codes, text: first.heading.isEmpty ? first.text : first.heading)
         return Finding(
             id: Finding.stableID(rule: rule, m.key, cited.key), rule: rule, severity: severity, a: .init(m),
             b: .init(listEntry: cited), overlaps: Set(involved.map(\.label)).sorted(), destinations: destinations,
@@ -162,6 +163,9 @@ extension ConflictDetector {
             var entry: Int
             /// `proposal-scheme:code ~ list-scheme:code`, with `via …` for a correlated side.
             var label: String
+            /// How far the entry is from the measure's code: 0 the same item, then its nearest
+            /// ancestors, then its nearest descendants (the entry a finding cites first).
+            var distance: Int
         }
 
         struct Filed {
@@ -201,10 +205,11 @@ extension ConflictDetector {
                 for a in x.code.selfAndAncestors { found += exact[a.identityKey] ?? [] }
                 for f in found {
                     let c = entries[f.entry].code
+                    let distance = f.code.depth <= x.code.depth ? x.code.depth - f.code.depth : 100 + f.code.depth
                     var label = "\(x.mine.scheme.rawValue):\(x.mine.text) ~ \(c.scheme.rawValue):\(c.text)"
                     if !x.how.isEmpty { label += " via \(x.how) \(x.code.scheme.rawValue):\(x.code.text)" }
                     if !f.how.isEmpty { label += " via \(f.how) \(f.code.scheme.rawValue):\(f.code.text)" }
-                    out.insert(Hit(entry: f.entry, label: label))
+                    out.insert(Hit(entry: f.entry, label: label, distance: distance))
                 }
             }
             return out.sorted { $0.entry != $1.entry ? $0.entry < $1.entry : $0.label < $1.label }

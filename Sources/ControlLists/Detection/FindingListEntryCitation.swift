@@ -19,11 +19,13 @@ extension Finding {
         /// The `list.publish` entry that anchors this list (its file's or its dataset's hash) in
         /// the ledger, or nil when the ledger holds none.
         public var publishedIndex: Int64?
-        /// The list's entries that the proposal overlaps, in code order (at least one).
+        /// The entry cited first: of those the proposal overlaps, the same item, else the
+        /// nearest ancestor, else the nearest descendant of one of the proposal's codes.
+        public var code: ItemCode
+        /// Every entry the proposal overlaps (for `threshold-looser-than-member`, those whose
+        /// thresholds are tighter), in code order.
         public var codes: [ItemCode]
-        /// The first of them.
-        public var code: ItemCode { codes[0] }
-        /// The heading (for a stem) or text of the first entry.
+        /// The heading (for a stem) or text of the entry cited first.
         public var text: String
 
         /// `list:JURISDICTION@versionDate/datasetSHA256`: what a finding's stable id names
