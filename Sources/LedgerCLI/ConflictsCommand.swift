@@ -14,10 +14,11 @@ extension LedgerCommand {
                 proposals (forum, id, revision, ledger entry), the overlapping codes, the reason, a severity and a stable id; \
                 mark it with `ledger review-finding`. Findings are not failures: the exit status is 0.
 
-                With --lists, proposals are also checked against the national lists of their forums' members: \
-                decontrol-of-controlled-item (a licence exception or trade facilitation for items a member controls) and \
-                threshold-looser-than-member (a restriction that controls fewer items than a member already does); side B \
-                cites the list (jurisdiction, instrument, version date, codes, hashes, its list.publish entry).
+                With --lists, proposals are also checked against the national lists of their forums' \
+                members: decontrol-of-controlled-item (a licence exception or trade facilitation for items \
+                a member controls) and threshold-looser-than-member (a restriction that controls fewer \
+                items than a member already does); side B cites the list (jurisdiction, instrument, \
+                version date, codes, hashes, its list.publish entry). --min-severity filters every finding.
                 """)
 
         @Argument(help: "Ledger directory.") var dir: String
@@ -102,7 +103,8 @@ extension LedgerCommand {
             for (l, path) in zip(lists, paths) {
                 if let other = seen[l.jurisdiction] {
                     throw LedgerError.malformed(
-                        "--lists: \(other) and \(path) are both \(l.jurisdiction) lists; give one version per jurisdiction")
+                        "--lists: \(other) and \(path) are both \(l.jurisdiction) lists; "
+                            + "give one version per jurisdiction")
                 }
                 seen[l.jurisdiction] = path
             }
@@ -112,7 +114,9 @@ extension LedgerCommand {
         static func describe(_ l: ControlList, in state: NegotiationRules) -> String {
             let member = ConflictDetector.MemberList(
                 l, publishedIndex: ConflictDetector.MemberList.publishedIndex(of: l, in: state))
-            let forums = state.forumOrder.filter { id in state.forums[id].map { member.standing(in: $0) != nil } ?? false }
+            let forums = state.forumOrder.filter { id in
+                state.forums[id].map { member.standing(in: $0) != nil } ?? false
+            }
             let anchor = member.publishedIndex.map { "list.publish entry \($0)" } ?? "not published in this ledger"
             let applies =
                 forums.isEmpty

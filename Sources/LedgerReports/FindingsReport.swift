@@ -1,5 +1,5 @@
-import ControlCodes
 import Consensus
+import ControlCodes
 import ControlLists
 
 /// The `conflicts` view: duplicate and conflicting measures across forums.

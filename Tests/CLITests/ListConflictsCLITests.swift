@@ -98,7 +98,8 @@ import Testing
         #expect(us["severity"] as? String == "high")
         #expect((us["a"] as? [String: Any])?["proposal"] as? String == "G7-LE-1")
         #expect(Self.b(us)["code"] as? String == "us-eccn:3B001.f.1")
-        #expect(Self.b(us)["instrument"] as? String == "Test CCL" && Self.b(us)["versionDate"] as? String == "2025-01-15")
+        #expect(
+            Self.b(us)["instrument"] as? String == "Test CCL" && Self.b(us)["versionDate"] as? String == "2025-01-15")
         #expect(Self.b(us)["sha256"] as? String == s.usSHA)
         #expect(Self.b(us)["ledgerIndex"] as? Int == s.publishIndex, "the list.publish entry that anchors the list")
         #expect(us["destinations"] as? [String] == ["CN", "DE"])
@@ -108,7 +109,9 @@ import Testing
         // The Quad control is looser than the US list's; the EU list does not apply in the Quad.
         let looser = try #require(all.first { Self.rule($0) == "threshold-looser-than-member" })
         #expect(looser["severity"] as? String == "medium" && Self.b(looser)["jurisdiction"] as? String == "US")
-        #expect((looser["reason"] as? String)?.hasSuffix("light source wavelength < 150 nm vs US 3B001.f.1 < 193 nm") == true)
+        #expect(
+            (looser["reason"] as? String)?.hasSuffix("light source wavelength < 150 nm vs US 3B001.f.1 < 193 nm")
+                == true)
 
         // --min-severity filters every finding, between proposals too.
         let high = try s.findings(["--min-severity", "high"])
@@ -131,14 +134,24 @@ import Testing
             t.lines.contains(
                 "list: US Test CCL (2025-01-15), file sha256 \(s.usSHA), dataset sha256 \(s.usSHA), "
                     + "list.publish entry \(s.publishIndex); applies in G7, Quad"), "\(t.stdout)")
-        #expect(t.lines.contains { $0.hasPrefix("list: EU Test Annex I (2025-11-15)") && $0.hasSuffix("not published in this ledger; applies in G7") })
-        #expect(t.lines.contains { $0.hasPrefix("  B: US Test CCL (2025-01-15) us-eccn:3B001.f.1 (list.publish entry \(s.publishIndex))") })
+        #expect(
+            t.lines.contains {
+                $0.hasPrefix("list: EU Test Annex I (2025-11-15)")
+                    && $0.hasSuffix("not published in this ledger; applies in G7")
+            })
+        #expect(
+            t.lines.contains {
+                $0.hasPrefix("  B: US Test CCL (2025-01-15) us-eccn:3B001.f.1 (list.publish entry \(s.publishIndex))")
+            })
         #expect(t.lines.last == "4 findings, 3 high")
         for format in ["markdown", "csv", "html"] {
             let r = try s.n.run(["conflicts", "led", "--lists", "us.txt", "eu.txt", "--format", format])
             #expect(r.status == 0, "\(format): \(r.stderr)")
-            #expect(r.stdout.contains("threshold-looser-than-member") && r.stdout.contains("decontrol-of-controlled-item"))
-            #expect(r.stdout.contains("EU Test Annex I (2025-11-15) eu:3B001.f.1 (not published in this ledger)"), "\(format)")
+            #expect(
+                r.stdout.contains("threshold-looser-than-member") && r.stdout.contains("decontrol-of-controlled-item"))
+            #expect(
+                r.stdout.contains("EU Test Annex I (2025-11-15) eu:3B001.f.1 (not published in this ledger)"),
+                "\(format)")
         }
         let md = try s.n.run(["conflicts", "led", "--lists", "us.txt", "--format", "markdown"])
         #expect(md.stdout.contains("- list: US Test CCL (2025-01-15)"))

@@ -22,7 +22,8 @@ import Testing
         "Asia": charter("Asia", ["JP", "KR", "SG"]),
     ]
 
-    static let wavelength193 = Parameter(term: "light source wavelength", comparator: .lessThan, value: "193", unit: "nm")
+    static let wavelength193 = Parameter(
+        term: "light source wavelength", comparator: .lessThan, value: "193", unit: "nm")
 
     /// A list with 3B001 (stem), 3B001.f and 3B001.f.1 (wavelength < 193 nm), 3B001.f.3 not used.
     static func list(_ jurisdiction: String, _ scheme: CodeScheme, sha: String = "ab12") throws -> ControlList {
@@ -86,15 +87,18 @@ import Testing
             jurisdiction: "US", scheme: .usECCN, instrument: "CCL", citation: "test", versionDate: "2025-01-15",
             entries: [ControlEntry(code: code("3B903", .usECCN), text: "Scanning electron microscopes")])
         let eu503 = measure("G7", "c", .licenceException, [code("3B503")], ["CN"])
-        #expect(ConflictDetector(correlations: CorrelationTable()).listFindings(
-            in: [eu503], lists: [.init(corr)], forums: Self.forums).isEmpty)
+        #expect(
+            ConflictDetector(correlations: CorrelationTable()).listFindings(
+                in: [eu503], lists: [.init(corr)], forums: Self.forums
+            ).isEmpty)
         // ...but the curated table correlates EU 3B503 with US 3B903.
         let viaCorrelation = run([eu503], [.init(corr)])
         #expect(viaCorrelation.map(\.rule) == [.decontrolOfControlledItem])
         #expect(viaCorrelation.first?.overlaps.first?.contains("via equivalent") == true)
         // A sibling paragraph, or a not-used entry, is no overlap.
-        #expect(run([measure("G7", "d", .licenceException, [code("3B001.a", .eu)], ["CN"])], [us]).map(\.b.proposalID)
-            == ["3B001"], "only the stem above it")
+        #expect(
+            run([measure("G7", "d", .licenceException, [code("3B001.a", .eu)], ["CN"])], [us]).map(\.b.proposalID)
+                == ["3B001"], "only the stem above it")
         corr = try ControlList(
             jurisdiction: "US", scheme: .usECCN, instrument: "CCL", citation: "test", versionDate: "2025-01-15",
             entries: [ControlEntry(code: code("3B001.f.3", .usECCN), text: "Not used", status: .notUsed)])
@@ -125,8 +129,9 @@ import Testing
         let west = run([measure("West", "w-1", .licenceException, [code("3B001.f", .eu)], ["CN"])], [eu])
         #expect(west.map(\.severity) == [.medium])
         #expect(west.first?.reason.contains("EU law binds DE, FR, parties to West") == true)
-        #expect(run([measure("G7", "g-1", .licenceException, [code("3B001.f", .eu)], ["CN"])], [eu]).map(\.severity)
-            == [.high])
+        #expect(
+            run([measure("G7", "g-1", .licenceException, [code("3B001.f", .eu)], ["CN"])], [eu]).map(\.severity)
+                == [.high])
         #expect(run([measure("Asia", "a-1", .licenceException, [code("3B001.f", .eu)], ["CN"])], [eu]).isEmpty)
         // A member state's own list binds only that state.
         let nl = ConflictDetector.MemberList(try Self.list("NL", .eu))
@@ -142,8 +147,9 @@ import Testing
         // Explicit exemptions given with the list, and the proposal's own exemptions.
         let us = ConflictDetector.MemberList(try Self.list("US", .usECCN), exemptedDestinations: ["US", "CA"])
         #expect(run([measure("G7", "g-3", .licenceException, [code("3B001.f", .eu)], ["CA"])], [us]).isEmpty)
-        #expect(run([measure("G7", "g-4", .licenceException, [code("3B001.f", .eu)], ["CN"], exempt: ["CN"])], [us])
-            .isEmpty)
+        #expect(
+            run([measure("G7", "g-4", .licenceException, [code("3B001.f", .eu)], ["CN"], exempt: ["CN"])], [us])
+                .isEmpty)
         // Every destination: still a finding, outside the list's own territory.
         let all = run([measure("G7", "g-5", .licenceException, [code("3B001.f", .eu)], ["group:all"])], [us])
         #expect(all.first?.destinations == ["*"])

@@ -88,7 +88,8 @@ extension ConflictDetector {
         _ destinations: [String], _ index: ListIndex
     ) -> Finding? {
         let l = member.list
-        let forWhom = destinations == ["*"] ? "every destination outside \(l.jurisdiction)" : destinations.joined(separator: ", ")
+        let forWhom =
+            destinations == ["*"] ? "every destination outside \(l.jurisdiction)" : destinations.joined(separator: ", ")
         let rule: Finding.Rule
         let severity: Finding.Severity
         var involved: [ListIndex.Hit]
