@@ -47,7 +47,10 @@ public struct Finding: Sendable, Hashable {
         public var title: String
         public var state: TabledMeasure.State
         /// The national list entry cited, for side `b` of a finding against a list.
-        public var listEntry: ListEntryCitation? = nil
+        public var listEntry: ListEntryCitation? { listEntryBox?.value }
+        /// ``listEntry`` by reference: a proposal's citation, the common case, grows by one
+        /// pointer only.
+        var listEntryBox: ListEntryBox? = nil
 
         init(_ m: TabledMeasure) {
             forum = m.forum

@@ -68,6 +68,15 @@ extension Finding.Citation {
         kind = .licenceRequirement
         title = e.text
         state = .adopted
-        listEntry = e
+        listEntryBox = ListEntryBox(e)
+    }
+
+    /// An immutable holder of a list citation (a final class whose only stored property is a
+    /// `let` of a `Sendable` type, hence `Sendable`); equal and hashed by its value.
+    final class ListEntryBox: Sendable, Hashable {
+        let value: Finding.ListEntryCitation
+        init(_ value: Finding.ListEntryCitation) { self.value = value }
+        static func == (a: ListEntryBox, b: ListEntryBox) -> Bool { a.value == b.value }
+        func hash(into h: inout Hasher) { h.combine(value) }
     }
 }
