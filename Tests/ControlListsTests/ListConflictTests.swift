@@ -197,6 +197,22 @@ import Testing
         #expect(!ConflictDetector.isLooser(p("beam energy", .betterThan, "30", "keV"), than: energy))
     }
 
+    @Test func anEntryReachedTwiceIsJudgedOnce() throws {
+        // EU 3B503 is correlated with US 3B903: a proposal naming both reaches the entry twice.
+        let energy = Parameter(term: "landing energy", comparator: .lessOrEqual, value: "1", unit: "keV")
+        let us = ConflictDetector.MemberList(
+            try ControlList(
+                jurisdiction: "US", scheme: .usECCN, instrument: "CCL", citation: "test", versionDate: "2025-01-15",
+                entries: [ControlEntry(code: code("3B903", .usECCN), text: "SEMs", parameters: [energy])]))
+        let looser = Parameter(term: "landing energy", comparator: .lessOrEqual, value: "500", unit: "eV")
+        let m = measure(
+            "G7", "g-1", .licenceRequirement, [code("3B503"), code("3B903", .usECCN)], ["CN"], params: [looser])
+        let f = try #require(run([m], [us]).first)
+        #expect(f.reason.split(separator: ";").count == 1 && f.reason.hasSuffix("vs US 3B903 ≤ 1 keV"), "\(f.reason)")
+        #expect(f.overlaps.count == 2, "both ways in are shown: \(f.overlaps)")
+        #expect(f.b.listEntry?.codes == [code("3B903", .usECCN)])
+    }
+
     @Test func aPermissiveProposalWithThresholdsIsADecontrolNotAThresholdFinding() throws {
         let us = ConflictDetector.MemberList(try Self.list("US", .usECCN))
         let p = Parameter(term: "light source wavelength", comparator: .lessThan, value: "150", unit: "nm")

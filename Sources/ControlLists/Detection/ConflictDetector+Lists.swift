@@ -21,7 +21,9 @@ extension ConflictDetector {
     ) -> [Finding] {
         let indexes = lists.map { ListIndex($0.list, correlations: correlations) }
         var out: [Finding] = []
-        for m in measures where m.state.isLive && (m.kind.isPermissive || m.kind.isRestrictive) {
+        for m in measures
+        where m.state.isLive && (m.kind.isPermissive || (m.kind.isRestrictive && m.parameters.contains { $0.isParsed }))
+        {
             guard let charter = forums[m.forum] else { continue }
             var mine: [Expansion]?
             for (member, index) in zip(lists, indexes) {
@@ -114,17 +116,18 @@ extension ConflictDetector {
             severity = .medium
             involved = []
             var looser: [String] = []
-            for h in hits {
-                let entry = index.entries[h.entry]
-                var hit = false
+            var tighter = Set<Int>()
+            // An entry can be reached more than once (directly and through a correlation).
+            for i in Set(hits.map(\.entry)).sorted() {
+                let entry = index.entries[i]
                 for p in m.parameters where p.isParsed {
                     for q in entry.parameters where q.isParsed && isLooser(p, than: q) {
                         looser.append("\(p.term) \(p.threshold) vs \(l.jurisdiction) \(entry.code.text) \(q.threshold)")
-                        hit = true
+                        tighter.insert(i)
                     }
                 }
-                if hit { involved.append(h) }
             }
+            involved = hits.filter { tighter.contains($0.entry) }
             guard !looser.isEmpty else { return nil }
             reason =
                 "\(m.forum) \(m.proposalID) controls fewer items for \(forWhom) than the \(l.jurisdiction) list"
