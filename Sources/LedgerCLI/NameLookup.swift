@@ -62,11 +62,20 @@ enum NameLookup {
 
     /// Refuses a finding id that names no finding `ledger conflicts` reports now (a finding
     /// whose proposals are no longer live is gone, and there is nothing left to review).
-    static func finding(_ id: String, dir: String) throws {
+    /// Refuses a finding id that `ledger conflicts` (with the same member lists) does not report.
+    static func finding(_ id: String, dir: String, lists: [ControlList] = []) throws {
         let state = try ConsensusCLI.open(dir).currentState()
-        let known = try ControlListCLI.findings(in: state, forum: nil).map(\.id)
+        var known = try ControlListCLI.findings(in: state, forum: nil).map(\.id)
+        if !lists.isEmpty {
+            let detector = ConflictDetector(correlations: try CuratedData.correlations())
+            known += detector.listFindings(in: state, lists: lists, at: max(logClock()(), state.lastTime), forum: nil)
+                .map(\.id)
+        }
         guard !known.contains(id) else { return }
-        let hint = known.isEmpty ? "; the ledger has no findings" : Suggestions.didYouMean(id, among: known)
+        var hint = known.isEmpty ? "; the ledger has no findings" : Suggestions.didYouMean(id, among: known)
+        if lists.isEmpty, !hint.hasPrefix("; did you mean") {
+            hint += " (a finding against a national list needs its --lists)"
+        }
         throw LedgerError.notFound("no finding \"\(id)\" (`ledger conflicts` lists them)\(hint)")
     }
 }

@@ -1,5 +1,5 @@
-import ControlCodes
 import Consensus
+import ControlCodes
 import ControlLists
 
 /// The `conflicts` view: duplicate and conflicting measures across forums.
@@ -7,11 +7,20 @@ package struct FindingsReport: Sendable {
     package var context: ReportContext
     package var forum: String?
     package var findings: [Finding]
+    /// One line per national list the proposals were checked against (`conflicts --lists`).
+    package var lists: [String]
 
-    package init(context: ReportContext, forum: String?, findings: [Finding]) {
+    package init(context: ReportContext, forum: String?, findings: [Finding], lists: [String] = []) {
         self.context = context
         self.forum = forum
         self.findings = findings
+        self.lists = lists
+    }
+
+    /// A finding's side: a proposal (`label kind: title`) or a national list entry (`label: text`).
+    static func cell(_ c: Finding.Citation) -> String {
+        if let e = c.listEntry { return "\(e.label): \(e.text)" }
+        return "\(c.label) \(c.kind.rawValue): \(c.title)"
     }
 
     package var table: ReportTable {
@@ -22,8 +31,7 @@ package struct FindingsReport: Sendable {
         for f in findings {
             t.rows.append([
                 .init(f.severity.rawValue, style: f.severity.rawValue), .init(f.rule.rawValue), .init(f.id),
-                .init("\(f.a.label) \(f.a.kind.rawValue): \(f.a.title)"),
-                .init("\(f.b.label) \(f.b.kind.rawValue): \(f.b.title)"),
+                .init(Self.cell(f.a)), .init(Self.cell(f.b)),
                 .init(f.overlaps.joined(separator: "; ")), .init(f.reason), .init(f.review?.status.rawValue ?? ""),
             ])
         }
@@ -43,13 +51,15 @@ package struct FindingsReport: Sendable {
         case .markdown:
             var lines = ["# \(ReportTable.markdownEscaped(title))", "", "as of \(context.asOf) · \(summary)"]
             if let b = context.basis { lines += ["", "_\(ReportTable.markdownEscaped(b))_"] }
+            if !lists.isEmpty { lines += [""] + lists.map { "- list: \(ReportTable.markdownEscaped($0))" } }
             lines += [""] + table.markdown()
             return lines.joined(separator: "\n") + "\n"
         case .csv:
             return table.csv()
         case .html:
             return HTML.page(
-                title: title, meta: ["as of \(context.asOf)", summary], basis: context.basis,
+                title: title, meta: ["as of \(context.asOf)", summary] + lists.map { "list: \($0)" },
+                basis: context.basis,
                 body: table.html(), footer: context.footer)
         }
     }

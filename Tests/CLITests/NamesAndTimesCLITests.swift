@@ -119,7 +119,7 @@ import Testing
         #expect(
             none.stderr
                 == "ledger: error: no finding \"f-doesnotexist\" (`ledger conflicts` lists them); "
-                + "the ledger has no findings\n"
+                + "the ledger has no findings (a finding against a national list needs its --lists)\n"
         )
         // A duplicate proposal raises a finding; a truncated id names it.
         try n.write("p2.yaml", ConsensusCLITests.proposalYAML.replacingOccurrences(of: "G7-EUV-1", with: "G7-EUV-9"))

@@ -15,6 +15,16 @@ public struct Finding: Sendable, Hashable {
         case thresholdMismatch = "threshold-mismatch"
         /// A destination one measure exempts and the other restricts.
         case exemptionConflict = "exemption-conflict"
+        /// A licence exception or trade facilitation for items a member's national list
+        /// controls, for destinations that list does not exempt (``ConflictDetector/listFindings(in:lists:forums:)``).
+        case decontrolOfControlledItem = "decontrol-of-controlled-item"
+        /// A restriction whose threshold controls fewer items than a member's national list
+        /// already controls (same term, dimension and direction).
+        case thresholdLooserThanMember = "threshold-looser-than-member"
+
+        /// Whether the rule compares a proposal with a member's national list rather than with
+        /// another proposal.
+        public var isAgainstList: Bool { self == .decontrolOfControlledItem || self == .thresholdLooserThanMember }
 
         public var isConflict: Bool { self != .duplicate }
     }
@@ -25,7 +35,9 @@ public struct Finding: Sendable, Hashable {
         var rank: Int { self == .low ? 0 : self == .medium ? 1 : 2 }
     }
 
-    /// A proposal as a finding cites it.
+    /// A proposal as a finding cites it, or, for the list rules' side `b`, a member's national
+    /// list entry (``listEntry`` set; see ``Citation/init(listEntry:)`` for what the proposal
+    /// fields then hold).
     public struct Citation: Sendable, Hashable {
         public var forum: String
         public var proposalID: String
@@ -34,6 +46,11 @@ public struct Finding: Sendable, Hashable {
         public var kind: Measure.Kind
         public var title: String
         public var state: TabledMeasure.State
+        /// The national list entry cited, for side `b` of a finding against a list.
+        public var listEntry: ListEntryCitation? { listEntryBox?.value }
+        /// ``listEntry`` by reference: a proposal's citation, the common case, grows by one
+        /// pointer only.
+        var listEntryBox: ListEntryBox? = nil
 
         init(_ m: TabledMeasure) {
             forum = m.forum
@@ -46,7 +63,8 @@ public struct Finding: Sendable, Hashable {
         }
 
         public var label: String {
-            "\(forum) \(proposalID) rev \(revision)" + (ledgerIndex.map { " (entry \($0))" } ?? "")
+            if let e = listEntry { return e.label }
+            return "\(forum) \(proposalID) rev \(revision)" + (ledgerIndex.map { " (entry \($0))" } ?? "")
         }
     }
 
@@ -83,6 +101,7 @@ public struct Finding: Sendable, Hashable {
 
     public var json: JSONValue {
         func cite(_ c: Citation) -> JSONValue {
+            if let e = c.listEntry { return e.json }
             var o: [String: JSONValue] = [
                 "forum": .string(c.forum), "proposal": .string(c.proposalID), "revision": .integer(Int64(c.revision)),
                 "measureType": .string(c.kind.rawValue), "title": .string(c.title), "state": .string(c.state.rawValue),
