@@ -205,7 +205,9 @@ public struct Ballot {
     public let supporting: Int
 
     public init(stance: @escaping (String) -> Stance?, partyCount: Int, objecting: Int, settled: Int, supporting: Int) {
-        self.init(source: .lookup(stance), partyCount: partyCount, objecting: objecting, settled: settled, supporting: supporting)
+        self.init(
+            source: .lookup(stance), partyCount: partyCount, objecting: objecting, settled: settled,
+            supporting: supporting)
     }
 
     init(source: Source, partyCount: Int, objecting: Int, settled: Int, supporting: Int) {

@@ -101,7 +101,9 @@ public struct ForumCharter: Sendable, Hashable {
         }
         let k = rule.largestThresholdOverAllParties
         guard k <= parties.count else {
-            throw r.fail("rule", "a threshold of \(k) over all parties needs at least \(k) parties; the charter has \(parties.count)")
+            throw r.fail(
+                "rule",
+                "a threshold of \(k) over all parties needs at least \(k) parties; the charter has \(parties.count)")
         }
         let days = try r.integer("defaultDeadlineDays")
         guard days >= 1, days <= Int64(ForumCharter.maxDeadlineDays) else {

@@ -17,10 +17,16 @@ public struct ControlListError: Error, Sendable, Hashable, CustomStringConvertib
         /// A numbering scheme this module does not know.
         public static let unknownScheme = Code(base: .unknownScheme)
         /// A code that does not follow its scheme's grammar.
+        // swift-format-ignore: DontRepeatTypeInStaticProperties
+        // ("Code" here is the item code, not this error-code type.)
         public static let invalidCode = Code(base: .invalidCode)
         /// A code that could be read more than one way.
+        // swift-format-ignore: DontRepeatTypeInStaticProperties
+        // ("Code" here is the item code, not this error-code type.)
         public static let ambiguousCode = Code(base: .ambiguousCode)
         /// The same paragraph code twice in one list.
+        // swift-format-ignore: DontRepeatTypeInStaticProperties
+        // ("Code" here is the item code, not this error-code type.)
         public static let duplicateCode = Code(base: .duplicateCode)
         /// A unit that is unknown or of the wrong dimension.
         public static let inconsistentUnit = Code(base: .inconsistentUnit)

@@ -5,7 +5,7 @@ import LedgerCrypto
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Exit statuses (specs/cli.md).
@@ -104,7 +104,9 @@ func printJSON(_ v: JSONValue) { out(v.canonicalString) }
 
 /// Parses a JSON argument or file content given by the user (whitespace allowed; re-encoded canonically).
 func parseUserJSON(_ text: String, what: String) throws -> JSONValue {
-    do { return try JSONParser.parse(Array(text.utf8)) } catch let e as LedgerError { throw LedgerError.malformed("\(what): \(e.message)") }
+    do { return try JSONParser.parse(Array(text.utf8)) } catch let e as LedgerError {
+        throw LedgerError.malformed("\(what): \(e.message)")
+    }
 }
 
 /// Reads a text file given by the user. Invalid UTF-8 is refused (exit 2) with the file, the

@@ -33,8 +33,10 @@ extension LedgerCommand {
                                 + " " + TextWidth.printable(e.summary))
                     }
                 case .markdown, .csv, .html:
-                    let context = ReportContext(source: dir, asOf: t, basis: basis.line, command: commandLineForReport())
-                    printReport(HistoryReport(context: context, proposal: p, events: events).render(format, wide: output.wide))
+                    let context = ReportContext(
+                        source: dir, asOf: t, basis: basis.line, command: commandLineForReport())
+                    printReport(
+                        HistoryReport(context: context, proposal: p, events: events).render(format, wide: output.wide))
                 }
             }
         }

@@ -17,11 +17,15 @@ extension LedgerCommand {
             try LedgerCLI.run {
                 let key = try loadPrivateKey(operatorKey)
                 guard key.name == origin else {
-                    throw LedgerError.malformed("\(operatorKey): key name \"\(key.name)\" must equal the origin \"\(origin)\"")
+                    throw LedgerError.malformed(
+                        "\(operatorKey): key name \"\(key.name)\" must equal the origin \"\(origin)\"")
                 }
                 let ledger = try Ledger<RulesInUse>.create(directory: dir, operatorKey: key, clock: logClock())
                 if output.json {
-                    printJSON(["origin": .string(origin), "vkey": .string(key.verifierKey.description), "size": .integer(ledger.size)])
+                    printJSON([
+                        "origin": .string(origin), "vkey": .string(key.verifierKey.description),
+                        "size": .integer(ledger.size),
+                    ])
                 } else {
                     out("created \(dir) for origin \(origin)")
                     out(key.verifierKey.description)

@@ -29,7 +29,10 @@ extension LedgerCommand.Key {
                 let key = try NoteSignerKey.generate(name: name)
                 try LedgerFiles.writePrivateKey(key, to: out)
                 if output.json {
-                    printJSON(["file": .string(self.out), "vkey": .string(key.verifierKey.description), "cosignerVkey": .string(key.cosignerKey.description)])
+                    printJSON([
+                        "file": .string(self.out), "vkey": .string(key.verifierKey.description),
+                        "cosignerVkey": .string(key.cosignerKey.description),
+                    ])
                 } else {
                     LedgerCLI.out("wrote \(self.out) (mode 0600)")
                     LedgerCLI.out(key.verifierKey.description)
@@ -39,7 +42,8 @@ extension LedgerCommand.Key {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a key file's vkey (type 0x01), or its cosigner vkey (0x04).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a key file's vkey (type 0x01), or its cosigner vkey (0x04).")
 
         @Argument(help: "Private key file.", completion: .file()) var keyFile: String
         @Flag(help: "Print the tlog-cosignature (type 0x04) vkey instead.") var cosigner = false
@@ -97,7 +101,9 @@ extension LedgerCommand.Key {
 
 /// Signs one statement with `keyFile` and appends it; prints the index (or JSON).
 @discardableResult
-func appendOne(dir: String, keyFile: String, kind: String, body: JSONValue, json: Bool) throws -> Ledger<RulesInUse>.Appended {
+func appendOne(dir: String, keyFile: String, kind: String, body: JSONValue, json: Bool) throws
+    -> Ledger<RulesInUse>.Appended
+{
     let result = try ConsensusCLI.append(dir, kind: kind, body: body, keyFile: keyFile)
     printAppended([result], json: json)
     return result
@@ -108,7 +114,8 @@ func printAppended(_ results: [Ledger<RulesInUse>.Appended], json: Bool) {
         if results.count == 1 {
             printJSON(["index": .integer(Int64(results[0].index)), "leafHash": .string(results[0].leafHash.base64)])
         } else {
-            printJSON(.array(results.map { ["index": .integer(Int64($0.index)), "leafHash": .string($0.leafHash.base64)] }))
+            printJSON(
+                .array(results.map { ["index": .integer(Int64($0.index)), "leafHash": .string($0.leafHash.base64)] }))
         }
     } else {
         for r in results { out(String(r.index)) }

@@ -8,7 +8,8 @@ import LedgerReports
 extension LedgerCommand.ControlListGroup {
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare N jurisdictions' lists in one table: who controls each item group, and where they differ.",
+            abstract:
+                "Compare N jurisdictions' lists in one table: who controls each item group, and where they differ.",
             discussion: """
                 The first list is the reference; every other is read against it through shared numbering and the \
                 correlation tables. Each row is an item group with one column per list (its codes, marked with a \
@@ -40,7 +41,9 @@ extension LedgerCommand.ControlListGroup {
                     printJSON(c.json)
                     return
                 }
-                printReport(ListComparisonReport(c, all: all, command: commandLineForReport()).render(format, wide: output.wide))
+                printReport(
+                    ListComparisonReport(c, all: all, command: commandLineForReport()).render(format, wide: output.wide)
+                )
             }
         }
     }

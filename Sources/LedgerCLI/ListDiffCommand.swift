@@ -32,7 +32,9 @@ extension LedgerCommand.ControlListGroup {
                 guard DiffFormat(rawValue: format) != nil else {
                     throw ValidationError("--format must be table, json, markdown or csv")
                 }
-                if json, format != "json" { throw ValidationError("--json and --format \(format) disagree: choose one") }
+                if json, format != "json" {
+                    throw ValidationError("--json and --format \(format) disagree: choose one")
+                }
             }
             if let mode, mode != "versions" && mode != "jurisdictions" {
                 throw ValidationError("--mode must be versions or jurisdictions")

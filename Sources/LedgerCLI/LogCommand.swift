@@ -20,13 +20,17 @@ extension LedgerCommand {
                     for (k, line) in lines.enumerated() {
                         let i = first + Int64(k)
                         let e: Entry
-                        do throws(LedgerError) { e = try Entry(leaf: Array(line)) } catch { throw error.prefixed("entry \(i): ") }
+                        do throws(LedgerError) { e = try Entry(leaf: Array(line)) } catch {
+                            throw error.prefixed("entry \(i): ")
+                        }
                         if output.json {
                             var o = e.json.objectValue!
                             o["leafHash"] = .string(line.withUnsafeBytes { MerkleHash.leaf($0) }.base64)
                             printJSON(.object(o))
                         } else {
-                            out("\(e.index)  \(e.time)  \(e.statement.kind.padding(18))  \(e.statement.signer.name)  \(summary(e.statement.body))")
+                            out(
+                                "\(e.index)  \(e.time)  \(e.statement.kind.padding(18))  \(e.statement.signer.name)  \(summary(e.statement.body))"
+                            )
                         }
                     }
                 }
@@ -51,7 +55,10 @@ extension LedgerCommand {
                 }
                 let e = try Entry(leaf: leaf)
                 if output.json {
-                    printJSON(["entry": e.json, "leafHash": .string(MerkleHash.leaf(leaf).base64), "statementHash": .string(e.statement.hash.base64)])
+                    printJSON([
+                        "entry": e.json, "leafHash": .string(MerkleHash.leaf(leaf).base64),
+                        "statementHash": .string(e.statement.hash.base64),
+                    ])
                 } else {
                     out("index      \(e.index)")
                     out("time       \(e.time)")

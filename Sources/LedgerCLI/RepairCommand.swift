@@ -24,7 +24,8 @@ extension LedgerCommand {
                         "kept": .integer(r.kept), "acknowledgedBy": .string(r.acknowledgedBy),
                         "cutEntries": .integer(r.cutEntries), "cutBytes": .integer(r.cutBytes),
                         "tornBytes": .integer(r.tornBytes), "indexRecords": .integer(r.indexRecords),
-                        "storedHashes": .integer(r.storedHashes), "checkpointsChecked": .integer(Int64(r.checkpointsChecked)),
+                        "storedHashes": .integer(r.storedHashes),
+                        "checkpointsChecked": .integer(Int64(r.checkpointsChecked)),
                         "root": .string(r.root.base64),
                     ]
                     if let why = r.firstCutReason { o["firstCutReason"] = .string(why) }
@@ -34,7 +35,9 @@ extension LedgerCommand {
                     out(
                         "cut: \(r.cutEntries) complete lines (\(r.cutBytes) bytes) after them, and \(r.tornBytes) bytes of a torn line"
                             + (r.firstCutReason.map { "; first line not kept: \($0)" } ?? ""))
-                    out("rebuilt: \(FileStore.indexFile) (\(r.indexRecords) records), \(FileStore.hashesFile) (\(r.storedHashes) hashes), \(FileStore.commitFile)")
+                    out(
+                        "rebuilt: \(FileStore.indexFile) (\(r.indexRecords) records), \(FileStore.hashesFile) (\(r.storedHashes) hashes), \(FileStore.commitFile)"
+                    )
                     out("checkpoints: \(r.checkpointsChecked) match the rebuilt tree; root \(r.root.base64)")
                 }
             }

@@ -17,7 +17,8 @@ extension LedgerCommand {
         @Option(help: "A note to record with the review.") var note: String?
         @Option(help: "The reviewer's private key file (any registered signer).", completion: .file()) var key: String
         @Option(
-            parsing: .upToNextOption, help: "The national lists a finding against a list was found with (as for conflicts).",
+            parsing: .upToNextOption,
+            help: "The national lists a finding against a list was found with (as for conflicts).",
             completion: .file())
         var lists: [String] = []
         @OptionGroup var output: OutputOptions
@@ -31,7 +32,8 @@ extension LedgerCommand {
 
         func run() throws {
             try ControlListCLI.run {
-                try NameLookup.finding(finding, dir: dir, lists: try lists.map { try ControlListImporter.importFile($0) })
+                try NameLookup.finding(
+                    finding, dir: dir, lists: try lists.map { try ControlListImporter.importFile($0) })
                 var body: [String: JSONValue] = ["finding": .string(finding), "status": .string(status)]
                 if let note { body["note"] = .string(note) }
                 let a = try ConsensusCLI.append(dir, kind: "finding.review", body: .object(body), keyFile: key)

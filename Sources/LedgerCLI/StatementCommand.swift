@@ -21,7 +21,8 @@ extension LedgerCommand {
                 try LedgerCLI.run {
                     let k = try loadPrivateKey(key)
                     let t = try time.map { try UserTime.parse($0, what: "--time") } ?? logClock()()
-                    let s = try Statement.make(kind: kind, body: try parseUserJSON(body, what: "--body"), key: k, time: t)
+                    let s = try Statement.make(
+                        kind: kind, body: try parseUserJSON(body, what: "--body"), key: k, time: t)
                     printJSON(s.json)
                 }
             }

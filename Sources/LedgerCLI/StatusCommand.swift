@@ -29,7 +29,8 @@ extension LedgerCommand {
                     printJSON(proposal == nil ? .array(statuses.map(\.json)) : statuses[0].json)
                     return
                 case .markdown, .csv, .html:
-                    let context = ReportContext(source: dir, asOf: t, basis: basis.line, command: commandLineForReport())
+                    let context = ReportContext(
+                        source: dir, asOf: t, basis: basis.line, command: commandLineForReport())
                     printReport(StatusReport(context: context, statuses: statuses).render(format, wide: output.wide))
                     return
                 case .table:

@@ -54,7 +54,9 @@ enum UsageErrors {
         var message = LedgerCommand.message(for: error)
         if let nl = message.firstIndex(of: "\n") { message = String(message[..<nl]) }
         // "Unexpected argument 'propse'" at a command with subcommands: an unknown command.
-        let unexpected = quoted(in: message, after: "Unexpected argument") ?? firstQuoted(in: message, ifContains: "unexpected arguments")
+        let unexpected =
+            quoted(in: message, after: "Unexpected argument")
+            ?? firstQuoted(in: message, ifContains: "unexpected arguments")
         if let bad = unexpected, !type.configuration.subcommands.isEmpty,
             !bad.hasPrefix("-")
         {
@@ -76,7 +78,8 @@ enum UsageErrors {
         }
         if let bad = quoted(in: message, after: "Unknown option") {
             let flag = bad.split(separator: "=").first.map(String.init) ?? bad
-            let hint = Suggestions.closest(to: flag, among: options(of: type, path: path)).map { "did you mean '\($0)'? " }
+            let hint =
+                Suggestions.closest(to: flag, among: options(of: type, path: path)).map { "did you mean '\($0)'? " }
                 ?? ""
             return ("\(whereText)unknown option '\(bad)'", "hint: \(hint)\(helpRef)")
         }

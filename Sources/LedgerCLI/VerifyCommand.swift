@@ -8,15 +8,18 @@ extension LedgerCommand {
             abstract: "Audit a ledger: chain, signatures, write rights, rules, tree hashes and checkpoints.")
 
         @Argument(help: "Ledger directory.", completion: .directory) var dir: String
-        @Option(help: "The log's vkey to trust (default: the genesis operator key, which trusts the files).") var vkey: String?
+        @Option(help: "The log's vkey to trust (default: the genesis operator key, which trusts the files).") var vkey:
+            String?
         @Option(parsing: .singleValue, help: "A witness vkey (repeatable).") var witness: [String] = []
-        @Option(name: .customLong("min-cosignatures"), help: "Cosignatures required on the latest checkpoint.") var minCosignatures = 0
+        @Option(name: .customLong("min-cosignatures"), help: "Cosignatures required on the latest checkpoint.")
+        var minCosignatures = 0
         @Option(help: "A trusted checkpoint: audit incrementally from it.", completion: .file()) var since: String?
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
             if since != nil, vkey == nil {
-                throw ValidationError("--since needs --vkey: an incremental audit trusts a checkpoint only under a log key you give")
+                throw ValidationError(
+                    "--since needs --vkey: an incremental audit trusts a checkpoint only under a log key you give")
             }
         }
 
@@ -80,11 +83,21 @@ extension LedgerCommand {
                     out(
                         "\(ok): \(report.entries) entries, \(report.verifiedSignatures) signatures verified, "
                             + "root \(report.root.base64)")
-                    out("checkpoints: \(report.checkpointsChecked) checked against recomputed roots" + (report.latestCheckpointSize.map { ", latest size \($0)" } ?? ""))
-                    if !report.cosignatures.isEmpty { out("cosigned by: " + report.cosignatures.joined(separator: ", ")) }
-                    if let s = report.incrementalFrom { out("incremental: consistent with the trusted checkpoint of size \(s)") }
+                    out(
+                        "checkpoints: \(report.checkpointsChecked) checked against recomputed roots"
+                            + (report.latestCheckpointSize.map { ", latest size \($0)" } ?? ""))
+                    if !report.cosignatures.isEmpty {
+                        out("cosigned by: " + report.cosignatures.joined(separator: ", "))
+                    }
+                    if let s = report.incrementalFrom {
+                        out("incremental: consistent with the trusted checkpoint of size \(s)")
+                    }
                     for n in report.notes { out("note: " + n) }
-                    if report.logKeyFromGenesis { out("note: log key taken from the genesis entry; pass --vkey to trust a key you obtained independently") }
+                    if report.logKeyFromGenesis {
+                        out(
+                            "note: log key taken from the genesis entry; pass --vkey to trust a key you obtained independently"
+                        )
+                    }
                 }
                 if let f = report.failure {
                     if !output.json {

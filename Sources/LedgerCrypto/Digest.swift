@@ -65,7 +65,9 @@ public struct Digest: Hashable, Sendable, Comparable {
     public init?(base64UTF8 s: UnsafeBufferPointer<UInt8>) {
         guard Base64.decodedCount(utf8: s) == 32 else { return nil }
         var d = Digest.zero
-        let ok = withUnsafeMutableBytes(of: &d) { Base64.decode(utf8: s, into: $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        let ok = withUnsafeMutableBytes(of: &d) {
+            Base64.decode(utf8: s, into: $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
         guard ok else { return nil }
         self = d
     }
@@ -133,8 +135,12 @@ public enum SHA256 {
     public static func node(_ left: Digest, _ right: Digest) -> Digest {
         withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { buf in
             buf[0] = 1
-            withUnsafeBytes(of: left) { buf.baseAddress!.advanced(by: 1).copyMemory(from: $0.baseAddress!, byteCount: 32) }
-            withUnsafeBytes(of: right) { buf.baseAddress!.advanced(by: 33).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            withUnsafeBytes(of: left) {
+                buf.baseAddress!.advanced(by: 1).copyMemory(from: $0.baseAddress!, byteCount: 32)
+            }
+            withUnsafeBytes(of: right) {
+                buf.baseAddress!.advanced(by: 33).copyMemory(from: $0.baseAddress!, byteCount: 32)
+            }
             var ctx = SHA256_CTX()
             SHA256_Init(&ctx)
             SHA256_Update(&ctx, buf.baseAddress, 65)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Which implementation of Ed25519 a process uses.
@@ -59,7 +59,9 @@ public enum Ed25519 {
     }
 
     /// Verifies a detached signature over a byte array with `backend`.
-    package static func verify(signature: [UInt8], message: [UInt8], publicKey: [UInt8], backend: Ed25519Backend) -> Bool {
+    package static func verify(signature: [UInt8], message: [UInt8], publicKey: [UInt8], backend: Ed25519Backend)
+        -> Bool
+    {
         message.withUnsafeBytes { verify(signature: signature, message: $0, publicKey: publicKey, backend: backend) }
     }
 
@@ -78,7 +80,9 @@ public enum Ed25519 {
             return .openssl
         case "libsodium":
             if Libsodium.api != nil { return .libsodium }
-            fatal("LEDGER_ED25519=libsodium, but libsodium could not be loaded: \(Libsodium.loadError ?? "unknown error")")
+            fatal(
+                "LEDGER_ED25519=libsodium, but libsodium could not be loaded: \(Libsodium.loadError ?? "unknown error")"
+            )
         default:
             fatal("LEDGER_ED25519 must be libsodium, openssl or auto, not \"\(wanted)\"")
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// libsodium, loaded at run time.
@@ -17,18 +17,22 @@ struct Libsodium: @unchecked Sendable {
     typealias VersionFn = @convention(c) () -> UnsafePointer<CChar>?
     // int crypto_sign_verify_detached(const unsigned char *sig, const unsigned char *m,
     //                                 unsigned long long mlen, const unsigned char *pk);
-    typealias VerifyFn = @convention(c) (
-        UnsafePointer<UInt8>, UnsafePointer<UInt8>, UInt64, UnsafePointer<UInt8>
-    ) -> Int32
+    typealias VerifyFn =
+        @convention(c) (
+            UnsafePointer<UInt8>, UnsafePointer<UInt8>, UInt64, UnsafePointer<UInt8>
+        ) -> Int32
     // int crypto_sign_seed_keypair(unsigned char *pk, unsigned char *sk, const unsigned char *seed);
-    typealias SeedKeyPairFn = @convention(c) (
-        UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>, UnsafePointer<UInt8>
-    ) -> Int32
+    typealias SeedKeyPairFn =
+        @convention(c) (
+            UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>, UnsafePointer<UInt8>
+        ) -> Int32
     // int crypto_sign_detached(unsigned char *sig, unsigned long long *siglen_p,
     //                          const unsigned char *m, unsigned long long mlen, const unsigned char *sk);
-    typealias SignFn = @convention(c) (
-        UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt64>?, UnsafePointer<UInt8>, UInt64, UnsafePointer<UInt8>
-    ) -> Int32
+    typealias SignFn =
+        @convention(c) (
+            UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt64>?, UnsafePointer<UInt8>, UInt64,
+            UnsafePointer<UInt8>
+        ) -> Int32
     // void randombytes_buf(void * const buf, const size_t size);
     typealias RandomFn = @convention(c) (UnsafeMutableRawPointer, Int) -> Void
 
@@ -41,9 +45,11 @@ struct Libsodium: @unchecked Sendable {
 
     /// The library's file name: the soname of libsodium 1.0.x.
     #if canImport(Darwin)
-    static let libraryNames = ["libsodium.23.dylib", "/opt/homebrew/lib/libsodium.23.dylib", "/usr/local/lib/libsodium.23.dylib"]
+        static let libraryNames = [
+            "libsodium.23.dylib", "/opt/homebrew/lib/libsodium.23.dylib", "/usr/local/lib/libsodium.23.dylib",
+        ]
     #else
-    static let libraryNames = ["libsodium.so.23"]
+        static let libraryNames = ["libsodium.so.23"]
     #endif
 
     /// The loaded library, or nil when it is absent or unusable (see ``loadError``).
@@ -70,11 +76,11 @@ struct Libsodium: @unchecked Sendable {
                 return unsafeBitCast(p, to: T.self)
             }
             guard let initFn = symbol("sodium_init", as: InitFn.self),
-                  let versionFn = symbol("sodium_version_string", as: VersionFn.self),
-                  let verifyFn = symbol("crypto_sign_verify_detached", as: VerifyFn.self),
-                  let seedKeyPairFn = symbol("crypto_sign_seed_keypair", as: SeedKeyPairFn.self),
-                  let signFn = symbol("crypto_sign_detached", as: SignFn.self),
-                  let randomFn = symbol("randombytes_buf", as: RandomFn.self)
+                let versionFn = symbol("sodium_version_string", as: VersionFn.self),
+                let verifyFn = symbol("crypto_sign_verify_detached", as: VerifyFn.self),
+                let seedKeyPairFn = symbol("crypto_sign_seed_keypair", as: SeedKeyPairFn.self),
+                let signFn = symbol("crypto_sign_detached", as: SignFn.self),
+                let randomFn = symbol("randombytes_buf", as: RandomFn.self)
             else {
                 dlclose(handle)
                 why = "\(name) lacks a needed function"
@@ -87,9 +93,11 @@ struct Libsodium: @unchecked Sendable {
                 continue
             }
             let version = versionFn().map { String(cString: $0) } ?? "?"
-            return (Libsodium(
-                handle: handle, versionString: version, verifyFn: verifyFn,
-                seedKeyPairFn: seedKeyPairFn, signFn: signFn, randomFn: randomFn), nil)
+            return (
+                Libsodium(
+                    handle: handle, versionString: version, verifyFn: verifyFn,
+                    seedKeyPairFn: seedKeyPairFn, signFn: signFn, randomFn: randomFn), nil
+            )
         }
         return (nil, why)
     }

@@ -14,7 +14,7 @@ package enum Ed25519Scalar {
     }
 
     /// L = 2^252 + 27742317777372353535851937790883648493 as 64-bit limbs, little-endian.
-    private static let order: [UInt64] = [0x5812631a5cf5d3ed, 0x14def9dea2f79cd6, 0, 0x1000000000000000]
+    private static let order: [UInt64] = [0x5812_631a_5cf5_d3ed, 0x14de_f9de_a2f7_9cd6, 0, 0x1000_0000_0000_0000]
 
     /// A 64-byte little-endian number modulo L, as 32 little-endian bytes
     /// (libsodium's `crypto_core_ed25519_scalar_reduce`).
@@ -31,7 +31,8 @@ package enum Ed25519Scalar {
 
     private static func shiftLeft(_ a: [UInt64], by s: Int) -> [UInt64] {
         var out = [UInt64](repeating: 0, count: 8)
-        let limbs = s / 64, bits = s % 64
+        let limbs = s / 64
+        let bits = s % 64
         for i in 0..<a.count where i + limbs < 8 {
             out[i + limbs] |= a[i] << bits
             if bits > 0 && i + limbs + 1 < 8 { out[i + limbs + 1] |= a[i] >> (64 - bits) }

@@ -34,7 +34,8 @@ package enum ReportWords {
 
     /// One line: `SUP support · NOB no objection · …`.
     package static var legendLine: String {
-        "legend: " + legend.map { "\($0.abbreviation) \($0.meaning.split(separator: " (").first ?? "")" }
+        "legend: "
+            + legend.map { "\($0.abbreviation) \($0.meaning.split(separator: " (").first ?? "")" }
             .joined(separator: " · ")
     }
 
@@ -87,7 +88,8 @@ package enum ReportWords {
     }
 
     static var legendHTML: String {
-        "<div class=\"legend\">" + legend.map { HTML.cell($0.abbreviation, style: style($0.stance)) + HTML.escape($0.meaning) }
+        "<div class=\"legend\">"
+            + legend.map { HTML.cell($0.abbreviation, style: style($0.stance)) + HTML.escape($0.meaning) }
             .joined(separator: " &nbsp; ") + "</div>\n"
     }
 
@@ -226,12 +228,18 @@ package struct StatusReport: Sendable {
         }
         if !rev.measure.destinations.isEmpty { d.append(("to", rev.measure.destinations.joined(separator: " "))) }
         if let a = rev.measure.charterAmendment {
-            d.append(("amendment", "accede \(a.accede.joined(separator: " ")) withdraw \(a.withdraw.joined(separator: " "))"))
+            d.append(
+                ("amendment", "accede \(a.accede.joined(separator: " ")) withdraw \(a.withdraw.joined(separator: " "))")
+            )
         }
         let spoken = st.ballot.count - st.notSpoken.count
         d.append(("participation", "\(spoken) of \(st.ballot.count) parties have spoken"))
         for dec in p.decisions {
-            d.append(("decision", "\(dec.outcome.rawValue) (revision \(dec.revisionNumber)) at entry \(dec.entryIndex), \(dec.time)"))
+            d.append(
+                (
+                    "decision",
+                    "\(dec.outcome.rawValue) (revision \(dec.revisionNumber)) at entry \(dec.entryIndex), \(dec.time)"
+                ))
         }
         if let s = p.supersedes { d.append(("supersedes", s)) }
         if let s = p.supersededBy { d.append(("superseded by", s)) }
@@ -240,7 +248,9 @@ package struct StatusReport: Sendable {
 
     /// The ballot, blocking positions first.
     static func ballot(_ st: ProposalStatus) -> ReportTable {
-        var t = ReportTable(columns: [.init("PARTY"), .init("STANCE"), .init("ENTRY", .right), .init("REASON", maxWidth: 60)])
+        var t = ReportTable(columns: [
+            .init("PARTY"), .init("STANCE"), .init("ENTRY", .right), .init("REASON", maxWidth: 60),
+        ])
         let ordered = st.ballot.enumerated().sorted {
             let a = ReportWords.blockingRank($0.element.position?.stance)
             let b = ReportWords.blockingRank($1.element.position?.stance)
@@ -284,8 +294,11 @@ package struct StatusReport: Sendable {
             if let b = context.basis { lines += ["", "_\(ReportTable.markdownEscaped(b))_"] }
             for st in statuses {
                 let p = st.proposal
-                lines += ["", "## \(ReportTable.markdownEscaped(p.id)) [\(ReportTable.markdownEscaped(p.forum))] — "
-                    + ReportTable.markdownEscaped(p.measure.title), ""]
+                lines += [
+                    "",
+                    "## \(ReportTable.markdownEscaped(p.id)) [\(ReportTable.markdownEscaped(p.forum))] — "
+                        + ReportTable.markdownEscaped(p.measure.title), "",
+                ]
                 for (k, v) in Self.details(st) { lines.append("- **\(k)**: \(ReportTable.markdownEscaped(v))") }
                 lines += [""] + Self.ballot(st).markdown()
             }
@@ -297,8 +310,11 @@ package struct StatusReport: Sendable {
             var body = ReportWords.legendHTML
             for st in statuses {
                 let p = st.proposal
-                body += "<section>\n<h2>\(HTML.escape(p.id)) [\(HTML.escape(p.forum))] — \(HTML.escape(p.measure.title))</h2>\n"
-                body += "<dl>" + Self.details(st).map { "<dt>\(HTML.escape($0.0))</dt><dd>\(HTML.escape($0.1))</dd>" }
+                body +=
+                    "<section>\n<h2>\(HTML.escape(p.id)) [\(HTML.escape(p.forum))] — \(HTML.escape(p.measure.title))</h2>\n"
+                body +=
+                    "<dl>"
+                    + Self.details(st).map { "<dt>\(HTML.escape($0.0))</dt><dd>\(HTML.escape($0.1))</dd>" }
                     .joined() + "</dl>\n"
                 body += ReportWords.grid(st) + "\n"
                 body += Self.ballot(st).html(caption: "Positions on revision \(p.current.number), blocking first")
@@ -344,7 +360,9 @@ package struct HistoryReport: Sendable {
         case .table, .json:
             return ""  // the CLI prints its established text layout
         case .markdown:
-            var lines = ["# \(ReportTable.markdownEscaped(title))", "", ReportTable.markdownEscaped(proposal.measure.title)]
+            var lines = [
+                "# \(ReportTable.markdownEscaped(title))", "", ReportTable.markdownEscaped(proposal.measure.title),
+            ]
             if let b = context.basis { lines += ["", "_\(ReportTable.markdownEscaped(b))_"] }
             lines += [""] + table.markdown()
             return lines.joined(separator: "\n") + "\n"
@@ -355,7 +373,8 @@ package struct HistoryReport: Sendable {
             for e in events {
                 body += "<li" + (e.stance.map { " class=\"ev-\(ReportWords.style($0))\"" } ?? "") + ">"
                 body += "<div><strong>\(HTML.escape(e.party))</strong> — \(HTML.escape(e.summary))</div>"
-                body += "<div class=\"entry\">entry \(e.index) · \(HTML.escape(e.time.rfc3339)) · \(HTML.escape(e.kind))"
+                body +=
+                    "<div class=\"entry\">entry \(e.index) · \(HTML.escape(e.time.rfc3339)) · \(HTML.escape(e.kind))"
                 body += " · leaf \(HTML.escape(e.leafHash.base64))</div></li>\n"
             }
             body += "</ol>\n"

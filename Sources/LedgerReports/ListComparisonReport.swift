@@ -69,7 +69,8 @@ package struct ListComparisonReport: Sendable {
 
     var header: [String] {
         comparison.lists.enumerated().map { k, l in
-            (k == 0 ? "reference " : "") + "\(l.jurisdiction): \(l.instrument) (\(l.versionDate)), " + l.hashes(short: false)
+            (k == 0 ? "reference " : "") + "\(l.jurisdiction): \(l.instrument) (\(l.versionDate)), "
+                + l.hashes(short: false)
                 .replacingAll("`", with: "")
         }
     }

@@ -109,7 +109,9 @@ package struct ReportTable: Sendable {
         var out = ""
         for c in s {
             switch c {
-            case "|", "\\", "<", ">", "*", "_", "`", "[", "]": out.append("\\"); out.append(c)
+            case "|", "\\", "<", ">", "*", "_", "`", "[", "]":
+                out.append("\\")
+                out.append(c)
             default: out.append(c)
             }
         }
@@ -133,7 +135,8 @@ package struct ReportTable: Sendable {
     package static func csvField(_ s: String) -> String {
         var s = s
         if let f = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(f) { s = "'" + s }
-        let needsQuotes = s.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+        let needsQuotes =
+            s.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
             || s.hasPrefix(" ") || s.hasSuffix(" ")
         guard needsQuotes else { return s }
         return "\"" + s.replacingAll("\"", with: "\"\"") + "\""

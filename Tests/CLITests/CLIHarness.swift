@@ -24,7 +24,8 @@ func ledger(_ args: [String], cwd: String, env: [String: String] = [:]) throws -
 @discardableResult
 func boundedLedger(_ args: [String], cwd: String) throws -> RunResult {
     let quoted = ([ledgerBinary] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-    return try runProcess("/bin/sh", ["-c", "ulimit -v 4194304; exec timeout 60 " + quoted.joined(separator: " ")], cwd: cwd)
+    return try runProcess(
+        "/bin/sh", ["-c", "ulimit -v 4194304; exec timeout 60 " + quoted.joined(separator: " ")], cwd: cwd)
 }
 
 /// Runs a shell command line in `cwd`.
@@ -41,14 +42,17 @@ func runProcess(_ executable: String, _ args: [String], cwd: String, env: [Strin
     var environment = ProcessInfo.processInfo.environment
     for (k, v) in env { environment[k] = v }
     p.environment = environment
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     p.standardOutput = out
     p.standardError = err
     try p.run()
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return RunResult(
+        status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+        stderr: String(decoding: e, as: UTF8.self))
 }
 
 func makeTempDir(_ tag: String) throws -> String {

@@ -33,21 +33,32 @@ import Testing
     @Test func appendLogEntryProofsCheckpointsCosignAndVerify() throws {
         let fx = try CLIFixture()
         try fx.registeredKey("jp", file: "jp.key")
-        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{ \"text\" : \"3B001.f review\" }", "--json"], cwd: fx.dir)
+        let a = try ledger(
+            [
+                "append", "led", "--key", "jp.key", "--kind", "note", "--body", "{ \"text\" : \"3B001.f review\" }",
+                "--json",
+            ], cwd: fx.dir)
         #expect(a.status == 0, "\(a.stderr)")
         #expect(a.stdout.hasPrefix("{\"index\":2,\"leafHash\":\""))
-        try "{\"kind\":\"note\",\"body\":{\"text\":\"b1\"}}\n{\"kind\":\"note\",\"body\":{\"text\":\"b2\"}}\n".write(toFile: fx.dir + "/batch.jsonl", atomically: true, encoding: .utf8)
-        #expect(try ledger(["append", "led", "--key", "jp.key", "--batch", "batch.jsonl"], cwd: fx.dir).lines == ["3", "4"])
+        try "{\"kind\":\"note\",\"body\":{\"text\":\"b1\"}}\n{\"kind\":\"note\",\"body\":{\"text\":\"b2\"}}\n".write(
+            toFile: fx.dir + "/batch.jsonl", atomically: true, encoding: .utf8)
+        #expect(
+            try ledger(["append", "led", "--key", "jp.key", "--batch", "batch.jsonl"], cwd: fx.dir).lines == ["3", "4"])
         // Offline signing, then a pre-signed batch.
-        let s1 = try ledger(["statement", "sign", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"offline 1\"}"], cwd: fx.dir)
-        let s2 = try ledger(["statement", "sign", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"offline 2\"}"], cwd: fx.dir)
+        let s1 = try ledger(
+            ["statement", "sign", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"offline 1\"}"],
+            cwd: fx.dir)
+        let s2 = try ledger(
+            ["statement", "sign", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"offline 2\"}"],
+            cwd: fx.dir)
         try (s1.stdout + s2.stdout).write(toFile: fx.dir + "/signed.jsonl", atomically: true, encoding: .utf8)
         #expect(try ledger(["append", "led", "--signed", "signed.jsonl"], cwd: fx.dir).lines == ["5", "6"])
         // Replaying the same signed statements is refused.
         let before = try fx.snapshot()
         let replay = try ledger(["append", "led", "--signed", "signed.jsonl"], cwd: fx.dir)
         #expect(replay.status == 1)
-        #expect(replay.stderr.contains("line 1") && replay.stderr.contains("line 2") && replay.stderr.contains("replay"))
+        #expect(
+            replay.stderr.contains("line 1") && replay.stderr.contains("line 2") && replay.stderr.contains("replay"))
         #expect(try fx.snapshot() == before)
 
         let log = try ledger(["log", "led", "--json"], cwd: fx.dir)
@@ -68,53 +79,91 @@ import Testing
         let w1 = try ledger(["key", "generate", "--name", "witness-jp", "--out", "w1.key"], cwd: fx.dir)
         let w2 = try ledger(["key", "generate", "--name", "witness-us", "--out", "w2.key"], cwd: fx.dir)
         #expect(w1.status == 0 && w2.status == 0)
-        let c1 = try ledger(["cosign", "cp7", "--key", "w1.key", "--vkey", fx.opVkey, "--state", "w1state"], cwd: fx.dir)
+        let c1 = try ledger(
+            ["cosign", "cp7", "--key", "w1.key", "--vkey", fx.opVkey, "--state", "w1state"], cwd: fx.dir)
         #expect(c1.status == 0, "\(c1.stderr)")
         try c1.stdout.write(toFile: fx.dir + "/cp7.w1", atomically: true, encoding: .utf8)
         let w1cos = try ledger(["key", "show", "w1.key", "--cosigner"], cwd: fx.dir).lines[0]
         #expect(try ledger(["checkpoint", "led", "--attach", "cp7.w1", "--witness", w1cos], cwd: fx.dir).status == 0)
         let w2cos = try ledger(["key", "show", "w2.key", "--cosigner"], cwd: fx.dir).lines[0]
-        var v = try ledger(["verify", "led", "--vkey", fx.opVkey, "--witness", w1cos, "--witness", w2cos, "--min-cosignatures", "1", "--json"], cwd: fx.dir)
+        var v = try ledger(
+            [
+                "verify", "led", "--vkey", fx.opVkey, "--witness", w1cos, "--witness", w2cos, "--min-cosignatures", "1",
+                "--json",
+            ], cwd: fx.dir)
         #expect(v.status == 0, "\(v.stdout) \(v.stderr)")
         #expect(v.stdout.contains("\"valid\":true"))
-        v = try ledger(["verify", "led", "--vkey", fx.opVkey, "--witness", w1cos, "--witness", w2cos, "--min-cosignatures", "2"], cwd: fx.dir)
+        v = try ledger(
+            ["verify", "led", "--vkey", fx.opVkey, "--witness", w1cos, "--witness", w2cos, "--min-cosignatures", "2"],
+            cwd: fx.dir)
         #expect(v.status == 1)
         #expect(v.stderr.contains("1 valid cosignatures"))
 
         // The witness refuses a bigger checkpoint without a proof, and accepts it with one.
-        try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"later\"}"], cwd: fx.dir)
+        try ledger(
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"later\"}"], cwd: fx.dir)
         let cp8 = try ledger(["checkpoint", "led", "--sign", "--key", "op.key"], cwd: fx.dir)
         try cp8.stdout.write(toFile: fx.dir + "/cp8", atomically: true, encoding: .utf8)
-        let noProof = try ledger(["cosign", "cp8", "--key", "w1.key", "--vkey", fx.opVkey, "--state", "w1state"], cwd: fx.dir)
+        let noProof = try ledger(
+            ["cosign", "cp8", "--key", "w1.key", "--vkey", fx.opVkey, "--state", "w1state"], cwd: fx.dir)
         #expect(noProof.status == 1)
         #expect(noProof.stderr.contains("--proof"))
         let proof = try ledger(["proof", "consistency", "led", "--from", "7", "--to", "8", "--json"], cwd: fx.dir)
         try proof.stdout.write(toFile: fx.dir + "/p78.json", atomically: true, encoding: .utf8)
-        let withProof = try ledger(["cosign", "cp8", "--key", "w1.key", "--vkey", fx.opVkey, "--state", "w1state", "--proof", "p78.json"], cwd: fx.dir)
+        let withProof = try ledger(
+            ["cosign", "cp8", "--key", "w1.key", "--vkey", fx.opVkey, "--state", "w1state", "--proof", "p78.json"],
+            cwd: fx.dir)
         #expect(withProof.status == 0, "\(withProof.stderr)")
 
         // Offline proof checks against signed checkpoints.
-        let pv = try ledger(["proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cp8", "--old-checkpoint", "cp7", "--proof", "p78.json"], cwd: fx.dir)
+        let pv = try ledger(
+            [
+                "proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cp8", "--old-checkpoint", "cp7", "--proof",
+                "p78.json",
+            ], cwd: fx.dir)
         #expect(pv.status == 0, "\(pv.stderr)")
         let inc = try ledger(["proof", "inclusion", "led", "--index", "4", "--size", "7", "--json"], cwd: fx.dir)
         try inc.stdout.write(toFile: fx.dir + "/inc.json", atomically: true, encoding: .utf8)
-        #expect(try ledger(["proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cp7", "--proof", "inc.json", "--leaf", "leaf4"], cwd: fx.dir).status == 0)
+        #expect(
+            try ledger(
+                [
+                    "proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cp7", "--proof", "inc.json", "--leaf",
+                    "leaf4",
+                ], cwd: fx.dir
+            ).status == 0)
         // Wrong leaf, wrong checkpoint, tampered proof: all fail with exit 1.
         try "{\"x\":1}".write(toFile: fx.dir + "/otherleaf", atomically: true, encoding: .utf8)
-        #expect(try ledger(["proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cp7", "--proof", "inc.json", "--leaf", "otherleaf"], cwd: fx.dir).status == 1)
-        #expect(try ledger(["proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cp8", "--proof", "inc.json"], cwd: fx.dir).status == 1)
+        #expect(
+            try ledger(
+                [
+                    "proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cp7", "--proof", "inc.json", "--leaf",
+                    "otherleaf",
+                ], cwd: fx.dir
+            ).status == 1)
+        #expect(
+            try ledger(
+                ["proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cp8", "--proof", "inc.json"], cwd: fx.dir
+            ).status == 1)
         var tampered = inc.stdout
         let h = tampered.range(of: "\"hashes\":[\"")!.upperBound
         tampered.replaceSubrange(h..<tampered.index(after: h), with: tampered[h] == "A" ? "B" : "A")
         try tampered.write(toFile: fx.dir + "/bad.json", atomically: true, encoding: .utf8)
-        #expect(try ledger(["proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cp7", "--proof", "bad.json"], cwd: fx.dir).status == 1)
+        #expect(
+            try ledger(
+                ["proof", "verify", "--vkey", fx.opVkey, "--checkpoint", "cp7", "--proof", "bad.json"], cwd: fx.dir
+            ).status == 1)
         // A tlog-proof bundle carries its cosigned checkpoint.
-        let tp = try ledger(["proof", "inclusion", "led", "--index", "4", "--size", "7", "--format", "tlog-proof"], cwd: fx.dir)
+        let tp = try ledger(
+            ["proof", "inclusion", "led", "--index", "4", "--size", "7", "--format", "tlog-proof"], cwd: fx.dir)
         #expect(tp.stdout.hasPrefix("c2sp.org/tlog-proof@v1\nindex 4\n"))
         #expect(tp.stdout.contains("\u{2014} witness-jp "))
         try tp.stdout.write(toFile: fx.dir + "/tp", atomically: true, encoding: .utf8)
-        #expect(try ledger(["proof", "verify", "--vkey", fx.opVkey, "--proof", "tp", "--leaf", "leaf4"], cwd: fx.dir).status == 0)
-        #expect(try ledger(["proof", "verify", "--vkey", fx.opVkey, "--proof", "tp", "--leaf", "otherleaf"], cwd: fx.dir).status == 1)
+        #expect(
+            try ledger(["proof", "verify", "--vkey", fx.opVkey, "--proof", "tp", "--leaf", "leaf4"], cwd: fx.dir).status
+                == 0)
+        #expect(
+            try ledger(["proof", "verify", "--vkey", fx.opVkey, "--proof", "tp", "--leaf", "otherleaf"], cwd: fx.dir)
+                .status == 1)
 
         // Incremental audit from the trusted checkpoint.
         let inc2 = try ledger(["verify", "led", "--vkey", fx.opVkey, "--since", "cp7", "--json"], cwd: fx.dir)
@@ -144,7 +193,8 @@ import Testing
             #expect(r.stderr.contains(needle), "\(args): \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         }
-        let s = try ledger(["append", "led", "--key", "s.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        let s = try ledger(
+            ["append", "led", "--key", "s.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
         #expect(s.status == 1)
         #expect(s.stderr.contains("not registered"))
         // Invalid UTF-8 in a signed-statement file.
@@ -153,7 +203,11 @@ import Testing
         #expect(u.status == 2)
         #expect(u.stderr.contains("bad.jsonl:1"))
         // A claimed time outside the tolerance.
-        let old = try ledger(["statement", "sign", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"old\"}", "--time", "2020-01-01T00:00:00Z"], cwd: fx.dir)
+        let old = try ledger(
+            [
+                "statement", "sign", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"old\"}", "--time",
+                "2020-01-01T00:00:00Z",
+            ], cwd: fx.dir)
         try old.stdout.write(toFile: fx.dir + "/old.jsonl", atomically: true, encoding: .utf8)
         let t = try ledger(["append", "led", "--signed", "old.jsonl"], cwd: fx.dir)
         #expect(t.status == 1)
@@ -167,7 +221,10 @@ import Testing
     @Test func verifyNamesTheFirstBadEntry() throws {
         let fx = try CLIFixture()
         try fx.registeredKey("jp", file: "jp.key")
-        for i in 0..<4 { try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"n\(i)\"}"], cwd: fx.dir) }
+        for i in 0..<4 {
+            try ledger(
+                ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"n\(i)\"}"], cwd: fx.dir)
+        }
         let path = fx.dir + "/led/entries.jsonl"
         var text = try read(path)
         text = text.replacingOccurrences(of: "\"text\":\"n2\"", with: "\"text\":\"N2\"")
@@ -189,7 +246,10 @@ import Testing
         for p in ["a", "b"] {
             let proc = Process()
             proc.executableURL = URL(fileURLWithPath: "/bin/sh")
-            proc.arguments = ["-c", "for i in $(seq 1 \(n)); do \"\(ledgerBinary)\" append led --key \(p).key --kind note --body \"{\\\"text\\\":\\\"\(p)$i\\\"}\" >/dev/null || exit 1; done"]
+            proc.arguments = [
+                "-c",
+                "for i in $(seq 1 \(n)); do \"\(ledgerBinary)\" append led --key \(p).key --kind note --body \"{\\\"text\\\":\\\"\(p)$i\\\"}\" >/dev/null || exit 1; done",
+            ]
             proc.currentDirectoryURL = URL(fileURLWithPath: fx.dir)
             try proc.run()
             procs.append(proc)
@@ -203,7 +263,9 @@ import Testing
         let log = try ledger(["log", "led", "--json"], cwd: fx.dir).stdout
         #expect(log.split(separator: "\n").count == 3 + 2 * n)
         for p in ["a", "b"] {
-            for i in 1...n { #expect(log.components(separatedBy: "{\"text\":\"\(p)\(i)\"}").count == 2, "\(p)\(i) not exactly once") }
+            for i in 1...n {
+                #expect(log.components(separatedBy: "{\"text\":\"\(p)\(i)\"}").count == 2, "\(p)\(i) not exactly once")
+            }
         }
     }
 
@@ -216,7 +278,8 @@ import Testing
         h.write(Data("{\"index\":2,\"pr".utf8))
         try h.close()
         #expect(try ledger(["verify", "led"], cwd: fx.dir).status == 0)
-        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"after crash\"}"], cwd: fx.dir)
+        let a = try ledger(
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"after crash\"}"], cwd: fx.dir)
         #expect(a.lines == ["2"])
         let after = try bytes(fx.dir + "/led/entries.jsonl")
         #expect(after.prefix(committed.count) == committed)

@@ -1,9 +1,10 @@
 import Foundation
+import LedgerCore
+import Testing
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import LedgerCore
-import Testing
 
 /// Attacks on checkpoint cosignatures, through the built binary (specs/ledger-format.md §8).
 @Suite(.serialized) struct CosignatureAttackTests {
@@ -74,7 +75,8 @@ import Testing
     @Test func aGarbageCosignatureUnderAKnownWitnessIsRefusedAndDoesNotReplaceTheValidOne() throws {
         let s = try Setup()
         let w = try s.witness("witness-a")
-        let reg = try ledger(["key", "register", "led", "--key", "op.key", "--vkey", w.vkey, "--role", "witness"], cwd: s.dir)
+        let reg = try ledger(
+            ["key", "register", "led", "--key", "op.key", "--vkey", w.vkey, "--role", "witness"], cwd: s.dir)
         #expect(reg.status == 0, "\(reg.stderr)")
         let good = try s.cosign("witness-a", out: "good")
         // Registered with role witness: accepted without --witness.
@@ -116,7 +118,10 @@ import Testing
         #expect(v.status == 0, "\(v.stderr)")
         try s.fx.registeredKey("jp", file: "jp.key")
         #expect(try ledger(["checkpoint", "led", "--sign", "--key", "op.key"], cwd: s.dir).status == 0)
-        #expect(try ledger(["proof", "inclusion", "led", "--index", "0", "--size", "1", "--format", "tlog-proof"], cwd: s.dir).status == 0)
+        #expect(
+            try ledger(
+                ["proof", "inclusion", "led", "--index", "0", "--size", "1", "--format", "tlog-proof"], cwd: s.dir
+            ).status == 0)
         #expect(try ledger(["verify", "led"], cwd: s.dir).status == 0)
     }
 
@@ -140,12 +145,18 @@ import Testing
 
         // Registered, but with another role: refused; with role witness: accepted.
         let d = try s.witness("delegate")
-        #expect(try ledger(["key", "register", "led", "--key", "op.key", "--vkey", d.vkey, "--role", "delegation"], cwd: s.dir).status == 0)
+        #expect(
+            try ledger(
+                ["key", "register", "led", "--key", "op.key", "--vkey", d.vkey, "--role", "delegation"], cwd: s.dir
+            ).status == 0)
         try s.cosign("delegate", out: "d")
         let dr = try s.attach("d")
         #expect(dr.status == 1 && dr.stderr.contains("delegate"), "\(dr.stderr)")
         let rw = try s.witness("registered")
-        #expect(try ledger(["key", "register", "led", "--key", "op.key", "--vkey", rw.vkey, "--role", "witness"], cwd: s.dir).status == 0)
+        #expect(
+            try ledger(
+                ["key", "register", "led", "--key", "op.key", "--vkey", rw.vkey, "--role", "witness"], cwd: s.dir
+            ).status == 0)
         try s.cosign("registered", out: "rw")
         let ok = try s.attach("rw")
         #expect(ok.status == 0, "\(ok.stderr)")
@@ -182,7 +193,10 @@ import Testing
         try s.cosign("witness-b", out: "b")
         #expect(try s.attach("b", ["--witness", b.cosigner]).status == 0)
         let two = try ledger(
-            ["verify", "led", "--witness", w.cosigner, "--witness", aliasCos, "--witness", b.vkey, "--min-cosignatures", "2"],
+            [
+                "verify", "led", "--witness", w.cosigner, "--witness", aliasCos, "--witness", b.vkey,
+                "--min-cosignatures", "2",
+            ],
             cwd: s.dir)
         #expect(two.status == 0, "\(two.stderr)")
     }
@@ -195,7 +209,8 @@ import Testing
         let a = try s.attach("a", ["--witness", w.vkey])
         #expect(a.status == 0, "\(a.stderr)")
         // verify --witness: the 0x01 form counts the tlog-cosignature/v1 of the same key.
-        let v = try ledger(["verify", "led", "--vkey", s.fx.opVkey, "--witness", w.vkey, "--min-cosignatures", "1"], cwd: s.dir)
+        let v = try ledger(
+            ["verify", "led", "--vkey", s.fx.opVkey, "--witness", w.vkey, "--min-cosignatures", "1"], cwd: s.dir)
         #expect(v.status == 0, "\(v.stderr)")
         #expect(v.stdout.contains("cosigned by: witness-a at "), "\(v.stdout)")
         // A plain Ed25519 (0x01) signature line by the witness is not a cosignature: refused.
@@ -238,12 +253,16 @@ import Testing
         // bad one by B, a --witness key.
         try Self.corruptLastLine(both).write(toFile: s.cpPath, atomically: true, encoding: .utf8)
         let v = try ledger(
-            ["verify", "led", "--vkey", s.fx.opVkey, "--witness", a.cosigner, "--witness", b.cosigner, "--min-cosignatures", "1", "--json"],
+            [
+                "verify", "led", "--vkey", s.fx.opVkey, "--witness", a.cosigner, "--witness", b.cosigner,
+                "--min-cosignatures", "1", "--json",
+            ],
             cwd: s.dir)
         #expect(v.status == 1, "\(v.stdout)")
         #expect(v.stdout.contains("signature line 3 (witness witness-b+"), "\(v.stdout)")
         // Without B among the witnesses its line is unknown and ignored.
-        let only = try ledger(["verify", "led", "--vkey", s.fx.opVkey, "--witness", a.cosigner, "--min-cosignatures", "1"], cwd: s.dir)
+        let only = try ledger(
+            ["verify", "led", "--vkey", s.fx.opVkey, "--witness", a.cosigner, "--min-cosignatures", "1"], cwd: s.dir)
         #expect(only.status == 0, "\(only.stderr)")
     }
 
@@ -266,7 +285,10 @@ import Testing
         try max.serialized.write(toFile: s.cpPath, atomically: true, encoding: .utf8)
         let m = try ledger(["verify", "led", "--witness", w.cosigner, "--json"], cwd: s.dir)
         #expect(m.status == 0, "\(m.stdout)")
-        #expect(m.stdout.contains("\"futureCosignatures\":[\"witness-a at 9223372036854775807 s after the epoch (after year 9999)\"]"), "\(m.stdout)")
+        #expect(
+            m.stdout.contains(
+                "\"futureCosignatures\":[\"witness-a at 9223372036854775807 s after the epoch (after year 9999)\"]"),
+            "\(m.stdout)")
     }
 
     @Test func aCosignatureFromTheFutureIsFlaggedAndNotCounted() throws {
@@ -285,7 +307,9 @@ import Testing
         #expect(v.stderr.contains("0 valid cosignatures"), "\(v.stderr)")
         let j = try ledger(args + ["--json"], cwd: s.dir)
         #expect(j.status == 0, "\(j.stdout)")
-        #expect(j.stdout.contains("\"cosignatures\":[]") && j.stdout.contains("\"futureCosignatures\":[\"witness-a at 2031-01-01T00:00:00Z\"]"), "\(j.stdout)")
+        #expect(
+            j.stdout.contains("\"cosignatures\":[]")
+                && j.stdout.contains("\"futureCosignatures\":[\"witness-a at 2031-01-01T00:00:00Z\"]"), "\(j.stdout)")
         #expect(j.stderr.contains("ledger: warning:"), "\(j.stderr)")
         // Within 600 s of the verifier's clock it counts.
         let near = ["LEDGER_NOW": "2030-12-31T23:50:00Z"]

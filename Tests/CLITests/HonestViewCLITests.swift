@@ -11,7 +11,9 @@ import Testing
         let n = try Negotiation()
         try n.write("p.yaml", ConsensusCLITests.proposalYAML)
         #expect(try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p.yaml"]).status == 0)
-        let o = try n.run(["position", "led", "G7-EUV-1", "--key", "G7-DE.key", "--stance", "object", "--reason", "scope"])
+        let o = try n.run([
+            "position", "led", "G7-EUV-1", "--key", "G7-DE.key", "--stance", "object", "--reason", "scope",
+        ])
         #expect(o.status == 0, "\(o.stderr)")
         let c = try n.run(["checkpoint", "led", "--sign", "--key", "op.key"])
         #expect(c.status == 0, "\(c.stderr)")

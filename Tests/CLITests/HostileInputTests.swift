@@ -31,15 +31,22 @@ import Testing
     @Test func partyCodeWithKelvinSignIsRefused() throws {
         let fx = try CLIFixture()
         let env = ["LEDGER_NOW": "2030-01-02T09:00:00Z"]
-        #expect(try ledger(["forum", "charter", "led", "--key", "op.key", "--forum", "RCEP"], cwd: fx.dir, env: env).status == 0)
+        #expect(
+            try ledger(["forum", "charter", "led", "--key", "op.key", "--forum", "RCEP"], cwd: fx.dir, env: env).status
+                == 0)
         let sec = try ledger(["key", "generate", "--name", "RCEP-sec", "--out", "sec.key"], cwd: fx.dir).lines.last!
-        let r = try ledger(["secretariat", "register", "led", "--key", "op.key", "--forum", "RCEP", "--vkey", sec], cwd: fx.dir, env: env)
+        let r = try ledger(
+            ["secretariat", "register", "led", "--key", "op.key", "--forum", "RCEP", "--vkey", sec], cwd: fx.dir,
+            env: env)
         #expect(r.status == 0, "\(r.stderr)")
         let kr = try ledger(["key", "generate", "--name", "RCEP-KR", "--out", "kr.key"], cwd: fx.dir).lines.last!
         // "\u{212A}R" is canonically equivalent to "KR", but not the same bytes.
         let before = try fx.snapshot()
         let k = try ledger(
-            ["delegation", "register", "led", "--key", "sec.key", "--forum", "RCEP", "--party", "\u{212A}R", "--vkey", kr],
+            [
+                "delegation", "register", "led", "--key", "sec.key", "--forum", "RCEP", "--party", "\u{212A}R",
+                "--vkey", kr,
+            ],
             cwd: fx.dir, env: env)
         Self.expectOneLineError(k, 2, containing: "is not an ISO 3166-1 alpha-2 code")
         #expect(try fx.snapshot() == before)
@@ -56,11 +63,13 @@ import Testing
         #expect(rv.status == 0, "\(rv.stderr)")
         let again = try Self.renamedKey("alice.key", to: "alice-2", in: fx.dir, out: "alice2.key")
         let before = try fx.snapshot()
-        let r = try ledger(["key", "register", "led", "--key", "op.key", "--vkey", again.verifierKey.description], cwd: fx.dir)
+        let r = try ledger(
+            ["key", "register", "led", "--key", "op.key", "--vkey", again.verifierKey.description], cwd: fx.dir)
         Self.expectOneLineError(r, 1, containing: "cannot be registered again under any name")
         #expect(try fx.snapshot() == before)
         // The revoked key pair cannot sign under its new name.
-        let a = try ledger(["append", "led", "--key", "alice2.key", "--kind", "note", "--body", #"{"text":"back"}"#], cwd: fx.dir)
+        let a = try ledger(
+            ["append", "led", "--key", "alice2.key", "--kind", "note", "--body", #"{"text":"back"}"#], cwd: fx.dir)
         #expect(a.status == 1, "\(a.stderr)")
         #expect(try ledger(["verify", "led"], cwd: fx.dir).status == 0)
     }
@@ -69,11 +78,13 @@ import Testing
         let fx = try CLIFixture()
         try fx.registeredKey("bob", file: "bob.key")
         let twin = try Self.renamedKey("bob.key", to: "bob-twin", in: fx.dir, out: "twin.key")
-        let r = try ledger(["key", "register", "led", "--key", "op.key", "--vkey", twin.verifierKey.description], cwd: fx.dir)
+        let r = try ledger(
+            ["key", "register", "led", "--key", "op.key", "--vkey", twin.verifierKey.description], cwd: fx.dir)
         Self.expectOneLineError(r, 1, containing: "is already registered as bob+")
         // Nor the operator's key pair under another name.
         let op = try Self.renamedKey("op.key", to: "op-twin", in: fx.dir, out: "optwin.key")
-        let o = try ledger(["key", "register", "led", "--key", "op.key", "--vkey", op.verifierKey.description], cwd: fx.dir)
+        let o = try ledger(
+            ["key", "register", "led", "--key", "op.key", "--vkey", op.verifierKey.description], cwd: fx.dir)
         Self.expectOneLineError(o, 1, containing: "is already registered as cli.example/log+")
     }
 
@@ -85,7 +96,8 @@ import Testing
         let r = try ledger(["append", "led", "--key", "w.key", "--kind", "note", "--body", body], cwd: fx.dir)
         Self.expectOneLineError(r, 2, containing: "note: unknown field")
         #expect(!r.stderr.contains("duplicate key"), "\(r.stderr)")
-        let dup = try ledger(["append", "led", "--key", "w.key", "--kind", "note", "--body", #"{"text":"x","text":"y"}"#], cwd: fx.dir)
+        let dup = try ledger(
+            ["append", "led", "--key", "w.key", "--kind", "note", "--body", #"{"text":"x","text":"y"}"#], cwd: fx.dir)
         Self.expectOneLineError(dup, 2, containing: "duplicate key")
     }
 
@@ -125,7 +137,10 @@ import Testing
             ("alias.yaml", "id: X-1\ntitle: *nowhere\n", "2: YAML aliases (*name) are not allowed"),
             ("tag.yaml", "id: X-1\ntitle: !!str T\n", "2: YAML tags (!tag) are not allowed"),
             ("two.yaml", "id: X-1\n---\nid: X-2\n", "2: more than one YAML document"),
-            ("big.yaml", "id: X-1\nrationale: " + String(repeating: "a", count: 300_000) + "\n", "over the 262144-byte limit"),
+            (
+                "big.yaml", "id: X-1\nrationale: " + String(repeating: "a", count: 300_000) + "\n",
+                "over the 262144-byte limit"
+            ),
         ]
         for (name, text, message) in cases {
             try text.write(toFile: fx.dir + "/" + name, atomically: true, encoding: .utf8)
@@ -149,7 +164,8 @@ import Testing
         try proof.serialized.write(toFile: fx.dir + "/p.tlog", atomically: true, encoding: .utf8)
         try Data(leaf).write(to: URL(fileURLWithPath: fx.dir + "/leaf"))
         for extra in [[], ["--json"]] {
-            let r = try ledger(["proof", "verify", "--vkey", fx.opVkey, "--proof", "p.tlog", "--leaf", "leaf"] + extra, cwd: fx.dir)
+            let r = try ledger(
+                ["proof", "verify", "--vkey", fx.opVkey, "--proof", "p.tlog", "--leaf", "leaf"] + extra, cwd: fx.dir)
             Self.expectOneLineError(r, 2, containing: "is over 2^53 − 1")
         }
     }
@@ -159,7 +175,9 @@ import Testing
         try n.write("p.yaml", ConsensusCLITests.proposalYAML)
         #expect(try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p.yaml"]).status == 0)
         let huge = "18446744073709551615"
-        let p = try n.run(["position", "led", "G7-EUV-1", "--key", "G7-US.key", "--stance", "support", "--revision", huge])
+        let p = try n.run([
+            "position", "led", "G7-EUV-1", "--key", "G7-US.key", "--stance", "support", "--revision", huge,
+        ])
         Self.expectOneLineError(p, 2, containing: "--revision: entry \(huge) does not exist")
         let s = try n.run(["status", "led", "--as-of", huge])
         Self.expectOneLineError(s, 2, containing: "--as-of: entry \(huge) does not exist")
@@ -182,8 +200,12 @@ import Testing
         Self.expectOneLineError(
             try ledger(["propose", "led", "--key", "w.key", "--file", "latin1.json"], cwd: fx.dir), 2,
             containing: "latin1.json:2: byte 12: invalid UTF-8")
-        try Data(#"{"kind":"note","body":{"text":"ok"}}"#.utf8 + [0x0a] + #"{"kind":"note","body":{"text":"caf"#.utf8 + [0xE9]
-            + #""}}"#.utf8 + [0x0a]).write(to: URL(fileURLWithPath: fx.dir + "/batch.jsonl"))
+        try Data(
+            #"{"kind":"note","body":{"text":"ok"}}"#.utf8 + [0x0a] + #"{"kind":"note","body":{"text":"caf"#.utf8 + [
+                0xE9
+            ]
+                + #""}}"#.utf8 + [0x0a]
+        ).write(to: URL(fileURLWithPath: fx.dir + "/batch.jsonl"))
         Self.expectOneLineError(
             try ledger(["append", "led", "--key", "w.key", "--batch", "batch.jsonl"], cwd: fx.dir), 2,
             containing: "batch.jsonl:2: byte 71: invalid UTF-8")
@@ -249,13 +271,16 @@ import Testing
 
     @Test func keyNamesAreAtMost255Bytes() throws {
         let fx = try CLIFixture()
-        let ok = try ledger(["key", "generate", "--name", String(repeating: "n", count: 255), "--out", "ok.key"], cwd: fx.dir)
+        let ok = try ledger(
+            ["key", "generate", "--name", String(repeating: "n", count: 255), "--out", "ok.key"], cwd: fx.dir)
         #expect(ok.status == 0, "\(ok.stderr)")
-        let long = try ledger(["key", "generate", "--name", String(repeating: "n", count: 256), "--out", "no.key"], cwd: fx.dir)
+        let long = try ledger(
+            ["key", "generate", "--name", String(repeating: "n", count: 256), "--out", "no.key"], cwd: fx.dir)
         Self.expectOneLineError(long, 2, containing: "--name: 256 bytes, over the 255-byte key name limit")
         // A vkey with a longer name, made elsewhere, cannot be registered.
         let k = try NoteSignerKey.generate(name: String(repeating: "é", count: 128))
-        let r = try ledger(["key", "register", "led", "--key", "op.key", "--vkey", k.verifierKey.description], cwd: fx.dir)
+        let r = try ledger(
+            ["key", "register", "led", "--key", "op.key", "--vkey", k.verifierKey.description], cwd: fx.dir)
         Self.expectOneLineError(r, 2, containing: "key name is 256 bytes, over the 255-byte limit")
     }
 }

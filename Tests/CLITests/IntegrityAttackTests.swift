@@ -11,7 +11,8 @@ import Testing
         try fx.registeredKey("jp", file: "jp.key")
         for n in 0..<notes {
             let a = try ledger(
-                ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"note-\(n)\"}"], cwd: fx.dir,
+                ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"note-\(n)\"}"],
+                cwd: fx.dir,
                 env: env)
             #expect(a.status == 0, "\(a.stderr)")
         }
@@ -82,11 +83,15 @@ import Testing
         // with it: only the trusted checkpoint's root can tell.
         let fx = try ledgerWithNotes(3)
         try sign(fx, to: "cp")
-        #expect(try ledger(["init", "fork", "--origin", "cli.example/log", "--operator-key", "op.key"], cwd: fx.dir).status == 0)
+        #expect(
+            try ledger(["init", "fork", "--origin", "cli.example/log", "--operator-key", "op.key"], cwd: fx.dir).status
+                == 0)
         let jp = try ledger(["key", "show", "jp.key"], cwd: fx.dir).lines[0]
         #expect(try ledger(["key", "register", "fork", "--key", "op.key", "--vkey", jp], cwd: fx.dir).status == 0)
         for n in 0..<4 {
-            let a = try ledger(["append", "fork", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"other-\(n)\"}"], cwd: fx.dir)
+            let a = try ledger(
+                ["append", "fork", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"other-\(n)\"}"],
+                cwd: fx.dir)
             #expect(a.status == 0, "\(a.stderr)")
         }
         #expect(try ledger(["verify", "fork", "--vkey", fx.opVkey], cwd: fx.dir).status == 0)
@@ -129,7 +134,8 @@ import Testing
             let entries = try bytes(path(fx, "entries.jsonl"))
             #expect(try shell("truncate -s \(cut) led/entries.idx", cwd: fx.dir).status == 0)
             let before = try allFiles(fx)
-            let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+            let a = try ledger(
+                ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
             #expect(a.status == 1, "\(a.stdout)")
             #expect(a.stderr.contains("entries.idx") && a.stderr.contains("ledger repair"), "\(a.stderr)")
             #expect(a.stderr.split(separator: "\n").count == 1)
@@ -146,7 +152,8 @@ import Testing
             #expect(r.stdout.contains("\"kept\":6") && r.stdout.contains("\"cutEntries\":0"), "\(r.stdout)")
             #expect(try bytes(path(fx, "entries.jsonl")) == entries)
             #expect(try ledger(["verify", "led", "--vkey", fx.opVkey], cwd: fx.dir).status == 0)
-            let again = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+            let again = try ledger(
+                ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
             #expect(again.lines == ["6"], "\(again.stderr)")
         }
     }
@@ -179,7 +186,8 @@ import Testing
         h.write(Data("{\"index\":4,".utf8))
         try h.close()
         let before = try bytes(target)
-        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        let a = try ledger(
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
         #expect(a.status != 0)
         #expect(a.stderr.contains("symbolic link"), "\(a.stderr)")
         #expect(try bytes(target) == before)
@@ -225,7 +233,9 @@ import Testing
                 (try JSONSerialization.jsonObject(with: Data(v.stdout.utf8)) as? [String: Any])?["entries"] as? Int)
             #expect(size == base || size == base + 20_000, "after a kill at \(delayMs) ms: \(size) entries")
             // The log goes on: the next append cuts any unacknowledged tail.
-            let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"after \(delayMs)\"}"], cwd: fx.dir)
+            let a = try ledger(
+                ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"after \(delayMs)\"}"],
+                cwd: fx.dir)
             #expect(a.lines == [String(size)], "\(a.stderr)")
             base = size + 1
         }
@@ -245,7 +255,8 @@ import Testing
         #expect(v.stdout.contains("\"uncommittedEntries\":1") && v.stdout.contains("\"entries\":4"), "\(v.stdout)")
         let t = try ledger(["verify", "led"], cwd: fx.dir)
         #expect(t.stdout.contains("1 complete lines"), "\(t.stdout)")
-        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        let a = try ledger(
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
         #expect(a.lines == ["4"])
         #expect(try bytes(path(fx, "entries.jsonl")).prefix(committed.count) == committed)
         #expect(try ledger(["verify", "led", "--vkey", fx.opVkey], cwd: fx.dir).status == 0)
@@ -260,7 +271,10 @@ import Testing
         #expect(v.status == 1)
         #expect(v.stderr.contains("acknowledges 4") && v.stderr.contains("3 complete entries"), "\(v.stderr)")
         let before = try allFiles(fx)
-        #expect(try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir).status == 1)
+        #expect(
+            try ledger(
+                ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir
+            ).status == 1)
         #expect(try ledger(["repair", "led"], cwd: fx.dir).status == 1)
         #expect(try allFiles(fx) == before)
     }
@@ -272,13 +286,17 @@ import Testing
         try sign(fx, to: "cp")
         try write(stale, path(fx, "commit"))  // an old copy of the record: 4 entries, not 6
         let before = try allFiles(fx)
-        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        let a = try ledger(
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
         #expect(a.status == 1)
         #expect(a.stderr.contains("checkpoint of size 6"), "\(a.stderr)")
         #expect(try allFiles(fx) == before)
         let r = try ledger(["repair", "led", "--json"], cwd: fx.dir)
         #expect(r.stdout.contains("\"kept\":6") && r.stdout.contains("checkpoint of size 6"), "\(r.stdout) \(r.stderr)")
-        #expect(try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir).lines == ["6"])
+        #expect(
+            try ledger(
+                ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir
+            ).lines == ["6"])
         #expect(try ledger(["verify", "led", "--vkey", fx.opVkey], cwd: fx.dir).status == 0)
     }
 
@@ -286,7 +304,10 @@ import Testing
         let fx = try ledgerWithNotes(1)
         try FileManager.default.removeItem(atPath: path(fx, "entries.idx"))
         #expect(try shell("mkfifo led/entries.idx", cwd: fx.dir).status == 0)
-        for args in [["log", "led"], ["verify", "led"], ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"]] {
+        for args in [
+            ["log", "led"], ["verify", "led"],
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"],
+        ] {
             let r = try ledger(args, cwd: fx.dir)
             #expect(r.status != 0, "\(args)")
             #expect(r.stderr.contains("not a regular file"), "\(args): \(r.stderr)")
@@ -310,8 +331,11 @@ import Testing
             let r = try runProcess("/bin/sh", ["-c", script], cwd: fx.dir, env: ["LEDGER": ledgerBinary])
             #expect(r.lines == ["3"], "round \(round): \(r.stdout) \(r.stderr)")
             let v = try ledger(["verify", "led", "--vkey", fx.opVkey, "--json"], cwd: fx.dir)
-            #expect(v.status == 0 && v.stdout.contains("\"entries\":4") && v.stdout.contains("\"uncommittedEntries\":0"), "round \(round): \(v.stdout)")
-            let next = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"next\"}"], cwd: fx.dir)
+            #expect(
+                v.status == 0 && v.stdout.contains("\"entries\":4") && v.stdout.contains("\"uncommittedEntries\":0"),
+                "round \(round): \(v.stdout)")
+            let next = try ledger(
+                ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"next\"}"], cwd: fx.dir)
             #expect(next.lines == ["4"], "round \(round): \(next.stderr)")
             #expect(try read(path(fx, "entries.jsonl")).contains("\"acked\""))
         }
@@ -332,7 +356,8 @@ import Testing
         let other = fx.dir + "/other.idx"
         try FileManager.default.linkItem(atPath: path(fx, "entries.idx"), toPath: other)
         let before = try bytes(other)
-        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        let a = try ledger(
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
         #expect(a.status != 0)
         #expect(a.stderr.contains("hard links"), "\(a.stderr)")
         #expect(try bytes(other) == before)
@@ -370,7 +395,8 @@ import Testing
         #expect(r.stdout.contains("\"kept\":5"), "\(r.stdout) \(r.stderr)")
         let v = try ledger(["verify", "led", "--vkey", fx.opVkey], cwd: fx.dir)
         #expect(v.status == 1 && v.stderr.contains("entry 4: signature does not verify"), "\(v.stderr)")
-        let a = try ledger(["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
+        let a = try ledger(
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"], cwd: fx.dir)
         #expect(a.lines == ["5"], "\(a.stderr)")
         let before = try allFiles(fx)
         let cp = try ledger(["checkpoint", "led", "--sign", "--key", "op.key"], cwd: fx.dir)
@@ -404,7 +430,10 @@ import Testing
         try forge.write(toFile: fx.dir + "/v2.py", atomically: true, encoding: .utf8)
         #expect(try shell("python3 v2.py", cwd: fx.dir).status == 0)
         let before = try allFiles(fx)
-        for args in [["verify", "led"], ["log", "led"], ["repair", "led"], ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"]] {
+        for args in [
+            ["verify", "led"], ["log", "led"], ["repair", "led"],
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"x\"}"],
+        ] {
             let r = try ledger(args, cwd: fx.dir)
             #expect(r.status == 2, "\(args): \(r.stderr)")
             #expect(r.stderr.contains("format version 2"), "\(args): \(r.stderr)")
@@ -416,15 +445,18 @@ import Testing
 
     @Test func aClockJumpDoesNotWedgeTheLogAndWitnessesExposeIt() throws {
         let fx = try ledgerWithNotes(0)
-        let now = try shell("date -u +%Y-%m-%dT%H:%M:%SZ", cwd: fx.dir).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let now = try shell("date -u +%Y-%m-%dT%H:%M:%SZ", cwd: fx.dir).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let future = "2099-06-01T00:00:00Z"
         let jump = try ledger(
-            ["append", "led", "--key", "op.key", "--kind", "note", "--body", "{\"text\":\"clock jumped\"}"], cwd: fx.dir,
+            ["append", "led", "--key", "op.key", "--kind", "note", "--body", "{\"text\":\"clock jumped\"}"],
+            cwd: fx.dir,
             env: ["LEDGER_NOW": future])
         #expect(jump.status == 0, "\(jump.stderr)")
         // An honest author at the real time is still accepted; log time stays monotonic.
         let honest = try ledger(
-            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"honest\"}", "--json"], cwd: fx.dir,
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"honest\"}", "--json"],
+            cwd: fx.dir,
             env: ["LEDGER_NOW": now])
         #expect(honest.status == 0, "\(honest.stderr)")
         let log = try ledger(["log", "led", "--json"], cwd: fx.dir).lines
@@ -434,7 +466,8 @@ import Testing
         // A witness cosigns at the real time: every entry dated after it is postdated.
         try sign(fx, to: "cp")
         try ledger(["key", "generate", "--name", "witness.example", "--out", "w.key"], cwd: fx.dir)
-        let c = try ledger(["cosign", "cp", "--key", "w.key", "--vkey", fx.opVkey], cwd: fx.dir, env: ["LEDGER_NOW": now])
+        let c = try ledger(
+            ["cosign", "cp", "--key", "w.key", "--vkey", fx.opVkey], cwd: fx.dir, env: ["LEDGER_NOW": now])
         #expect(c.status == 0, "\(c.stderr)")
         try c.stdout.write(toFile: fx.dir + "/cp.w", atomically: true, encoding: .utf8)
         let wvkey = try ledger(["key", "show", "w.key", "--cosigner"], cwd: fx.dir).lines[0]
@@ -520,12 +553,15 @@ import Testing
         try text.write(toFile: path(fx, "entries.jsonl"), atomically: false, encoding: .utf8)
         let v = try ledger(["verify", "led", "--json"], cwd: fx.dir)
         #expect(v.status == 1)
-        #expect(v.stdout.contains("\"failedEntry\":0") && v.stdout.contains("entry 0: prev must be 32 zero bytes"), "\(v.stdout)")
+        #expect(
+            v.stdout.contains("\"failedEntry\":0") && v.stdout.contains("entry 0: prev must be 32 zero bytes"),
+            "\(v.stdout)")
     }
 
     @Test func theVkeyMustBeTheGenesisOperator() throws {
         let fx = try ledgerWithNotes(1)
-        let other = try ledger(["key", "generate", "--name", "cli.example/log", "--out", "other.key"], cwd: fx.dir).lines.last!
+        let other = try ledger(["key", "generate", "--name", "cli.example/log", "--out", "other.key"], cwd: fx.dir)
+            .lines.last!
         let v = try ledger(["verify", "led", "--vkey", other], cwd: fx.dir)
         #expect(v.status == 1)
         #expect(v.stderr.contains("entry 0") && v.stderr.contains("genesis"), "\(v.stderr)")

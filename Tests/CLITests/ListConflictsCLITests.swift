@@ -123,7 +123,10 @@ import Testing
         let without = try s.n.run(["review-finding", "led", id, "--status", "dismissed", "--key", "analyst.key"])
         #expect(without.status == 2 && without.stderr.contains("needs its --lists"), "\(without.stderr)")
         let r = try s.n.run(
-            ["review-finding", "led", id, "--status", "dismissed", "--key", "analyst.key", "--lists", "us.txt", "eu.txt"])
+            [
+                "review-finding", "led", id, "--status", "dismissed", "--key", "analyst.key", "--lists", "us.txt",
+                "eu.txt",
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         let reviewed = try s.findings().first { $0["id"] as? String == id }
         #expect((reviewed?["review"] as? [String: Any])?["status"] as? String == "dismissed")

@@ -66,7 +66,8 @@ import Testing
         try Self.dataset.write(toFile: fx.dir + "/ccl.txt", atomically: true, encoding: .utf8)
         #expect(try ledger(["list", "import", "ccl.txt", "--out", "old.json"], cwd: fx.dir).status == 0)
         // An analyst edits the threshold in the text and forgets the parameters.
-        let edited = try read(fx.dir + "/old.json").replacingOccurrences(of: "features of 45 nm", with: "features of 40 nm")
+        let edited = try read(fx.dir + "/old.json").replacingOccurrences(
+            of: "features of 45 nm", with: "features of 40 nm")
         try edited.write(toFile: fx.dir + "/new.json", atomically: true, encoding: .utf8)
         for args in [["list", "import", "new.json"], ["list", "diff", "old.json", "new.json"]] {
             let r = try ledger(args, cwd: fx.dir)
@@ -75,7 +76,8 @@ import Testing
             let lines = r.stderr.split(separator: "\n")
             #expect(lines.count == 1)
             #expect(r.stderr.hasPrefix("ledger: error: new.json:"), "\(r.stderr)")
-            #expect(r.stderr.contains("3B001.f.2: parameter \"features ≤ 45 nm\" is not in the text (the text states 40)"))
+            #expect(
+                r.stderr.contains("3B001.f.2: parameter \"features ≤ 45 nm\" is not in the text (the text states 40)"))
         }
         // Fixed by dropping the stale parameters: re-derived, the diff reports the change.
         let fixed = edited.replacingOccurrences(
@@ -86,7 +88,8 @@ import Testing
         #expect(d.stdout.contains("\"parameters-changed\": 1"), "\(d.stdout)")
         let f = try ledger(["list", "diff", "old.json", "new.json", "--format", "json"], cwd: fx.dir)
         #expect(f.stdout == d.stdout)
-        #expect(try ledger(["list", "diff", "old.json", "new.json", "--json", "--format", "csv"], cwd: fx.dir).status == 2)
+        #expect(
+            try ledger(["list", "diff", "old.json", "new.json", "--json", "--format", "csv"], cwd: fx.dir).status == 2)
     }
 }
 
@@ -100,18 +103,35 @@ import Testing
     static func fixture() throws -> String {
         let dir = try makeTempDir("compare")
         let files = [
-            ("eu.txt", list("EU", "eu", [
-                "3B001 Equipment for the manufacturing of semiconductor devices, as follows:",
-                "3B001.f.1.a A light source wavelength shorter than 193 nm;", "1A001 Components made from fluorinated compounds;",
-            ])),
-            ("us.txt", list("US", "us-eccn", [
-                "3B001 Equipment for the manufacturing of semiconductor devices, as follows:",
-                "3B001.f.1.a A light source wavelength shorter than 248 nm;", "3A090 Integrated circuits (advanced computing);",
-            ])),
-            ("wa.txt", list("WA", "wassenaar", [
-                "3B001 Equipment for the manufacturing of semiconductor devices, as follows:",
-                "3B001.f.1.a A light source wavelength shorter than 193 nm;",
-            ])),
+            (
+                "eu.txt",
+                list(
+                    "EU", "eu",
+                    [
+                        "3B001 Equipment for the manufacturing of semiconductor devices, as follows:",
+                        "3B001.f.1.a A light source wavelength shorter than 193 nm;",
+                        "1A001 Components made from fluorinated compounds;",
+                    ])
+            ),
+            (
+                "us.txt",
+                list(
+                    "US", "us-eccn",
+                    [
+                        "3B001 Equipment for the manufacturing of semiconductor devices, as follows:",
+                        "3B001.f.1.a A light source wavelength shorter than 248 nm;",
+                        "3A090 Integrated circuits (advanced computing);",
+                    ])
+            ),
+            (
+                "wa.txt",
+                list(
+                    "WA", "wassenaar",
+                    [
+                        "3B001 Equipment for the manufacturing of semiconductor devices, as follows:",
+                        "3B001.f.1.a A light source wavelength shorter than 193 nm;",
+                    ])
+            ),
         ]
         for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
         return dir
@@ -142,7 +162,9 @@ import Testing
         #expect(row.contains("thresholds-differ") && row.contains("US light source wavelength: < 248 nm vs < 193 nm"))
         #expect(t.stdout.contains("1 item group only EU controls are not listed (--all lists them)."))
         #expect(!t.stdout.contains("fluorinated"))
-        #expect(try ledger(["list", "compare", "eu.txt", "us.txt", "wa.txt", "--all"], cwd: dir).stdout.contains("fluorinated"))
+        #expect(
+            try ledger(["list", "compare", "eu.txt", "us.txt", "wa.txt", "--all"], cwd: dir).stdout.contains(
+                "fluorinated"))
 
         let csv = try ledger(["list", "compare", "eu.txt", "us.txt", "wa.txt", "--format", "csv"], cwd: dir).stdout
         #expect(csv.hasPrefix("ITEM GROUP,EU,US,WA,VERDICT,DETAILS\r\n"))

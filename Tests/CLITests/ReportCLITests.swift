@@ -170,7 +170,8 @@ import Testing
             #expect(a.status == 0 && a.stdout == b.stdout, "\(cmd)")
             let bad = try n.run(cmd + ["--format", "pdf"])
             #expect(bad.status == 2)
-            #expect(bad.stderr == "ledger: error: --format: \"pdf\" is not a format (table, json, markdown, csv, html)\n")
+            #expect(
+                bad.stderr == "ledger: error: --format: \"pdf\" is not a format (table, json, markdown, csv, html)\n")
             let both = try n.run(cmd + ["--json", "--format", "csv"])
             #expect(both.status == 2 && both.stdout.isEmpty, "\(cmd): \(both.stderr)")
         }

@@ -41,7 +41,8 @@ extension SmallDefectTests {
 extension SmallDefectTests {
     @Test func proofInclusionJsonIsReadNotIgnored() throws {
         let dir = try Self.sampleLedger()
-        let both = try ledger(["proof", "inclusion", "led", "--index", "1", "--json", "--format", "tlog-proof"], cwd: dir)
+        let both = try ledger(
+            ["proof", "inclusion", "led", "--index", "1", "--json", "--format", "tlog-proof"], cwd: dir)
         #expect(both.status == 2 && both.stderr.contains("--json means --format json"), "\(both.stderr)")
         let json = try ledger(["proof", "inclusion", "led", "--index", "1", "--json"], cwd: dir)
         #expect(json.status == 0 && json.stdout.hasPrefix("{\"hashes\":"), "\(json.stdout)")

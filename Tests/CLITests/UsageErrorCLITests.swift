@@ -6,16 +6,26 @@ import Testing
 @Suite struct UsageErrorCLITests {
     @Test(arguments: [
         (["propse"], "ledger: error: unknown command 'propse'", "hint: did you mean 'propose'? see 'ledger --help'"),
-        (["list", "dif", "a"], "ledger: error: list: unknown command 'dif'",
-         "hint: did you mean 'diff'? see 'ledger list --help'"),
-        (["propose", "d", "--keyfile", "k", "--file", "p"], "ledger: error: propose: unknown option '--keyfile'",
-         "hint: did you mean '--key'? see 'ledger propose --help'"),
-        (["board", "d", "--wdie"], "ledger: error: board: unknown option '--wdie'",
-         "hint: did you mean '--wide'? see 'ledger board --help'"),
-        (["verify", "d", "--jsn"], "ledger: error: verify: unknown option '--jsn'",
-         "hint: did you mean '--json'? see 'ledger verify --help'"),
-        (["verify", "d", "--frobnicate"], "ledger: error: verify: unknown option '--frobnicate'",
-         "hint: see 'ledger verify --help'"),
+        (
+            ["list", "dif", "a"], "ledger: error: list: unknown command 'dif'",
+            "hint: did you mean 'diff'? see 'ledger list --help'"
+        ),
+        (
+            ["propose", "d", "--keyfile", "k", "--file", "p"], "ledger: error: propose: unknown option '--keyfile'",
+            "hint: did you mean '--key'? see 'ledger propose --help'"
+        ),
+        (
+            ["board", "d", "--wdie"], "ledger: error: board: unknown option '--wdie'",
+            "hint: did you mean '--wide'? see 'ledger board --help'"
+        ),
+        (
+            ["verify", "d", "--jsn"], "ledger: error: verify: unknown option '--jsn'",
+            "hint: did you mean '--json'? see 'ledger verify --help'"
+        ),
+        (
+            ["verify", "d", "--frobnicate"], "ledger: error: verify: unknown option '--frobnicate'",
+            "hint: see 'ledger verify --help'"
+        ),
     ])
     func mistypedNamesGetANearestSuggestion(args: [String], error: String, hint: String) throws {
         let r = try ledger(args, cwd: NSTemporaryDirectory())

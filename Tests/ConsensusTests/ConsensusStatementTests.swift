@@ -1,7 +1,7 @@
-import LedgerTestSupport
 import Consensus
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Testing
 
 /// `ConsensusStatement`: the bodies built for positions, proposals, amendments, withdrawals and

@@ -10,7 +10,8 @@ import Testing
     static let root = URL(fileURLWithPath: TestPaths.packageRoot)
 
     func file(_ name: String) throws -> String {
-        try String(contentsOf: ConsensusVectorTests.root.appendingPathComponent("specs/vectors/" + name), encoding: .utf8)
+        try String(
+            contentsOf: ConsensusVectorTests.root.appendingPathComponent("specs/vectors/" + name), encoding: .utf8)
     }
 
     @Test func committedLedgerVectorsAreExactlyWhatTheGeneratorProduces() throws {
@@ -77,7 +78,9 @@ import Testing
                 let e = try Entry(leaf: Array(line.utf8))
                 clock.set(e.time)
                 #expect(throws: error, "\(name)") { try ledger.append([e.signed]) }
-                do { _ = try ledger.append([e.signed]) } catch { #expect(error.message == r.refused!.error.message, "\(name)") }
+                do { _ = try ledger.append([e.signed]) } catch {
+                    #expect(error.message == r.refused!.error.message, "\(name)")
+                }
             }
             let written = try String(contentsOfFile: dir + "/entries.jsonl", encoding: .utf8)
             let valid = r.entries.count

@@ -1,6 +1,6 @@
 import Consensus
-import LedgerCrypto
 import LedgerCore
+import LedgerCrypto
 import Testing
 
 /// One row of the decision-rule table.
@@ -185,7 +185,10 @@ func decisionRuleRejectsMalformedJSON(_ json: JSONValue, _ fragment: String) {
         return r
     }
     func charter(_ rule: JSONValue) -> JSONValue {
-        ["id": "DEEP", "name": "Deep", "parties": ["JP", "US"], "rule": rule, "defaultDeadlineDays": 30, "sources": ["x"]]
+        [
+            "id": "DEEP", "name": "Deep", "parties": ["JP", "US"], "rule": rule, "defaultDeadlineDays": 30,
+            "sources": ["x"],
+        ]
     }
     let threshold: JSONValue = ["threshold": ["k": 1, "of": ["JP"]]]
     // Accepted: depth 7 with a string innermost (12 levels), depth 6 with a threshold (13 levels).
@@ -193,7 +196,8 @@ func decisionRuleRejectsMalformedJSON(_ json: JSONValue, _ fragment: String) {
         let c = try ForumCharter(json: charter(ok))
         // Its leaf parses: the deepest accepted charter is exactly 16 levels deep in its entry.
         let key = try NoteSignerKey.generate(name: "op.example")
-        let st = try Statement.make(kind: "forum.charter", body: c.json, key: key, time: Timestamp(secondsSinceEpoch: 0))
+        let st = try Statement.make(
+            kind: "forum.charter", body: c.json, key: key, time: Timestamp(secondsSinceEpoch: 0))
         let leaf = Entry(index: 1, prev: .zero, time: Timestamp(secondsSinceEpoch: 0), signed: st).canonicalBytes
         _ = try Entry(leaf: leaf)
     }
@@ -202,7 +206,8 @@ func decisionRuleRejectsMalformedJSON(_ json: JSONValue, _ fragment: String) {
     for bad in [rule(depth: 8, innermost: "consensus"), rule(depth: 7, innermost: threshold)] {
         #expect(throws: LedgerError.invalidBody("")) { try ForumCharter(json: charter(bad)) }
         let key = try NoteSignerKey.generate(name: "op.example")
-        let st = try Statement.make(kind: "forum.charter", body: charter(bad), key: key, time: Timestamp(secondsSinceEpoch: 0))
+        let st = try Statement.make(
+            kind: "forum.charter", body: charter(bad), key: key, time: Timestamp(secondsSinceEpoch: 0))
         let leaf = Entry(index: 1, prev: .zero, time: Timestamp(secondsSinceEpoch: 0), signed: st).canonicalBytes
         #expect(throws: LedgerError.malformed("")) { try Entry(leaf: leaf) }
     }

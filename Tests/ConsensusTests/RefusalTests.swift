@@ -64,7 +64,9 @@ import Testing
         try f.position("G7-1", party: "IT", "support")
         let k = f.key("G7", "IT")
         try f.append("key.revoke", ["vkey": .string(k.verifierKey.description)], by: f.op)
-        try f.expectRefusal(.unauthorized, "was revoked at entry") { try f.position("G7-1", party: "IT", "object", reason: "x") }
+        try f.expectRefusal(.unauthorized, "was revoked at entry") {
+            try f.position("G7-1", party: "IT", "object", reason: "x")
+        }
         let replayed = try f.ledger.parallelState()
         #expect(replayed.status(of: "G7-1")?.proposal.positions["IT"]?.stance == .support)
         let report = Auditor<NegotiationRules>(store: f.ledger.store, options: .init()).run()

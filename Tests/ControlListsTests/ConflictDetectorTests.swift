@@ -138,7 +138,10 @@ func measure(
         ms.append(measure("G7", "planted-2", .licenceRequirement, [code("3B999.d.4")], ["CN"]))
         let f = detector.findings(in: ms)
         #expect(f.count == 2, "\(f.map(\.line))")
-        #expect(Set(f.flatMap { [$0.a.proposalID, $0.b.proposalID] }.filter { $0.hasPrefix("planted") }) == ["planted-1", "planted-2"])
+        #expect(
+            Set(f.flatMap { [$0.a.proposalID, $0.b.proposalID] }.filter { $0.hasPrefix("planted") }) == [
+                "planted-1", "planted-2",
+            ])
         #expect(f.allSatisfy { $0.rule == .duplicate })
     }
 }

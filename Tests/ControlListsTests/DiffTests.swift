@@ -160,6 +160,8 @@ func makeList(_ j: String, _ scheme: CodeScheme, date: String = "2025-01-01", _ 
         #expect(d1.rows(.alike).first?.note == "no thresholds; paragraph texts identical")
         let d2 = JurisdictionDiff(a: a, b: other, correlations: t)
         #expect(d2.rows(.alike).isEmpty)
-        #expect(d2.rows(.overlapNotCompared).first?.note == "neither list states a threshold, and the paragraph texts differ")
+        #expect(
+            d2.rows(.overlapNotCompared).first?.note
+                == "neither list states a threshold, and the paragraph texts differ")
     }
 }

@@ -14,7 +14,9 @@ import Testing
         let csv = ControlListCSV.encode(list)
         let back = try ControlListImporter.importList(bytes: Array(csv.utf8), path: "t.csv", format: .csv)
         #expect(back.entries.map(\.code) == list.entries.map(\.code))
-        #expect(back.entries.map { $0.parameters.map(\.description) } == list.entries.map { $0.parameters.map(\.description) })
+        #expect(
+            back.entries.map { $0.parameters.map(\.description) }
+                == list.entries.map { $0.parameters.map(\.description) })
     }
 
     /// The CSV reader takes the last three fields of a parameter as comparator, value and unit,
@@ -41,12 +43,15 @@ import Testing
     /// FuzzEUAnnex: a `celex` with a line break went into the citation, which the CSV export
     /// wrote as a `# citation:` line as it was; the rest of it was read as the header row.
     @Test func csvExportOfACitationWithALineBreakImports() throws {
-        let json = #"{"celex": "x\n3B001.a y", "valid_from": "2025-11-15", "entries": [{"entry_code": "3B001", "verbatim_text": "3B001 Equipment"}]}"#
+        let json =
+            #"{"celex": "x\n3B001.a y", "valid_from": "2025-11-15", "entries": [{"entry_code": "3B001", "verbatim_text": "3B001 Equipment"}]}"#
         let list = try ControlListImporter.importList(bytes: Array(json.utf8), path: "eu.json", format: .euAnnex)
         let csv = ControlListCSV.encode(list)
         let back = try ControlListImporter.importList(bytes: Array(csv.utf8), path: "eu.csv", format: .csv)
         #expect(back.entries.map(\.code) == list.entries.map(\.code))
-        #expect(list.citation.contains("\n") && back.citation == list.citation.split(separator: "\n").joined(separator: " "))
+        #expect(
+            list.citation.contains("\n") && back.citation == list.citation.split(separator: "\n").joined(separator: " ")
+        )
     }
 
     /// FuzzListCSV: a comma followed by a combining mark (U+059E) is one Character, so the

@@ -1,7 +1,8 @@
 import ControlCodes
-@testable import ControlLists
 import LedgerCrypto
 import Testing
+
+@testable import ControlLists
 
 /// A list says where it came from (the dataset's hash beside the file's) and its explicit
 /// parameters must still be what its text says (issue 11 §4).
@@ -20,24 +21,31 @@ import Testing
     }
 
     @Test func staleExplicitParametersAreRefusedNamingTheLine() throws {
-        let ok = Self.json(text: "Imprint lithography equipment capable of producing features of 45 nm or less;", value: "45")
+        let ok = Self.json(
+            text: "Imprint lithography equipment capable of producing features of 45 nm or less;", value: "45")
         #expect(try ControlListImporter.importList(bytes: ok, path: "l.json", format: .json).entries.count == 2)
         // The text was edited to 40 nm and the parameter left at 45.
-        let stale = Self.json(text: "Imprint lithography equipment capable of producing features of 40 nm or less;", value: "45")
+        let stale = Self.json(
+            text: "Imprint lithography equipment capable of producing features of 40 nm or less;", value: "45")
         let e = #expect(throws: ControlListError.self) {
             try ControlListImporter.importList(bytes: stale, path: "l.json", format: .json)
         }
         let m = e?.message ?? ""
-        #expect(m.hasPrefix("l.json:5: 3B001.f.2: parameter \"features ≤ 45 nm\" is not in the text (the text states 40)"), "\(m)")
+        #expect(
+            m.hasPrefix("l.json:5: 3B001.f.2: parameter \"features ≤ 45 nm\" is not in the text (the text states 40)"),
+            "\(m)")
         // CSV with an explicit parameters column says the same; with the column empty the
         // parameters are re-derived from the edited text, so nothing is stale.
-        let head = "# jurisdiction: EU\n# scheme: eu\n# instrument: Test\n# citation: test\n# versionDate: 2025-11-15\n"
+        let head =
+            "# jurisdiction: EU\n# scheme: eu\n# instrument: Test\n# citation: test\n# versionDate: 2025-11-15\n"
             + "code,status,heading,text,source,notes,seeAlso,parameters\n3B001,active,,Equipment:,test,,,\n"
         let csv = head + "3B001.f.2,active,,features of 40 nm or less;,test,,,features|<=|45|nm\n"
         let ce = #expect(throws: ControlListError.self) {
             try ControlListImporter.importList(bytes: Array(csv.utf8), path: "l.csv", format: .csv)
         }
-        #expect(ce?.message.hasPrefix("l.csv:8: 3B001.f.2: parameter \"features ≤ 45 nm\" is not in the text") == true, "\(ce?.message ?? "")")
+        #expect(
+            ce?.message.hasPrefix("l.csv:8: 3B001.f.2: parameter \"features ≤ 45 nm\" is not in the text") == true,
+            "\(ce?.message ?? "")")
         let derived = head + "3B001.f.2,active,,features of 40 nm or less;,test,,,\n"
         let l = try ControlListImporter.importList(bytes: Array(derived.utf8), path: "l.csv", format: .csv)
         #expect(l.entry("3B001.f.2")?.parameters.map(\.value) == ["40"])
@@ -67,4 +75,3 @@ import Testing
         }
     }
 }
-

@@ -16,7 +16,9 @@ import Testing
         let v = try JSONParser.parse(Array(input.utf8))
         #expect(v.canonicalString == expected)
         // Canonical output is a fixed point, and only it passes the canonical check.
-        _ = try expected.utf8.withContiguousStorageIfAvailable { try JSONParser.parseCanonical(UnsafeRawBufferPointer($0)) }
+        _ = try expected.utf8.withContiguousStorageIfAvailable {
+            try JSONParser.parseCanonical(UnsafeRawBufferPointer($0))
+        }
         if input != expected {
             let raw = Array(input.utf8)
             expectThrows(.nonCanonical) { try raw.withUnsafeBytes { try JSONParser.parseCanonical($0) } }
@@ -33,7 +35,9 @@ import Testing
     }
 
     @Test func refusesInvalidUTF8() {
-        for bad: [UInt8] in [[0x22, 0xff, 0x22], [0x22, 0xc0, 0xaf, 0x22], [0x22, 0xed, 0xa0, 0x80, 0x22], [0x5b, 0xe2, 0x5d]] {
+        for bad: [UInt8] in [
+            [0x22, 0xff, 0x22], [0x22, 0xc0, 0xaf, 0x22], [0x22, 0xed, 0xa0, 0x80, 0x22], [0x5b, 0xe2, 0x5d],
+        ] {
             expectThrows(.malformed) { try JSONParser.parse(bad) }
         }
     }
@@ -45,15 +49,19 @@ import Testing
         _ = try JSONParser.parse(Array(ok.utf8))
         let long = "\"" + String(repeating: "a", count: 16_385) + "\""
         expectThrows(.malformed) { try JSONParser.parse(Array(long.utf8)) }
-        let huge = "[" + Array(repeating: "\"" + String(repeating: "b", count: 1000) + "\"", count: 70).joined(separator: ",") + "]"
+        let huge =
+            "[" + Array(repeating: "\"" + String(repeating: "b", count: 1000) + "\"", count: 70).joined(separator: ",")
+            + "]"
         expectThrows(.malformed) { try JSONParser.parse(Array(huge.utf8)) }
     }
 
     @Test func vectorFileMatches() throws {
-        let cases = try JSONParser.parse(Array(try vectorFile("canonical-json.json").utf8), limits: JSONLimits(maxInputBytes: 1 << 20))
+        let cases = try JSONParser.parse(
+            Array(try vectorFile("canonical-json.json").utf8), limits: JSONLimits(maxInputBytes: 1 << 20))
         var checked = 0
         for c in cases.arrayValue! {
-            let input: [UInt8] = c["input"].map { Array($0.stringValue!.utf8) } ?? Base64.decode(c["inputBase64"]!.stringValue!)!
+            let input: [UInt8] =
+                c["input"].map { Array($0.stringValue!.utf8) } ?? Base64.decode(c["inputBase64"]!.stringValue!)!
             if let canon = c["canonical"]?.stringValue {
                 #expect(try JSONParser.parse(input).canonicalString == canon)
             } else {
@@ -117,7 +125,8 @@ struct SplitMix64: RandomNumberGenerator {
 /// Object keys are compared as bytes (RFC 8785), not by Unicode canonical equivalence.
 @Suite struct JSONKeyBytesTests {
     @Test func nfcAndNfdKeysAreTwoKeys() throws {
-        let nfc = "\u{E9}", nfd = "e\u{301}"
+        let nfc = "\u{E9}"
+        let nfd = "e\u{301}"
         #expect(nfc == nfd)  // `String` equality is canonical equivalence
         let v = try JSONParser.parse(Array("{\"\(nfc)\":1,\"\(nfd)\":2}".utf8))
         let o = try #require(v.objectValue)

@@ -30,8 +30,11 @@ import Testing
         let reopened = try Ledger<CoreRules>(directory: fx.dir, clock: fx.clock.closure)
         #expect(reopened.size == 1)
         let op = fx.op
-        let appended = try reopened.append([try Statement.make(
-            kind: "key.register", body: ["vkey": .string(fx.author.verifierKey.description)], key: op, time: fx.clock.now)])
+        let appended = try reopened.append([
+            try Statement.make(
+                kind: "key.register", body: ["vkey": .string(fx.author.verifierKey.description)], key: op,
+                time: fx.clock.now)
+        ])
         #expect(appended.first?.index == 1)
         #expect(try fx.audit().isValid)
         // Both slots damaged: no record, and writers refuse.

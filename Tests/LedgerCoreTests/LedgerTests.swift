@@ -46,14 +46,23 @@ import Testing
         let fx = try Fixture()
         let stranger = try NoteSignerKey.generate(name: "stranger")
         try expectRefusedUnchanged(fx, .unauthorized, [try fx.note("x", by: stranger)])
-        _ = try fx.ledger.append([try fx.statement("key.revoke", ["vkey": .string(fx.author.verifierKey.description)], fx.op)])
+        _ = try fx.ledger.append([
+            try fx.statement("key.revoke", ["vkey": .string(fx.author.verifierKey.description)], fx.op)
+        ])
         try expectRefusedUnchanged(fx, .unauthorized, [try fx.note("after revocation")])
         // A revoked key cannot be registered again, and only the operator manages keys.
-        try expectRefusedUnchanged(fx, .refused, [try fx.statement("key.register", ["vkey": .string(fx.author.verifierKey.description)], fx.op)])
+        try expectRefusedUnchanged(
+            fx, .refused,
+            [try fx.statement("key.register", ["vkey": .string(fx.author.verifierKey.description)], fx.op)])
         let other = try NoteSignerKey.generate(name: "other")
-        _ = try fx.ledger.append([try fx.statement("key.register", ["vkey": .string(other.verifierKey.description)], fx.op)])
-        try expectRefusedUnchanged(fx, .unauthorized, [try fx.statement("key.register", ["vkey": .string(stranger.verifierKey.description)], other)])
-        try expectRefusedUnchanged(fx, .refused, [try fx.statement("key.revoke", ["vkey": .string(fx.op.verifierKey.description)], fx.op)])
+        _ = try fx.ledger.append([
+            try fx.statement("key.register", ["vkey": .string(other.verifierKey.description)], fx.op)
+        ])
+        try expectRefusedUnchanged(
+            fx, .unauthorized,
+            [try fx.statement("key.register", ["vkey": .string(stranger.verifierKey.description)], other)])
+        try expectRefusedUnchanged(
+            fx, .refused, [try fx.statement("key.revoke", ["vkey": .string(fx.op.verifierKey.description)], fx.op)])
         #expect(try fx.audit().isValid)
     }
 
@@ -62,27 +71,36 @@ import Testing
         let s = try fx.note("once")
         _ = try fx.ledger.append([s])
         try expectRefusedUnchanged(fx, .replay, [s])
-        try expectRefusedUnchanged(fx, .replay, [try fx.note("twice"), try fx.note("twice")].prefix(1).map { $0 } + [try fx.note("dup")].flatMap { [$0, $0] })
+        try expectRefusedUnchanged(
+            fx, .replay,
+            [try fx.note("twice"), try fx.note("twice")].prefix(1).map { $0 }
+                + [try fx.note("dup")].flatMap { [$0, $0] })
         try expectRefusedUnchanged(fx, .timeSkew, [try fx.statement("note", ["text": "late"], fx.author, skew: -601)])
         try expectRefusedUnchanged(fx, .timeSkew, [try fx.statement("note", ["text": "early"], fx.author, skew: 601)])
         _ = try fx.ledger.append([try fx.statement("note", ["text": "edge"], fx.author, skew: 600)])
         try expectRefusedUnchanged(fx, .unknownKind, [try fx.statement("made.up", ["x": 1], fx.author)])
         try expectRefusedUnchanged(fx, .invalidBody, [try fx.statement("note", ["text": 5], fx.author)])
         try expectRefusedUnchanged(fx, .invalidBody, [try fx.statement("note", ["text": "a", "extra": 1], fx.author)])
-        try expectRefusedUnchanged(fx, .refused, [try fx.statement("genesis", ["origin": "x", "operator": "y"], fx.op)])
+        try expectRefusedUnchanged(
+            fx, .refused, [try fx.statement("genesis", ["origin": "x", "operator": "y"], fx.op)])
     }
 
     @Test func refusesOversizeBodies() throws {
         let fx = try Fixture()
-        let big = JSONValue.object(["text": .string(String(repeating: "x", count: 16_000)), "a": .string(String(repeating: "y", count: 16_000)),
-                                    "b": .string(String(repeating: "z", count: 16_000)), "c": .string(String(repeating: "w", count: 16_000))])
+        let big = JSONValue.object([
+            "text": .string(String(repeating: "x", count: 16_000)), "a": .string(String(repeating: "y", count: 16_000)),
+            "b": .string(String(repeating: "z", count: 16_000)), "c": .string(String(repeating: "w", count: 16_000)),
+        ])
         expectThrows(.tooLarge) { try fx.statement("note", big, fx.author) }
     }
 
     @Test func batchIsAllOrNothingAndNamesEveryBadLine() throws {
         let fx = try Fixture()
         let stranger = try NoteSignerKey.generate(name: "stranger")
-        let batch = [try fx.note("ok 1"), try fx.note("bad", by: stranger), try fx.note("ok 2"), try fx.statement("note", ["text": 1], fx.author)]
+        let batch = [
+            try fx.note("ok 1"), try fx.note("bad", by: stranger), try fx.note("ok 2"),
+            try fx.statement("note", ["text": 1], fx.author),
+        ]
         let before = try fx.snapshot()
         switch Result(catching: { () throws(LedgerError) in try fx.ledger.append(batch) }) {
         case .success: Issue.record("batch should be refused")
@@ -124,7 +142,10 @@ import Testing
             var expected: Int64 = 0
             while store.endOffset(expected) <= Int64(pos) { expected += 1 }
             #expect(!report.isValid, "flip at \(pos) not detected")
-            #expect(report.failedEntry == expected, "flip at byte \(pos): blamed \(String(describing: report.failedEntry)), expected \(expected): \(String(describing: report.failure?.message))")
+            #expect(
+                report.failedEntry == expected,
+                "flip at byte \(pos): blamed \(String(describing: report.failedEntry)), expected \(expected): \(String(describing: report.failure?.message))"
+            )
         }
         try original.write(to: URL(fileURLWithPath: path))
         #expect(try fx.audit().isValid)
@@ -191,7 +212,8 @@ import Testing
         let cp2 = try fx.ledger.signCheckpoint(key: fx.op)
         #expect(cp2.checkpoint.root == (try fx.ledger.store.tree.root(treeSize: 3)))
         // Witness cosignatures attach; k-of-n is enforced by the audit.
-        let w1 = try NoteSignerKey.generate(name: "w1"), w2 = try NoteSignerKey.generate(name: "w2")
+        let w1 = try NoteSignerKey.generate(name: "w1")
+        let w2 = try NoteSignerKey.generate(name: "w2")
         var n = cp2.note
         n.cosign(with: w1, time: UInt64(fx.clock.now.secondsSinceEpoch) + 10)
         try fx.ledger.attach(n.serialized, witnesses: [w1.cosignerKey])
@@ -212,13 +234,15 @@ import Testing
         expectThrows(.fork) { try fx.ledger.attach(forged.serialized) }
         #expect(FileManager.default.fileExists(atPath: fx.dir + "/checkpoints/conflicts"))
         // A stored checkpoint that was swapped on disk is caught by verify and by the next signing.
-        try forged.serialized.write(toFile: fx.dir + "/checkpoints/00000000000000000003.note", atomically: true, encoding: .utf8)
+        try forged.serialized.write(
+            toFile: fx.dir + "/checkpoints/00000000000000000003.note", atomically: true, encoding: .utf8)
         #expect(try fx.audit(opts).failure?.code == .fork)
         expectThrows(.fork) { try fx.ledger.signCheckpoint(key: fx.op) }
         // The wrong log key fails verification.
         var wrong = Auditor<CoreRules>.Options()
         wrong.logKey = try NoteSignerKey.generate(name: fx.op.name).verifierKey
-        try cp2.note.serialized.write(toFile: fx.dir + "/checkpoints/00000000000000000003.note", atomically: true, encoding: .utf8)
+        try cp2.note.serialized.write(
+            toFile: fx.dir + "/checkpoints/00000000000000000003.note", atomically: true, encoding: .utf8)
         #expect(try fx.audit(wrong).failure?.code == .unauthorized)  // the genesis entry names another operator key
     }
 
@@ -268,7 +292,8 @@ import Testing
         let someone = try NoteSignerKey.generate(name: "test.example/log")
         var note = try SignedNote(text: Checkpoint(origin: someone.name, size: 0, root: MerkleHash.emptyRoot).text)
         note.sign(with: someone)
-        try note.serialized.write(toFile: dir + "/checkpoints/00000000000000000000.note", atomically: true, encoding: .utf8)
+        try note.serialized.write(
+            toFile: dir + "/checkpoints/00000000000000000000.note", atomically: true, encoding: .utf8)
         let audit = { (key: NoteVerifierKey?) throws -> Auditor<CoreRules>.Report in
             var o = Auditor<CoreRules>.Options()
             o.logKey = key
@@ -314,8 +339,11 @@ import Testing
     @Test func splicedEncodingEqualsFullCanonicalEncoding() throws {
         let k = try NoteSignerKey.generate(name: "k")
         for text in ["a", "quote \" and \\ and \n", "é😀", String(repeating: "x", count: 1000)] {
-            let s = try Statement.make(kind: "note", body: ["text": .string(text), "n": 5], key: k, time: Timestamp(rfc3339: "2026-01-02T03:04:05Z")!)
-            let e = Entry(index: 12345, prev: MerkleHash.leaf([1]), time: Timestamp(rfc3339: "2026-01-02T03:04:06Z")!, signed: s)
+            let s = try Statement.make(
+                kind: "note", body: ["text": .string(text), "n": 5], key: k,
+                time: Timestamp(rfc3339: "2026-01-02T03:04:05Z")!)
+            let e = Entry(
+                index: 12345, prev: MerkleHash.leaf([1]), time: Timestamp(rfc3339: "2026-01-02T03:04:06Z")!, signed: s)
             let full = e.canonicalBytes
             #expect(e.canonicalBytes(statementBytes: s.statement.signingMessage[Statement.domain.count...]) == full)
             #expect(Array(Entry.statementBytes(inCanonicalLeaf: full[...])!) == s.statement.json.canonicalBytes)

@@ -21,7 +21,11 @@ import Testing
         expectThrows(.malformed) { try NoteVerifierKey(parsing: "bob+" + parts[1] + "+" + parts[2]) }  // ID mismatch
         expectThrows(.malformed) { try NoteVerifierKey(parsing: parts[0] + "+" + parts[1]) }
         expectThrows(.malformed) { try NoteVerifierKey(parsing: parts[0] + "+" + parts[1] + "+AAAA") }
-        expectThrows(.malformed) { try NoteSignerKey(parsing: "PRIVATE+KEY+alice+00000000+" + String(k.privateKeyText.split(separator: "+", maxSplits: 4)[4])) }
+        expectThrows(.malformed) {
+            try NoteSignerKey(
+                parsing: "PRIVATE+KEY+alice+00000000+" + String(k.privateKeyText.split(separator: "+", maxSplits: 4)[4])
+            )
+        }
         expectThrows(.malformed) { try NoteSignerKey.generate(name: "has space") }
         expectThrows(.malformed) { try NoteSignerKey.generate(name: "a+b") }
     }
@@ -38,7 +42,9 @@ import Testing
         ours.sign(with: skey)
         #expect(ours.serialized == note.serialized)
         // And Go verified our checkpoints.
-        #expect(try vectorFile("go-interop/go-verifies-our-checkpoint.txt").hasPrefix("OK verified by vectors.minilateral.example/log"))
+        #expect(
+            try vectorFile("go-interop/go-verifies-our-checkpoint.txt").hasPrefix(
+                "OK verified by vectors.minilateral.example/log"))
     }
 
     @Test func signedNoteParsingIsStrict() throws {
@@ -63,7 +69,9 @@ import Testing
         let root = MerkleHash.emptyRoot.base64
         #expect(try Checkpoint(text: "o\n0\n\(root)\n").size == 0)
         #expect(try Checkpoint(text: "o\n5\n\(root)\next one\n").extensions == ["ext one"])
-        for bad in ["o\n05\n\(root)\n", "o\n-1\n\(root)\n", "o\n5\nAAAA\n", "o\n5\n", "\n5\n\(root)\n", "o\n5\n\(root)"] {
+        for bad in [
+            "o\n05\n\(root)\n", "o\n-1\n\(root)\n", "o\n5\nAAAA\n", "o\n5\n", "\n5\n\(root)\n", "o\n5\n\(root)",
+        ] {
             expectThrows(.checkpointInvalid) { try Checkpoint(text: bad) }
         }
     }
@@ -97,21 +105,28 @@ import Testing
         _ = try fx.ledger.append([try fx.note("one"), try fx.note("two")])
         let cp5 = try fx.ledger.signCheckpoint(key: fx.op)
         expectThrows(.proofInvalid) { try witness.cosign(cp5.note.serialized, logKey: logVkey, proof: nil, time: 2) }
-        let proof = ConsistencyProof(size1: 1, size2: 4, hashes: try fx.ledger.store.tree.consistencyProof(oldSize: 1, newSize: 4).map(\.bytes))
-        let good = try fx.ledger.store.tree.consistencyProof(oldSize: Int64(cp3.checkpoint.size), newSize: Int64(cp5.checkpoint.size))
+        let proof = ConsistencyProof(
+            size1: 1, size2: 4, hashes: try fx.ledger.store.tree.consistencyProof(oldSize: 1, newSize: 4).map(\.bytes))
+        let good = try fx.ledger.store.tree.consistencyProof(
+            oldSize: Int64(cp3.checkpoint.size), newSize: Int64(cp5.checkpoint.size))
         expectThrows(.proofInvalid) { try witness.cosign(cp5.note.serialized, logKey: logVkey, proof: proof, time: 2) }
         var bad = good.map(\.bytes)
         bad[0][0] ^= 1
         expectThrows(.fork) {
-            try witness.cosign(cp5.note.serialized, logKey: logVkey, proof: ConsistencyProof(size1: cp3.checkpoint.size, size2: cp5.checkpoint.size, hashes: bad), time: 2)
+            try witness.cosign(
+                cp5.note.serialized, logKey: logVkey,
+                proof: ConsistencyProof(size1: cp3.checkpoint.size, size2: cp5.checkpoint.size, hashes: bad), time: 2)
         }
-        let cosigned = try witness.cosign(cp5.note.serialized, logKey: logVkey,
-            proof: ConsistencyProof(size1: cp3.checkpoint.size, size2: cp5.checkpoint.size, hashes: good.map(\.bytes)), time: 2)
+        let cosigned = try witness.cosign(
+            cp5.note.serialized, logKey: logVkey,
+            proof: ConsistencyProof(size1: cp3.checkpoint.size, size2: cp5.checkpoint.size, hashes: good.map(\.bytes)),
+            time: 2)
         #expect(cosigned.isSigned(by: w.cosignerKey))
         // Going back to the smaller checkpoint is refused.
         expectThrows(.fork) { try witness.cosign(cp3.note.serialized, logKey: logVkey, proof: nil, time: 3) }
         // A checkpoint of the same size with another root, validly signed by the log, is a fork.
-        var forked = try SignedNote(text: Checkpoint(origin: cp5.checkpoint.origin, size: cp5.checkpoint.size, root: MerkleHash.emptyRoot).text)
+        var forked = try SignedNote(
+            text: Checkpoint(origin: cp5.checkpoint.origin, size: cp5.checkpoint.size, root: MerkleHash.emptyRoot).text)
         forked.sign(with: fx.op)
         expectThrows(.fork) { try witness.cosign(forked.serialized, logKey: logVkey, proof: nil, time: 4) }
         // A checkpoint not signed by the log is refused before anything else.

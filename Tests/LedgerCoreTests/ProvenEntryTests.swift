@@ -1,7 +1,7 @@
-import LedgerTestSupport
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Testing
 
 /// `ProvenEntry` (the content checks of `proof verify --leaf`) and `authority(asOf:)` (its

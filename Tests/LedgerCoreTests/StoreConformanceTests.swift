@@ -1,7 +1,7 @@
-import LedgerTestSupport
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Synchronization
 import Testing
 
@@ -123,9 +123,12 @@ func rawLeaves(_ range: Range<Int>) -> [[UInt8]] {
             #expect(try s.tree.root(treeSize: 41) == range.root)
             for (i, n) in [(0, 41), (17, 41), (40, 41), (3, 4)] as [(Int64, Int64)] {
                 #expect(
-                    try s.tree.inclusionProof(index: i, treeSize: n) == reference.tree.inclusionProof(index: i, treeSize: n))
+                    try s.tree.inclusionProof(index: i, treeSize: n)
+                        == reference.tree.inclusionProof(index: i, treeSize: n))
             }
-            #expect(try s.tree.consistencyProof(oldSize: 13, newSize: 41) == reference.tree.consistencyProof(oldSize: 13, newSize: 41))
+            #expect(
+                try s.tree.consistencyProof(oldSize: 13, newSize: 41)
+                    == reference.tree.consistencyProof(oldSize: 13, newSize: 41))
             expectThrows(.notFound) { try s.tree.root(treeSize: 42) }
         }
     }
@@ -220,7 +223,8 @@ func rawLeaves(_ range: Range<Int>) -> [[UInt8]] {
         }
         func start<S: LedgerStore>(_ store: S) throws -> StoreLedger<CoreRules, S> {
             let ledger = try StoreLedger<CoreRules, S>.create(store: store, operatorKey: op, clock: clock.closure)
-            _ = try ledger.append([try statement("key.register", ["vkey": .string(author.verifierKey.description)], op)])
+            _ = try ledger.append([try statement("key.register", ["vkey": .string(author.verifierKey.description)], op)]
+            )
             return ledger
         }
     }
@@ -232,7 +236,9 @@ func rawLeaves(_ range: Range<Int>) -> [[UInt8]] {
             let tasks = 8
             let perTask = 6
             let statements = try (0..<tasks).map { t in
-                try (0..<perTask).map { k in try people.statement("note", ["text": .string("t\(t) n\(k)")], people.author) }
+                try (0..<perTask).map { k in
+                    try people.statement("note", ["text": .string("t\(t) n\(k)")], people.author)
+                }
             }
             let indexes = Mutex<[UInt64]>([])
             DispatchQueue.concurrentPerform(iterations: tasks) { t in
@@ -274,7 +280,8 @@ func rawLeaves(_ range: Range<Int>) -> [[UInt8]] {
             #expect(report.entries == 7 && report.verifiedSignatures == 7 && report.checkpointsChecked == 1)
             #expect(report.root == cp.checkpoint.root)
             // A checkpoint of another root, signed by the log, is refused and kept as evidence.
-            var forked = try SignedNote(text: Checkpoint(origin: people.op.name, size: 7, root: MerkleHash.leaf([1])).text)
+            var forked = try SignedNote(
+                text: Checkpoint(origin: people.op.name, size: 7, root: MerkleHash.leaf([1])).text)
             forked.sign(with: people.op)
             expectThrows(.fork) { try ledger.attach(forked.serialized) }
 
@@ -318,7 +325,8 @@ func rawLeaves(_ range: Range<Int>) -> [[UInt8]] {
         }
     }
 
-    @Test(arguments: StoreKind.allCases) func storedHashesThatDisagreeWithTheEntriesAreRefused(_ kind: StoreKind) throws {
+    @Test(arguments: StoreKind.allCases) func storedHashesThatDisagreeWithTheEntriesAreRefused(_ kind: StoreKind) throws
+    {
         try check(kind, DisagreeingHashes())
     }
 }

@@ -1,8 +1,8 @@
-import Testing
 import Foundation
 import LedgerCore
 import LedgerCrypto
 import LedgerTestSupport
+import Testing
 
 /// The package root.
 let packageRoot = URL(fileURLWithPath: TestPaths.packageRoot)
@@ -58,7 +58,9 @@ struct Fixture {
 }
 
 /// Expects `body` to throw a ``LedgerError`` with `code`.
-func expectThrows<T>(_ code: LedgerError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T) {
+func expectThrows<T>(
+    _ code: LedgerError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T
+) {
     do {
         _ = try body()
         Issue.record("expected a \(code) error", sourceLocation: sourceLocation)

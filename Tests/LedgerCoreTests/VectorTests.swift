@@ -6,7 +6,9 @@ import Testing
 
 @Suite struct VectorTests {
     func load(_ name: String) throws -> [JSONValue] {
-        try JSONParser.parse(Array(try vectorFile(name).utf8), limits: JSONLimits(maxContainerCount: 100_000, maxInputBytes: 1 << 24)).arrayValue!
+        try JSONParser.parse(
+            Array(try vectorFile(name).utf8), limits: JSONLimits(maxContainerCount: 100_000, maxInputBytes: 1 << 24)
+        ).arrayValue!
     }
 
     func hashes(_ v: JSONValue) -> [[UInt8]] { v["proof"]!.arrayValue!.map { Hex.decode($0.stringValue!)! } }
@@ -28,12 +30,14 @@ import Testing
     }
 
     @Test func inclusionVectors() throws {
-        var valid = 0, invalid = 0
+        var valid = 0
+        var invalid = 0
         for c in try load("inclusion.json") {
             let run = {
                 try ProofVerifier.verifyInclusion(
                     index: UInt64(c["index"]!.integerValue!), treeSize: UInt64(c["treeSize"]!.integerValue!),
-                    leafHash: digest(hex: c["leafHash"]!.stringValue!), proof: hashes(c), root: digest(hex: c["root"]!.stringValue!))
+                    leafHash: digest(hex: c["leafHash"]!.stringValue!), proof: hashes(c),
+                    root: digest(hex: c["root"]!.stringValue!))
             }
             if c["valid"] == true {
                 try run()
@@ -48,11 +52,13 @@ import Testing
     }
 
     @Test func consistencyVectors() throws {
-        var valid = 0, invalid = 0
+        var valid = 0
+        var invalid = 0
         for c in try load("consistency.json") {
             let run = {
                 try ProofVerifier.verifyConsistency(
-                    size1: UInt64(c["size1"]!.integerValue!), size2: UInt64(c["size2"]!.integerValue!), proof: hashes(c),
+                    size1: UInt64(c["size1"]!.integerValue!), size2: UInt64(c["size2"]!.integerValue!),
+                    proof: hashes(c),
                     root1: digest(hex: c["root1"]!.stringValue!), root2: digest(hex: c["root2"]!.stringValue!))
             }
             if c["valid"] == true {
@@ -78,7 +84,9 @@ import Testing
             #expect(e.canonicalBytes == leaf)
             #expect(e.prev == prev)
             #expect(MerkleHash.leaf(leaf).base64 == c["leafHash"]!.stringValue!)
-            #expect(String(decoding: e.statement.signingMessage, as: UTF8.self) == c["statementSigningMessage"]!.stringValue!)
+            #expect(
+                String(decoding: e.statement.signingMessage, as: UTF8.self) == c["statementSigningMessage"]!
+                    .stringValue!)
             #expect(e.statement.hash.base64 == c["statementHash"]!.stringValue!)
             #expect(e.signed.hasValidSignature)
             prev = MerkleHash.leaf(leaf)
@@ -87,7 +95,9 @@ import Testing
         let cp = try SignedCheckpoint(parsing: try vectorFile("checkpoint.note"), logKey: logVkey)
         #expect(cp.checkpoint.root == (try InMemoryHashes(leafHashes: leafHashes).tree.root(treeSize: 3)))
         let cosigned = try SignedCheckpoint(parsing: try vectorFile("checkpoint-cosigned.note"), logKey: logVkey)
-        let witnesses = try keys["witnesses"]!.arrayValue!.map { try NoteVerifierKey(parsing: $0["cosignerVkey"]!.stringValue!) }
+        let witnesses = try keys["witnesses"]!.arrayValue!.map {
+            try NoteVerifierKey(parsing: $0["cosignerVkey"]!.stringValue!)
+        }
         #expect(cosigned.cosigners(among: witnesses).count == 2)
         #expect(cosigned.cosigners(among: witnesses).allSatisfy { $0.time == TestVectors.cosignTime })
     }
@@ -97,7 +107,10 @@ import Testing
 /// notes, tlog-proof bundles and the store layout. Each is checked against the implementation.
 @Suite struct MoreVectorTests {
     func load(_ name: String) throws -> [JSONValue] {
-        try JSONParser.parse(Array(try vectorFile(name).utf8), limits: JSONLimits(maxStringBytes: 1 << 20, maxContainerCount: 100_000, maxInputBytes: 1 << 24)).arrayValue!
+        try JSONParser.parse(
+            Array(try vectorFile(name).utf8),
+            limits: JSONLimits(maxStringBytes: 1 << 20, maxContainerCount: 100_000, maxInputBytes: 1 << 24)
+        ).arrayValue!
     }
 
     func expectOutcome(_ c: JSONValue, _ error: LedgerError?, _ what: String) {
@@ -128,10 +141,12 @@ import Testing
     }
 
     @Test func ed25519StrictVectors() throws {
-        var valid = 0, invalid = 0
+        var valid = 0
+        var invalid = 0
         for c in try load("ed25519-strict.json") {
             let key = try #require(VerifyingKey(rawRepresentation: Hex.decode(c["publicKey"]!.stringValue!)!))
-            let ok = key.isValidSignature(Hex.decode(c["signature"]!.stringValue!)!, for: Hex.decode(c["message"]!.stringValue!)!)
+            let ok = key.isValidSignature(
+                Hex.decode(c["signature"]!.stringValue!)!, for: Hex.decode(c["message"]!.stringValue!)!)
             #expect(ok == (c["valid"] == true), "\(c["why"]!)")
             if ok { valid += 1 } else { invalid += 1 }
         }
@@ -155,13 +170,15 @@ import Testing
             expectOutcome(
                 c,
                 TestVectors.runTlogProofCase(
-                    bundle: c["bundle"]!.stringValue!, leaf: Array(c["leaf"]!.stringValue!.utf8), logKey: c["logKey"]!.stringValue!),
+                    bundle: c["bundle"]!.stringValue!, leaf: Array(c["leaf"]!.stringValue!.utf8),
+                    logKey: c["logKey"]!.stringValue!),
                 c["why"]!.stringValue!)
         }
     }
 
     @Test func storeLayoutVector() throws {
-        let v = try JSONParser.parse(Array(try vectorFile("store-layout.json").utf8), limits: JSONLimits(maxInputBytes: 1 << 20))
+        let v = try JSONParser.parse(
+            Array(try vectorFile("store-layout.json").utf8), limits: JSONLimits(maxInputBytes: 1 << 20))
         // The entries are those of entries.json.
         let entries = try load("entries.json")
         let jsonl = v["entriesJsonl"]!.stringValue!
@@ -172,7 +189,9 @@ import Testing
         try FileStore.create(at: dir)
         let ledger = try Ledger<CoreRules>(directory: dir, clock: { TestVectors.vectorTime })
         _ = try ledger.append(TestVectors.vectorStatements())
-        func file(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))) }
+        func file(_ name: String) throws -> [UInt8] {
+            Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
+        }
         #expect(try file("entries.jsonl") == Array(jsonl.utf8))
         #expect(Hex.encode(try file("entries.idx")) == v["entriesIdxHex"]!.stringValue!)
         #expect(Hex.encode(try file("tree.hashes")) == v["treeHashesHex"]!.stringValue!)
@@ -191,7 +210,8 @@ import Testing
         #expect(hashes.count == 32 * Int(StoredHashIndex.count(size: 3)))
         for s in v["storedHashes"]!.arrayValue! {
             let pos = Int(s["position"]!.integerValue!)
-            let level = Int(s["level"]!.integerValue!), n = Int(s["n"]!.integerValue!)
+            let level = Int(s["level"]!.integerValue!)
+            let n = Int(s["n"]!.integerValue!)
             #expect(Int64(pos) == StoredHashIndex.index(level: level, n: Int64(n)))
             let expected = referenceRoot(leaves[(n << level)..<((n + 1) << level)])
             #expect(Hex.encode(hashes[(pos * 32)..<(pos * 32 + 32)]) == expected.hex)

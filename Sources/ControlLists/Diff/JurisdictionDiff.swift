@@ -190,7 +190,8 @@ public struct JurisdictionDiff: Sendable {
     }
 
     /// Why an overlap could not be compared, in one line.
-    static func whyNotCompared(_ pairs: [(ItemCode, ItemCode, String)], _ la: ControlList, _ lb: ControlList) -> String {
+    static func whyNotCompared(_ pairs: [(ItemCode, ItemCode, String)], _ la: ControlList, _ lb: ControlList) -> String
+    {
         func terms(_ list: ControlList, _ codes: [ItemCode]) -> [String] {
             var seen = Set<String>()
             var out = [String]()
@@ -208,7 +209,8 @@ public struct JurisdictionDiff: Sendable {
         case (false, true): return "only A states thresholds (\(ta.joined(separator: ", "))); texts differ"
         case (true, false): return "only B states thresholds (\(tb.joined(separator: ", "))); texts differ"
         case (false, false):
-            return "no comparable thresholds: A states \(ta.joined(separator: ", ")), B states \(tb.joined(separator: ", "))"
+            return
+                "no comparable thresholds: A states \(ta.joined(separator: ", ")), B states \(tb.joined(separator: ", "))"
         }
     }
 

@@ -78,7 +78,8 @@ public enum ControlListCSV {
                     }
                     if status == .active, let why = ParameterCheck.disagreement(params, text: text) {
                         throw .malformed(
-                            "\(code): \(why); fix the text or the parameters (or empty the parameters column to re-derive them)")
+                            "\(code): \(why); fix the text or the parameters (or empty the parameters column to re-derive them)"
+                        )
                     }
                 }
                 entries.append(
@@ -197,7 +198,9 @@ public enum ControlListCSV {
             let derived = e.status == .active ? ParameterExtractor.extract(from: e.text) : []
             let params =
                 e.parameters == derived
-                ? "" : e.parameters.map { "\($0.term)|\($0.comparator.rawValue)|\($0.value)|\($0.unit)" }.joined(separator: ";")
+                ? ""
+                : e.parameters.map { "\($0.term)|\($0.comparator.rawValue)|\($0.value)|\($0.unit)" }.joined(
+                    separator: ";")
             s +=
                 [
                     e.code.text, e.status.rawValue, e.heading, e.text, e.source, notes,

@@ -83,7 +83,8 @@ public enum ControlListJSON {
             params = []
             for p in ps { params.append(try parameter(p, code: code)) }
             if status == .active, let why = ParameterCheck.disagreement(params, text: text) {
-                throw .malformed("\(code): \(why); fix the text or the parameters (or drop \"parameters\" to re-derive them)")
+                throw .malformed(
+                    "\(code): \(why); fix the text or the parameters (or drop \"parameters\" to re-derive them)")
             }
         } else {
             params = status == .active ? ParameterExtractor.extract(from: text) : []

@@ -1,4 +1,5 @@
 import ControlCodes
+
 /// Explicit parameters must still be what the text says.
 ///
 /// Our JSON and CSV formats may state an entry's parameters instead of leaving them to
@@ -51,7 +52,8 @@ enum ParameterCheck {
     /// `045,50` → `45.5`; nil when it is not a number.
     static func canonicalNumber(_ s: String) -> String? {
         let t = s.replacingAll(",", with: ".")
-        guard !t.isEmpty, t.filter({ $0 == "." }).count <= 1, t.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+        guard !t.isEmpty, t.filter({ $0 == "." }).count <= 1,
+            t.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
             t.contains(where: \.isNumber)
         else { return nil }
         var parts = t.split(separator: ".", omittingEmptySubsequences: false).map(String.init)

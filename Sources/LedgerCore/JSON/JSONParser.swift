@@ -10,7 +10,9 @@ public struct JSONLimits: Sendable {
     /// Longest input text, in bytes.
     public var maxInputBytes: Int
 
-    public init(maxDepth: Int = 16, maxStringBytes: Int = 16_384, maxContainerCount: Int = 4_096, maxInputBytes: Int = 65_535) {
+    public init(
+        maxDepth: Int = 16, maxStringBytes: Int = 16_384, maxContainerCount: Int = 4_096, maxInputBytes: Int = 65_535
+    ) {
         self.maxDepth = maxDepth
         self.maxStringBytes = maxStringBytes
         self.maxContainerCount = maxContainerCount
@@ -38,7 +40,9 @@ public struct JSONParser {
     }
 
     /// Parses one JSON text from raw memory.
-    public static func parse(_ raw: UnsafeRawBufferPointer, limits: JSONLimits = .ledger) throws(LedgerError) -> JSONValue {
+    public static func parse(_ raw: UnsafeRawBufferPointer, limits: JSONLimits = .ledger) throws(LedgerError)
+        -> JSONValue
+    {
         guard raw.count <= limits.maxInputBytes else {
             throw .malformed("JSON text is \(raw.count) bytes, over the \(limits.maxInputBytes)-byte limit")
         }
@@ -53,7 +57,9 @@ public struct JSONParser {
     /// Parses a text that must already be in RFC 8785 canonical form. Canonical form is
     /// checked while parsing (no re-encoding): malformed JSON throws `.malformed`, well-formed
     /// but non-canonical JSON throws `.nonCanonical`.
-    public static func parseCanonical(_ raw: UnsafeRawBufferPointer, limits: JSONLimits = .ledger) throws(LedgerError) -> JSONValue {
+    public static func parseCanonical(_ raw: UnsafeRawBufferPointer, limits: JSONLimits = .ledger) throws(LedgerError)
+        -> JSONValue
+    {
         guard raw.count <= limits.maxInputBytes else {
             throw .malformed("JSON text is \(raw.count) bytes, over the \(limits.maxInputBytes)-byte limit")
         }
@@ -97,9 +103,15 @@ public struct JSONParser {
         case UInt8(ascii: "{"): return try object(depth: depth)
         case UInt8(ascii: "["): return try array(depth: depth)
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .integer(try number())
         default: throw fail("unexpected character")
         }
@@ -130,14 +142,20 @@ public struct JSONParser {
         var v: Int64 = 0
         while pos < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[pos]) {
             v = v * 10 + Int64(bytes[pos] - UInt8(ascii: "0"))
-            guard v <= JSONValue.maxSafeInteger else { pos = start; throw fail("integer outside ±(2^53 − 1)") }
+            guard v <= JSONValue.maxSafeInteger else {
+                pos = start
+                throw fail("integer outside ±(2^53 − 1)")
+            }
             pos += 1
         }
         if pos < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[pos]) {
             pos = start
             throw fail("only integers are allowed; write decimals as strings")
         }
-        if negative && v == 0 { pos = start; throw fail("negative zero") }
+        if negative && v == 0 {
+            pos = start
+            throw fail("negative zero")
+        }
         return negative ? -v : v
     }
 
@@ -178,7 +196,10 @@ public struct JSONParser {
                 guard pos < bytes.count else { throw fail("unterminated escape") }
                 let e = bytes[pos]
                 pos += 1
-                if canonicalOnly && e == UInt8(ascii: "/") { pos -= 2; throw notCanonical("\\/ escape") }
+                if canonicalOnly && e == UInt8(ascii: "/") {
+                    pos -= 2
+                    throw notCanonical("\\/ escape")
+                }
                 switch e {
                 case UInt8(ascii: "\""): buf.append(0x22)
                 case UInt8(ascii: "\\"): buf.append(0x5c)
@@ -201,7 +222,8 @@ public struct JSONParser {
                         }
                     }
                     if (0xD800...0xDBFF).contains(scalar) {
-                        guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u")
+                        guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"),
+                            bytes[pos + 1] == UInt8(ascii: "u")
                         else { throw fail("lone high surrogate") }
                         pos += 2
                         let low = try hex4()
@@ -256,11 +278,19 @@ public struct JSONParser {
         while true {
             try skipSpace()
             out.append(try value(depth: depth + 1))
-            guard out.count <= limits.maxContainerCount else { throw fail("array longer than \(limits.maxContainerCount)") }
+            guard out.count <= limits.maxContainerCount else {
+                throw fail("array longer than \(limits.maxContainerCount)")
+            }
             try skipSpace()
             guard pos < bytes.count else { throw fail("unterminated array") }
-            if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(out) }
+            if bytes[pos] == UInt8(ascii: ",") {
+                pos += 1
+                continue
+            }
+            if bytes[pos] == UInt8(ascii: "]") {
+                pos += 1
+                return .array(out)
+            }
             throw fail("expected , or ]")
         }
     }
@@ -298,11 +328,19 @@ public struct JSONParser {
                 pos = keyPos
                 throw fail("duplicate key \"\(key)\"")
             }
-            guard out.count <= limits.maxContainerCount else { throw fail("object larger than \(limits.maxContainerCount)") }
+            guard out.count <= limits.maxContainerCount else {
+                throw fail("object larger than \(limits.maxContainerCount)")
+            }
             try skipSpace()
             guard pos < bytes.count else { throw fail("unterminated object") }
-            if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(out) }
+            if bytes[pos] == UInt8(ascii: ",") {
+                pos += 1
+                continue
+            }
+            if bytes[pos] == UInt8(ascii: "}") {
+                pos += 1
+                return .object(out)
+            }
             throw fail("expected , or }")
         }
     }

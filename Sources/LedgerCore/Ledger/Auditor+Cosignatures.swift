@@ -14,14 +14,16 @@ extension StoreAuditor {
         if let last = checkpointSizes.last, let logKey {
             report.latestCheckpointSize = last
             if let set = try StoreAuditor.latestCosignatures(
-                store: store, size: last, logKey: logKey, witnesses: options.witnesses, now: options.now ?? CosignaturePolicy.now())
+                store: store, size: last, logKey: logKey, witnesses: options.witnesses,
+                now: options.now ?? CosignaturePolicy.now())
             {
                 report.cosignatures = set.counted.map(\.description)
             }
         }
         if options.minCosignatures > 0 {
             guard let size = report.latestCheckpointSize else {
-                throw .checkpointInvalid("no stored checkpoint to carry the \(options.minCosignatures) required cosignatures")
+                throw .checkpointInvalid(
+                    "no stored checkpoint to carry the \(options.minCosignatures) required cosignatures")
             }
             guard report.cosignatures.count >= options.minCosignatures else {
                 throw .checkpointInvalid(

@@ -258,7 +258,8 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
                 )
             }
             guard reader.offset == commit.entriesEnd, commit.lastLeafHash == replay.chain.prev,
-                commit.root == replay.range.root else {
+                commit.root == replay.range.root
+            else {
                 throw .chainBroken(
                     "\(store.location)/\(names.commit): disagrees with the entries (it records"
                         + " \(commit.size) entries in \(commit.entriesEnd) bytes with root \(commit.root.base64)"
@@ -306,7 +307,8 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
         guard !options.witnesses.isEmpty else { return [] }
         var out = [(size: UInt64, earliest: Timestamp, witness: String)]()
         for s in sizes {
-            guard let text = try? store.checkpointText(size: s), let cp = try? SignedCheckpoint(parsing: text, logKey: nil)
+            guard let text = try? store.checkpointText(size: s),
+                let cp = try? SignedCheckpoint(parsing: text, logKey: nil)
             else { continue }
             let cosigners = cp.cosigners(among: options.witnesses).filter { $0.time <= UInt64(Int64.max) }
             guard let first = cosigners.min(by: { $0.time < $1.time }) else { continue }
@@ -315,7 +317,8 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
         return out
     }
 
-    func checkCheckpoint(size: UInt64, root: Digest, logKey: NoteVerifierKey?, report: inout Report) throws(LedgerError) {
+    func checkCheckpoint(size: UInt64, root: Digest, logKey: NoteVerifierKey?, report: inout Report) throws(LedgerError)
+    {
         guard let text = try store.checkpointText(size: size) else { return }
         guard let logKey else {
             throw LedgerError.checkpointInvalid(
@@ -346,10 +349,15 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
     static func check(_ line: ArraySlice<UInt8>) -> Checked {
         var c = Checked()
         do throws(LedgerError) {
-            let entry = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }.get()
+            let entry = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }
+                .get()
             // The line is canonical, so the statement's canonical bytes are a slice of it.
             var msg = Statement.domain
-            if let st = Entry.statementBytes(inCanonicalLeaf: line) { msg.append(contentsOf: st) } else { msg = entry.statement.signingMessage }
+            if let st = Entry.statementBytes(inCanonicalLeaf: line) {
+                msg.append(contentsOf: st)
+            } else {
+                msg = entry.statement.signingMessage
+            }
             guard entry.statement.signer.publicKey.isValidSignature(entry.signed.signature, for: msg) else {
                 throw .badSignature("signature does not verify for signer \(entry.statement.signer.name)")
             }

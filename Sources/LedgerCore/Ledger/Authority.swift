@@ -49,7 +49,9 @@ public struct Authority: Sendable {
     /// Throws unless `key` may sign entry `index`.
     public func checkActive(_ key: NoteVerifierKey, at index: UInt64) throws(LedgerError) {
         if let (from, until) = spans[key], from < index && index < until { return }
-        guard let r = keys[key] else { throw .unauthorized("signer \(key.name)+\(NoteName.hex8(key.keyID)) is not registered") }
+        guard let r = keys[key] else {
+            throw .unauthorized("signer \(key.name)+\(NoteName.hex8(key.keyID)) is not registered")
+        }
         guard r.isActive(at: index) else {
             throw .unauthorized("signer \(key.name)+\(NoteName.hex8(key.keyID)) was revoked at entry \(r.revokedAt!)")
         }
@@ -66,7 +68,8 @@ public struct Authority: Sendable {
 
     /// Registers `key` at entry `index`. A key can be registered once; a revoked key stays revoked.
     public mutating func register(
-        _ key: NoteVerifierKey, role: String, attributes: [String: String] = [:], at index: UInt64, by signer: NoteVerifierKey
+        _ key: NoteVerifierKey, role: String, attributes: [String: String] = [:], at index: UInt64,
+        by signer: NoteVerifierKey
     ) throws(LedgerError) {
         guard key.type == .ed25519 else { throw .invalidBody("only Ed25519 (type 0x01) keys can be registered") }
         guard key.name.utf8.count <= Authority.maxKeyNameBytes else {
@@ -75,7 +78,8 @@ public struct Authority: Sendable {
         }
         if let r = keys[key] {
             throw .refused(
-                r.revokedAt == nil ? "key \(key.name) is already registered (entry \(r.registeredAt))"
+                r.revokedAt == nil
+                    ? "key \(key.name) is already registered (entry \(r.registeredAt))"
                     : "key \(key.name) was revoked at entry \(r.revokedAt!) and cannot be registered again")
         }
         if let other = publicKeys[key.publicKey.rawRepresentation], let r = keys[other] {

@@ -30,16 +30,19 @@ public struct ViewBasis: Sendable {
     public var line: String {
         var s: String
         if let cp = checkpoint?.checkpoint {
-            s = "rests on: entries 0–\(Int64(cp.size) - 1) hash to signed checkpoint \(cp.size) (root "
+            s =
+                "rests on: entries 0–\(Int64(cp.size) - 1) hash to signed checkpoint \(cp.size) (root "
                 + "\(cp.root.base64.prefix(12))…, log key \(logKey.name)+\(ViewBasis.hex8(logKey.keyID))"
-            s += cosigners.isEmpty
+            s +=
+                cosigners.isEmpty
                 ? ", no cosignatures)" : ", cosigned by " + cosigners.map(\.name).joined(separator: ", ") + ")"
             if cp.size == 0 { s = "rests on: signed checkpoint 0 (empty)" }
         } else {
             s = "rests on: no signed checkpoint yet"
         }
         if !uncovered.isEmpty {
-            s += uncovered.count == 1
+            s +=
+                uncovered.count == 1
                 ? "; entry \(uncovered.lowerBound) is not yet covered by a checkpoint"
                 : "; entries \(uncovered.lowerBound)–\(uncovered.upperBound - 1) are not yet covered by a checkpoint"
         }

@@ -185,74 +185,75 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
     public func append(_ statements: [SignedStatement], lines: [Int]? = nil) throws(LedgerError) -> [Appended] {
         precondition(lines == nil || lines!.count == statements.count)
         return try replayed.withLock { (rp: inout Replayed) throws(LedgerError) -> [Appended] in
-          try store.withWriteLock { (session) throws(LedgerError) -> [Appended] in
-            try replay(&rp, to: store.size)
-            let clockNow = clock()
-            let now = TimeRule.integrationTime(clock: clockNow, previous: rp.lastTime)
-            let checked = StoreLedger.verifyInParallel(statements)
-            var failures = [(Int, LedgerError)]()
-            var appended = [Appended]()
-            var leaves = [[UInt8]]()
-            var stmtHashes = [Digest]()
-            var newStored = [Digest]()
-            var seen = Set<Digest>()
-            var prev = rp.lastLeaf
-            var working = rp.state
-            var r = rp.range
-            for (k, signed) in statements.enumerated() {
-                let index = UInt64(store.size) + UInt64(appended.count)
-                do throws(LedgerError) {
-                    let (ok, hash, _) = checked[k]
-                    guard ok else {
-                        throw LedgerError.badSignature(
-                            "signature does not verify for signer \(signed.statement.signer.name)")
+            try store.withWriteLock { (session) throws(LedgerError) -> [Appended] in
+                try replay(&rp, to: store.size)
+                let clockNow = clock()
+                let now = TimeRule.integrationTime(clock: clockNow, previous: rp.lastTime)
+                let checked = StoreLedger.verifyInParallel(statements)
+                var failures = [(Int, LedgerError)]()
+                var appended = [Appended]()
+                var leaves = [[UInt8]]()
+                var stmtHashes = [Digest]()
+                var newStored = [Digest]()
+                var seen = Set<Digest>()
+                var prev = rp.lastLeaf
+                var working = rp.state
+                var r = rp.range
+                for (k, signed) in statements.enumerated() {
+                    let index = UInt64(store.size) + UInt64(appended.count)
+                    do throws(LedgerError) {
+                        let (ok, hash, _) = checked[k]
+                        guard ok else {
+                            throw LedgerError.badSignature(
+                                "signature does not verify for signer \(signed.statement.signer.name)")
+                        }
+                        guard !rp.statementHashes.contains(hash), !seen.contains(hash) else {
+                            throw LedgerError.replay("statement \(hash.base64) is already in the ledger (replay)")
+                        }
+                        try TimeRule.checkOnAppend(claimed: signed.statement.time, clock: clockNow)
+                        let entry = Entry(index: index, prev: prev, time: now, signed: signed)
+                        let leaf = entry.canonicalBytes(statementBytes: checked[k].2[Statement.domain.count...])
+                        guard leaf.count <= Entry.maxBytes else {
+                            throw LedgerError.tooLarge("entry would be \(leaf.count) bytes, over \(Entry.maxBytes)")
+                        }
+                        // The leaf must parse as `ledger verify` parses it (depth, limits, canonical
+                        // form): the log never writes what an audit refuses.
+                        _ = try Entry(leaf: leaf)
+                        let lh = MerkleHash.leaf(leaf)
+                        try working.apply(entry, leafHash: lh)
+                        r.append(lh) { newStored.append($0) }
+                        leaves.append(leaf)
+                        stmtHashes.append(hash)
+                        seen.insert(hash)
+                        appended.append(Appended(index: index, leafHash: lh, entry: entry))
+                        prev = lh
+                    } catch {
+                        failures.append((lines?[k] ?? k + 1, error))
                     }
-                    guard !rp.statementHashes.contains(hash), !seen.contains(hash) else {
-                        throw LedgerError.replay("statement \(hash.base64) is already in the ledger (replay)")
-                    }
-                    try TimeRule.checkOnAppend(claimed: signed.statement.time, clock: clockNow)
-                    let entry = Entry(index: index, prev: prev, time: now, signed: signed)
-                    let leaf = entry.canonicalBytes(statementBytes: checked[k].2[Statement.domain.count...])
-                    guard leaf.count <= Entry.maxBytes else {
-                        throw LedgerError.tooLarge("entry would be \(leaf.count) bytes, over \(Entry.maxBytes)")
-                    }
-                    // The leaf must parse as `ledger verify` parses it (depth, limits, canonical
-                    // form): the log never writes what an audit refuses.
-                    _ = try Entry(leaf: leaf)
-                    let lh = MerkleHash.leaf(leaf)
-                    try working.apply(entry, leafHash: lh)
-                    r.append(lh) { newStored.append($0) }
-                    leaves.append(leaf)
-                    stmtHashes.append(hash)
-                    seen.insert(hash)
-                    appended.append(Appended(index: index, leafHash: lh, entry: entry))
-                    prev = lh
-                } catch {
-                    failures.append((lines?[k] ?? k + 1, error))
                 }
+                if !failures.isEmpty {
+                    let (line, first) = failures[0]
+                    var e =
+                        statements.count == 1
+                        ? first
+                        : first.prefixed(
+                            "batch refused, nothing appended (\(failures.count) of \(statements.count) bad); line \(line): "
+                        )
+                    if statements.count > 1 { e.details = failures.map { "line \($0.0): \($0.1.message)" } }
+                    throw e
+                }
+                let before = store.size
+                try store.append(
+                    leaves: leaves, storedHashes: newStored, statementHashes: stmtHashes, lastLeafHash: prev,
+                    root: r.root,
+                    in: session)
+                if rp.verifiedSize == before { rp.verifiedSize = store.size }
+                rp.replay.takeAppended(
+                    rules: working, chain: ChainLinker(next: store.size, prev: prev, lastTime: now), range: r,
+                    statementHashes: seen)
+                rp.end = store.committedEnd
+                return appended
             }
-            if !failures.isEmpty {
-                let (line, first) = failures[0]
-                var e =
-                    statements.count == 1
-                    ? first
-                    : first.prefixed(
-                        "batch refused, nothing appended (\(failures.count) of \(statements.count) bad); line \(line): "
-                    )
-                if statements.count > 1 { e.details = failures.map { "line \($0.0): \($0.1.message)" } }
-                throw e
-            }
-            let before = store.size
-            try store.append(
-                leaves: leaves, storedHashes: newStored, statementHashes: stmtHashes, lastLeafHash: prev, root: r.root,
-                in: session)
-            if rp.verifiedSize == before { rp.verifiedSize = store.size }
-            rp.replay.takeAppended(
-                rules: working, chain: ChainLinker(next: store.size, prev: prev, lastTime: now), range: r,
-                statementHashes: seen)
-            rp.end = store.committedEnd
-            return appended
-          }
         }
     }
 
@@ -275,31 +276,31 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
     /// and every stored checkpoint must agree with the tree. Otherwise nothing is signed.
     public func signCheckpoint(key: NoteSignerKey) throws(LedgerError) -> SignedCheckpoint {
         try replayed.withLock { (rp: inout Replayed) throws(LedgerError) -> SignedCheckpoint in
-          try store.withWriteLock { session throws(LedgerError) -> SignedCheckpoint in
-            let op = try operatorKeyLocked(&rp)
-            guard key.verifierKey == op else {
-                throw .unauthorized("checkpoints must be signed by the operator key \(op)")
-            }
-            let root = try authenticatedRoot(rp)
-            let signedSize = try checkStoredCheckpoints(tree: store.tree, logKey: op)
-            try verifySignatures(from: max(signedSize, rp.verifiedSize))
-            rp.verifiedSize = store.size
-            let cp = Checkpoint(origin: op.name, size: UInt64(store.size), root: root)
-            if let existing = try store.checkpointText(size: cp.size) {
-                let old = try SignedCheckpoint(parsing: existing, logKey: op)
-                guard old.checkpoint == cp else {
-                    throw .fork(
-                        "stored checkpoint \(cp.size) has root \(old.checkpoint.root.base64), tree has \(cp.root.base64)"
-                    )
+            try store.withWriteLock { session throws(LedgerError) -> SignedCheckpoint in
+                let op = try operatorKeyLocked(&rp)
+                guard key.verifierKey == op else {
+                    throw .unauthorized("checkpoints must be signed by the operator key \(op)")
                 }
-                return old
+                let root = try authenticatedRoot(rp)
+                let signedSize = try checkStoredCheckpoints(tree: store.tree, logKey: op)
+                try verifySignatures(from: max(signedSize, rp.verifiedSize))
+                rp.verifiedSize = store.size
+                let cp = Checkpoint(origin: op.name, size: UInt64(store.size), root: root)
+                if let existing = try store.checkpointText(size: cp.size) {
+                    let old = try SignedCheckpoint(parsing: existing, logKey: op)
+                    guard old.checkpoint == cp else {
+                        throw .fork(
+                            "stored checkpoint \(cp.size) has root \(old.checkpoint.root.base64), tree has \(cp.root.base64)"
+                        )
+                    }
+                    return old
+                }
+                var note = try SignedNote(text: cp.text)
+                note.sign(with: key)
+                let signed = try SignedCheckpoint(note: note)
+                try store.storeCheckpoint(note.serialized, size: cp.size, in: session)
+                return signed
             }
-            var note = try SignedNote(text: cp.text)
-            note.sign(with: key)
-            let signed = try SignedCheckpoint(note: note)
-            try store.storeCheckpoint(note.serialized, size: cp.size, in: session)
-            return signed
-          }
         }
     }
 
@@ -342,7 +343,8 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
                 throw error.prefixed("checkpoint \(size): ")
             }
             guard cp.checkpoint.size == size else {
-                throw .checkpointInvalid("checkpoint \(size): the file for size \(size) holds a checkpoint of size \(cp.checkpoint.size)")
+                throw .checkpointInvalid(
+                    "checkpoint \(size): the file for size \(size) holds a checkpoint of size \(cp.checkpoint.size)")
             }
             largest = max(largest, Int64(size))
             guard cp.checkpoint.size <= UInt64(tree.size) else {

@@ -233,4 +233,3 @@ package struct ReplayChecks: OptionSet, Sendable {
     /// Everything: the replays that compare the derived files or sign.
     package static let all: ReplayChecks = [.chain, .replays, .tree]
 }
-

@@ -1,6 +1,5 @@
 import LedgerCrypto
 
-
 /// RFC 9162 hashing.
 public enum MerkleHash {
     /// `SHA-256("")`: the root of the empty tree.
@@ -25,7 +24,9 @@ public enum MerkleHash {
     }
 
     /// Appends to `out` the stored hashes that appending leaf `index` adds.
-    public static func appendStoredHashes(index: Int64, leafHash: Digest, into out: inout [Digest], reader: (Int64) -> Digest) {
+    public static func appendStoredHashes(
+        index: Int64, leafHash: Digest, into out: inout [Digest], reader: (Int64) -> Digest
+    ) {
         _ = StoredHashIndex.fold(
             leafHash: leafHash, index: index, leftSibling: { reader(StoredHashIndex.index(level: $0, n: $1)) },
             visit: { out.append($0) })
@@ -138,7 +139,9 @@ public struct MerkleTree<Reader: HashReader>: Sendable where Reader: Sendable {
 
     /// The root hash of the tree of the first `treeSize` leaves.
     public func root(treeSize: Int64) throws(LedgerError) -> Digest {
-        guard treeSize >= 0, treeSize <= size else { throw .notFound("tree size \(treeSize) is beyond the log size \(size)") }
+        guard treeSize >= 0, treeSize <= size else {
+            throw .notFound("tree size \(treeSize) is beyond the log size \(size)")
+        }
         if treeSize == 0 { return MerkleHash.emptyRoot }
         return try rangeHashes([(0, treeSize)])[0]
     }
@@ -152,7 +155,9 @@ public struct MerkleTree<Reader: HashReader>: Sendable where Reader: Sendable {
     /// The RFC 9162 inclusion proof (PATH) of leaf `index` in the tree of `treeSize` leaves.
     public func inclusionProof(index: Int64, treeSize: Int64) throws(LedgerError) -> [Digest] {
         guard treeSize <= size else { throw .notFound("tree size \(treeSize) is beyond the log size \(size)") }
-        guard index >= 0, index < treeSize else { throw .notFound("leaf \(index) is not in a tree of size \(treeSize)") }
+        guard index >= 0, index < treeSize else {
+            throw .notFound("leaf \(index) is not in a tree of size \(treeSize)")
+        }
         var siblings = [(lo: Int64, hi: Int64)]()
         siblings.reserveCapacity(64 - treeSize.leadingZeroBitCount)
         var lo: Int64 = 0
@@ -174,7 +179,9 @@ public struct MerkleTree<Reader: HashReader>: Sendable where Reader: Sendable {
     /// The RFC 9162 consistency proof between the trees of `oldSize` and `newSize` leaves.
     public func consistencyProof(oldSize: Int64, newSize: Int64) throws(LedgerError) -> [Digest] {
         guard newSize <= size else { throw .notFound("tree size \(newSize) is beyond the log size \(size)") }
-        guard oldSize >= 0, oldSize <= newSize else { throw .notFound("old size \(oldSize) is larger than new size \(newSize)") }
+        guard oldSize >= 0, oldSize <= newSize else {
+            throw .notFound("old size \(oldSize) is larger than new size \(newSize)")
+        }
         if oldSize == 0 || oldSize == newSize { return [] }
         var ranges = [(lo: Int64, hi: Int64)]()
         // SUBPROOF(m, D[lo:hi], b), unrolled.

@@ -17,7 +17,8 @@ public struct InclusionProof: Sendable, Hashable {
 
     public var json: JSONValue {
         .object([
-            "index": .integer(Int64(index)), "treeSize": .integer(Int64(treeSize)), "leafHash": .string(leafHash.base64),
+            "index": .integer(Int64(index)), "treeSize": .integer(Int64(treeSize)),
+            "leafHash": .string(leafHash.base64),
             "hashes": .array(hashes.map { .string(Base64.encode($0)) }),
         ])
     }
@@ -34,7 +35,8 @@ public struct InclusionProof: Sendable, Hashable {
 
     /// Checks the proof against `root` (RFC 9162 §2.1.3.2).
     public func verify(root: Digest) throws(LedgerError) {
-        try ProofVerifier.verifyInclusion(index: index, treeSize: treeSize, leafHash: leafHash, proof: hashes, root: root)
+        try ProofVerifier.verifyInclusion(
+            index: index, treeSize: treeSize, leafHash: leafHash, proof: hashes, root: root)
     }
 }
 
@@ -75,7 +77,9 @@ enum ProofJSON {
         guard let arr = json["hashes"]?.arrayValue else { throw .malformed("proof needs a hashes array") }
         var out = [[UInt8]]()
         for (k, v) in arr.enumerated() {
-            guard let s = v.stringValue, let b = Base64.decode(s) else { throw .malformed("proof hash \(k) is not base64") }
+            guard let s = v.stringValue, let b = Base64.decode(s) else {
+                throw .malformed("proof hash \(k) is not base64")
+            }
             out.append(b)
         }
         return out
@@ -108,15 +112,20 @@ public struct TlogProof: Sendable {
 
     public init(parsing text: String) throws(LedgerError) {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
-        guard lines.first == Substring(TlogProof.header) else { throw .malformed("tlog-proof must start with \(TlogProof.header)") }
+        guard lines.first == Substring(TlogProof.header) else {
+            throw .malformed("tlog-proof must start with \(TlogProof.header)")
+        }
         lines = lines.dropFirst()
         var extra: [UInt8]?
         if let l = lines.first, l.hasPrefix("extra ") {
-            guard let b = Base64.decode(String(l.dropFirst(6))) else { throw .malformed("tlog-proof extra is not base64") }
+            guard let b = Base64.decode(String(l.dropFirst(6))) else {
+                throw .malformed("tlog-proof extra is not base64")
+            }
             extra = b
             lines = lines.dropFirst()
         }
-        guard let il = lines.first, il.hasPrefix("index "), let idx = UInt64(il.dropFirst(6)), String(idx) == il.dropFirst(6)
+        guard let il = lines.first, il.hasPrefix("index "), let idx = UInt64(il.dropFirst(6)),
+            String(idx) == il.dropFirst(6)
         else { throw .malformed("tlog-proof needs an 'index N' line") }
         lines = lines.dropFirst()
         var hashes = [[UInt8]]()

@@ -29,7 +29,9 @@ public struct Checkpoint: Sendable, Hashable {
         guard !sizeLine.isEmpty, sizeLine.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
             sizeLine == "0" || !sizeLine.hasPrefix("0"), let size = UInt64(sizeLine)
         else { throw .checkpointInvalid("checkpoint size \"\(sizeLine)\" is not a decimal without leading zeros") }
-        guard let root = Digest(base64: lines[2]) else { throw .checkpointInvalid("checkpoint root is not base64 of 32 bytes") }
+        guard let root = Digest(base64: lines[2]) else {
+            throw .checkpointInvalid("checkpoint root is not base64 of 32 bytes")
+        }
         for e in lines[3...] where e.isEmpty { throw .checkpointInvalid("checkpoint has an empty extension line") }
         self.init(origin: lines[0], size: size, root: root, extensions: Array(lines[3...]))
     }
@@ -52,7 +54,8 @@ public struct SignedCheckpoint: Sendable, Hashable {
         if let logKey {
             guard logKey.type == .ed25519 else { throw .checkpointInvalid("the log key must be an Ed25519 (0x01) key") }
             guard checkpoint.origin == logKey.name else {
-                throw .checkpointInvalid("checkpoint origin \"\(checkpoint.origin)\" does not match log key \"\(logKey.name)\"")
+                throw .checkpointInvalid(
+                    "checkpoint origin \"\(checkpoint.origin)\" does not match log key \"\(logKey.name)\"")
             }
             // Every line under the log key must verify (a second, bad log signature is rejected).
             guard try note.verifyAll(by: logKey).count > 0 else {

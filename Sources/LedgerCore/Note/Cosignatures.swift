@@ -1,9 +1,10 @@
+import LedgerCrypto
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import LedgerCrypto
 
 /// The rules for witness cosignatures shared by `checkpoint --attach`, `verify` and the
 /// auditor (specs/ledger-format.md §8).

@@ -18,7 +18,9 @@ public struct SignedNote: Sendable, Hashable {
         }
 
         var line: String {
-            let id = [UInt8(keyID >> 24 & 0xff), UInt8(keyID >> 16 & 0xff), UInt8(keyID >> 8 & 0xff), UInt8(keyID & 0xff)]
+            let id = [
+                UInt8(keyID >> 24 & 0xff), UInt8(keyID >> 16 & 0xff), UInt8(keyID >> 8 & 0xff), UInt8(keyID & 0xff),
+            ]
             return "\u{2014} \(name) \(Base64.encode(id + payload))\n"
         }
     }
@@ -55,7 +57,9 @@ public struct SignedNote: Sendable, Hashable {
         guard sigBlock.hasSuffix("\n") else { throw .malformed("signed note must end with a newline") }
         var sigs = [Signature]()
         for line in sigBlock.dropLast().split(separator: "\n", omittingEmptySubsequences: false) {
-            guard line.hasPrefix("\u{2014} ") else { throw .malformed("signature line must start with an em dash and a space") }
+            guard line.hasPrefix("\u{2014} ") else {
+                throw .malformed("signature line must start with an em dash and a space")
+            }
             let rest = line.dropFirst(2)
             let fields = rest.split(separator: " ", omittingEmptySubsequences: false)
             guard fields.count == 2, NoteName.isValid(String(fields[0])) else {

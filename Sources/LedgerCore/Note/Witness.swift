@@ -1,9 +1,10 @@
+import LedgerCrypto
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import LedgerCrypto
 
 /// A witness: it cosigns a log's checkpoint only after checking the log's signature and, when
 /// it keeps state, that the checkpoint is consistent with the last one it cosigned.
@@ -71,7 +72,8 @@ public struct Witness: Sendable {
                     "the proof is from \(proof.size1) to \(proof.size2), not from \(old.size) to \(new.size)")
             }
             do throws(LedgerError) { try proof.verify(root1: old.root, root2: new.root) } catch {
-                throw .fork("checkpoint is not consistent with the last cosigned one (size \(old.size)): \(error.message)")
+                throw .fork(
+                    "checkpoint is not consistent with the last cosigned one (size \(old.size)): \(error.message)")
             }
         }
     }
@@ -101,10 +103,13 @@ public struct FileWitnessState: WitnessStateStore {
     }
 
     func path(origin: String) -> String {
-        let safe = String(origin.unicodeScalars.map { c -> Character in
-            let ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "." || c == "-" || c == "_"
-            return ok ? Character(c) : "_"
-        })
+        let safe = String(
+            origin.unicodeScalars.map { c -> Character in
+                let ok =
+                    (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "." || c == "-"
+                    || c == "_"
+                return ok ? Character(c) : "_"
+            })
         return directory + "/" + safe + "+" + Hex.encode(SHA256.hash(origin).bytes.prefix(4)) + ".checkpoint"
     }
 

@@ -131,7 +131,9 @@ public struct CommitRecord: Sendable, Hashable {
             case .failure(.badChecksum): problems.append("slot \(k) is damaged")
             }
         }
-        guard let best else { throw .chainBroken("\(path): no valid commit record (\(problems.joined(separator: ", ")))") }
+        guard let best else {
+            throw .chainBroken("\(path): no valid commit record (\(problems.joined(separator: ", ")))")
+        }
         return best
     }
 }

@@ -24,7 +24,8 @@ public struct EntryLineReader: EntryCursor {
     ///   - fd: an open `entries.jsonl`.
     ///   - offset: where line `index` starts.
     ///   - limit: the byte offset to read up to (the file's size, or a committed end).
-    package init(fd: Int32, path: String, offset: Int64 = 0, index: Int64 = 0, limit: Int64, chunkBytes: Int = 8 << 20) {
+    package init(fd: Int32, path: String, offset: Int64 = 0, index: Int64 = 0, limit: Int64, chunkBytes: Int = 8 << 20)
+    {
         self.fd = fd
         self.path = path
         self.offset = offset
@@ -48,7 +49,8 @@ public struct EntryLineReader: EntryCursor {
         let fd = fd
         try buffer.withUnsafeMutableBytes { raw in
             Result { () throws(LedgerError) in
-                try POSIX.readAll(fd, at: start, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<want]), path: path)
+                try POSIX.readAll(
+                    fd, at: start, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<want]), path: path)
             }
         }.get()
         var lines = [ArraySlice<UInt8>]()

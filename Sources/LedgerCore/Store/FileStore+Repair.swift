@@ -76,7 +76,8 @@ extension FileStore {
         if wanted.contains(0) { rootsAt[0] = MerkleHash.emptyRoot }
         var done: Int64 = 0
         var keptEnd: Int64 = 0
-        var recordCheck: (end: Int64, leaf: Digest, root: Digest)? = commit?.size == 0 ? (0, .zero, MerkleHash.emptyRoot) : nil
+        var recordCheck: (end: Int64, leaf: Digest, root: Digest)? =
+            commit?.size == 0 ? (0, .zero, MerkleHash.emptyRoot) : nil
         scan: while done < limit {
             let chunk: EntryChunk?
             do throws(LedgerError) { chunk = try reader.next(maxLines: limit - done) } catch {
@@ -87,8 +88,9 @@ extension FileStore {
             for (k, line) in chunk.lines.enumerated() {
                 let i = chunk.firstIndex + Int64(k)
                 do throws(LedgerError) {
-                    let e = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) } }
-                        .get()
+                    let e = try line.withUnsafeBytes { raw in Result { () throws(LedgerError) in try Entry(leaf: raw) }
+                    }
+                    .get()
                     try ChainLinker(next: i, prev: prev, lastTime: lastTime).check(e)
                     if i == 0 {
                         var core = CoreRules()
@@ -120,7 +122,8 @@ extension FileStore {
                     "the commit record acknowledges \(commit.size) entries, but \(report.firstCutReason ?? "\(FileStore.entriesFile) holds only \(done) complete entries"); repair cannot cut or restore acknowledged entries, so nothing was changed"
                 )
             }
-            guard let at = recordCheck, at.end == commit.entriesEnd, at.leaf == commit.lastLeafHash, at.root == commit.root
+            guard let at = recordCheck, at.end == commit.entriesEnd, at.leaf == commit.lastLeafHash,
+                at.root == commit.root
             else {
                 throw .chainBroken(
                     "the commit record does not match the first \(commit.size) entries of \(FileStore.entriesFile) (bytes, last leaf hash or root); nothing was changed"
@@ -141,7 +144,8 @@ extension FileStore {
                 throw error.prefixed("checkpoint \(s): ")
             }
             guard cp.checkpoint.size == s else {
-                throw .checkpointInvalid("checkpoint \(s): the file holds a checkpoint of size \(cp.checkpoint.size); nothing was changed")
+                throw .checkpointInvalid(
+                    "checkpoint \(s): the file holds a checkpoint of size \(cp.checkpoint.size); nothing was changed")
             }
             guard let root = rootsAt[Int64(clamping: s)] else {
                 throw .chainBroken(
@@ -179,7 +183,8 @@ extension FileStore {
             try POSIX.fsync(fd, path: path(FileStore.entriesFile))
         }
         let record = CommitRecord(
-            sequence: (commit?.sequence ?? 0) &+ 1, size: done, entriesEnd: keptEnd, lastLeafHash: prev, root: range.root)
+            sequence: (commit?.sequence ?? 0) &+ 1, size: done, entriesEnd: keptEnd, lastLeafHash: prev,
+            root: range.root)
         try writeCommitInPlace(record)
         try POSIX.mkdir(path(FileStore.checkpointsDirectory))
         return report

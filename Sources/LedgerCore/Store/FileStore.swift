@@ -150,7 +150,8 @@ public final class FileStore: LedgerStore {
             for name in [FileStore.indexFile, FileStore.hashesFile, FileStore.commitFile] {
                 fds.append(try POSIX.openIfExists(directory + "/" + name, O_RDONLY | O_NONBLOCK) ?? -1)
             }
-            for (fd, name) in zip(fds, [FileStore.entriesFile, FileStore.indexFile, FileStore.hashesFile, FileStore.commitFile])
+            for (fd, name) in zip(
+                fds, [FileStore.entriesFile, FileStore.indexFile, FileStore.hashesFile, FileStore.commitFile])
             where fd >= 0 {
                 try POSIX.requireRegularFile(fd, path: directory + "/" + name)
             }
@@ -182,7 +183,8 @@ public final class FileStore: LedgerStore {
     /// Reads the commit record, or throws why there is none.
     public func readCommitRecord() throws(LedgerError) -> CommitRecord {
         guard commitFD >= 0 else {
-            throw .chainBroken("\(path(FileStore.commitFile)): missing, so what was acknowledged is unknown; \(repairAdvice)")
+            throw .chainBroken(
+                "\(path(FileStore.commitFile)): missing, so what was acknowledged is unknown; \(repairAdvice)")
         }
         let n = try POSIX.size(commitFD, path: path(FileStore.commitFile))
         guard n <= 8192 else { throw .chainBroken("\(path(FileStore.commitFile)): is \(n) bytes, not a commit record") }
@@ -218,7 +220,9 @@ public final class FileStore: LedgerStore {
         guard hashBytes >= 0 else { throw .chainBroken("\(hashPath): missing; \(repairAdvice)") }
         let needed = StoredHashIndex.count(size: c.size) * 32
         guard hashBytes >= needed else {
-            throw .chainBroken("\(hashPath): holds \(hashBytes / 32) hashes, \(needed / 32) needed for \(c.size) entries; \(repairAdvice)")
+            throw .chainBroken(
+                "\(hashPath): holds \(hashBytes / 32) hashes, \(needed / 32) needed for \(c.size) entries; \(repairAdvice)"
+            )
         }
         let newIndex = try MappedFile(fd: indexFD, count: Int(c.size) * FileStore.indexRecord, path: idxPath)
         let newHashes = try MappedFile(fd: hashesFD, count: Int(needed), path: hashPath)
@@ -232,7 +236,8 @@ public final class FileStore: LedgerStore {
             let last = newHashes.storedHash(at: StoredHashIndex.index(level: 0, n: c.size - 1))
             guard last == c.lastLeafHash else {
                 throw .chainBroken(
-                    "\(hashPath): the leaf hash of entry \(c.size - 1) differs from the commit record's; \(repairAdvice)")
+                    "\(hashPath): the leaf hash of entry \(c.size - 1) differs from the commit record's; \(repairAdvice)"
+                )
             }
         }
         let fresh = Snapshot(index: newIndex, hashes: newHashes, size: c.size, committedEnd: c.entriesEnd, commit: c)
@@ -288,7 +293,9 @@ public final class FileStore: LedgerStore {
     /// The leaf bytes of entry `i` (its line without the newline).
     public func leaf(_ i: Int64) throws(LedgerError) -> [UInt8] {
         let snap = snapshot
-        guard i >= 0 && i < snap.size else { throw .notFound("entry \(i) does not exist (the ledger has \(snap.size) entries)") }
+        guard i >= 0 && i < snap.size else {
+            throw .notFound("entry \(i) does not exist (the ledger has \(snap.size) entries)")
+        }
         let (start, end) = try checkedSpan(i..<(i + 1), in: snap)
         var bytes = try POSIX.readAll(entriesFD, at: start, count: Int(end - start), path: path(FileStore.entriesFile))
         guard bytes.last == 0x0a, !bytes.dropLast().contains(0x0a) else {
@@ -322,7 +329,8 @@ public final class FileStore: LedgerStore {
         guard !range.isEmpty else { return [] }
         let snap = snapshot
         guard range.lowerBound >= 0, range.upperBound <= snap.size else {
-            throw .notFound("entries \(range.lowerBound)..<\(range.upperBound) do not exist (the ledger has \(snap.size) entries)")
+            throw .notFound(
+                "entries \(range.lowerBound)..<\(range.upperBound) do not exist (the ledger has \(snap.size) entries)")
         }
         let (start, end) = try checkedSpan(range, in: snap)
         let count = Int(end - start)
@@ -405,7 +413,10 @@ public final class FileStore: LedgerStore {
                 }
                 fds.append(fd)
             }
-            for (fd, name) in zip(fds.dropFirst(), [FileStore.entriesFile, FileStore.indexFile, FileStore.hashesFile, FileStore.commitFile]) {
+            for (fd, name) in zip(
+                fds.dropFirst(),
+                [FileStore.entriesFile, FileStore.indexFile, FileStore.hashesFile, FileStore.commitFile])
+            {
                 try POSIX.requireSoleRegularFile(fd, path: path(name))
             }
         } catch {
@@ -491,7 +502,8 @@ public final class FileStore: LedgerStore {
         let oldSize = snap.size
         let oldEnd = snap.committedEnd
         let newSize = oldSize + Int64(leaves.count)
-        precondition(StoredHashIndex.count(size: newSize) - StoredHashIndex.count(size: oldSize) == Int64(newHashes.count))
+        precondition(
+            StoredHashIndex.count(size: newSize) - StoredHashIndex.count(size: oldSize) == Int64(newHashes.count))
         try cutUnacknowledgedTail(session)
         var data = [UInt8]()
         data.reserveCapacity(leaves.reduce(0) { $0 + $1.count + 1 })

@@ -96,7 +96,8 @@ package enum TestVectors {
             for i in 0..<n where n <= 16 || i % 7 == 0 || i == n - 1 {
                 let p = try! t.inclusionProof(index: Int64(i), treeSize: Int64(n))
                 arr.append([
-                    "index": .integer(Int64(i)), "treeSize": .integer(Int64(n)), "leafHash": hex(try! t.leafHash(Int64(i))),
+                    "index": .integer(Int64(i)), "treeSize": .integer(Int64(n)),
+                    "leafHash": hex(try! t.leafHash(Int64(i))),
                     "root": hex(try! t.root(treeSize: Int64(n))), "proof": .array(p.map { hex($0) }), "valid": true,
                 ])
             }
