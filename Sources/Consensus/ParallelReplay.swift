@@ -99,6 +99,13 @@ enum ParallelDecode {
     }
 
     /// One chunk of lines, decoded and prepared in pieces by whichever threads take them.
+    ///
+    /// `@unchecked Sendable`: `lines`, `loadError`, `count` and `buffer` are written only by
+    /// ``load(from:)``, once, by one thread, before it leaves the `loaded` group, and read only
+    /// after waiting on that group (the group's leave/wait orders the writes before the reads);
+    /// each piece of `slots` is handed to exactly one thread by the atomic `nextPiece`, and
+    /// `applied` is touched only by the one thread that applies the job, after `work()` has
+    /// finished every piece; `slots` memory is freed only in `deinit`, when no thread holds the job.
     final class Job: @unchecked Sendable {
         let range: Range<Int64>
         /// Set by ``load(from:)`` before ``loaded`` is left.
@@ -171,6 +178,9 @@ enum ParallelDecode {
     /// replay: a replay keeps about three chunks alive, and reusing their memory saves
     /// touching fresh pages for every chunk.
     final class Pool: Sendable {
+        /// `@unchecked Sendable`: the slot pointers are not `Sendable`, but a `Free` lives only
+        /// inside the `Mutex` below and is only touched under its lock; each pointer's memory
+        /// belongs to the pool alone while it is kept here (a job gives it up before).
         private struct Free: @unchecked Sendable {
             var buffers: [[UInt8]] = []
             var slots: [(UnsafeMutablePointer<Slot>, Int)] = []

@@ -10,6 +10,10 @@
 /// (`libsodium-dev`), so nothing here includes `<sodium.h>` or links `-lsodium`: the few
 /// functions used are declared below with the C prototypes of libsodium's public API
 /// (stable across the `libsodium.so.23` soname) and looked up with `dlsym`.
+///
+/// `@unchecked Sendable`: every stored property is a `let` (the `dlopen` handle, never closed,
+/// and C function pointers from `dlsym`); libsodium's functions are thread-safe once
+/// `sodium_init` has returned, which loading does before the value exists.
 struct Libsodium: @unchecked Sendable {
     // int sodium_init(void);
     typealias InitFn = @convention(c) () -> Int32

@@ -15,6 +15,10 @@ enum OpenSSLEd25519 {
     }()
 
     /// An `EVP_PKEY` holding an Ed25519 public key; freed when the last reference goes.
+    ///
+    /// `@unchecked Sendable`: `pkey` is a `let`, never modified after `init`; OpenSSL 3 allows
+    /// one `EVP_PKEY` to be used by many threads at once for verification as long as each
+    /// uses its own `EVP_MD_CTX`, which ``verify(signature:message:publicKey:)`` creates per call.
     final class PublicKey: @unchecked Sendable {
         let pkey: OpaquePointer
         init?(raw: [UInt8]) {
@@ -62,6 +66,9 @@ enum OpenSSLEd25519 {
     }
 
     /// An `EVP_PKEY` holding an Ed25519 private key (its seed) and the derived public key.
+    ///
+    /// `@unchecked Sendable`: both properties are `let`s set in `init`; signing creates its own
+    /// `EVP_MD_CTX` per call, so concurrent signers share only the read-only key.
     final class PrivateKey: @unchecked Sendable {
         let pkey: OpaquePointer
         let publicKey: [UInt8]
