@@ -12,8 +12,7 @@ extension LedgerCommand {
             discussion: """
                 Rules: duplicate, incompatible-measures, threshold-mismatch, exemption-conflict. Each finding cites both \
                 proposals (forum, id, revision, ledger entry), the overlapping codes, the reason, a severity and a stable id; \
-                mark it with `ledger review-finding`. Findings are not failures: the exit status is 0.
-
+                mark it with `ledger review-finding`. Findings are not failures: the exit status is 0. \
                 With --lists, proposals are also checked against the national lists of their forums' \
                 members: decontrol-of-controlled-item (a licence exception or trade facilitation for items \
                 a member controls) and threshold-looser-than-member (a restriction that controls fewer \
