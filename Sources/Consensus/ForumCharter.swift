@@ -92,7 +92,8 @@ public struct ForumCharter: Sendable, Hashable {
         guard depth <= ForumCharter.maxRuleJSONDepth else {
             throw r.fail(
                 "rule",
-                "nests \(depth) levels of arrays and objects; at most \(ForumCharter.maxRuleJSONDepth) fit in an entry (16 levels: entry, statement, body, rule)"
+                "nests \(depth) levels of arrays and objects; at most \(ForumCharter.maxRuleJSONDepth) fit in an entry "
+                    + "(16 levels: entry, statement, body, rule)"
             )
         }
         let rule = try DecisionRule(json: ruleValue, field: "\(kind).rule")

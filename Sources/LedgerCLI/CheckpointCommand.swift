@@ -62,7 +62,8 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Cosign a checkpoint as a witness (C2SP tlog-cosignature/v1), offline.",
             discussion:
-                "Verifies the log's signature first. With --state, refuses a checkpoint smaller than or inconsistent with the last one this witness cosigned; give a consistency proof with --proof."
+                "Verifies the log's signature first. With --state, refuses a checkpoint smaller than or inconsistent "
+                + "with the last one this witness cosigned; give a consistency proof with --proof."
         )
 
         @Argument(help: "Checkpoint note file.") var checkpointFile: String

@@ -10,9 +10,10 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find duplicate and conflicting measures across every forum of a ledger.",
             discussion: """
-                Rules: duplicate, incompatible-measures, threshold-mismatch, exemption-conflict. Each finding cites both \
-                proposals (forum, id, revision, ledger entry), the overlapping codes, the reason, a severity and a stable id; \
-                mark it with `ledger review-finding`. Findings are not failures: the exit status is 0. \
+                Rules: duplicate, incompatible-measures, threshold-mismatch, exemption-conflict. Each finding \
+                cites both proposals (forum, id, revision, ledger entry), the overlapping codes, the reason, \
+                a severity and a stable id; mark it with `ledger review-finding`. Findings are not failures: \
+                the exit status is 0. \
                 With --lists, proposals are also checked against the national lists of their forums' \
                 members: decontrol-of-controlled-item (a licence exception or trade facilitation for items \
                 a member controls) and threshold-looser-than-member (a restriction that controls fewer \
@@ -69,7 +70,8 @@ extension LedgerCommand {
                 }
                 for f in found {
                     LedgerCLI.out(
-                        "\(f.severity.rawValue.uppercased()) \(f.rule.rawValue)  \(f.id)\(f.review.map { "  [\($0.status.rawValue)]" } ?? "")"
+                        "\(f.severity.rawValue.uppercased()) \(f.rule.rawValue)  "
+                            + "\(f.id)\(f.review.map { "  [\($0.status.rawValue)]" } ?? "")"
                     )
                     LedgerCLI.out("  A: \(f.a.label)  \(f.a.kind.rawValue)  \(f.a.title)")
                     if let e = f.b.listEntry {

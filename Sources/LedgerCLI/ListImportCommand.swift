@@ -60,11 +60,14 @@ extension LedgerCommand.ControlListGroup {
                 LedgerCLI.out("  file sha256:    \(list.sourceSHA256)  (the file read)")
                 LedgerCLI.out("  dataset sha256: \(list.datasetSHA256)  (the official dataset the entries came from)")
                 LedgerCLI.out(
-                    "  entries:    \(list.entries.count) (\(list.stems.count) stems, \(summary["notUsed"]!.integerValue!) not used, \(summary["reserved"]!.integerValue!) reserved)"
+                    "  entries:    \(list.entries.count) (\(list.stems.count) stems, "
+                        + "\(summary["notUsed"]!.integerValue!) not used, \(summary["reserved"]!.integerValue!) "
+                        + "reserved)"
                 )
                 LedgerCLI.out("  notes:      \(summary["notes"]!.integerValue!)")
                 LedgerCLI.out(
-                    "  parameters: \(params.count) extracted, \(summary["unparsedParameters"]!.integerValue!) marked unparsed"
+                    "  parameters: \(params.count) extracted, \(summary["unparsedParameters"]!.integerValue!) marked "
+                        + "unparsed"
                 )
                 if let a = list.attribution { LedgerCLI.out("  source:     \(a)") }
                 if let p = self.out, let written {

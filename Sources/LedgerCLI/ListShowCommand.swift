@@ -35,7 +35,8 @@ extension LedgerCommand.ControlListGroup {
                     for s in list.stems {
                         let n = list.subtree(s.code).count - 1
                         LedgerCLI.out(
-                            "\((s.code.text + " ").padding(8))\(s.status == .active ? "" : "[\(s.status.rawValue)] ")\(list.stemHeading(s.code).prefix(100))\(n > 0 ? "  (\(n) paragraphs)" : "")"
+                            "\((s.code.text + " ").padding(8))\(s.status == .active ? "" : "[\(s.status.rawValue)] ")"
+                                + "\(list.stemHeading(s.code).prefix(100))\(n > 0 ? "  (\(n) paragraphs)" : "")"
                         )
                     }
                     return
@@ -51,7 +52,8 @@ extension LedgerCommand.ControlListGroup {
                     return
                 }
                 LedgerCLI.out(
-                    "\(e.code.text)  [\(e.status.rawValue)]  \(list.jurisdiction) \(list.instrument) (\(list.versionDate))"
+                    "\(e.code.text)  [\(e.status.rawValue)]  \(list.jurisdiction) \(list.instrument) "
+                        + "(\(list.versionDate))"
                 )
                 if let p = e.parent { LedgerCLI.out("parent:  \(p.text)") }
                 if !e.heading.isEmpty { LedgerCLI.out("heading: \(e.heading)") }

@@ -29,7 +29,8 @@ extension LedgerCommand {
                             printJSON(.object(o))
                         } else {
                             out(
-                                "\(e.index)  \(e.time)  \(e.statement.kind.padding(18))  \(e.statement.signer.name)  \(summary(e.statement.body))"
+                                "\(e.index)  \(e.time)  \(e.statement.kind.padding(18))  \(e.statement.signer.name)  "
+                                    + "\(summary(e.statement.body))"
                             )
                         }
                     }

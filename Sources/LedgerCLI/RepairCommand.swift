@@ -33,10 +33,12 @@ extension LedgerCommand {
                 } else {
                     out("repaired \(dir): kept \(r.kept) entries (acknowledged: \(r.acknowledgedBy))")
                     out(
-                        "cut: \(r.cutEntries) complete lines (\(r.cutBytes) bytes) after them, and \(r.tornBytes) bytes of a torn line"
+                        "cut: \(r.cutEntries) complete lines (\(r.cutBytes) bytes) after them, and \(r.tornBytes) "
+                            + "bytes of a torn line"
                             + (r.firstCutReason.map { "; first line not kept: \($0)" } ?? ""))
                     out(
-                        "rebuilt: \(FileStore.indexFile) (\(r.indexRecords) records), \(FileStore.hashesFile) (\(r.storedHashes) hashes), \(FileStore.commitFile)"
+                        "rebuilt: \(FileStore.indexFile) (\(r.indexRecords) records), \(FileStore.hashesFile) "
+                            + "(\(r.storedHashes) hashes), \(FileStore.commitFile)"
                     )
                     out("checkpoints: \(r.checkpointsChecked) match the rebuilt tree; root \(r.root.base64)")
                 }

@@ -54,7 +54,8 @@ extension LedgerCommand {
             )
             out("  state:        \(ReportWords.stateLabel(st))    as of \(st.asOf)")
             out(
-                "  revision:     \(rev.number) of \(p.revisions.count), entry \(rev.entryIndex) (leaf \(rev.leafHash.base64)), tabled \(rev.time), deadline \(rev.deadline)"
+                "  revision:     \(rev.number) of \(p.revisions.count), entry \(rev.entryIndex) (leaf "
+                    + "\(rev.leafHash.base64)), tabled \(rev.time), deadline \(rev.deadline)"
             )
             if !rev.measure.items.isEmpty {
                 let items = rev.measure.items.map { "\($0.scheme.rawValue) \($0.text)" }
@@ -68,7 +69,8 @@ extension LedgerCommand {
             }
             if let a = rev.measure.charterAmendment {
                 out(
-                    "  amendment:    accede \(a.accede.joined(separator: " ")) withdraw \(a.withdraw.joined(separator: " "))"
+                    "  amendment:    accede \(a.accede.joined(separator: " ")) withdraw "
+                        + "\(a.withdraw.joined(separator: " "))"
                 )
             }
             for stance in Stance.allCases {
@@ -85,7 +87,8 @@ extension LedgerCommand {
                     + (st.notSpoken.isEmpty ? "—" : st.notSpoken.joined(separator: " ")))
             for d in p.decisions {
                 out(
-                    "  decision:     \(d.outcome.rawValue) (revision \(d.revisionNumber)) at entry \(d.entryIndex), \(d.time)"
+                    "  decision:     \(d.outcome.rawValue) (revision \(d.revisionNumber)) at entry \(d.entryIndex), "
+                        + "\(d.time)"
                 )
             }
             if let s = p.supersedes { out("  supersedes:   \(s)") }

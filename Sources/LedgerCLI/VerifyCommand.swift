@@ -52,7 +52,10 @@ extension LedgerCommand {
                     for c in set?.future ?? [] {
                         future.append(c.description)
                         printStderr(
-                            "ledger: warning: checkpoint \(size): cosignature by \(c.key.name) (signature line \(c.line)) has timestamp \(c.timeText), more than \(CosignaturePolicy.futureTolerance) s ahead of this verifier's clock (\(CosignaturePolicy.timeText(now))); not counted\n"
+                            "ledger: warning: checkpoint \(size): cosignature by \(c.key.name) (signature line "
+                                + "\(c.line)) has timestamp \(c.timeText), more than "
+                                + "\(CosignaturePolicy.futureTolerance) s ahead of this verifier's clock "
+                                + "(\(CosignaturePolicy.timeText(now))); not counted\n"
                         )
                     }
                 }
@@ -95,7 +98,8 @@ extension LedgerCommand {
                     for n in report.notes { out("note: " + n) }
                     if report.logKeyFromGenesis {
                         out(
-                            "note: log key taken from the genesis entry; pass --vkey to trust a key you obtained independently"
+                            "note: log key taken from the genesis entry; pass --vkey to trust a key you obtained "
+                                + "independently"
                         )
                     }
                 }

@@ -311,7 +311,8 @@ package struct StatusReport: Sendable {
             for st in statuses {
                 let p = st.proposal
                 body +=
-                    "<section>\n<h2>\(HTML.escape(p.id)) [\(HTML.escape(p.forum))] — \(HTML.escape(p.measure.title))</h2>\n"
+                    "<section>\n<h2>\(HTML.escape(p.id)) [\(HTML.escape(p.forum))] — "
+                    + "\(HTML.escape(p.measure.title))</h2>\n"
                 body +=
                     "<dl>"
                     + Self.details(st).map { "<dt>\(HTML.escape($0.0))</dt><dd>\(HTML.escape($0.1))</dd>" }

@@ -35,10 +35,12 @@ package enum HTML {
         .cell { display: inline-block; min-width: 44px; padding: 2px 5px; border-radius: 3px; font-size: 12px;
                 border: 1px solid rgba(0,0,0,.15); text-align: center; }
         .support { background: #2da44e; color: #fff; } .no-objection { background: #a2e3b4; color: #0b3d1a; }
-        .object { background: #cf222e; color: #fff; font-weight: 700; } .reserve { background: #fb8f44; color: #3d1a00; }
+        .object { background: #cf222e; color: #fff; font-weight: 700; } \
+        .reserve { background: #fb8f44; color: #3d1a00; }
         .abstain { background: #d0d7de; color: #1b1f24; } .recuse { background: #eaeef2; color: #57606a; }
         .not-spoken { background: #fff; color: #57606a; border-style: dashed; }
-        td.controls, .cell.controls { background: #dafbe1; } td.differs, .cell.differs { background: #ffebe9; font-weight: 600; }
+        td.controls, .cell.controls { background: #dafbe1; } \
+        td.differs, .cell.differs { background: #ffebe9; font-weight: 600; }
         td.uncompared, .cell.uncompared { background: #fff8c5; } td.absent, .cell.absent { color: #8c959f; }
         .high { background: #ffebe9; } .medium { background: #fff8c5; } .low { background: #f6f8fa; }
         .legend { margin: 8px 0 16px; } .legend .cell { margin-right: 6px; }
@@ -47,14 +49,18 @@ package enum HTML {
         ol.timeline li { margin: 0 0 10px 0; padding-left: 12px; position: relative; }
         ol.timeline li::before { content: ""; position: absolute; left: -8px; top: 5px; width: 11px; height: 11px;
                                  border-radius: 50%; background: #57606a; }
-        ol.timeline li.ev-object::before { background: #cf222e; } ol.timeline li.ev-support::before { background: #2da44e; }
-        ol.timeline li.ev-reserve::before { background: #fb8f44; } ol.timeline li.ev-no-objection::before { background: #a2e3b4; }
+        ol.timeline li.ev-object::before { background: #cf222e; } \
+        ol.timeline li.ev-support::before { background: #2da44e; }
+        ol.timeline li.ev-reserve::before { background: #fb8f44; } \
+        ol.timeline li.ev-no-objection::before { background: #a2e3b4; }
         .entry { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; }
         dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; margin: 6px 0; }
         dt { color: #57606a; } dd { margin: 0; }
         footer { color: #57606a; font-size: 11px; margin-top: 24px; border-top: 1px solid #d0d7de; padding-top: 6px; }
-        @media print { body { margin: 12mm; } .cell, .support, .object, .reserve, .no-objection { print-color-adjust: exact;
-                       -webkit-print-color-adjust: exact; } h2 { break-after: avoid; } table, .grid { break-inside: avoid; } }
+        @media print { body { margin: 12mm; } \
+        .cell, .support, .object, .reserve, .no-objection { print-color-adjust: exact;
+                       -webkit-print-color-adjust: exact; } h2 { break-after: avoid; } \
+        table, .grid { break-inside: avoid; } }
         """
 
     /// A whole document: `title`, the lines under it, and `body` (already HTML).

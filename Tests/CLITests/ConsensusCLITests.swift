@@ -107,7 +107,8 @@ import Testing
         #expect(bad.status == 1)
         #expect(
             bad.stderr
-                == "ledger: error: decision G7-EUV-1: records adopted but the computed state at 2030-01-02T09:00:00Z is blocked\n"
+                == "ledger: error: decision G7-EUV-1: records adopted but the computed state at 2030-01-02T09:00:00Z "
+                + "is blocked\n"
         )
         #expect(try n.fx.snapshot() == before)
         let good = try n.run(["decide", "led", "G7-EUV-1", "--key", "G7-sec.key"])
@@ -133,7 +134,9 @@ import Testing
         let objIndex = try #require(o.stdout.split(separator: " ")[1].dropLast().description)
         try n.write(
             "r2.json",
-            #"{"title": "EUV (narrowed)", "measureType": "licence-requirement", "items": [{"scheme": "wassenaar", "code": "3B001.f.1"}], "destinations": ["CN"], "rationale": "Narrowed.", "effectiveDate": "2027-06-01"}"#
+            #"{"title": "EUV (narrowed)", "measureType": "licence-requirement", "items": [{"scheme": "wassenaar", "#
+                + #""code": "3B001.f.1"}], "destinations": ["CN"], "rationale": "Narrowed.", "effectiveDate": "#
+                + #""2027-06-01"}"#
         )
         let a = try n.run(
             ["amend", "led", "G7-EUV-1", "--key", "G7-JP.key", "--file", "r2.json"], at: "2030-01-04T09:00:00Z")

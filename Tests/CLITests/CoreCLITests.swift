@@ -248,7 +248,8 @@ import Testing
             proc.executableURL = URL(fileURLWithPath: "/bin/sh")
             proc.arguments = [
                 "-c",
-                "for i in $(seq 1 \(n)); do \"\(ledgerBinary)\" append led --key \(p).key --kind note --body \"{\\\"text\\\":\\\"\(p)$i\\\"}\" >/dev/null || exit 1; done",
+                "for i in $(seq 1 \(n)); do \"\(ledgerBinary)\" append led --key \(p).key --kind note --body "
+                    + "\"{\\\"text\\\":\\\"\(p)$i\\\"}\" >/dev/null || exit 1; done",
             ]
             proc.currentDirectoryURL = URL(fileURLWithPath: fx.dir)
             try proc.run()

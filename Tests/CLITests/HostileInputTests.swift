@@ -215,7 +215,8 @@ import Testing
         Self.expectOneLineError(csv, 2, containing: "list.csv:2: byte 19: invalid UTF-8")
         // Command-line arguments (`--body`, `--reason`, …) too.
         let arg = try shell(
-            "\(Self.quoted(ledgerBinary)) append led --key w.key --kind note --body \"$(printf '{\"text\":\"caf\\351\"}')\"",
+            "\(Self.quoted(ledgerBinary)) append led --key w.key --kind note --body \"$(printf "
+                + "'{\"text\":\"caf\\351\"}')\"",
             cwd: fx.dir)
         Self.expectOneLineError(arg, 2, containing: "argument 8: byte 12: invalid UTF-8")
         #expect(try fx.snapshot() == before)

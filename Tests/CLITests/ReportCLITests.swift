@@ -41,7 +41,8 @@ import Testing
             import sys, unicodedata, json
             needle = sys.argv[1]
             def width(s):
-                return sum(0 if unicodedata.combining(c) else (2 if unicodedata.east_asian_width(c) in 'WF' else 1) for c in s)
+                return sum(0 if unicodedata.combining(c) else \
+            (2 if unicodedata.east_asian_width(c) in 'WF' else 1) for c in s)
             out = []
             for line in sys.stdin.read().split('\\n'):
                 if not line: continue

@@ -58,7 +58,8 @@ func makeList(_ j: String, _ scheme: CodeScheme, date: String = "2025-01-01", _ 
                 ("1A001", "X:"),
                 (
                     "1A001.c",
-                    "Seals gaskets sealants or fuel bladders specially designed for aircraft or aerospace use made from more than 50 % by weight of any materials"
+                    "Seals gaskets sealants or fuel bladders specially designed for aircraft or aerospace use made "
+                        + "from more than 50 % by weight of any materials"
                 ),
             ])
         let b = try makeList(
@@ -67,7 +68,8 @@ func makeList(_ j: String, _ scheme: CodeScheme, date: String = "2025-01-01", _ 
                 ("1A001", "X:"),
                 (
                     "1A001.d",
-                    "Seals gaskets sealants or fuel bladders specially designed for aircraft or aerospace use made from more than 50 % by weight of any material"
+                    "Seals gaskets sealants or fuel bladders specially designed for aircraft or aerospace use made "
+                        + "from more than 50 % by weight of any material"
                 ),
             ])
         let d = ListDiff(old: a, new: b)

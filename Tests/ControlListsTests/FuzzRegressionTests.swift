@@ -44,7 +44,8 @@ import Testing
     /// wrote as a `# citation:` line as it was; the rest of it was read as the header row.
     @Test func csvExportOfACitationWithALineBreakImports() throws {
         let json =
-            #"{"celex": "x\n3B001.a y", "valid_from": "2025-11-15", "entries": [{"entry_code": "3B001", "verbatim_text": "3B001 Equipment"}]}"#
+            #"{"celex": "x\n3B001.a y", "valid_from": "2025-11-15", "entries": [{"entry_code": "3B001", "#
+            + #""verbatim_text": "3B001 Equipment"}]}"#
         let list = try ControlListImporter.importList(bytes: Array(json.utf8), path: "eu.json", format: .euAnnex)
         let csv = ControlListCSV.encode(list)
         let back = try ControlListImporter.importList(bytes: Array(csv.utf8), path: "eu.csv", format: .csv)
@@ -81,7 +82,8 @@ import Testing
     @Test func jsonExportKeepsAnExplicitlyEmptyParameterList() throws {
         let json = #"""
             {"jurisdiction": "US", "scheme": "us-eccn", "instrument": "x", "citation": "y", "versionDate": "2025-01-01",
-             "entries": [{"code": "3A090", "text": "a 'total processing performance' of 4800 or more", "source": "s", "parameters": []}]}
+             "entries": [{"code": "3A090", "text": "a 'total processing performance' of 4800 or more", \#
+            "source": "s", "parameters": []}]}
             """#
         let list = try ControlListImporter.importList(bytes: Array(json.utf8), path: "l.json", format: .json)
         #expect(list.entries.first?.parameters == [])

@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct ImportFormatTests {
     let header =
-        "# jurisdiction: US\n# scheme: us-eccn\n# instrument: Test CCL\n# citation: 15 CFR 774 (test)\n# versionDate: 2025-01-15\n"
+        "# jurisdiction: US\n# scheme: us-eccn\n# instrument: Test CCL\n# citation: 15 CFR 774 (test)\n# versionDate: "
+        + "2025-01-15\n"
 
     func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 
@@ -111,7 +112,8 @@ import Testing
 
     @Test func jsonEntryWithoutSourceIsRefused() {
         let text =
-            #"{"jurisdiction": "US", "instrument": "x", "citation": "y", "versionDate": "2025-01-01", "entries": [{"code": "3A090", "text": "t"}]}"#
+            #"{"jurisdiction": "US", "instrument": "x", "citation": "y", "versionDate": "2025-01-01", "entries": "#
+            + #"[{"code": "3A090", "text": "t"}]}"#
         #expect(throws: ControlListError(code: .missingField, message: "")) {
             try ControlListImporter.importList(bytes: Array(text.utf8), path: "l.json", format: .json)
         }
@@ -119,7 +121,9 @@ import Testing
 
     @Test func inconsistentUnitIsAnError() {
         let text =
-            #"{"jurisdiction": "US", "instrument": "x", "citation": "y", "versionDate": "2025-01-01", "entries": [{"code": "3A090", "text": "t", "source": "s", "parameters": [{"term": "w", "comparator": "<", "value": "193", "unit": "furlongs"}]}]}"#
+            #"{"jurisdiction": "US", "instrument": "x", "citation": "y", "versionDate": "2025-01-01", "entries": "#
+            + #"[{"code": "3A090", "text": "t", "source": "s", "parameters": [{"term": "w", "comparator": "<", "#
+            + #""value": "193", "unit": "furlongs"}]}]}"#
         #expect(throws: ControlListError(code: .inconsistentUnit, message: "")) {
             try ControlListImporter.importList(bytes: Array(text.utf8), path: "l.json", format: .json)
         }
@@ -128,7 +132,8 @@ import Testing
     @Test func malformedCSVNamesTheLine() {
         let csv =
             header
-            + "code,status,heading,text,source,notes,seeAlso,parameters\n3A090,active,,\"Integrated circuits\",s,,,\n3A090.a,bogus,,t,s,,,\n"
+            + "code,status,heading,text,source,notes,seeAlso,parameters\n3A090,active,,\"Integrated "
+            + "circuits\",s,,,\n3A090.a,bogus,,t,s,,,\n"
         do {
             _ = try ControlListImporter.importList(bytes: Array(csv.utf8), path: "l.csv", format: .csv)
             Issue.record("no error")

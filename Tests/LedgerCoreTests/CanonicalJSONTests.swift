@@ -91,7 +91,8 @@ struct SplitMix64: RandomNumberGenerator {
     @Test func mutatedInputNeverCrashesAndAcceptedInputRoundTrips() throws {
         let seeds = [
             "{\"a\":{\"b\":[1,2]},\"c\":\"x\\u001fy\\n\",\"d\":\"\\\\/\"}",
-            "{\"body\":{\"text\":\"3B001.f \\u00e9 \\\"q\\\"\",\"n\":[1,-2,{\"x\":null}]},\"kind\":\"note\",\"ok\":true}",
+            "{\"body\":{\"text\":\"3B001.f \\u00e9 "
+                + "\\\"q\\\"\",\"n\":[1,-2,{\"x\":null}]},\"kind\":\"note\",\"ok\":true}",
             "[\"\\ud83d\\ude00\",\"a\\u0000b\",9007199254740991,false,{}]",
         ].map { Array($0.utf8) }
         var rng = SplitMix64(state: 2026)

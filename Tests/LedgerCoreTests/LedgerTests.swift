@@ -144,7 +144,10 @@ import Testing
             #expect(!report.isValid, "flip at \(pos) not detected")
             #expect(
                 report.failedEntry == expected,
-                "flip at byte \(pos): blamed \(String(describing: report.failedEntry)), expected \(expected): \(String(describing: report.failure?.message))"
+                """
+                flip at byte \(pos): blamed \(String(describing: report.failedEntry)), expected \(expected): \
+                \(String(describing: report.failure?.message))
+                """
             )
         }
         try original.write(to: URL(fileURLWithPath: path))

@@ -19,7 +19,8 @@ func exported(_ list: ControlList) -> [ControlEntry] {
 /// entry has none: parameters are compared where the original list has some.
 func csvView(_ list: ControlList, like original: ControlList) -> [String] {
     zip(list.entries, original.entries).map { e, o in
-        "\(e.code)|\(e.status)|\(e.text)|\(e.notes.count)|\(o.parameters.isEmpty ? [] : e.parameters.map(\.description))"
+        "\(e.code)|\(e.status)|\(e.text)|\(e.notes.count)|"
+            + "\(o.parameters.isEmpty ? [] : e.parameters.map(\.description))"
     } + (list.entries.count == original.entries.count ? [] : ["\(list.entries.count) entries"])
 }
 
@@ -30,8 +31,13 @@ public func checkRoundTrip(_ list: ControlList) {
     let back = Result { () throws(ControlListError) in
         try ControlListImporter.importList(bytes: json, path: "rt.json", format: .json)
     }
-    guard case .success(let b) = back else { preconditionFailure("an imported list's JSON encoding does not import: \(back)") }
-    precondition(exported(b) == exported(list), "an imported list's JSON encoding imports different entries: \(difference(exported(b), exported(list)))")
+    guard case .success(let b) = back else {
+        preconditionFailure("an imported list's JSON encoding does not import: \(back)")
+    }
+    precondition(
+        exported(b) == exported(list),
+        "an imported list's JSON encoding imports different entries: "
+            + "\(difference(exported(b), exported(list)))")
     // A parameters cell has no escapes: `;` separates items and `|` fields (a term may hold
     // `|`, the last three fields may not). Such parameters cannot be written to CSV.
     let unwritable = list.entries.contains { e in
@@ -45,7 +51,8 @@ public func checkRoundTrip(_ list: ControlList) {
         try ControlListImporter.importList(bytes: csv, path: "rt.csv", format: .csv)
     }
     guard case .success(let b2) = back2 else {
-        preconditionFailure("an imported list's CSV encoding does not import: \(back2)\n\(String(decoding: csv, as: UTF8.self))")
+        preconditionFailure(
+            "an imported list's CSV encoding does not import: \(back2)\n\(String(decoding: csv, as: UTF8.self))")
     }
     precondition(
         csvView(b2, like: list) == csvView(list, like: list),

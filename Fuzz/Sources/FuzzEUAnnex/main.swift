@@ -7,7 +7,9 @@ import FuzzDriver
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    guard let list = try? ControlListImporter.importList(bytes: bytes, path: "eu-annex-i.json", format: .euAnnex) else { return 0 }
+    guard let list = try? ControlListImporter.importList(bytes: bytes, path: "eu-annex-i.json", format: .euAnnex) else {
+        return 0
+    }
     checkRoundTrip(list)
     return 0
 }

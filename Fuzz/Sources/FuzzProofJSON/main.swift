@@ -26,7 +26,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
         let root = digest(v, "root")
         if (try? p.verify(root: root)) != nil {
-            let other = InclusionProof(index: p.index, treeSize: p.treeSize, leafHash: flipped(p.leafHash), hashes: p.hashes)
+            let other = InclusionProof(
+                index: p.index, treeSize: p.treeSize, leafHash: flipped(p.leafHash), hashes: p.hashes)
             precondition((try? other.verify(root: root)) == nil, "an inclusion proof verifies for two leaf hashes")
             precondition((try? p.verify(root: flipped(root))) == nil, "an inclusion proof verifies for two roots")
         }
@@ -36,8 +37,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let root1 = digest(v, "root1")
         let root2 = digest(v, "root2")
         if (try? p.verify(root1: root1, root2: root2)) != nil {
-            precondition((try? p.verify(root1: root1, root2: flipped(root2))) == nil, "a consistency proof verifies for two new roots")
-            precondition((try? p.verify(root1: flipped(root1), root2: root2)) == nil, "a consistency proof verifies for two old roots")
+            precondition(
+                (try? p.verify(root1: root1, root2: flipped(root2))) == nil,
+                "a consistency proof verifies for two new roots")
+            precondition(
+                (try? p.verify(root1: flipped(root1), root2: root2)) == nil,
+                "a consistency proof verifies for two old roots")
         }
     }
     return 0

@@ -222,7 +222,8 @@ public struct ConflictDetector: Sendable {
             out.append(
                 make(
                     .incompatibleMeasures, .high, shared,
-                    "\(r.forum) \(r.proposalID) imposes a \(r.kind.rawValue) while \(p.forum) \(p.proposalID) grants a \(p.kind.rawValue) for the same items and \(sharedText)"
+                    "\(r.forum) \(r.proposalID) imposes a \(r.kind.rawValue) while \(p.forum) \(p.proposalID) grants a "
+                        + "\(p.kind.rawValue) for the same items and \(sharedText)"
                 ))
         }
         // Explicit exemptions against restrictions.
@@ -232,7 +233,8 @@ public struct ConflictDetector: Sendable {
             let hit = restricted.subtracting(y.exemptedDestinations)
             if !hit.isEmpty {
                 exemptHits.append(
-                    "\(x.forum) \(x.proposalID) exempts \(hit.sorted().joined(separator: ", ")), which \(y.forum) \(y.proposalID) restricts"
+                    "\(x.forum) \(x.proposalID) exempts \(hit.sorted().joined(separator: ", ")), which \(y.forum) "
+                        + "\(y.proposalID) restricts"
                 )
             }
         }

@@ -124,7 +124,8 @@ public struct Finding: Sendable, Hashable {
         return .object(o)
     }
 
-    /// One line for a terminal: `HIGH incompatible-measures f-… G7 p1 rev 1 (entry 5) × RCEP p2 rev 1 (entry 9): reason`.
+    /// One line for a terminal:
+    /// `HIGH incompatible-measures f-… G7 p1 rev 1 (entry 5) × RCEP p2 rev 1 (entry 9): reason`.
     public var line: String {
         "\(severity.rawValue.uppercased()) \(rule.rawValue) \(id) \(a.label) × \(b.label): \(reason)"
             + (review.map { " [\($0.status.rawValue)]" } ?? "")

@@ -54,7 +54,8 @@ extension ListDiff {
 
     public var markdown: String {
         var s =
-            "## Control list changes\n\n- **Old:** \(old.label), \(old.hashes(short: false))\n- **New:** \(new.label), \(new.hashes(short: false))\n\n"
+            "## Control list changes\n\n- **Old:** \(old.label), \(old.hashes(short: false))\n- **New:** \(new.label), "
+            + "\(new.hashes(short: false))\n\n"
         s +=
             "| " + Kind.allCases.map(\.rawValue).joined(separator: " | ") + " |\n|"
             + String(repeating: "---|", count: Kind.allCases.count) + "\n"
@@ -148,7 +149,9 @@ extension JurisdictionDiff {
     }
 
     var summaryLine: String {
-        "A only \(rows(.aOnly).count) · B only \(rows(.bOnly).count) · both, different thresholds \(rows(.differentThresholds).count) · overlap, not compared \(rows(.overlapNotCompared).count) · both alike \(rows(.alike).count)"
+        "A only \(rows(.aOnly).count) · B only \(rows(.bOnly).count) · both, different thresholds "
+            + "\(rows(.differentThresholds).count) · overlap, not compared \(rows(.overlapNotCompared).count) · both "
+            + "alike \(rows(.alike).count)"
     }
 
     public var json: JSONValue {
@@ -165,7 +168,8 @@ extension JurisdictionDiff {
 
     public var table: String {
         var s =
-            "A: \(a.label)\nB: \(b.label)\n\(summaryLine)\n(\"A only\" = absent from B's file, which may be a subset)\n\n"
+            "A: \(a.label)\nB: \(b.label)\n\(summaryLine)\n(\"A only\" = absent from B's file, which may be a "
+            + "subset)\n\n"
         var t: [[String]] = [["STATUS", "A", "B", "LINK", "ITEM", "THRESHOLDS"]]
         for r in rows where r.status != .aOnly {
             t.append([
@@ -181,10 +185,12 @@ extension JurisdictionDiff {
     public var markdown: String {
         var s = "## \(a.jurisdiction) vs \(b.jurisdiction): control list comparison\n\n"
         s +=
-            "- **A:** \(a.label), \(a.hashes(short: false))\n- **B:** \(b.label), \(b.hashes(short: false))\n- \(summaryLine)\n"
+            "- **A:** \(a.label), \(a.hashes(short: false))\n- **B:** \(b.label), \(b.hashes(short: false))\n- "
+            + "\(summaryLine)\n"
         s += "- Items match by shared Wassenaar/EU/US numbering (regime digits 0–4) or through the correlation tables; "
         s +=
-            "thresholds are compared paragraph by paragraph. \"A only\" means absent from B's file, which may be a subset.\n\n"
+            "thresholds are compared paragraph by paragraph. \"A only\" means absent from B's file, which may be a "
+            + "subset.\n\n"
         let sections: [(Status, String)] = [
             (.differentThresholds, "Controlled by both, at different thresholds"),
             (.overlapNotCompared, "Controlled by both, not compared (overlap without comparable thresholds)"),
@@ -200,7 +206,8 @@ extension JurisdictionDiff {
             s += "| A | B | Link | Item | Thresholds | Note |\n|---|---|---|---|---|---|\n"
             for r in rs {
                 s +=
-                    "| \(r.aCode.map { "`\($0.text)`" } ?? "—") | \(r.bCode.map { "`\($0.text)`" } ?? "—") | \(r.relation) | \(mdCell(r.heading)) | \(mdCell(r.thresholdSummary)) | \(mdCell(r.note)) |\n"
+                    "| \(r.aCode.map { "`\($0.text)`" } ?? "—") | \(r.bCode.map { "`\($0.text)`" } ?? "—") | "
+                    + "\(r.relation) | \(mdCell(r.heading)) | \(mdCell(r.thresholdSummary)) | \(mdCell(r.note)) |\n"
             }
             s += "\n"
         }

@@ -210,7 +210,8 @@ public struct JurisdictionDiff: Sendable {
         case (true, false): return "only B states thresholds (\(tb.joined(separator: ", "))); texts differ"
         case (false, false):
             return
-                "no comparable thresholds: A states \(ta.joined(separator: ", ")), B states \(tb.joined(separator: ", "))"
+                "no comparable thresholds: A states \(ta.joined(separator: ", ")), B states "
+                + "\(tb.joined(separator: ", "))"
         }
     }
 

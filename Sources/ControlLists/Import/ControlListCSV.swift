@@ -18,7 +18,8 @@ public enum ControlListCSV {
         guard let first = records.first else { throw .missingField("\(path): no header row") }
         guard first.fields.first == "code" else {
             throw .malformed(
-                "\(path):\(first.line): the header row must start with \"code\"; expected \(columns.joined(separator: ","))"
+                "\(path):\(first.line): the header row must start with \"code\"; expected "
+                    + "\(columns.joined(separator: ","))"
             )
         }
         var col: [String: Int] = [:]
@@ -78,7 +79,8 @@ public enum ControlListCSV {
                     }
                     if status == .active, let why = ParameterCheck.disagreement(params, text: text) {
                         throw .malformed(
-                            "\(code): \(why); fix the text or the parameters (or empty the parameters column to re-derive them)"
+                            "\(code): \(why); fix the text or the parameters (or empty the parameters column to "
+                                + "re-derive them)"
                         )
                     }
                 }
@@ -184,7 +186,8 @@ public enum ControlListCSV {
     /// The list in our CSV format.
     public static func encode(_ list: ControlList) -> String {
         var s =
-            "# format: minilateral-control-list/v1\n# jurisdiction: \(list.jurisdiction)\n# scheme: \(list.scheme.rawValue)\n"
+            "# format: minilateral-control-list/v1\n# jurisdiction: \(list.jurisdiction)\n# scheme: "
+            + "\(list.scheme.rawValue)\n"
         // A header value is one line: a line break would end it and start the rows early.
         s += "# instrument: \(list.instrument.replacingNewlines())\n# citation: \(list.citation.replacingNewlines())\n"
         s += "# versionDate: \(list.versionDate)\n"

@@ -38,7 +38,8 @@ public enum EUAnnexImporter {
                 // Every line of a record must belong to that record's entry.
                 if !line.hasPrefix(code) {
                     throw .malformed(
-                        "\(path):\(tl): entry \(code), text line \(k): line does not start with \(code): \"\(line.prefix(60))\""
+                        "\(path):\(tl): entry \(code), text line \(k): line does not start with \(code): "
+                            + "\"\(line.prefix(60))\""
                     )
                 }
                 lines.append(.init(text: line, location: "\(path):\(tl): entry \(code), text line \(k)"))
@@ -53,7 +54,8 @@ public enum EUAnnexImporter {
                 jurisdiction: "EU", scheme: .eu, instrument: "Regulation (EU) 2021/821, Annex I", citation: citation,
                 versionDate: validFrom, sourceSHA256: ControlList.sha256Hex(bytes),
                 attribution: o["attribution"]?.stringValue
-                    ?? "© European Union, http://eur-lex.europa.eu/ — reuse permitted with acknowledgement (Commission Decision 2011/833/EU)",
+                    ?? "© European Union, http://eur-lex.europa.eu/ — reuse permitted with acknowledgement (Commission "
+                    + "Decision 2011/833/EU)",
                 entries: entries)
         } catch {
             throw error.prefixed("\(path): ")

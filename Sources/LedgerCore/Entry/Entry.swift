@@ -41,9 +41,8 @@ public struct Entry: Sendable, Hashable {
         var out = [UInt8]()
         out.reserveCapacity(statementBytes.count + 200)
         out.append(
-            contentsOf:
-                "{\"index\":\(index),\"prev\":\"\(prev.base64)\",\"sig\":\"\(Base64.encode(signed.signature))\",\"statement\":"
-                .utf8)
+            contentsOf: ("{\"index\":\(index),\"prev\":\"\(prev.base64)\",\"sig\":\""
+                + "\(Base64.encode(signed.signature))\",\"statement\":").utf8)
         out.append(contentsOf: statementBytes)
         out.append(contentsOf: ",\"time\":\"\(time.rfc3339)\"}".utf8)
         return out

@@ -29,13 +29,15 @@ public enum TimeRule {
         let ahead = claimed.secondsSinceEpoch - entryTime.secondsSinceEpoch
         guard ahead <= toleranceSeconds else {
             throw .timeSkew(
-                "claimed time \(claimed) is \(ahead) s after the integration time \(entryTime), over the \(toleranceSeconds) s tolerance"
+                "claimed time \(claimed) is \(ahead) s after the integration time \(entryTime), over the "
+                    + "\(toleranceSeconds) s tolerance"
             )
         }
         let held = previous.map { $0 == entryTime } ?? false
         guard held || -ahead <= toleranceSeconds else {
             throw .timeSkew(
-                "claimed time \(claimed) is \(-ahead) s before the integration time \(entryTime), over the \(toleranceSeconds) s tolerance"
+                "claimed time \(claimed) is \(-ahead) s before the integration time \(entryTime), over the "
+                    + "\(toleranceSeconds) s tolerance"
             )
         }
     }
@@ -45,7 +47,8 @@ public enum TimeRule {
         let skew = claimed.secondsSinceEpoch - clock.secondsSinceEpoch
         guard abs(skew) <= toleranceSeconds else {
             throw .timeSkew(
-                "claimed time \(claimed) is \(abs(skew)) s from the log's clock \(clock), over the \(toleranceSeconds) s tolerance"
+                "claimed time \(claimed) is \(abs(skew)) s from the log's clock \(clock), over the \(toleranceSeconds) "
+                    + "s tolerance"
             )
         }
     }

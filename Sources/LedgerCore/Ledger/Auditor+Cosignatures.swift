@@ -27,7 +27,8 @@ extension StoreAuditor {
             }
             guard report.cosignatures.count >= options.minCosignatures else {
                 throw .checkpointInvalid(
-                    "latest checkpoint (size \(size)) has \(report.cosignatures.count) valid cosignatures from distinct witness keys given, \(options.minCosignatures) required"
+                    "latest checkpoint (size \(size)) has \(report.cosignatures.count) valid cosignatures from "
+                        + "distinct witness keys given, \(options.minCosignatures) required"
                 )
             }
         }

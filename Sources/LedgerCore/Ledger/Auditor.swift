@@ -150,7 +150,8 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
             }
             if n == trusted, let since = options.since, since.checkpoint.root != root {
                 throw .fork(
-                    "the entries before \(n) hash to \(root.base64), not to the trusted checkpoint's root \(since.checkpoint.root.base64): the log is not consistent with the trusted checkpoint"
+                    "the entries before \(n) hash to \(root.base64), not to the trusted checkpoint's root "
+                        + "\(since.checkpoint.root.base64): the log is not consistent with the trusted checkpoint"
                 )
             }
         }
@@ -254,7 +255,8 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
             guard done == commit.size else {
                 report.failedEntry = done
                 throw .chainBroken(
-                    "\(entriesPath): holds \(done) complete entries, but the commit record acknowledges \(commit.size): acknowledged entries are missing"
+                    "\(entriesPath): holds \(done) complete entries, but the commit record acknowledges "
+                        + "\(commit.size): acknowledged entries are missing"
                 )
             }
             guard reader.offset == commit.entriesEnd, commit.lastLeafHash == replay.chain.prev,
@@ -274,12 +276,15 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
         report.tornBytes = reader.remainingBytes
         if report.uncommittedEntries > 0 {
             report.notes.append(
-                "\(report.uncommittedEntries) complete lines (\(report.uncommittedBytes) bytes) after the \(done) committed entries: an unacknowledged tail, not audited; the next append or `ledger repair` cuts it"
+                "\(report.uncommittedEntries) complete lines (\(report.uncommittedBytes) bytes) after the \(done) "
+                    + "committed entries: an unacknowledged tail, not audited; the next append or `ledger repair` cuts "
+                    + "it"
             )
         }
         if report.tornBytes > 0 {
             report.notes.append(
-                "\(report.tornBytes) bytes after the last complete line: a torn write, not audited; the next append or `ledger repair` cuts it"
+                "\(report.tornBytes) bytes after the last complete line: a torn write, not audited; the next append or "
+                    + "`ledger repair` cuts it"
             )
         }
         if trusted > done {
@@ -291,7 +296,8 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
         }
         if derived.hasHashes, records.storedHashCount < StoredHashIndex.count(size: done) {
             throw .chainBroken(
-                "\(names.hashes): holds \(records.storedHashCount) hashes, \(StoredHashIndex.count(size: done)) needed for \(done) entries; \(store.repairAdvice)"
+                "\(names.hashes): holds \(records.storedHashCount) hashes, \(StoredHashIndex.count(size: done)) needed "
+                    + "for \(done) entries; \(store.repairAdvice)"
             )
         }
         if nextCheckpoint < checkpointFiles.count {
@@ -335,7 +341,8 @@ public struct StoreAuditor<Rules: LedgerRules, Store: LedgerStore> {
         }
         guard cp.checkpoint.root == root else {
             throw .fork(
-                "checkpoint \(size): signed root \(cp.checkpoint.root.base64) differs from the recomputed root \(root.base64) (evidence of a fork or of tampering)"
+                "checkpoint \(size): signed root \(cp.checkpoint.root.base64) differs from the recomputed root "
+                    + "\(root.base64) (evidence of a fork or of tampering)"
             )
         }
         report.checkpointsChecked += 1

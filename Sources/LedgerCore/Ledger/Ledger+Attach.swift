@@ -37,7 +37,8 @@ extension StoreLedger {
                 let limit = 1 + CosignaturePolicy.maxCosignatures
                 guard incoming.note.signatures.count <= limit else {
                     throw .refused(
-                        "the note has \(incoming.note.signatures.count) signature lines; at most \(limit) are accepted (the log's and \(CosignaturePolicy.maxCosignatures) cosignatures)"
+                        "the note has \(incoming.note.signatures.count) signature lines; at most \(limit) are accepted "
+                            + "(the log's and \(CosignaturePolicy.maxCosignatures) cosignatures)"
                     )
                 }
                 let size = incoming.checkpoint.size
@@ -49,7 +50,8 @@ extension StoreLedger {
                     let path = try store.keepForkEvidence(
                         incoming.note.serialized, size: size, root: incoming.checkpoint.root, in: session)
                     throw .fork(
-                        "checkpoint of size \(size) has root \(incoming.checkpoint.root.base64) but the log's tree has \(root.base64): evidence kept in \(path)"
+                        "checkpoint of size \(size) has root \(incoming.checkpoint.root.base64) but the log's tree has "
+                            + "\(root.base64): evidence kept in \(path)"
                     )
                 }
                 let known = CosignaturePolicy.cosignerKeys(
@@ -69,7 +71,8 @@ extension StoreLedger {
                     }
                     if let time, CosignaturePolicy.isFuture(time, now: now) {
                         throw .refused(
-                            "\(line): witness \(key.name): cosignature timestamp \(time) is more than \(CosignaturePolicy.futureTolerance) s ahead of the log's clock (\(now))"
+                            "\(line): witness \(key.name): cosignature timestamp \(time) is more than "
+                                + "\(CosignaturePolicy.futureTolerance) s ahead of the log's clock (\(now))"
                         )
                     }
                     cosignatures.append(s)
@@ -91,7 +94,8 @@ extension StoreLedger {
                 for s in cosignatures { merged.note.add(s) }
                 guard merged.note.signatures.count <= limit else {
                     throw .refused(
-                        "checkpoint \(size) would carry \(merged.note.signatures.count) signature lines; at most \(limit) are kept (the log's and \(CosignaturePolicy.maxCosignatures) cosignatures)"
+                        "checkpoint \(size) would carry \(merged.note.signatures.count) signature lines; at most "
+                            + "\(limit) are kept (the log's and \(CosignaturePolicy.maxCosignatures) cosignatures)"
                     )
                 }
                 // Never store a note that the next command could not parse and verify.

@@ -78,7 +78,8 @@ extension StoreLedger {
         // The hash-only pass: the first cp.size lines, read by their newlines, into the tree.
         guard try hashOnlyRoot(count: Int64(cp.checkpoint.size)) == cp.checkpoint.root else {
             throw .chainBroken(
-                "the entries do not hash to signed checkpoint \(last)'s root: this copy was altered after it was signed;"
+                "the entries do not hash to signed checkpoint \(last)'s root: this copy was altered "
+                    + "after it was signed;"
                     + " ledger verify finds where")
         }
         let witnesses = StoreLedger.registeredWitnesses(try currentState().authority)

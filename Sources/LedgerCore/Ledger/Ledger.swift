@@ -237,7 +237,8 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
                         statements.count == 1
                         ? first
                         : first.prefixed(
-                            "batch refused, nothing appended (\(failures.count) of \(statements.count) bad); line \(line): "
+                            "batch refused, nothing appended (\(failures.count) of \(statements.count) bad); line "
+                                + "\(line): "
                         )
                     if statements.count > 1 { e.details = failures.map { "line \($0.0): \($0.1.message)" } }
                     throw e
@@ -290,7 +291,8 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
                     let old = try SignedCheckpoint(parsing: existing, logKey: op)
                     guard old.checkpoint == cp else {
                         throw .fork(
-                            "stored checkpoint \(cp.size) has root \(old.checkpoint.root.base64), tree has \(cp.root.base64)"
+                            "stored checkpoint \(cp.size) has root \(old.checkpoint.root.base64), tree has "
+                                + "\(cp.root.base64)"
                         )
                     }
                     return old
@@ -313,12 +315,14 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
         let stored = try store.tree.root(treeSize: store.size)
         guard stored == root else {
             throw .chainBroken(
-                "\(store.names.hashes) gives the root \(stored.base64) but the entries hash to \(root.base64); \(store.repairAdvice)"
+                "\(store.names.hashes) gives the root \(stored.base64) but the entries hash to \(root.base64); "
+                    + "\(store.repairAdvice)"
             )
         }
         if let c = store.commit, c.size == store.size, c.root != root {
             throw .chainBroken(
-                "\(store.names.commit) records the root \(c.root.base64) but the entries hash to \(root.base64); \(store.repairAdvice)"
+                "\(store.names.commit) records the root \(c.root.base64) but the entries hash to \(root.base64); "
+                    + "\(store.repairAdvice)"
             )
         }
         return root
@@ -353,7 +357,8 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
             let root = try tree.root(treeSize: Int64(cp.checkpoint.size))
             guard root == cp.checkpoint.root else {
                 throw .fork(
-                    "stored checkpoint of size \(size) has root \(cp.checkpoint.root.base64) but the tree has \(root.base64)"
+                    "stored checkpoint of size \(size) has root \(cp.checkpoint.root.base64) but the tree has "
+                        + "\(root.base64)"
                 )
             }
         }

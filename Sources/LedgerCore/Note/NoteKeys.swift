@@ -155,7 +155,8 @@ public struct NoteSignerKey: Sendable {
 
     /// The private key text. Write it only to a mode-0600 file; never print or log it.
     public var privateKeyText: String {
-        "PRIVATE+KEY+\(name)+\(NoteName.hex8(verifierKey.keyID))+\(Base64.encode([NoteKeyType.ed25519.rawValue] + signingKey.seed))"
+        "PRIVATE+KEY+\(name)+\(NoteName.hex8(verifierKey.keyID))+"
+            + "\(Base64.encode([NoteKeyType.ed25519.rawValue] + signingKey.seed))"
     }
 }
 

@@ -59,7 +59,8 @@ public struct Witness: Sendable {
         } else if new.size == old.size {
             guard new.root == old.root else {
                 throw .fork(
-                    "checkpoint of size \(new.size) has root \(new.root.base64), but this witness cosigned \(old.root.base64) at the same size"
+                    "checkpoint of size \(new.size) has root \(new.root.base64), but this witness cosigned "
+                        + "\(old.root.base64) at the same size"
                 )
             }
         } else if old.size > 0 {

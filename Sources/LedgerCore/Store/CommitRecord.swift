@@ -123,7 +123,8 @@ public struct CommitRecord: Sendable, Hashable {
                 if best == nil || r.sequence > best!.sequence { best = r }
             case .failure(.unknownVersion(let v)):
                 throw .malformed(
-                    "\(path): ledger format version \(v) is not one this `ledger` knows (it reads version \(formatVersion))"
+                    "\(path): ledger format version \(v) is not one this `ledger` knows (it reads version "
+                        + "\(formatVersion))"
                 )
             case .failure(.outOfRange):
                 throw .chainBroken("\(path): slot \(k) records a size or length beyond 2^63 − 1, which no ledger has")

@@ -119,14 +119,17 @@ extension FileStore {
         if let commit {
             guard done >= commit.size else {
                 throw .chainBroken(
-                    "the commit record acknowledges \(commit.size) entries, but \(report.firstCutReason ?? "\(FileStore.entriesFile) holds only \(done) complete entries"); repair cannot cut or restore acknowledged entries, so nothing was changed"
+                    "the commit record acknowledges \(commit.size) entries, but "
+                        + "\(report.firstCutReason ?? "\(FileStore.entriesFile) holds only \(done) complete entries"); "
+                        + "repair cannot cut or restore acknowledged entries, so nothing was changed"
                 )
             }
             guard let at = recordCheck, at.end == commit.entriesEnd, at.leaf == commit.lastLeafHash,
                 at.root == commit.root
             else {
                 throw .chainBroken(
-                    "the commit record does not match the first \(commit.size) entries of \(FileStore.entriesFile) (bytes, last leaf hash or root); nothing was changed"
+                    "the commit record does not match the first \(commit.size) entries of \(FileStore.entriesFile) "
+                        + "(bytes, last leaf hash or root); nothing was changed"
                 )
             }
             report.acknowledgedBy =
@@ -149,12 +152,15 @@ extension FileStore {
             }
             guard let root = rootsAt[Int64(clamping: s)] else {
                 throw .chainBroken(
-                    "checkpoint \(s) covers \(s) entries, but only \(done) can be kept (\(report.firstCutReason ?? "the file ends")); repair never cuts what a checkpoint covers, so nothing was changed"
+                    "checkpoint \(s) covers \(s) entries, but only \(done) can be kept "
+                        + "(\(report.firstCutReason ?? "the file ends")); repair never cuts what a checkpoint covers, "
+                        + "so nothing was changed"
                 )
             }
             guard root == cp.checkpoint.root else {
                 throw .fork(
-                    "checkpoint \(s): signed root \(cp.checkpoint.root.base64) differs from the rebuilt root \(root.base64); nothing was changed"
+                    "checkpoint \(s): signed root \(cp.checkpoint.root.base64) differs from the rebuilt root "
+                        + "\(root.base64); nothing was changed"
                 )
             }
             report.checkpointsChecked += 1

@@ -13,7 +13,7 @@ import Synchronization
 /// |---|---|
 /// | `entries.jsonl` | one canonical entry per line, append-only; the source of truth |
 /// | `commit` | the commit record: how many entries were acknowledged (``CommitRecord``) |
-/// | `entries.idx` | 40 bytes per entry: u64 little-endian end offset of its line (after the `\n`), then its 32-byte statement hash |
+/// | `entries.idx` | 40 bytes per entry: u64 LE end offset of its line (after the `\n`), its 32-byte statement hash |
 /// | `tree.hashes` | the Merkle tree's stored hashes, 32 bytes each, in ``StoredHashIndex`` order |
 /// | `checkpoints/` | every signed checkpoint, `<size, 20 digits>.note` |
 /// | `lock` | `flock` target that serializes writers |
@@ -204,7 +204,8 @@ public final class FileStore: LedgerStore {
         let entriesBytes = try entriesFileSize()
         guard entriesBytes >= c.entriesEnd else {
             throw .chainBroken(
-                "\(path(FileStore.entriesFile)): is \(entriesBytes) bytes but the commit record acknowledges \(c.size) entries in \(c.entriesEnd) bytes: acknowledged entries are missing"
+                "\(path(FileStore.entriesFile)): is \(entriesBytes) bytes but the commit record acknowledges \(c.size) "
+                    + "entries in \(c.entriesEnd) bytes: acknowledged entries are missing"
             )
         }
         let idxPath = path(FileStore.indexFile)
@@ -212,7 +213,8 @@ public final class FileStore: LedgerStore {
         guard idxBytes >= 0 else { throw .chainBroken("\(idxPath): missing; \(repairAdvice)") }
         guard idxBytes / Int64(FileStore.indexRecord) >= c.size else {
             throw .chainBroken(
-                "\(idxPath): holds \(idxBytes / Int64(FileStore.indexRecord)) records but \(c.size) entries are committed; \(repairAdvice)"
+                "\(idxPath): holds \(idxBytes / Int64(FileStore.indexRecord)) records but \(c.size) entries are "
+                    + "committed; \(repairAdvice)"
             )
         }
         let hashPath = path(FileStore.hashesFile)
@@ -221,7 +223,8 @@ public final class FileStore: LedgerStore {
         let needed = StoredHashIndex.count(size: c.size) * 32
         guard hashBytes >= needed else {
             throw .chainBroken(
-                "\(hashPath): holds \(hashBytes / 32) hashes, \(needed / 32) needed for \(c.size) entries; \(repairAdvice)"
+                "\(hashPath): holds \(hashBytes / 32) hashes, \(needed / 32) needed for \(c.size) entries; "
+                    + "\(repairAdvice)"
             )
         }
         let newIndex = try MappedFile(fd: indexFD, count: Int(c.size) * FileStore.indexRecord, path: idxPath)
@@ -230,13 +233,15 @@ public final class FileStore: LedgerStore {
             let end = newIndex.indexEndOffset(c.size - 1)
             guard end == c.entriesEnd else {
                 throw .chainBroken(
-                    "\(idxPath): entry \(c.size - 1) ends at byte \(end), but the commit record says \(c.entriesEnd); \(repairAdvice)"
+                    "\(idxPath): entry \(c.size - 1) ends at byte \(end), but the commit record says \(c.entriesEnd); "
+                        + "\(repairAdvice)"
                 )
             }
             let last = newHashes.storedHash(at: StoredHashIndex.index(level: 0, n: c.size - 1))
             guard last == c.lastLeafHash else {
                 throw .chainBroken(
-                    "\(hashPath): the leaf hash of entry \(c.size - 1) differs from the commit record's; \(repairAdvice)"
+                    "\(hashPath): the leaf hash of entry \(c.size - 1) differs from the commit record's; "
+                        + "\(repairAdvice)"
                 )
             }
         }
@@ -275,14 +280,17 @@ public final class FileStore: LedgerStore {
         let first = prev
         guard first >= 0, first <= snap.committedEnd else {
             throw .chainBroken(
-                "entry \(range.lowerBound): \(path(FileStore.indexFile)) puts its line at byte \(first), outside the \(snap.committedEnd) committed bytes of \(FileStore.entriesFile); \(repairAdvice)"
+                "entry \(range.lowerBound): \(path(FileStore.indexFile)) puts its line at byte \(first), outside the "
+                    + "\(snap.committedEnd) committed bytes of \(FileStore.entriesFile); \(repairAdvice)"
             )
         }
         for k in range {
             let e = snap.endOffset(k)
             guard e > prev, e - prev <= Int64(Entry.maxBytes) + 1, e <= snap.committedEnd else {
                 throw .chainBroken(
-                    "entry \(k): \(path(FileStore.indexFile)) gives the line bytes \(prev)..<\(e), which cannot hold an entry of \(path(FileStore.entriesFile)) (\(snap.committedEnd) committed bytes); \(repairAdvice)"
+                    "entry \(k): \(path(FileStore.indexFile)) gives the line bytes \(prev)..<\(e), which cannot hold "
+                        + "an entry of \(path(FileStore.entriesFile)) (\(snap.committedEnd) committed bytes); "
+                        + "\(repairAdvice)"
                 )
             }
             prev = e
@@ -300,7 +308,9 @@ public final class FileStore: LedgerStore {
         var bytes = try POSIX.readAll(entriesFD, at: start, count: Int(end - start), path: path(FileStore.entriesFile))
         guard bytes.last == 0x0a, !bytes.dropLast().contains(0x0a) else {
             throw .chainBroken(
-                "entry \(i): \(FileStore.entriesFile) does not match \(FileStore.indexFile) here (the line the index names does not end at its newline): \(FileStore.entriesFile) was changed at or before entry \(i), or the index is damaged; \(repairAdvice)"
+                "entry \(i): \(FileStore.entriesFile) does not match \(FileStore.indexFile) here (the line the index "
+                    + "names does not end at its newline): \(FileStore.entriesFile) was changed at or before entry "
+                    + "\(i), or the index is damaged; \(repairAdvice)"
             )
         }
         bytes.removeLast()
@@ -349,7 +359,9 @@ public final class FileStore: LedgerStore {
             let e = Int(snap.endOffset(k) - start)
             guard buffer[e - 1] == 0x0a else {
                 throw .chainBroken(
-                    "entry \(k): line does not end with a newline at byte \(start + Int64(e)), where \(FileStore.indexFile) puts its end: \(FileStore.entriesFile) was changed at or before entry \(k), or the index is damaged; `ledger verify` finds which, \(repairAdvice)"
+                    "entry \(k): line does not end with a newline at byte \(start + Int64(e)), where "
+                        + "\(FileStore.indexFile) puts its end: \(FileStore.entriesFile) was changed at or before "
+                        + "entry \(k), or the index is damaged; `ledger verify` finds which, \(repairAdvice)"
                 )
             }
             lines.append(buffer[s..<(e - 1)])
@@ -458,7 +470,8 @@ public final class FileStore: LedgerStore {
         // not that a crash left a tail: nothing a checkpoint covers is ever cut.
         if let covered = checkpointSizes().last, covered > UInt64(size) {
             throw .chainBroken(
-                "\(path(FileStore.commitFile)): acknowledges \(size) entries but the stored checkpoint of size \(covered) covers more; nothing was cut; \(repairAdvice)"
+                "\(path(FileStore.commitFile)): acknowledges \(size) entries but the stored checkpoint of size "
+                    + "\(covered) covers more; nothing was cut; \(repairAdvice)"
             )
         }
         let files: [(Int32, String, Int64)] = [
