@@ -31,6 +31,7 @@ extension LedgerCommand.CheckpointCommand {
                 "A witness vkey whose cosignatures --attach accepts, besides the keys registered with role witness "
                     + "(repeatable; a 0x01 vkey stands for its 0x04 cosigner key)."))
         var witness: [String] = []
+        @Flag(help: "Print the checkpoint as JSON: origin, size, root (base64) and the note itself.") var json = false
 
         func validate() throws {
             if sign, key == nil { throw ValidationError("--sign needs --key") }
@@ -41,15 +42,23 @@ extension LedgerCommand.CheckpointCommand {
         func run() throws {
             try LedgerCLI.run {
                 let ledger = try Ledger<RulesInUse>(directory: dir, clock: logClock())
+                let cp: SignedCheckpoint
                 if sign {
-                    let cp = try ledger.signCheckpoint(key: try loadPrivateKey(key!))
-                    out(cp.note.serialized, terminator: "")
+                    cp = try ledger.signCheckpoint(key: try loadPrivateKey(key!))
                 } else if let attach {
                     let witnesses = try CosignatureOutput.witnessKeys(witness)
-                    let cp = try ledger.attach(try readText(attach), witnesses: witnesses)
-                    out(cp.note.serialized, terminator: "")
+                    let text = try FileKind.readText(attach, expecting: [.checkpoint], noun: "a checkpoint")
+                    cp = try ledger.attach(text, witnesses: witnesses)
                 } else {
-                    out(try ledger.checkpoint(size: size).note.serialized, terminator: "")
+                    cp = try ledger.checkpoint(size: size)
+                }
+                if json {
+                    printJSON([
+                        "origin": .string(cp.checkpoint.origin), "size": .integer(Int64(cp.checkpoint.size)),
+                        "root": .string(cp.checkpoint.root.base64), "note": .string(cp.note.serialized),
+                    ])
+                } else {
+                    out(cp.note.serialized, terminator: "")
                 }
             }
         }
@@ -71,16 +80,30 @@ extension LedgerCommand {
         @Option(help: "The log's vkey.") var vkey: String
         @Option(help: "Witness state directory (last cosigned checkpoint per log).") var state: String?
         @Option(help: "Consistency proof JSON from the last cosigned size.") var proof: String?
+        @Flag(help: "Print JSON: the cosigned note, the witness key's name and the cosignature's time.")
+        var json = false
 
         func run() throws {
             try LedgerCLI.run {
                 let witness = Witness(key: try loadPrivateKey(key), stateDirectory: state)
                 let logKey = try NoteVerifierKey(parsing: vkey)
                 var cp: ConsistencyProof?
-                if let proof { cp = try ConsistencyProof(json: try parseUserJSON(try readText(proof), what: proof)) }
+                if let proof {
+                    let text = try FileKind.readText(proof, expecting: [.jsonProof], noun: "a consistency proof")
+                    cp = try ConsistencyProof(json: try parseUserJSON(text, what: proof))
+                }
                 let now = UInt64(logClock()().secondsSinceEpoch)
-                let note = try witness.cosign(try readText(checkpointFile), logKey: logKey, proof: cp, time: now)
-                out(note.serialized, terminator: "")
+                let text = try FileKind.readText(checkpointFile, expecting: [.checkpoint], noun: "a checkpoint")
+                let note = try witness.cosign(text, logKey: logKey, proof: cp, time: now)
+                if json {
+                    printJSON([
+                        "note": .string(note.serialized), "witness": .string(witness.key.verifierKey.name),
+                        "time": .integer(Int64(now)),
+                        "timeRFC3339": .string(CosignaturePolicy.timeText(now)),
+                    ])
+                } else {
+                    out(note.serialized, terminator: "")
+                }
             }
         }
     }

@@ -139,14 +139,23 @@ extension LedgerCommand.Proof {
                         throw .malformed("--signer-vkey: \(error.message)")
                     }
                 }
+                // Each file must be of its kind; one of another kind is named with what it looks like.
+                let proofText = try FileKind.readText(proof, expecting: [.jsonProof, .tlogProof], noun: "a proof")
                 let document: ProofDocument
-                do { document = try ProofDocument(parsing: try readText(proof)) } catch let e as LedgerError {
+                do { document = try ProofDocument(parsing: proofText) } catch let e as LedgerError {
                     throw e.prefixed("\(proof): ")
                 }
-                let leafBytes = try leaf.map { try LedgerFiles.read($0) }
+                let leafBytes = try leaf.map { path in
+                    let bytes = try LedgerFiles.read(path)
+                    try FileKind.require([.leaf], noun: "a leaf", path: path, bytes: bytes)
+                    return bytes
+                }
+                let readCheckpoint = { (path: String) in
+                    try FileKind.readText(path, expecting: [.checkpoint], noun: "a checkpoint")
+                }
                 let outcome = try verifier.check(
-                    document, checkpoint: try checkpoint.map(readText), oldCheckpoint: try oldCheckpoint.map(readText),
-                    leaf: leafBytes)
+                    document, checkpoint: try checkpoint.map(readCheckpoint),
+                    oldCheckpoint: try oldCheckpoint.map(readCheckpoint), leaf: leafBytes)
                 var result: [String: JSONValue] = ["valid": true]
                 var lines = ["proof OK"]
                 // Sizes were checked against the JSON integer range (2^53 − 1) by the verifier.

@@ -136,6 +136,22 @@ import Testing
                 ["propose", "led", "--key", "op.key", "--file", "leaf0.bin"],
                 "leaf0.bin: looks like a leaf (an entry line), not a proposal file"
             ),
+            // The issue's own examples: `proof verify --proof leaf63.bin`, `--checkpoint p63.json`.
+            (
+                ["proof", "verify", "--vkey", fx.opVkey, "--proof", "leaf0.bin", "--checkpoint", "cp.txt"],
+                "leaf0.bin: looks like a leaf (an entry line), not a proof"
+            ),
+            (
+                ["proof", "verify", "--vkey", fx.opVkey, "--proof", "p0.json", "--checkpoint", "p0.json"],
+                "p0.json: looks like a JSON proof, not a checkpoint"
+            ),
+            (
+                [
+                    "proof", "verify", "--vkey", fx.opVkey, "--proof", "p0.json", "--checkpoint", "cp.txt",
+                    "--leaf", "cp.txt",
+                ],
+                "cp.txt: looks like a checkpoint (a signed note), not a leaf"
+            ),
         ]
         for (args, message) in cases {
             let r = try ledger(args, cwd: fx.dir)
@@ -144,6 +160,13 @@ import Testing
         }
         // The right kinds still pass.
         #expect(try ledger(["checkpoint", "verify", "cp.txt", "--vkey", fx.opVkey], cwd: fx.dir).status == 0)
+        let ok = try ledger(
+            [
+                "proof", "verify", "--vkey", fx.opVkey, "--proof", "p0.json", "--checkpoint", "cp.txt", "--leaf",
+                "leaf0.bin",
+            ],
+            cwd: fx.dir)
+        #expect(ok.status == 0, "\(ok.stderr)")
     }
 
     @Test func keyShowAndStatementSignTakeJSON() throws {
@@ -156,5 +179,28 @@ import Testing
             ["statement", "sign", "--key", "op.key", "--kind", "x", "--body", "{}", "--json"], cwd: fx.dir)
         #expect(signed.status == 0)
         #expect(signed.stdout.hasPrefix("{\"sig\":"))
+    }
+
+    @Test func checkpointAndCosignTakeJSON() throws {
+        let fx = try CLIFixture()
+        #expect(try ledger(["checkpoint", "led", "--sign", "--key", "op.key"], cwd: fx.dir).status == 0)
+        let text = try ledger(["checkpoint", "led"], cwd: fx.dir).stdout
+        try text.write(toFile: fx.dir + "/cp.txt", atomically: true, encoding: .utf8)
+        let j = try ledger(["checkpoint", "led", "--json"], cwd: fx.dir)
+        #expect(j.status == 0, "\(j.stderr)")
+        let o = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as! [String: Any]
+        let body = text.split(separator: "\n").map(String.init)
+        #expect(
+            o["origin"] as? String == body[0] && o["size"] as? Int == Int(body[1]) && o["root"] as? String == body[2])
+        #expect(o["note"] as? String == text)
+        #expect(try ledger(["key", "generate", "--name", "w.example", "--out", "w.key"], cwd: fx.dir).status == 0)
+        let env = ["LEDGER_NOW": "2031-01-01T00:00:00Z"]
+        let c = try ledger(
+            ["cosign", "cp.txt", "--key", "w.key", "--vkey", fx.opVkey, "--json"], cwd: fx.dir, env: env)
+        #expect(c.status == 0, "\(c.stderr)")
+        let co = try JSONSerialization.jsonObject(with: Data(c.stdout.utf8)) as! [String: Any]
+        #expect(co["witness"] as? String == "w.example" && co["timeRFC3339"] as? String == "2031-01-01T00:00:00Z")
+        let plain = try ledger(["cosign", "cp.txt", "--key", "w.key", "--vkey", fx.opVkey], cwd: fx.dir, env: env)
+        #expect(co["note"] as? String == plain.stdout)
     }
 }
