@@ -46,4 +46,24 @@ import Testing
             #expect(!r.stdout.contains("\u{1b}"), "\(cmd)")
         }
     }
+
+    /// `list compare`'s table names each list by its instrument, which the list file states:
+    /// its header lines are cleaned as its rows are.
+    @Test func listCompareHeaderDoesNotPassControlCharactersToTheTerminal() throws {
+        let dir = try makeTempDir("hostile-list")
+        for j in ["EU", "US"] {
+            let json = """
+                {"format": "minilateral-control-list/v1", "jurisdiction": "\(j)", "scheme": "eu",
+                 "instrument": "Evil \\u001b[2J\\u001b[31mred \\u202eesrever", "citation": "c",
+                 "versionDate": "2025-11-15",
+                 "entries": [{"code": "3B001", "text": "Equipment:", "status": "active", "source": "test"}]}
+                """
+            try json.write(toFile: dir + "/\(j).json", atomically: true, encoding: .utf8)
+        }
+        let r = try ledger(["list", "compare", "EU.json", "US.json"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Evil"), "\(r.stdout)")
+        #expect(!r.stdout.contains("\u{1b}"), "\(r.stdout)")
+        #expect(!r.stdout.contains("\u{202E}"))
+    }
 }
