@@ -62,28 +62,31 @@ extension LedgerCommand {
                     return
                 case .table:
                     LedgerCLI.out(basis.line)
-                    for l in listLines { LedgerCLI.out("list: \(l)") }
+                    for l in listLines { LedgerCLI.out("list: " + TextWidth.printable(l)) }
                 }
                 if found.isEmpty {
                     LedgerCLI.out("no findings")
                     return
                 }
+                // Titles, list text and reasons come from statements and lists: no control
+                // character or bidirectional override reaches the terminal (specs/cli.md, Reports).
+                func out(_ s: String) { LedgerCLI.out(TextWidth.printable(s)) }
                 for f in found {
-                    LedgerCLI.out(
+                    out(
                         "\(f.severity.rawValue.uppercased()) \(f.rule.rawValue)  "
                             + "\(f.id)\(f.review.map { "  [\($0.status.rawValue)]" } ?? "")"
                     )
-                    LedgerCLI.out("  A: \(f.a.label)  \(f.a.kind.rawValue)  \(f.a.title)")
+                    out("  A: \(f.a.label)  \(f.a.kind.rawValue)  \(f.a.title)")
                     if let e = f.b.listEntry {
-                        LedgerCLI.out("  B: \(e.label)  \(e.text)")
+                        out("  B: \(e.label)  \(e.text)")
                     } else {
-                        LedgerCLI.out("  B: \(f.b.label)  \(f.b.kind.rawValue)  \(f.b.title)")
+                        out("  B: \(f.b.label)  \(f.b.kind.rawValue)  \(f.b.title)")
                     }
-                    LedgerCLI.out("  items: \(f.overlaps.joined(separator: "; "))")
+                    out("  items: \(f.overlaps.joined(separator: "; "))")
                     if !f.destinations.isEmpty {
-                        LedgerCLI.out("  destinations: \(f.destinations.joined(separator: ", "))")
+                        out("  destinations: \(f.destinations.joined(separator: ", "))")
                     }
-                    LedgerCLI.out("  why: \(f.reason)")
+                    out("  why: \(f.reason)")
                 }
                 let high = found.filter { $0.severity == .high }.count
                 LedgerCLI.out("\(ReportWords.count(found.count, "finding")), \(high) high")

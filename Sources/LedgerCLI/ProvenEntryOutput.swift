@@ -26,7 +26,7 @@ struct ProvenEntryOutput {
         lines += [
             "entry \(e.index), integrated \(e.time.rfc3339)",
             "  kind:         \(st.kind)",
-            "  signer:       \(st.signer.label)",
+            "  signer:       \(escapedForMessage(st.signer.label))",  // a key name may hold C1 controls
             "  claimed time: \(st.time.rfc3339)",
             "  body:         \(body)",
             "  signature:    valid under the signer key the statement names",

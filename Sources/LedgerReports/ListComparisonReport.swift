@@ -92,7 +92,8 @@ package struct ListComparisonReport: Sendable {
         case .table:
             var lines = header + [summary, ""] + table.text(wide: wide) + ["", Self.legend]
             if let r = referenceOnlyLine { lines.append(r) }
-            return lines.joined(separator: "\n") + "\n"
+            // The instrument comes from the list file: no control character reaches the terminal.
+            return lines.map(TextWidth.printable).joined(separator: "\n") + "\n"
         case .markdown:
             var lines = ["# Control lists compared", ""] + header.map { "- " + ReportTable.markdownEscaped($0) }
             lines += ["", summary, ""] + table.markdown() + ["", Self.legend]

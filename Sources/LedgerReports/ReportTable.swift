@@ -105,17 +105,23 @@ package struct ReportTable: Sendable {
         return [row(columns.map(\.name)), rule] + rows.map { row($0.map(\.text)) }
     }
 
+    /// `s` as one line of Markdown text: line breaks become spaces, other control characters
+    /// and bidirectional overrides U+FFFD (``TextWidth/printable(_:)``), and the characters
+    /// Markdown gives a meaning are escaped. The escape works on Unicode scalars, not
+    /// characters: a `|` or `[` followed by a combining mark is one character in Swift, but
+    /// a Markdown parser sees the `|` or `[` byte and would split the cell or open a link.
     package static func markdownEscaped(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
+        let line = s.contains(where: \.isNewline) ? String(s.map { $0.isNewline ? " " : $0 }) : s
+        var out = String.UnicodeScalarView()
+        for u in TextWidth.printable(line).unicodeScalars {
+            switch u {
             case "|", "\\", "<", ">", "*", "_", "`", "[", "]":
                 out.append("\\")
-                out.append(c)
-            default: out.append(c)
+                out.append(u)
+            default: out.append(u)
             }
         }
-        return out
+        return String(out)
     }
 
     // MARK: csv

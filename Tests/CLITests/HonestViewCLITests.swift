@@ -74,4 +74,40 @@ import Testing
         // The auditor agrees that the copy is bad.
         #expect(try n.run(["verify", "led", "--vkey", n.fx.opVkey]).status == 1)
     }
+    /// An older checkpoint copied under a larger name would hide the latest one (which the
+    /// forgery breaks) from the check: the views, as `verify`, refuse a file whose name is not
+    /// its checkpoint's size.
+    @Test func anOlderCheckpointUnderALargerNameIsAnErrorNotAView() throws {
+        let n = try Negotiation()
+        try n.write("p.yaml", ConsensusCLITests.proposalYAML)
+        #expect(try n.run(["propose", "led", "--key", "G7-JP.key", "--file", "p.yaml"]).status == 0)
+        #expect(try n.run(["checkpoint", "led", "--sign", "--key", "op.key"]).status == 0)
+        let o = try n.run([
+            "position", "led", "G7-EUV-1", "--key", "G7-DE.key", "--stance", "object", "--reason", "scope",
+        ])
+        #expect(o.status == 0, "\(o.stderr)")
+        #expect(try n.run(["checkpoint", "led", "--sign", "--key", "op.key"]).status == 0)
+        let cps = n.dir + "/led/checkpoints/"
+        let names = try FileManager.default.contentsOfDirectory(atPath: cps).filter { $0.hasSuffix(".note") }.sorted()
+        #expect(names.count == 2)
+        // DE's objection becomes support, the caches are rebuilt, and the first checkpoint
+        // (which does not cover the forged entry) is copied under a name larger than any.
+        let path = n.dir + "/led/entries.jsonl"
+        let text = try read(path).replacingOccurrences(of: "\"stance\":\"object\"", with: "\"stance\":\"support\"")
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        try FileManager.default.moveItem(atPath: n.dir + "/led/checkpoints", toPath: n.dir + "/cps")
+        for derived in ["commit", "entries.idx", "tree.hashes"] {
+            try FileManager.default.removeItem(atPath: n.dir + "/led/" + derived)
+        }
+        #expect(try n.run(["repair", "led"]).status == 0)
+        try? FileManager.default.removeItem(atPath: n.dir + "/led/checkpoints")
+        try FileManager.default.moveItem(atPath: n.dir + "/cps", toPath: n.dir + "/led/checkpoints")
+        try FileManager.default.copyItem(atPath: cps + names[0], toPath: cps + "00000000000000009999.note")
+        for v in Self.views {
+            let r = try n.run(v)
+            #expect(r.status == 1, "\(v): \(r.stdout)")
+            #expect(r.stdout.isEmpty, "\(v)")
+            #expect(r.stderr.contains("the file for size 9999 holds a checkpoint of size"), "\(v): \(r.stderr)")
+        }
+    }
 }

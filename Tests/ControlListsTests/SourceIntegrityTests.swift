@@ -58,6 +58,24 @@ import Testing
         #expect(ParameterCheck.disagreement([p], text: "uniform to less than 3 %") != nil)
     }
 
+    /// `Double` reads "+45", "45e0", "4.5E1" and "0x2D" as 45: spelled so, a stale parameter
+    /// must not slip past the check. An exponent is checked as the text writes it ("10-4").
+    @Test func aParameterSpelledOtherwiseIsStillChecked() throws {
+        let stale = "Imprint lithography equipment capable of producing features of 40 nm or less;"
+        for value in ["+45", "45e0", "4.5E1", "0x2D", "inf"] {
+            #expect(throws: ControlListError.self, "\(value)") {
+                try ControlListImporter.importList(
+                    bytes: Self.json(text: stale, value: value), path: "l.json", format: .json)
+            }
+        }
+        let p = Parameter(term: "C-NOT error", comparator: .lessOrEqual, value: "1e-4", unit: "")
+        #expect(ParameterCheck.disagreement([p], text: "a 'C-NOT error' of less than or equal to 10-4;") == nil)
+        #expect(ParameterCheck.disagreement([p], text: "a 'C-NOT error' of less than or equal to 10-3;") != nil)
+        let q = Parameter(term: "C-NOT error", comparator: .lessOrEqual, value: "2.5e-3", unit: "")
+        #expect(ParameterCheck.disagreement([q], text: "an error of 2,5 × 10-3 or less") == nil)
+        #expect(ParameterCheck.disagreement([q], text: "an error of 3 × 10-3 or less") != nil)
+    }
+
     @Test func theDatasetHashSurvivesOurFormats() throws {
         let dataset = Self.json(text: "features of 45 nm or less;", value: "45")
         let a = try ControlListImporter.importList(bytes: dataset, path: "d.json", format: .json)

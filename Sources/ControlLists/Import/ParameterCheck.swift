@@ -14,8 +14,18 @@ enum ParameterCheck {
     static func disagreement(_ parameters: [Parameter], text: String) -> String? {
         let numbers = numbersIn(text)
         for p in parameters where p.isParsed {
-            guard let v = canonicalNumber(p.value) else { continue }
-            if !numbers.contains(v) {
+            // `Double` also reads "+45", "4.5e1", "0x2D" and "inf": none of them may skip the check.
+            let figures: [String]
+            if let v = canonicalNumber(p.value), !p.value.contains(",") {
+                figures = [v]
+            } else if let (mantissa, exponent) = scientific(p.value) {
+                // `1e-4` as the text writes it: "10-4", "10^-4" (and `2.5e-3`: "2,5 × 10-3").
+                figures = (mantissa == "1" ? [] : [mantissa]) + ["10", exponent]
+            } else {
+                return "parameter \"\(p.term) \(p.comparator.symbol) \(p.value) \(p.unit)\" is not a decimal figure"
+                    + " (digits with at most one point, and an optional exponent such as 1e-4)"
+            }
+            if figures.contains(where: { !numbers.contains($0) }) {
                 return "parameter \"\(p.term) \(p.comparator.symbol) \(p.value) \(p.unit)\" is not in the text"
                     + " (the text states \(numbers.isEmpty ? "no figure" : numbers.sorted().joined(separator: ", ")))"
             }
@@ -46,6 +56,19 @@ enum ParameterCheck {
         }
         flush()
         return out
+    }
+
+    /// The canonical mantissa and exponent magnitude of `1e-4` or `2.5E+3` (`("1", "4")`,
+    /// `("2.5", "3")`); nil for anything else.
+    static func scientific(_ s: String) -> (mantissa: String, exponent: String)? {
+        let parts = s.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "e" || $0 == "E" })
+        guard parts.count == 2, !parts[0].contains(","), let m = canonicalNumber(String(parts[0])) else { return nil }
+        var e = parts[1]
+        if e.first == "+" || e.first == "-" { e = e.dropFirst() }
+        guard !e.isEmpty, e.allSatisfy({ $0.isASCII && $0.isNumber }), let x = canonicalNumber(String(e)) else {
+            return nil
+        }
+        return (m, x)
     }
 
     /// A decimal figure without leading or trailing zeros, a decimal comma read as a point:

@@ -71,7 +71,13 @@ extension StoreLedger {
         } catch {
             throw error.prefixed("checkpoint \(last): ")
         }
-        guard Int64(cp.checkpoint.size) <= snap.size else {
+        // As `verify` and the server: the file for size N must hold the checkpoint of size N, or an
+        // older checkpoint under a larger name would hide the latest one from the check.
+        guard cp.checkpoint.size == last else {
+            throw .checkpointInvalid(
+                "checkpoint \(last): the file for size \(last) holds a checkpoint of size \(cp.checkpoint.size)")
+        }
+        guard let covered = Int64(exactly: last), covered <= snap.size else {
             throw .chainBroken(
                 "checkpoint \(last) covers \(last) entries, but the ledger holds \(snap.size): entries were removed")
         }
