@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerReports
 import Synchronization
 
 #if canImport(Glibc)
@@ -172,4 +173,17 @@ func logClock() -> @Sendable () -> Timestamp {
         return { t }
     }
     return { .now() }
+}
+
+/// `s` as a terminal may show it: on every line, control characters and bidirectional
+/// overrides from statements or list files become U+FFFD (specs/cli.md, Reports), line
+/// breaks are kept.
+func terminalText(_ s: String) -> String {
+    s.split(separator: "\n", omittingEmptySubsequences: false).map { TextWidth.printable(String($0)) }
+        .joined(separator: "\n")
+}
+
+/// ``out(_:terminator:)`` for human-readable text that quotes untrusted content.
+func outText(_ s: String, terminator: String = "\n") {
+    out(terminalText(s), terminator: terminator)
 }

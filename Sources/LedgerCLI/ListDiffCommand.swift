@@ -50,15 +50,15 @@ extension LedgerCommand.ControlListGroup {
                 let ib = ControlListCLI.publishedIndex(state, sha256Hex: lb.sourceSHA256)
                 let f = DiffFormat(rawValue: format ?? (json ? "json" : "table"))!
                 let versions = mode.map { $0 == "versions" } ?? (la.jurisdiction == lb.jurisdiction)
+                let text: String
                 if versions {
-                    LedgerCLI.out(
-                        ListDiff(old: la, new: lb, oldLedgerIndex: ia, newLedgerIndex: ib).render(f), terminator: "")
+                    text = ListDiff(old: la, new: lb, oldLedgerIndex: ia, newLedgerIndex: ib).render(f)
                 } else {
                     let t = try ControlListCLI.correlations(extra: correlations)
-                    LedgerCLI.out(
-                        JurisdictionDiff(a: la, b: lb, correlations: t, aLedgerIndex: ia, bLedgerIndex: ib).render(f),
-                        terminator: "")
+                    text = JurisdictionDiff(a: la, b: lb, correlations: t, aLedgerIndex: ia, bLedgerIndex: ib).render(f)
                 }
+                // Text for people has list-file content defused; JSON and CSV carry it as data.
+                LedgerCLI.out(f == .table || f == .markdown ? terminalText(text) : text, terminator: "")
             }
         }
     }

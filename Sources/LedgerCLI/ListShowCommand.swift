@@ -31,10 +31,10 @@ extension LedgerCommand.ControlListGroup {
                                 }))
                         return
                     }
-                    LedgerCLI.out(list.title)
+                    LedgerCLI.outText(list.title)
                     for s in list.stems {
                         let n = list.subtree(s.code).count - 1
-                        LedgerCLI.out(
+                        LedgerCLI.outText(
                             "\((s.code.text + " ").padding(8))\(s.status == .active ? "" : "[\(s.status.rawValue)] ")"
                                 + "\(list.stemHeading(s.code).prefix(100))\(n > 0 ? "  (\(n) paragraphs)" : "")"
                         )
@@ -51,20 +51,23 @@ extension LedgerCommand.ControlListGroup {
                     printJSON(.object(o))
                     return
                 }
-                LedgerCLI.out(
+                LedgerCLI.outText(
                     "\(e.code.text)  [\(e.status.rawValue)]  \(list.jurisdiction) \(list.instrument) "
                         + "(\(list.versionDate))"
                 )
-                if let p = e.parent { LedgerCLI.out("parent:  \(p.text)") }
-                if !e.heading.isEmpty { LedgerCLI.out("heading: \(e.heading)") }
-                LedgerCLI.out("text:    \(e.text)")
+                if let p = e.parent { LedgerCLI.outText("parent:  \(p.text)") }
+                if !e.heading.isEmpty { LedgerCLI.outText("heading: \(e.heading)") }
+                LedgerCLI.outText("text:    \(e.text)")
                 for p in e.parameters {
-                    LedgerCLI.out("  param: \(p.description)\(p.isParsed ? "" : "   (unparsed: \(p.unparsedReason!))")")
+                    LedgerCLI.outText(
+                        "  param: \(p.description)\(p.isParsed ? "" : "   (unparsed: \(p.unparsedReason!))")")
                 }
-                for n in e.notes { LedgerCLI.out("  \(n.kind.rawValue): \(n.text)") }
-                if !e.seeAlso.isEmpty { LedgerCLI.out("see also: \(e.seeAlso.joined(separator: ", "))") }
-                LedgerCLI.out("source:  \(e.source)")
-                if !children.isEmpty { LedgerCLI.out("children: \(children.map(\.code.text).joined(separator: ", "))") }
+                for n in e.notes { LedgerCLI.outText("  \(n.kind.rawValue): \(n.text)") }
+                if !e.seeAlso.isEmpty { LedgerCLI.outText("see also: \(e.seeAlso.joined(separator: ", "))") }
+                LedgerCLI.outText("source:  \(e.source)")
+                if !children.isEmpty {
+                    LedgerCLI.outText("children: \(children.map(\.code.text).joined(separator: ", "))")
+                }
             }
         }
     }

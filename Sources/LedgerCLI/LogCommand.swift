@@ -28,7 +28,7 @@ extension LedgerCommand {
                             o["leafHash"] = .string(line.withUnsafeBytes { MerkleHash.leaf($0) }.base64)
                             printJSON(.object(o))
                         } else {
-                            out(
+                            outText(
                                 "\(e.index)  \(e.time)  \(e.statement.kind.padding(18))  \(e.statement.signer.name)  "
                                     + "\(summary(e.statement.body))"
                             )
@@ -66,9 +66,9 @@ extension LedgerCommand {
                     out("prev       \(e.prev.base64)")
                     out("leaf hash  \(MerkleHash.leaf(leaf).base64)")
                     out("kind       \(e.statement.kind)")
-                    out("signer     \(e.statement.signer)")
+                    outText("signer     \(e.statement.signer)")
                     out("claimed    \(e.statement.time)")
-                    out("body       \(e.statement.body.canonicalString)")
+                    outText("body       \(e.statement.body.canonicalString)")
                 }
             }
         }

@@ -66,4 +66,44 @@ import Testing
         #expect(!r.stdout.contains("\u{1b}"), "\(r.stdout)")
         #expect(!r.stdout.contains("\u{202E}"))
     }
+
+    /// `list show`, `list diff` (table and Markdown) and `log` quote list files and statements:
+    /// they defuse terminal controls too; JSON keeps the data as it is.
+    @Test func listShowDiffAndLogDoNotPassControlCharactersToTheTerminal() throws {
+        let dir = try makeTempDir("hostile-show")
+        for (name, text) in [("old", "Equipment \\u001b[2J:"), ("new", "Equipment \\u001b[2J\\u202e changed:")] {
+            let json = """
+                {"format": "minilateral-control-list/v1", "jurisdiction": "EU", "scheme": "eu",
+                 "instrument": "Evil \\u001b[31mred \\u202eesrever", "citation": "c",
+                 "versionDate": "2025-11-1\(name == "old" ? 5 : 6)",
+                 "entries": [{"code": "3B001", "text": "\(text)", "status": "active", "source": "test"}]}
+                """
+            try json.write(toFile: dir + "/\(name).json", atomically: true, encoding: .utf8)
+        }
+        let runs = [
+            ["list", "show", "new.json"], ["list", "show", "new.json", "3B001"],
+            ["list", "diff", "old.json", "new.json"],
+            ["list", "diff", "old.json", "new.json", "--format", "markdown"],
+        ]
+        for args in runs {
+            let r = try ledger(args, cwd: dir)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            #expect(r.stdout.contains("Evil") || r.stdout.contains("Equipment"), "\(args): \(r.stdout)")
+            #expect(!r.stdout.contains("\u{1b}") && !r.stdout.contains("\u{202E}"), "\(args): \(r.stdout)")
+        }
+        let j = try ledger(["list", "diff", "old.json", "new.json", "--json"], cwd: dir)
+        #expect(j.stdout.contains("\\u001b") || j.stdout.contains("\u{1b}"), "JSON keeps the data")
+
+        let fx = try CLIFixture()
+        try fx.registeredKey("jp.example", file: "jp.key")
+        let a = try ledger(
+            ["append", "led", "--key", "jp.key", "--kind", "note", "--body", "{\"text\":\"a \\u202e b\"}"],
+            cwd: fx.dir)
+        #expect(a.status == 0, "\(a.stderr)")
+        for args in [["log", "led"], ["entry", "led", "2"]] {
+            let r = try ledger(args, cwd: fx.dir)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            #expect(!r.stdout.contains("\u{202E}"), "\(args): \(r.stdout)")
+        }
+    }
 }
