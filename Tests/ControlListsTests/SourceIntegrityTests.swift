@@ -92,4 +92,30 @@ import Testing
             try ControlListImporter.importList(bytes: bad, path: "b.json", format: .json)
         }
     }
+
+    /// The whole EU Annex (© European Union, Regulation (EU) 2021/821 Annex I, consolidated
+    /// 15 Nov 2025; reuse per Commission Decision 2011/833/EU) written in our JSON and CSV
+    /// imports again: every explicit parameter the writer keeps is one the text states, flattened
+    /// powers ("10,15 × 106") and negative thresholds ("-160 dBm") included.
+    @Test(.needsEUAnnex) func theEUAnnexRoundTripsThroughOurFormats() throws {
+        let eu = try TestData.euList()
+        for (text, format) in [
+            (ControlListJSON.encode(eu), ControlListImporter.Format.json), (ControlListCSV.encode(eu), .csv),
+        ] {
+            let back = try ControlListImporter.importList(bytes: Array(text.utf8), path: "eu.\(format)", format: format)
+            #expect(back.entries.count == eu.entries.count)
+            #expect(back.entries.map(\.code) == eu.entries.map(\.code), "\(format)")
+        }
+    }
+
+    @Test func flattenedPowersAndNegativeThresholdsAreStated() {
+        let modulus = Parameter(term: "specific modulus", comparator: .greaterThan, value: "10.15e6", unit: "m")
+        #expect(ParameterCheck.disagreement([modulus], text: "a specific modulus exceeding 10,15 × 106 m;") == nil)
+        #expect(ParameterCheck.disagreement([modulus], text: "a specific modulus exceeding 10,15 × 107 m;") != nil)
+        let noise = Parameter(term: "DANL", comparator: .lessThan, value: "-160", unit: "dBm")
+        #expect(ParameterCheck.disagreement([noise], text: "DANL less (better) than -160 dBm") == nil)
+        #expect(ParameterCheck.disagreement([noise], text: "DANL less (better) than -150 dBm") != nil)
+        let plus = Parameter(term: "features", comparator: .lessOrEqual, value: "+45", unit: "nm")
+        #expect(ParameterCheck.disagreement([plus], text: "features of 45 nm or less") != nil)
+    }
 }

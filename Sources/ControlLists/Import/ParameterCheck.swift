@@ -15,17 +15,23 @@ enum ParameterCheck {
         let numbers = numbersIn(text)
         for p in parameters where p.isParsed {
             // `Double` also reads "+45", "4.5e1", "0x2D" and "inf": none of them may skip the check.
-            let figures: [String]
-            if let v = canonicalNumber(p.value), !p.value.contains(",") {
-                figures = [v]
-            } else if let (mantissa, exponent) = scientific(p.value) {
-                // `1e-4` as the text writes it: "10-4", "10^-4" (and `2.5e-3`: "2,5 × 10-3").
-                figures = (mantissa == "1" ? [] : [mantissa]) + ["10", exponent]
+            let stated: Bool
+            // A negative threshold (-160 dBm, -40 °C) is checked by its magnitude: texts write the
+            // sign as "-", "−" or "minus".
+            let value = p.value.hasPrefix("-") ? String(p.value.dropFirst()) : p.value
+            if let v = canonicalNumber(value), !value.contains(",") {
+                stated = numbers.contains(v)
+            } else if let (mantissa, exponent) = scientific(value) {
+                // `1e-4` as the text writes it: "10-4", "10^-4" (and `2.5e-3`: "2,5 × 10-3"), or
+                // with the superscript flattened into the base as the EU texts print it
+                // (`10.15e6`: "10,15 × 106").
+                let power = numbers.contains("10" + exponent) || (numbers.contains("10") && numbers.contains(exponent))
+                stated = power && (mantissa == "1" || numbers.contains(mantissa))
             } else {
                 return "parameter \"\(p.term) \(p.comparator.symbol) \(p.value) \(p.unit)\" is not a decimal figure"
                     + " (digits with at most one point, and an optional exponent such as 1e-4)"
             }
-            if figures.contains(where: { !numbers.contains($0) }) {
+            if !stated {
                 return "parameter \"\(p.term) \(p.comparator.symbol) \(p.value) \(p.unit)\" is not in the text"
                     + " (the text states \(numbers.isEmpty ? "no figure" : numbers.sorted().joined(separator: ", ")))"
             }
