@@ -11,16 +11,25 @@ extension LedgerCommand {
                 Prints the server's URL on stdout once it accepts connections, and logs to stderr. \
                 Serves the latest signed checkpoint and the entries it covers, after checking the \
                 checkpoint's signature and recomputing its root from the entries; a newer checkpoint \
-                is published within --refresh-interval. Stops gracefully on SIGTERM or SIGINT.
+                is published within --refresh-interval. Stops gracefully on SIGTERM or SIGINT. \
+                With --key, --state and --log ORIGIN=VKEY, it is also a C2SP tlog-witness for those logs \
+                (POST /witness/add-checkpoint); with --witness-only, it is only that, and takes no DIR.
                 """)
 
-        @Argument(help: "Ledger directory.") var dir: String
+        @Argument(help: "Ledger directory (none with --witness-only).") var dir: String?
         @Option(help: "Address to listen on (loopback by default).") var host = "127.0.0.1"
         @Option(help: "TCP port; 0 takes any free port (the printed URL names it).") var port = 8080
         @Option(name: .customLong("refresh-interval"), help: "Seconds between checks for a new checkpoint.")
         var refreshInterval = 1.0
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel = "info"
+        @Flag(name: .customLong("witness-only"), help: "Serve only the witness endpoint (no ledger).")
+        var witnessOnly = false
+        @Option(help: "Witness private key file: serve POST /witness/add-checkpoint.") var key: String?
+        @Option(help: "Witness state directory (the last cosigned checkpoint per log; created if missing).")
+        var state: String?
+        @Option(name: .customLong("log"), help: "A log to witness: ORIGIN=VKEY (repeatable).")
+        var logs: [String] = []
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -30,37 +39,77 @@ extension LedgerCommand {
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
             }
+            if witnessOnly {
+                guard dir == nil else { throw ValidationError("--witness-only serves no ledger: drop DIR") }
+                guard key != nil else { throw ValidationError("--witness-only needs --key, --state and --log") }
+            } else if dir == nil {
+                throw ValidationError("give the ledger directory, or --witness-only")
+            }
+            if key != nil {
+                guard state != nil else { throw ValidationError("--key needs --state: a witness must keep state") }
+                guard !logs.isEmpty else { throw ValidationError("--key needs at least one --log ORIGIN=VKEY") }
+            } else if state != nil || !logs.isEmpty {
+                throw ValidationError("--state and --log need --key (the witness key)")
+            }
+        }
+
+        /// The witness routes from --key, --state and --log, or nil without --key.
+        func witnessRoutes() throws -> WitnessEndpoint? {
+            guard let key, let state else { return nil }
+            var trusted = [String: [NoteVerifierKey]]()
+            for spec in logs {
+                guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex else {
+                    throw LedgerError.malformed("--log \(spec): expected ORIGIN=VKEY")
+                }
+                let origin = String(spec[..<eq])
+                let vkey = try KeyArguments.verifierKey(String(spec[spec.index(after: eq)...]), flag: "--log")
+                trusted[origin, default: []].append(vkey)
+            }
+            let configuration = try WitnessConfiguration(
+                key: try loadPrivateKey(key), logs: trusted, state: FileWitnessState(directory: state))
+            return WitnessRoutes(witness: CheckpointWitness(configuration: configuration))
         }
 
         func run() async throws {
             var opened: PublishedLog<FileStore>?
+            var witness: WitnessEndpoint?
+            var ready = false
             try LedgerCLI.run {
-                let log = try PublishedLog(ledger: try Ledger<RulesInUse>(directory: dir))
-                try log.refresh()
-                opened = log
+                witness = try witnessRoutes()
+                if let dir {
+                    let log = try PublishedLog(ledger: try Ledger<RulesInUse>(directory: dir))
+                    try log.refresh()
+                    opened = log
+                }
+                ready = true
             }
-            guard let log = opened else { return }
+            guard ready else { return }
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
             let logger = {
                 var logger = Logger(label: "ledger.serve")
                 logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
                 return logger
             }()
+            guard let log = opened else {
+                try await runWitnessOnly(witness!, logger: logger)
+                return
+            }
             if log.view.checkpoint == nil {
                 logger.warning("no checkpoint has been signed yet: nothing is served until one is")
             }
             let configuration = ServerConfiguration(
                 host: host, port: port, refreshInterval: .milliseconds(Int64(refreshInterval * 1000)))
             let size = log.view.size
-            let directory = dir
+            let directory = dir ?? ""
+            let witnessing = witness != nil
             do {
-                try await runServer(log: log, configuration: configuration, logger: logger) { bound in
+                try await runServer(log: log, configuration: configuration, logger: logger, witness: witness) { bound in
                     out(configuration.url(port: bound))
                     logger.info(
                         "serving",
                         metadata: [
                             "directory": "\(directory)", "url": "\(configuration.url(port: bound))",
-                            "checkpoint_size": "\(size)",
+                            "checkpoint_size": "\(size)", "witness": "\(witnessing)",
                         ])
                 }
             } catch {
@@ -68,6 +117,26 @@ extension LedgerCommand {
                 throw ExitCode(Exit.usage)
             }
             logger.info("stopped", metadata: ["directory": "\(directory)"])
+        }
+
+        func runWitnessOnly(_ witness: WitnessEndpoint, logger: Logger) async throws {
+            let configuration = ServerConfiguration(host: host, port: port)
+            let name = witness.witness.configuration.key.name
+            do {
+                try await runWitnessServer(witness: witness, configuration: configuration, logger: logger) { bound in
+                    out(configuration.url(port: bound))
+                    logger.info(
+                        "witnessing",
+                        metadata: [
+                            "witness": "\(name)", "url": "\(configuration.url(port: bound))",
+                            "logs": "\(witness.witness.configuration.logs.keys.sorted().joined(separator: ","))",
+                        ])
+                }
+            } catch {
+                printError("\(configuration.url(port: port)): \(error)")
+                throw ExitCode(Exit.usage)
+            }
+            logger.info("stopped", metadata: ["witness": "\(name)"])
         }
     }
 }

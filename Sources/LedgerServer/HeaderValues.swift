@@ -8,4 +8,6 @@ enum HeaderValues {
     static let noCache = "no-cache"
     /// Tiles and entry bundles never change once served (C2SP tlog-tiles: "immutable").
     static let immutable = "public, max-age=31536000, immutable"
+    /// A witness's 409 body: the tree size it last cosigned (C2SP tlog-witness).
+    static let tlogSize = "text/x.tlog.size"
 }

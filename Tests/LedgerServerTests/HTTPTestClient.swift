@@ -26,11 +26,22 @@ enum HTTPTestClient {
         }
     }
 
+    /// A POST of `body` to `path`.
+    static func post(port: Int, _ path: String, body: [UInt8]) async throws -> HTTPResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try getBlocking(port: port, path, method: "POST", body: body) })
+            }.start()
+        }
+    }
+
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
-    static func getBlocking(port: Int, _ path: String) throws -> HTTPResult {
+    static func getBlocking(port: Int, _ path: String, method: String = "GET", body: [UInt8]? = nil) throws
+        -> HTTPResult
+    {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         defer { close(fd) }
@@ -46,7 +57,11 @@ enum HTTPTestClient {
             }
         }
         guard connected == 0 else { throw Failure(description: "connect to port \(port): errno \(errno)") }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
+        let length = body.map { "Content-Length: \($0.count)\r\n" } ?? ""
+        let request =
+            Array(
+                "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\(length)Connection: close\r\n\r\n".utf8)
+            + (body ?? [])
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
