@@ -66,25 +66,4 @@ enum ConsensusCLI {
         let p = try NameLookup.proposal(id, in: state, asOf: label) { try open(dir).currentState() }
         return state.status(of: p.id, at: t)!
     }
-
-    /// Pads or cuts `s` to `width` characters (grapheme clusters, as a terminal shows them),
-    /// truncating with `…`.
-    static func pad(_ s: String, _ width: Int) -> String {
-        let n = s.count
-        if n > width { return String(s.prefix(width - 1)) + "…" }
-        return s + String(repeating: " ", count: width - n)
-    }
-
-    /// A short label for a state, with the deadline for live proposals.
-    static func stateLabel(_ st: ProposalStatus) -> String {
-        switch st.state {
-        case .blocked: return "BLOCKED by " + st.objectingParties.joined(separator: ",")
-        case .open where st.proposal.procedure == .silence:
-            return "open (silence until \(st.proposal.current.deadline.rfc3339.prefix(10)))"
-        case .open: return "open (deadline \(st.proposal.current.deadline.rfc3339.prefix(10)))"
-        case .adopted:
-            return st.proposal.decisions.contains { $0.outcome == .adopted } ? "ADOPTED (recorded)" : "ADOPTED"
-        default: return st.state.rawValue
-        }
-    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Consensus
 import LedgerCore
 import LedgerCrypto
+import LedgerReports
 
 extension LedgerCommand {
     struct Forum: ParsableCommand {
@@ -53,13 +54,13 @@ extension LedgerCommand.Forum {
                     return
                 }
                 out(
-                    ConsensusCLI.pad("FORUM", 7) + ConsensusCLI.pad("RULE", 12) + ConsensusCLI.pad("PARTIES", 48)
+                    TextWidth.pad("FORUM", to: 7) + TextWidth.pad("RULE", to: 12) + TextWidth.pad("PARTIES", to: 48)
                         + (dir == nil ? "" : "DELEGATIONS PROPOSALS"))
                 for (c, _, dels, props) in rows {
                     out(
-                        ConsensusCLI.pad(c.id, 7) + ConsensusCLI.pad(c.rule.description, 12)
-                            + ConsensusCLI.pad(c.parties.joined(separator: " "), 48)
-                            + (dir == nil ? "" : ConsensusCLI.pad(String(dels), 12) + String(props)))
+                        TextWidth.pad(c.id, to: 7) + TextWidth.pad(c.rule.description, to: 12)
+                            + TextWidth.pad(c.parties.joined(separator: " "), to: 48)
+                            + (dir == nil ? "" : TextWidth.pad(String(dels), to: 12) + String(props)))
                 }
             }
         }

@@ -80,10 +80,10 @@ extension LedgerCommand {
                     guard let r = row.position?.reason, !r.isEmpty else { return row.party }
                     return "\(row.party) (\"\(r)\")"
                 }
-                out("  " + ConsensusCLI.pad(stance.rawValue + ":", 14) + withReasons.joined(separator: ", "))
+                out("  " + TextWidth.pad(stance.rawValue + ":", to: 14) + withReasons.joined(separator: ", "))
             }
             out(
-                "  " + ConsensusCLI.pad("not spoken:", 14)
+                "  " + TextWidth.pad("not spoken:", to: 14)
                     + (st.notSpoken.isEmpty ? "—" : st.notSpoken.joined(separator: " ")))
             for d in p.decisions {
                 out(
