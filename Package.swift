@@ -67,11 +67,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The JSON API and the dashboard over the consensus state a published checkpoint covers.
+        .target(
+            name: "LedgerWeb",
+            dependencies: [
+                "LedgerCore", "LedgerServer", "Consensus", "ControlLists", "LedgerReports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "LedgerCLI",
             dependencies: [
                 "LedgerCore", "LedgerCrypto", "ControlCodes", "Consensus", "ControlLists", "LedgerReports",
-                "LedgerServer",
+                "LedgerServer", "LedgerWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -119,6 +128,11 @@ let package = Package(
                 "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LedgerWebTests",
+            dependencies: ["LedgerWeb", "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus", "LedgerTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

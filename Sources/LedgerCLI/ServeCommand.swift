@@ -1,6 +1,7 @@
 import ArgumentParser
 import LedgerCore
 import LedgerServer
+import LedgerWeb
 import Logging
 
 extension LedgerCommand {
@@ -72,14 +73,17 @@ extension LedgerCommand {
 
         func run() async throws {
             var opened: PublishedLog<FileStore>?
+            var extensions = [ServerExtension]()
             var witness: WitnessEndpoint?
             var ready = false
             try LedgerCLI.run {
                 witness = try witnessRoutes()
                 if let dir {
-                    let log = try PublishedLog(ledger: try Ledger<RulesInUse>(directory: dir))
+                    let ledger = try Ledger<RulesInUse>(directory: dir)
+                    let log = try PublishedLog(ledger: ledger)
                     try log.refresh()
                     opened = log
+                    extensions.append(LedgerWeb.serverExtension(view: DomainView(ledger: ledger, log: log)))
                 }
                 ready = true
             }
@@ -103,7 +107,9 @@ extension LedgerCommand {
             let directory = dir ?? ""
             let witnessing = witness != nil
             do {
-                try await runServer(log: log, configuration: configuration, logger: logger, witness: witness) { bound in
+                try await runServer(
+                    log: log, configuration: configuration, logger: logger, witness: witness, extensions: extensions
+                ) { bound in
                     out(configuration.url(port: bound))
                     logger.info(
                         "serving",

@@ -26,9 +26,9 @@ package struct ServerConfiguration: Sendable {
 
 /// The router of the read API (specs/api.md): `/checkpoint`, `/tile/…`, `/proof/…`, and with
 /// a witness, `/witness/add-checkpoint`; each request logged at debug level.
-package func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>?, witness: WitnessRoutes<BasicRequestContext>?)
-    -> Router<BasicRequestContext>
-{
+package func buildRouter<Store: LedgerStore>(
+    log: PublishedLog<Store>?, witness: WitnessRoutes<BasicRequestContext>?, extensions: [ServerExtension] = []
+) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     if let log {
@@ -38,6 +38,7 @@ package func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>?, witness:
         router.addRoutes(read.proofs)
     }
     if let witness { router.addRoutes(witness.addCheckpoint) }
+    for e in extensions { e.register(router) }
     return router
 }
 
@@ -47,7 +48,7 @@ package func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>) -> Router
 }
 
 /// A witness alone (`ledger serve --witness-only`): `POST /witness/add-checkpoint` and nothing
-/// else. Run it like ``runServer(log:configuration:logger:handlingSignals:witness:onListening:)``.
+/// else. Run it like ``runServer(log:configuration:logger:handlingSignals:witness:extensions:onListening:)``.
 package func runWitnessServer(
     witness: WitnessRoutes<BasicRequestContext>, configuration: ServerConfiguration, logger: Logger,
     handlingSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -69,27 +70,30 @@ package func runWitnessServer(
 ///   - onListening: called with the bound port once the server accepts connections.
 package func buildApplication<Store: LedgerStore>(
     log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger,
-    witness: WitnessRoutes<BasicRequestContext>? = nil,
+    witness: WitnessRoutes<BasicRequestContext>? = nil, extensions: [ServerExtension] = [],
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(log: log, witness: witness),
+        router: buildRouter(log: log, witness: witness, extensions: extensions),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-        services: [LogRefreshService(log: log, interval: configuration.refreshInterval, logger: logger)],
+        services: [LogRefreshService(log: log, interval: configuration.refreshInterval, logger: logger)]
+            + extensions.flatMap(\.services),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
 
-/// Builds the application (``buildApplication(log:configuration:logger:witness:onListening:)``) and
+/// Builds the application (``buildApplication(log:configuration:logger:witness:extensions:onListening:)``) and
 /// runs it until SIGTERM or SIGINT, which shut it down gracefully: the listener closes and
 /// requests in flight finish. Cancelling the task stops it too.
 ///
 /// - Parameter handlingSignals: false leaves SIGTERM and SIGINT alone (a server inside tests).
 package func runServer<Store: LedgerStore>(
     log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger, handlingSignals: Bool = true,
-    witness: WitnessRoutes<BasicRequestContext>? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    witness: WitnessRoutes<BasicRequestContext>? = nil, extensions: [ServerExtension] = [],
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws {
     let app = buildApplication(
-        log: log, configuration: configuration, logger: logger, witness: witness, onListening: onListening)
+        log: log, configuration: configuration, logger: logger, witness: witness, extensions: extensions,
+        onListening: onListening)
     if handlingSignals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
 }
