@@ -132,7 +132,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerWebTests",
-            dependencies: ["LedgerWeb", "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus", "LedgerTestSupport"],
+            dependencies: [
+                "LedgerWeb", "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus", "LedgerTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
