@@ -114,107 +114,138 @@ func consensusBenchmark(
     ]
 }
 
+/// The synthetic forum of the consensus benchmark and the load test: 100 parties (the first
+/// 100 assigned ISO codes) of forum `BENCH`, each with its own delegation key, in a ledger
+/// whose operator key is `op`.
+struct BenchForum {
+    let ledger: Ledger<NegotiationRules>
+    let op: NoteSignerKey
+    let parties: [String]
+    let keys: [NoteSignerKey]
+    /// Each tabled proposal's entry index and leaf hash, in order (proposal `i` is `B-i`).
+    private(set) var revisions: [(UInt64, Digest)] = []
+
+    /// Creates the ledger in `dir` with the forum's charter, secretariat and delegations.
+    init(dir: String, clock: @escaping @Sendable () -> Timestamp) throws {
+        let parties = Array(Codes.countries.filter { $0 != "EU" }.sorted().prefix(100))
+        let forum = ForumCharter(
+            id: "BENCH", name: "Benchmark forum", parties: parties, rule: .consensus, defaultDeadlineDays: 3_650,
+            sources: ["synthetic (ledger-bench bench --suite consensus)"])
+        let start = clock()
+        let op = try NoteSignerKey.generate(name: "bench.example/consensus")
+        let sec = try NoteSignerKey.generate(name: "bench-secretariat")
+        let ledger = try Ledger<NegotiationRules>.create(directory: dir, operatorKey: op, clock: clock)
+        _ = try ledger.append([
+            try Statement.make(kind: "forum.charter", body: forum.json, key: op, time: start),
+            try Statement.make(
+                kind: "secretariat.register", body: ["forum": "BENCH", "vkey": .string(sec.verifierKey.description)],
+                key: op, time: start),
+        ])
+        var keys = [NoteSignerKey]()
+        var regs = [SignedStatement]()
+        for p in parties {
+            let k = try NoteSignerKey.generate(name: "bench-\(p)")
+            keys.append(k)
+            regs.append(
+                try Statement.make(
+                    kind: "delegation.register",
+                    body: ["forum": "BENCH", "party": .string(p), "vkey": .string(k.verifierKey.description)],
+                    key: sec, time: start))
+        }
+        _ = try ledger.append(regs)
+        self.ledger = ledger
+        self.op = op
+        self.parties = parties
+        self.keys = keys
+    }
+
+    /// Tables `count` more proposals (`B-<i>`), signed in parallel and appended in batches.
+    mutating func table(_ count: Int, time: Timestamp, progress: (Int) -> Void = { _ in }) throws {
+        let batch = 10_000
+        var k = 0
+        while k < count {
+            let n = min(batch, count - k)
+            let first = revisions.count
+            let (parties, keys) = (self.parties, self.keys)
+            let signed = try signInParallel(n) { j throws(LedgerError) in
+                let i = first + j
+                let proposer = i % parties.count
+                let body: JSONValue = [
+                    "id": .string("B-\(i)"), "forum": "BENCH", "party": .string(parties[proposer]),
+                    "title": .string("Benchmark measure \(i)"),
+                    "measureType": "licence-requirement", "items": [["scheme": "wassenaar", "code": "3B001.f.1"]],
+                    "destinations": ["CN"], "rationale": "benchmark", "effectiveDate": "2027-01-01",
+                ]
+                return try Statement.make(kind: "proposal", body: body, key: keys[proposer], time: time)
+            }
+            for a in try ledger.append(signed) { revisions.append((a.index, a.leafHash)) }
+            k += n
+            progress(k)
+        }
+    }
+
+    /// Position `g` of `perProposal` on each proposal, proposal-major: party `slot` on proposal
+    /// `g / perProposal`. Every 4th proposal gets an objection from the 4th party; with
+    /// `replacing`, the last slot repeats the first party (a replacement).
+    func position(_ g: Int, perProposal: Int, replacing: Bool, time: Timestamp) throws(LedgerError)
+        -> SignedStatement
+    {
+        let i = g / perProposal
+        let slot = g % perProposal
+        let party = replacing && slot == perProposal - 1 ? 0 : slot
+        let objects = i % 4 == 0 && party == 3
+        var body: [String: JSONValue] = [
+            "proposal": .string("B-\(i)"), "revision": .integer(Int64(revisions[i].0)),
+            "revisionHash": .string(revisions[i].1.base64),
+            "party": .string(parties[party]),
+            "stance": objects ? "object" : (slot % 3 == 0 ? "no-objection" : "support"),
+        ]
+        if objects { body["reason"] = "benchmark objection" }
+        return try Statement.make(kind: "position", body: .object(body), key: keys[party], time: time)
+    }
+}
+
 /// Builds the benchmark ledger in `dir`: a forum of 100 parties, `proposals` proposals and
 /// `perProposal − 1` positions on each.
 private func buildConsensusBenchLedger(
     dir: String, proposals: Int, perProposal: Int, progress: BenchProgress
 ) throws -> BenchFigure {
     let positionsPerProposal = perProposal - 1
-    // A synthetic forum of 100 parties (the first 100 assigned ISO codes).
-    let parties = Array(Codes.countries.filter { $0 != "EU" }.sorted().prefix(100))
-    let forum = ForumCharter(
-        id: "BENCH", name: "Benchmark forum", parties: parties, rule: .consensus, defaultDeadlineDays: 3_650,
-        sources: ["synthetic (ledger-bench bench --suite consensus)"])
     let start = Timestamp(rfc3339: "2026-11-01T00:00:00Z")!
-    let clock: @Sendable () -> Timestamp = { start }
-    let op = try NoteSignerKey.generate(name: "bench.example/consensus")
-    let sec = try NoteSignerKey.generate(name: "bench-secretariat")
-    let ledger = try Ledger<NegotiationRules>.create(directory: dir, operatorKey: op, clock: clock)
-    _ = try ledger.append([
-        try Statement.make(kind: "forum.charter", body: forum.json, key: op, time: start),
-        try Statement.make(
-            kind: "secretariat.register", body: ["forum": "BENCH", "vkey": .string(sec.verifierKey.description)],
-            key: op, time: start),
-    ])
-    var keys = [NoteSignerKey]()
-    var regs = [SignedStatement]()
-    for p in parties {
-        let k = try NoteSignerKey.generate(name: "bench-\(p)")
-        keys.append(k)
-        regs.append(
-            try Statement.make(
-                kind: "delegation.register",
-                body: ["forum": "BENCH", "party": .string(p), "vkey": .string(k.verifierKey.description)],
-                key: sec, time: start))
-    }
-    _ = try ledger.append(regs)
-    let signers = keys
-
+    var forum = try BenchForum(dir: dir, clock: { start })
     progress.phase(
         "consensus bench: building \(proposals) proposals × \(perProposal) entries = "
             + "\(proposals * perProposal) entries")
     let buildStart = BenchSystem.monotonicSeconds()
-    let batch = 10_000
     // 1. Proposals, in batches; remember each one's entry index and leaf hash.
-    var revisions = [(UInt64, Digest)]()
-    revisions.reserveCapacity(proposals)
-    var k = 0
-    while k < proposals {
-        let n = min(batch, proposals - k)
-        let first = k
-        let signed = try signInParallel(n) { j throws(LedgerError) in
-            let i = first + j
-            let proposer = i % parties.count
-            let body: JSONValue = [
-                "id": .string("B-\(i)"), "forum": "BENCH", "party": .string(parties[proposer]),
-                "title": .string("Benchmark measure \(i)"),
-                "measureType": "licence-requirement", "items": [["scheme": "wassenaar", "code": "3B001.f.1"]],
-                "destinations": ["CN"], "rationale": "benchmark", "effectiveDate": "2027-01-01",
-            ]
-            return try Statement.make(kind: "proposal", body: body, key: signers[proposer], time: start)
-        }
-        for a in try ledger.append(signed) { revisions.append((a.index, a.leafHash)) }
-        k += n
-        progress.step("build", done: Int64(k), of: Int64(proposals * perProposal))
+    try forum.table(proposals, time: start) {
+        progress.step("build", done: Int64($0), of: Int64(proposals * perProposal))
     }
-    // 2. Positions: proposal-major, in batches of `batch` statements. Every 4th proposal gets an
-    // objection from the 4th party; the last position repeats the first party (a replacement).
+    // 2. Positions: proposal-major, in batches of `batch` statements.
+    let batch = 10_000
     let totalPositions = proposals * positionsPerProposal
     var done = 0
     while done < totalPositions {
         let n = min(batch, totalPositions - done)
         let base = done
-        let revs = revisions
+        let f = forum
         let signed = try signInParallel(n) { j throws(LedgerError) in
-            let g = base + j
-            let i = g / positionsPerProposal
-            let slot = g % positionsPerProposal
-            let party = slot == positionsPerProposal - 1 ? 0 : slot
-            let objects = i % 4 == 0 && party == 3
-            var body: [String: JSONValue] = [
-                "proposal": .string("B-\(i)"), "revision": .integer(Int64(revs[i].0)),
-                "revisionHash": .string(revs[i].1.base64),
-                "party": .string(parties[party]),
-                "stance": objects ? "object" : (slot % 3 == 0 ? "no-objection" : "support"),
-            ]
-            if objects { body["reason"] = "benchmark objection" }
-            return try Statement.make(kind: "position", body: .object(body), key: signers[party], time: start)
+            try f.position(base + j, perProposal: positionsPerProposal, replacing: true, time: start)
         }
-        _ = try ledger.append(signed)
+        _ = try forum.ledger.append(signed)
         done += n
         progress.step("build", done: Int64(proposals + done), of: Int64(proposals * perProposal))
     }
     let buildSeconds = BenchSystem.monotonicSeconds() - buildStart
-    let size = ledger.size
+    let size = forum.ledger.size
     progress.phase("built \(size) entries in \(format2(buildSeconds)) s")
     return BenchFigure(
         name: "consensus: build (sign + append)", value: Double(size) / buildSeconds, unit: "entries/s",
         target: "(informative)")
-
 }
 
 /// Signs `n` statements on all cores; `make(j)` builds statement `j`.
-private func signInParallel(_ n: Int, _ make: @Sendable (Int) throws(LedgerError) -> SignedStatement) throws
+func signInParallel(_ n: Int, _ make: @Sendable (Int) throws(LedgerError) -> SignedStatement) throws
     -> [SignedStatement]
 {
     let workers = min(BenchSystem.cpuCount(), max(1, n / 64))

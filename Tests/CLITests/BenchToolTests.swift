@@ -142,4 +142,31 @@ func ledgerBench(_ args: [String], cwd: String) throws -> RunResult {
             #expect(tool.range(of: needle) != nil, "ledger-bench lacks \(m)")
         }
     }
+
+    /// `load-prepare` (scripts/load.sh): a verifiable ledger with a signed checkpoint, the
+    /// operator key at mode 0600, and bodies that are each a distinct signed statement the
+    /// ledger's rules accept.
+    @Test func loadPrepareWritesALedgerAKeyAndAcceptableBodies() throws {
+        let dir = try makeTempDir("load-prepare")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try ledgerBench(
+            [
+                "load-prepare", "--dir", "l", "--operator-key", "op.key", "--bodies", "b.jsonl", "--statements",
+                "250", "--per-proposal", "50",
+            ], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/op.key")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let lines = try String(contentsOfFile: dir + "/b.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 250)
+        #expect(Set(lines).count == 250)
+        let before = try ledger(["verify", "l", "--json"], cwd: dir)
+        #expect(before.status == 0, "\(before.stderr)")
+        // 100 delegations + charter + secretariat + genesis, and 5 proposals (250 / 50).
+        #expect(before.stdout.contains("\"entries\":108"), "\(before.stdout)")
+        let append = try ledger(["append", "l", "--signed", "b.jsonl"], cwd: dir)
+        #expect(append.status == 0, "\(append.stderr)")
+        let after = try ledger(["verify", "l", "--json"], cwd: dir)
+        #expect(after.stdout.contains("\"entries\":358"), "\(after.stdout)")
+    }
 }
