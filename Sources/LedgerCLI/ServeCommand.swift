@@ -35,7 +35,8 @@ extension LedgerCommand {
         var logs: [String] = []
         @Option(
             name: .customLong("witness"),
-            help: "A witness to submit checkpoints to: URL=VKEY, URL its prefix (http://host:port/witness) (repeatable)."
+            help:
+                "A witness to submit checkpoints to: URL=VKEY, URL its prefix (http://host:port/witness) (repeatable)."
         )
         var witnessURLs: [String] = []
         @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS (needs --tls-key).")
@@ -131,19 +132,21 @@ extension LedgerCommand {
                         metrics: metrics, logger: logger))
             }
             let size = log.view.size
+            let served = configuration
+            let witnessNames = targets.map(\.name).joined(separator: ",")
             let directory = dir ?? ""
             let witnessing = witness != nil
             do {
                 try await runServer(
                     log: log, configuration: configuration, logger: logger, witness: witness, extras: extras
                 ) { bound in
-                    out(configuration.url(port: bound))
+                    out(served.url(port: bound))
                     logger.info(
                         "serving",
                         metadata: [
-                            "directory": "\(directory)", "url": "\(configuration.url(port: bound))",
+                            "directory": "\(directory)", "url": "\(served.url(port: bound))",
                             "checkpoint_size": "\(size)", "witness": "\(witnessing)",
-                            "witnesses": "\(targets.map(\.name).joined(separator: ","))",
+                            "witnesses": "\(witnessNames)",
                         ])
                 }
             } catch {

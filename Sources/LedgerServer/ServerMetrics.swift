@@ -18,8 +18,8 @@ package final class ServerMetrics: Sendable {
     /// (nothing is bootstrapped globally, so servers in one process keep their metrics apart).
     package let factory: PrometheusMetricsFactory
 
-    private let checkpointSize: Gauge
-    private let checkpointAge: Gauge
+    private let checkpointSize: Prometheus.Gauge
+    private let checkpointAge: Prometheus.Gauge
     private let appends: Prometheus.Counter
     private let fsync: DurationHistogram
     /// The checkpoint body last seen published and when it was first seen.
@@ -35,14 +35,16 @@ package final class ServerMetrics: Sendable {
         factory.defaultDurationHistogramBuckets = ServerMetrics.latencyBuckets
         self.factory = factory
         checkpointSize = registry.makeGauge(
-            name: "ledger_checkpoint_size", help: "Entries covered by the published checkpoint.")
+            descriptor: ServerMetrics.name("checkpoint", "size", "Entries covered by the published checkpoint."))
         checkpointAge = registry.makeGauge(
-            name: "ledger_checkpoint_age_seconds",
-            help: "Seconds since the published checkpoint changed (a new size or root); 0 before the first.")
-        appends = registry.makeCounter(name: "ledger_appends_total", help: "Entries appended by this server.")
+            descriptor: ServerMetrics.name(
+                "checkpoint_age", "seconds",
+                "Seconds since the published checkpoint changed (a new size or root); 0 before the first."))
+        appends = registry.makeCounter(
+            descriptor: ServerMetrics.name("appends", "total", "Entries appended by this server."))
         fsync = registry.makeDurationHistogram(
-            name: "ledger_fsync_duration_seconds", buckets: ServerMetrics.latencyBuckets,
-            help: "Time taken by each fsync of the store.")
+            descriptor: ServerMetrics.name("fsync_duration", "seconds", "Time taken by each fsync of the store."),
+            buckets: ServerMetrics.latencyBuckets)
     }
 
     /// Latency buckets, 0.5 ms to 10 s.
@@ -74,7 +76,7 @@ package final class ServerMetrics: Sendable {
         ]
         Metrics.Counter(label: "ledger_http_requests_total", dimensions: dimensions, factory: factory).increment()
         Metrics.Timer(label: "ledger_http_request_duration_seconds", dimensions: dimensions, factory: factory)
-            .record(duration: duration)
+            .recordNanoseconds(duration.nanoseconds)
     }
 
     /// Notes the published checkpoint: its size, and the time its body (origin, size, root)
@@ -96,21 +98,29 @@ package final class ServerMetrics: Sendable {
     package func recordWitness(_ witness: String, cosignedSize: UInt64, publishedSize: UInt64) {
         let labels = [("witness", witness)]
         registry.makeGauge(
-            name: "ledger_witness_cosigned_size", labels: labels,
-            help: "The largest checkpoint size the witness cosigned for this server."
+            descriptor: ServerMetrics.name(
+                "witness_cosigned", "size", "The largest checkpoint size the witness cosigned for this server."),
+            labels: labels
         ).set(Int64(clamping: cosignedSize))
         registry.makeGauge(
-            name: "ledger_witness_lag", labels: labels,
-            help: "Published checkpoint size minus the size the witness last cosigned."
+            descriptor: ServerMetrics.name(
+                "witness_lag", "", "Published checkpoint size minus the size the witness last cosigned."),
+            labels: labels
         ).set(Int64(clamping: publishedSize) - Int64(clamping: min(cosignedSize, publishedSize)))
     }
 
     /// Counts one failed submission to `witness` (network, HTTP status or a bad cosignature).
     package func recordWitnessError(_ witness: String) {
         registry.makeCounter(
-            name: "ledger_witness_submission_errors_total", labels: [("witness", witness)],
-            help: "Failed checkpoint submissions to the witness."
+            descriptor: ServerMetrics.name(
+                "witness_submission_errors", "total", "Failed checkpoint submissions to the witness."),
+            labels: [("witness", witness)]
         ).increment()
+    }
+
+    /// `ledger_<metric>_<unit>` with its help text.
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "ledger", metricName: metric, unitName: unit, helpText: help)
     }
 
     /// The metrics in the Prometheus text exposition format (version 0.0.4).
@@ -156,4 +166,9 @@ package func metricsRoutes<Context: RequestContext>(
         metrics.observe(checkpoint: published())
         return .bytes(metrics.render(), type: ServerMetrics.contentType, cache: HeaderValues.noCache)
     }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (for durations of up to about 292 years).
+    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }

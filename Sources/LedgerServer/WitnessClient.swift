@@ -3,6 +3,7 @@ import LedgerCore
 import LedgerCrypto
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// A witness that the log submits its checkpoints to: the witness's URL prefix and its key.
 package struct WitnessTarget: Sendable, Hashable, CustomStringConvertible {
@@ -180,7 +181,8 @@ package struct WitnessClient: Sendable {
         guard !accepted.isEmpty else {
             throw WitnessSubmissionError("\(target.name): the reply carries no cosignature by \(target.key)")
         }
-        do throws(LedgerError) { return try SignedNote(text: note.text, signatures: note.signatures + accepted) } catch {
+        do throws(LedgerError) { return try SignedNote(text: note.text, signatures: note.signatures + accepted) } catch
+        {
             throw WitnessSubmissionError("\(target.name): \(error.message)")
         }
     }
@@ -192,8 +194,7 @@ package struct WitnessClient: Sendable {
         request.headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-            let response = try await http.execute(request, timeout: .nanoseconds(nanoseconds))
+            let response = try await http.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             let buffer = try await response.body.collect(upTo: WitnessClient.maxResponseBytes)
             return (Int(response.status.code), Array(buffer.readableBytesView))
         } catch {

@@ -89,7 +89,7 @@ package struct WitnessClientService<Store: LedgerStore>: Service {
         var progress = [Progress](repeating: Progress(), count: witnesses.count)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let before = progress
-            progress = (try? await cancelWhenGracefulShutdown { await self.round(client, before) }) ?? before
+            progress = await cancelWhenGracefulShutdown { await self.round(client, before) }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
         try? await client.http.shutdown()
@@ -107,7 +107,9 @@ package struct WitnessClientService<Store: LedgerStore>: Service {
         let now = ContinuousClock.now
         var due = [Int]()
         for (i, w) in witnesses.enumerated() where progress[i].doneBody != body {
-            if checkpoint.note.lines(of: w.key).contains(where: { (try? checkpoint.note.verify($0.1, by: w.key)) != nil }) {
+            if checkpoint.note.lines(of: w.key).contains(where: {
+                (try? checkpoint.note.verify($0.1, by: w.key)) != nil
+            }) {
                 progress[i].doneBody = body
                 progress[i].cosignedSize = max(progress[i].cosignedSize, size)
             } else if progress[i].retryAt.map({ now >= $0 }) ?? true {

@@ -1,5 +1,7 @@
 import Hummingbird
 import LedgerCore
+import LedgerCrypto
+import Logging
 
 extension WitnessRoutes {
     /// `GET /witness/logs`: for monitoring, each witnessed origin with the checkpoint this

@@ -16,8 +16,10 @@ import Testing
         #expect(try await server.get("/tile/0/x000/005").status == 404)
         #expect(try await server.get("/no/such/path").status == 404)
         let brew = try await withCheckedThrowingContinuation { c in
-            Thread { c.resume(with: Result { try HTTPTestClient.getBlocking(port: server.port, "/x", method: "BREW") }) }
-                .start()
+            Thread {
+                c.resume(with: Result { try HTTPTestClient.getBlocking(port: server.port, "/x", method: "BREW") })
+            }
+            .start()
         }
         #expect(brew.status >= 400)
         let r = try await server.get("/metrics")

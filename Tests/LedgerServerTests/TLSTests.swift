@@ -27,7 +27,8 @@ struct TestCertificate {
     /// Another key, not the certificate's.
     func otherKey() throws -> String {
         let path = directory + "/other.pem"
-        try TestCertificate.openssl("genpkey", "-algorithm", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", path)
+        try TestCertificate.openssl(
+            "genpkey", "-algorithm", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", path)
         return path
     }
 
@@ -126,8 +127,10 @@ struct TestCertificate {
         let other = try cert.otherKey()
         let cases: [([String], String)] = [
             (["--tls-cert", cert.directory + "/missing.pem", "--tls-key", cert.key], "--tls-cert"),
-            (["--tls-cert", packageRoot.appendingPathComponent("README.md").path, "--tls-key", cert.key],
-             "not a PEM certificate"),
+            (
+                ["--tls-cert", packageRoot.appendingPathComponent("README.md").path, "--tls-key", cert.key],
+                "not a PEM certificate"
+            ),
             (["--tls-cert", cert.certificate, "--tls-key", cert.certificate], "not a PEM private key"),
             (["--tls-cert", cert.certificate, "--tls-key", other], "not the private key of the certificate"),
             (["--tls-cert", cert.certificate], "--tls-cert and --tls-key go together"),

@@ -202,7 +202,8 @@ func eventually(seconds: Double = 30, _ condition: () async throws -> Bool) asyn
             try Self.counted(try await server.get("/checkpoint").text, sample, witnesses.keys).count == 1
         }
         #expect(cosigned)
-        let record = try #require(try FileWitnessState(directory: witnesses.states[0]).lastCosigned(origin: sample.origin))
+        let record = try #require(
+            try FileWitnessState(directory: witnesses.states[0]).lastCosigned(origin: sample.origin))
         #expect(record.checkpoint.size == 100)
         await server.stop()
         await witnesses.stop()

@@ -67,9 +67,12 @@ import Testing
         var secrets = [String]()
         for delegation in ["G7-DE", "G7-FR"] {
             let key = "\(work)/\(delegation).key"
-            #expect(try Self.ledger(["key", "generate", "--name", "witness.\(delegation).demo", "--out", key]).status == 0)
-            secrets.append(try String(contentsOfFile: key, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
-            let vkey = try Self.ledger(["key", "show", key, "--cosigner"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(
+                try Self.ledger(["key", "generate", "--name", "witness.\(delegation).demo", "--out", key]).status == 0)
+            secrets.append(
+                try String(contentsOfFile: key, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+            let vkey = try Self.ledger(["key", "show", key, "--cosigner"]).out.trimmingCharacters(
+                in: .whitespacesAndNewlines)
             vkeys.append(vkey)
             witnesses.append(
                 try await Served([
