@@ -68,7 +68,8 @@ package final class ServerMetrics: Sendable {
         fsync.record(.nanoseconds(Int64(min(seconds, 1e9) * 1e9)))
     }
 
-    /// Records one HTTP request: `route` is the matched route pattern (`/tile/**`), never the path.
+    /// Records one HTTP request: `route` is the matched route pattern (`/tile/**`; `NotFound` when no
+    /// route matched), never the path.
     package func recordRequest(method: String, route: String, status: Int, duration: Duration) {
         let dimensions = [
             ("method", ServerMetrics.knownMethods.contains(method) ? method : "other"), ("route", route),
@@ -143,13 +144,13 @@ package struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewa
         do {
             let response = try await next(request, context)
             metrics.recordRequest(
-                method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
+                method: request.method.rawValue, route: context.endpointPath ?? "NotFound",
                 status: response.status.code, duration: .now - start)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
             metrics.recordRequest(
-                method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: status,
+                method: request.method.rawValue, route: context.endpointPath ?? "NotFound", status: status,
                 duration: .now - start)
             throw error
         }

@@ -160,7 +160,7 @@ package struct WitnessClient: Sendable {
     /// `note` with the cosignature lines of `reply` that verify under the target's key
     /// (tlog-cosignature/v1 over `note`'s text). Lines by other keys are dropped.
     /// - Throws: when the reply is not signature lines, or none of them verifies.
-    static func cosigned(_ note: SignedNote, reply: [UInt8], by target: WitnessTarget)
+    package static func cosigned(_ note: SignedNote, reply: [UInt8], by target: WitnessTarget)
         throws(WitnessSubmissionError) -> SignedNote
     {
         guard let text = String(validating: reply, as: UTF8.self) else {

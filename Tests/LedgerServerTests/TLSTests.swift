@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import LedgerCore
 import LedgerServer
+import NIOCore
+import NIOHTTP1
 import NIOSSL
 import Testing
 
