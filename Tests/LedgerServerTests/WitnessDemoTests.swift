@@ -11,18 +11,8 @@ import Testing
 @Suite struct WitnessDemoTests {
     /// Runs `ledger ARGS` to completion; its status, stdout and stderr.
     static func ledger(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ledgerBinary)
-        p.arguments = args
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try run(ledgerBinary, args)
+        return (r.status, r.stdout, r.stderr)
     }
 
     /// A started `ledger serve ARGS --port 0`, its URL and its stderr pipe.
@@ -104,5 +94,26 @@ import Testing
             for secret in secrets { #expect(!text.contains(secret.suffix(20))) }
         }
         for secret in secrets { #expect(!logText.contains(secret.suffix(20))) }
+    }
+
+    @Test(arguments: [
+        (["serve", "ledger", "--witness", "nope"], "--witness nope: expected URL=VKEY"),
+        (
+            [
+                "serve", "ledger", "--witness",
+                "ftp://h/w=demo.minilateral-ledger.example+8318c542+ARXcBFtB+YflZzloSpvrFspkcCz6GnYXceafQB8H2A6F",
+            ],
+            "must start with http:// or https://"
+        ),
+        (["serve", "ledger", "--witness", "http://127.0.0.1:1/witness=witness.example+00000000+AQ"], "--witness"),
+        (
+            ["serve", "--witness-only", "--key", "k", "--state", "s", "--log", "o=v", "--witness", "http://h=v"],
+            "--witness submits a ledger's checkpoints"
+        ),
+    ])
+    func aBadWitnessOptionIsRefusedInOneLine(args: [String], message: String) throws {
+        let r = try run(ledgerBinary, args.map { $0 == "ledger" ? sampleLedger : $0 })
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").first?.contains(message) == true, "\(r.stderr)")
     }
 }
