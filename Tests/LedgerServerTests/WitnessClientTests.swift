@@ -47,13 +47,15 @@ func quietLogger(_ label: String) -> Logger {
 
 extension RunningServer {
     /// `ledger serve --witness-only` in this process, over TLS when `tls` is given.
-    static func startWitness(_ witness: WitnessEndpoint, tls: TLSConfiguration?) async throws -> RunningServer {
+    static func startWitness(_ witness: WitnessEndpoint, tls: TLSConfiguration?, metrics: ServerMetrics? = nil)
+        async throws -> RunningServer
+    {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, tls: tls)
         let task = Task {
             try await runWitnessServer(
                 witness: witness, configuration: configuration, logger: quietLogger("test.witness"),
-                handlingSignals: false
+                handlingSignals: false, extras: ServerExtras(metrics: metrics)
             ) { continuation.yield($0) }
         }
         var iterator = ports.makeAsyncIterator()
@@ -106,9 +108,9 @@ func eventually(seconds: Double = 30, _ condition: () async throws -> Bool) asyn
         let states: [String]
         let servers: [RunningServer]
 
-        static func start(for sample: SampleCopy, names: [String], tls: TLSConfiguration? = nil) async throws
-            -> Witnesses
-        {
+        static func start(
+            for sample: SampleCopy, names: [String], tls: TLSConfiguration? = nil, metrics: ServerMetrics? = nil
+        ) async throws -> Witnesses {
             var keys = [NoteSignerKey]()
             var states = [String]()
             var servers = [RunningServer]()
@@ -117,7 +119,7 @@ func eventually(seconds: Double = 30, _ condition: () async throws -> Bool) asyn
                 let state = tempPath("wstate")
                 let endpoint = try makeWitness(
                     key: key, logs: [sample.origin: [sample.operatorKey.verifierKey]], state: state)
-                servers.append(try await RunningServer.startWitness(endpoint, tls: tls))
+                servers.append(try await RunningServer.startWitness(endpoint, tls: tls, metrics: metrics))
                 keys.append(key)
                 states.append(state)
             }
@@ -184,6 +186,27 @@ func eventually(seconds: Double = 30, _ condition: () async throws -> Bool) asyn
         let text = try await server.get("/metrics").text
         #expect(metricValue(text, "ledger_witness_lag{witness=\"witness.G7-DE.demo\"}") == 0, "\(text)")
         #expect(metricValue(text, "ledger_witness_cosigned_size{witness=\"witness.G7-FR.demo\"}") == 100, "\(text)")
+        await server.stop()
+        await witnesses.stop()
+    }
+
+    @Test func aCosignedCheckpointIsNotSentAgain() async throws {
+        let sample = try SampleCopy(tag: "wc-once")
+        defer { sample.remove() }
+        let witnessMetrics = ServerMetrics()
+        let witnesses = try await Witnesses.start(
+            for: sample, names: ["witness.G7-EU.demo"], metrics: witnessMetrics)
+        let server = try await RunningServer.start(
+            sample.log, extras: ServerExtras(services: [Self.service(sample, try witnesses.targets())]))
+        let posts = "ledger_http_requests_total{method=\"POST\",route=\"/witness/add-checkpoint\",status=\"200\"}"
+        let cosigned = try await eventually {
+            metricValue(String(decoding: witnessMetrics.render(), as: UTF8.self), posts) == 1
+        }
+        #expect(cosigned)
+        // Twenty more looks at the published checkpoint (50 ms apart): none submits it again.
+        try await Task.sleep(for: .seconds(1))
+        #expect(metricValue(String(decoding: witnessMetrics.render(), as: UTF8.self), posts) == 1)
+        #expect(try await server.get("/checkpoint").text.contains("\n— witness.G7-EU.demo "))
         await server.stop()
         await witnesses.stop()
     }
