@@ -19,15 +19,17 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
-# start NAME ARGS…: runs `ledger serve ARGS…` in the background and prints the URL it prints.
+# start NAME ARGS…: runs `ledger serve ARGS…` in the background and sets $url to the URL it
+# prints. (Not in a subshell: the server's pid must reach `pids` for the cleanup.)
 start() {
   local name=$1
   shift
   "$ledger" serve "$@" --port 0 >"$work/$name.url" 2>"$work/$name.log" &
   pids+=($!)
   for _ in $(seq 200); do
-    [ -s "$work/$name.url" ] && { head -1 "$work/$name.url"; return; }
+    [ -s "$work/$name.url" ] && { url=$(head -1 "$work/$name.url"); return; }
     kill -0 "${pids[-1]}" 2>/dev/null || break
     sleep 0.1
   done
@@ -46,8 +48,8 @@ for delegation in G7-DE G7-FR; do
   name=witness.$delegation.demo
   "$ledger" key generate --name "$name" --out "$work/$delegation.key" >/dev/null
   vkey=$("$ledger" key show "$work/$delegation.key" --cosigner)
-  url=$(start "$delegation" --witness-only --key "$work/$delegation.key" --state "$work/$delegation.state" \
-    --log "$origin=$logkey")
+  start "$delegation" --witness-only --key "$work/$delegation.key" --state "$work/$delegation.state" \
+    --log "$origin=$logkey"
   echo "witness $name at $url"
   args+=(--witness "$url/witness=$vkey")
   verify+=(--witness "$vkey")
@@ -59,7 +61,8 @@ if "$ledger" verify "$work/copy" "${verify[@]}" --min-cosignatures 2 >/dev/null 
   exit 1
 fi
 
-log=$(start log "$work/copy" --refresh-interval 0.2 "${args[@]}")
+start log "$work/copy" --refresh-interval 0.2 "${args[@]}"
+log=$url
 echo "log at $log"
 for _ in $(seq 300); do
   checkpoint=$(curl -sf "$log/checkpoint" || true)
@@ -80,6 +83,11 @@ curl -sf "${log}/metrics" | grep '^ledger_witness_lag'
 
 # Graceful stop: every server exits 0 on SIGTERM.
 for pid in "${pids[@]}"; do kill -TERM "$pid"; done
-for pid in "${pids[@]}"; do wait "$pid" || { echo "a server exited $? after SIGTERM" >&2; exit 1; }; done
+[ ${#pids[@]} -eq 3 ] || { echo "expected 3 servers, have ${#pids[@]}" >&2; exit 1; }
+for pid in "${pids[@]}"; do
+  status=0
+  wait "$pid" || status=$?
+  [ "$status" -eq 0 ] || { echo "a server exited $status after SIGTERM" >&2; exit 1; }
+done
 pids=()
 echo "witness demo passed: two delegation witnesses cosigned the sample ledger's checkpoint"
