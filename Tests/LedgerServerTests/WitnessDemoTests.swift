@@ -30,7 +30,10 @@ import Testing
             process.standardOutput = out
             process.standardError = err
             try process.run()
-            url = try await readLine(out.fileHandleForReading)
+            do { url = try await readLine(out.fileHandleForReading) } catch {
+                process.terminate()
+                throw error
+            }
         }
 
         var port: Int { URL(string: url)?.port ?? 0 }
@@ -53,6 +56,9 @@ import Testing
         try FileManager.default.copyItem(atPath: sampleLedger, toPath: copy)
         let logKey = "demo.minilateral-ledger.example+8318c542+ARXcBFtB+YflZzloSpvrFspkcCz6GnYXceafQB8H2A6F"
         var witnesses = [Served]()
+        var started = [Process]()
+        // Whatever fails below, no server outlives the test.
+        defer { for p in started where p.isRunning { p.terminate() } }
         var vkeys = [String]()
         var secrets = [String]()
         for delegation in ["G7-DE", "G7-FR"] {
@@ -69,12 +75,14 @@ import Testing
                     "--witness-only", "--key", key, "--state", "\(work)/\(delegation).state", "--log",
                     "demo.minilateral-ledger.example=\(logKey)",
                 ]))
+            started.append(witnesses[witnesses.count - 1].process)
         }
         let verifyArgs = ["verify", copy] + vkeys.flatMap { ["--witness", $0] } + ["--min-cosignatures", "2"]
         #expect(try Self.ledger(verifyArgs).status == 1, "verify passed before the witnesses cosigned")
         let log = try await Served(
             [copy, "--refresh-interval", "0.1"]
                 + zip(witnesses, vkeys).flatMap { ["--witness", "\($0.url)/witness=\($1)"] })
+        started.append(log.process)
         let cosigned = try await eventually(seconds: 60) {
             let text = try await HTTPTestClient.get(port: log.port, "/checkpoint").text
             return text.contains("\n— witness.G7-DE.demo ") && text.contains("\n— witness.G7-FR.demo ")
