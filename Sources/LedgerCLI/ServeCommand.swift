@@ -14,7 +14,10 @@ extension LedgerCommand {
                 checkpoint's signature and recomputing its root from the entries; a newer checkpoint \
                 is published within --refresh-interval. Stops gracefully on SIGTERM or SIGINT. \
                 With --key, --state and --log ORIGIN=VKEY, it is also a C2SP tlog-witness for those logs \
-                (POST /witness/add-checkpoint); with --witness-only, it is only that, and takes no DIR.
+                (POST /witness/add-checkpoint); with --witness-only, it is only that, and takes no DIR. \
+                With --witness URL=VKEY it submits each new checkpoint to those witnesses (C2SP tlog-witness) \
+                and serves the checkpoint with their cosignatures. GET /metrics gives Prometheus metrics; \
+                --tls-cert and --tls-key serve HTTPS.
                 """)
 
         @Argument(help: "Ledger directory (none with --witness-only).") var dir: String?
@@ -31,6 +34,15 @@ extension LedgerCommand {
         var state: String?
         @Option(name: .customLong("log"), help: "A log to witness: ORIGIN=VKEY (repeatable).")
         var logs: [String] = []
+        @Option(
+            name: .customLong("witness"),
+            help:
+                "A witness to submit checkpoints to: URL=VKEY, URL its prefix (http://host:port/witness) (repeatable)."
+        )
+        var witnessURLs: [String] = []
+        @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS (needs --tls-key).")
+        var tlsCert: String?
+        @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.") var tlsKey: String?
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -46,6 +58,10 @@ extension LedgerCommand {
             } else if dir == nil {
                 throw ValidationError("give the ledger directory, or --witness-only")
             }
+            if witnessOnly && !witnessURLs.isEmpty {
+                throw ValidationError("--witness submits a ledger's checkpoints: it needs DIR, not --witness-only")
+            }
+            if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
             if key != nil {
                 guard state != nil else { throw ValidationError("--key needs --state: a witness must keep state") }
                 guard !logs.isEmpty else { throw ValidationError("--key needs at least one --log ORIGIN=VKEY") }
@@ -73,17 +89,24 @@ extension LedgerCommand {
 
         func run() async throws {
             var opened: PublishedLog<FileStore>?
-            var extensions = [ServerExtension]()
+            var ledger: Ledger<RulesInUse>?
             var witness: WitnessEndpoint?
+            var targets = [WitnessTarget]()
+            var configuration = ServerConfiguration(
+                host: host, port: port, refreshInterval: .milliseconds(Int64(refreshInterval * 1000)))
             var ready = false
             try LedgerCLI.run {
+                if let tlsCert, let tlsKey {
+                    configuration.tls = try ServerTLS.configuration(certificateFile: tlsCert, keyFile: tlsKey)
+                }
+                targets = try witnessURLs.map { spec throws(LedgerError) in try WitnessTarget(parsing: spec) }
                 witness = try witnessRoutes()
                 if let dir {
-                    let ledger = try Ledger<RulesInUse>(directory: dir)
-                    let log = try PublishedLog(ledger: ledger)
+                    let opening = try Ledger<RulesInUse>(directory: dir)
+                    let log = try PublishedLog(ledger: opening)
                     try log.refresh()
                     opened = log
-                    extensions.append(LedgerWeb.serverExtension(view: DomainView(ledger: ledger, log: log)))
+                    ledger = opening
                 }
                 ready = true
             }
@@ -94,28 +117,38 @@ extension LedgerCommand {
                 logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
                 return logger
             }()
-            guard let log = opened else {
-                try await runWitnessOnly(witness!, logger: logger)
+            let metrics = ServerMetrics()
+            guard let log = opened, let ledger else {
+                try await runWitnessOnly(witness!, configuration: configuration, metrics: metrics, logger: logger)
                 return
             }
             if log.view.checkpoint == nil {
                 logger.warning("no checkpoint has been signed yet: nothing is served until one is")
             }
-            let configuration = ServerConfiguration(
-                host: host, port: port, refreshInterval: .milliseconds(Int64(refreshInterval * 1000)))
+            var extras = ServerExtras(
+                metrics: metrics, extensions: [LedgerWeb.serverExtension(view: DomainView(ledger: ledger, log: log))])
+            if !targets.isEmpty {
+                extras.services.append(
+                    WitnessClientService(
+                        ledger: ledger, log: log, witnesses: targets, interval: configuration.refreshInterval,
+                        metrics: metrics, logger: logger))
+            }
             let size = log.view.size
+            let served = configuration
+            let witnessNames = targets.map(\.name).joined(separator: ",")
             let directory = dir ?? ""
             let witnessing = witness != nil
             do {
                 try await runServer(
-                    log: log, configuration: configuration, logger: logger, witness: witness, extensions: extensions
+                    log: log, configuration: configuration, logger: logger, witness: witness, extras: extras
                 ) { bound in
-                    out(configuration.url(port: bound))
+                    out(served.url(port: bound))
                     logger.info(
                         "serving",
                         metadata: [
-                            "directory": "\(directory)", "url": "\(configuration.url(port: bound))",
+                            "directory": "\(directory)", "url": "\(served.url(port: bound))",
                             "checkpoint_size": "\(size)", "witness": "\(witnessing)",
+                            "witnesses": "\(witnessNames)",
                         ])
                 }
             } catch {
@@ -125,11 +158,15 @@ extension LedgerCommand {
             logger.info("stopped", metadata: ["directory": "\(directory)"])
         }
 
-        func runWitnessOnly(_ witness: WitnessEndpoint, logger: Logger) async throws {
-            let configuration = ServerConfiguration(host: host, port: port)
+        func runWitnessOnly(
+            _ witness: WitnessEndpoint, configuration: ServerConfiguration, metrics: ServerMetrics, logger: Logger
+        ) async throws {
             let name = witness.witness.configuration.key.name
             do {
-                try await runWitnessServer(witness: witness, configuration: configuration, logger: logger) { bound in
+                try await runWitnessServer(
+                    witness: witness, configuration: configuration, logger: logger,
+                    extras: ServerExtras(metrics: metrics)
+                ) { bound in
                     out(configuration.url(port: bound))
                     logger.info(
                         "witnessing",

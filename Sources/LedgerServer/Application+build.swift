@@ -1,7 +1,10 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import LedgerCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Where and how the server listens.
 package struct ServerConfiguration: Sendable {
@@ -11,33 +14,70 @@ package struct ServerConfiguration: Sendable {
     package var port: Int
     /// How often the store is checked for a newer checkpoint (``LogRefreshService``).
     package var refreshInterval: Duration
+    /// TLS (``ServerTLS``); nil serves plain HTTP.
+    package var tls: TLSConfiguration?
 
-    package init(host: String = "127.0.0.1", port: Int = 8080, refreshInterval: Duration = .seconds(1)) {
+    package init(
+        host: String = "127.0.0.1", port: Int = 8080, refreshInterval: Duration = .seconds(1),
+        tls: TLSConfiguration? = nil
+    ) {
         self.host = host
         self.port = port
         self.refreshInterval = refreshInterval
+        self.tls = tls
     }
 
-    /// The server's URL for `port`: `http://127.0.0.1:8080`, `http://[::1]:8080`.
+    /// The server's URL for `port`: `http://127.0.0.1:8080`, `http://[::1]:8080`, `https://…` with TLS.
     package func url(port: Int) -> String {
-        "http://" + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+        (tls == nil ? "http://" : "https://") + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
+
+    /// HTTP/1.1, over TLS when configured. (`HTTPServerBuilder.tls` is declared `throws` but only
+    /// returns a builder; the TLS set-up that can fail runs per connection, and the files were
+    /// checked by ``ServerTLS/configuration(certificateFile:keyFile:)``.)
+    var httpServer: HTTPServerBuilder {
+        guard let tls else { return .http1() }
+        return try! .tls(.http1(), tlsConfiguration: tls)
+    }
+}
+
+/// What a server runs besides its routes: metrics (`GET /metrics` and the request middleware)
+/// and background services such as the witness client, and the routes and services of other
+/// modules (``ServerExtension``: the JSON API and the dashboard).
+package struct ServerExtras: Sendable {
+    package var metrics: ServerMetrics?
+    package var services: [any Service]
+    package var extensions: [ServerExtension]
+
+    package init(metrics: ServerMetrics? = nil, services: [any Service] = [], extensions: [ServerExtension] = []) {
+        self.metrics = metrics
+        self.services = services
+        self.extensions = extensions
     }
 }
 
 /// The router of the read API (specs/api.md): `/checkpoint`, `/tile/…`, `/proof/…`, and with
 /// a witness, `/witness/add-checkpoint`; each request logged at debug level.
 package func buildRouter<Store: LedgerStore>(
-    log: PublishedLog<Store>?, witness: WitnessRoutes<BasicRequestContext>?, extensions: [ServerExtension] = []
+    log: PublishedLog<Store>?, witness: WitnessRoutes<BasicRequestContext>?, metrics: ServerMetrics? = nil,
+    extensions: [ServerExtension] = []
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
+    if let metrics {
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.addRoutes(metricsRoutes(metrics, published: { log?.view.checkpoint }))
+    }
     if let log {
         let read = ReadRoutes(log: log, context: BasicRequestContext.self)
         router.addRoutes(read.checkpoint)
         router.addRoutes(read.tiles)
         router.addRoutes(read.proofs)
     }
-    if let witness { router.addRoutes(witness.addCheckpoint) }
+    if let witness {
+        router.addRoutes(witness.addCheckpoint)
+        router.addRoutes(witness.logs)
+    }
     for e in extensions { e.register(router) }
     return router
 }
@@ -48,14 +88,17 @@ package func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>) -> Router
 }
 
 /// A witness alone (`ledger serve --witness-only`): `POST /witness/add-checkpoint` and nothing
-/// else. Run it like ``runServer(log:configuration:logger:handlingSignals:witness:extensions:onListening:)``.
+/// else. Run it like ``runServer(log:configuration:logger:handlingSignals:witness:extras:onListening:)``.
 package func runWitnessServer(
     witness: WitnessRoutes<BasicRequestContext>, configuration: ServerConfiguration, logger: Logger,
-    handlingSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    handlingSignals: Bool = true, extras: ServerExtras = ServerExtras(),
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws {
     let app = Application(
-        router: buildRouter(log: PublishedLog<FileStore>?.none, witness: witness),
+        router: buildRouter(log: PublishedLog<FileStore>?.none, witness: witness, metrics: extras.metrics),
+        server: configuration.httpServer,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+        services: extras.services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
     if handlingSignals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
@@ -70,30 +113,31 @@ package func runWitnessServer(
 ///   - onListening: called with the bound port once the server accepts connections.
 package func buildApplication<Store: LedgerStore>(
     log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger,
-    witness: WitnessRoutes<BasicRequestContext>? = nil, extensions: [ServerExtension] = [],
+    witness: WitnessRoutes<BasicRequestContext>? = nil, extras: ServerExtras = ServerExtras(),
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(log: log, witness: witness, extensions: extensions),
+        router: buildRouter(log: log, witness: witness, metrics: extras.metrics, extensions: extras.extensions),
+        server: configuration.httpServer,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         services: [LogRefreshService(log: log, interval: configuration.refreshInterval, logger: logger)]
-            + extensions.flatMap(\.services),
+            + extras.services + extras.extensions.flatMap(\.services),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
 
-/// Builds the application (``buildApplication(log:configuration:logger:witness:extensions:onListening:)``) and
+/// Builds the application (``buildApplication(log:configuration:logger:witness:extras:onListening:)``) and
 /// runs it until SIGTERM or SIGINT, which shut it down gracefully: the listener closes and
 /// requests in flight finish. Cancelling the task stops it too.
 ///
 /// - Parameter handlingSignals: false leaves SIGTERM and SIGINT alone (a server inside tests).
 package func runServer<Store: LedgerStore>(
     log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger, handlingSignals: Bool = true,
-    witness: WitnessRoutes<BasicRequestContext>? = nil, extensions: [ServerExtension] = [],
+    witness: WitnessRoutes<BasicRequestContext>? = nil, extras: ServerExtras = ServerExtras(),
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws {
     let app = buildApplication(
-        log: log, configuration: configuration, logger: logger, witness: witness, extensions: extensions,
+        log: log, configuration: configuration, logger: logger, witness: witness, extras: extras,
         onListening: onListening)
     if handlingSignals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
 }
