@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The dashboard's server-rendered pages (LedgerWeb).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
@@ -71,9 +73,12 @@ let package = Package(
         .target(
             name: "LedgerWeb",
             dependencies: [
-                "LedgerCore", "LedgerServer", "Consensus", "ControlLists", "LedgerReports",
+                "LedgerCore", "LedgerServer", "Consensus", "ControlCodes", "ControlLists", "LedgerReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            // The dashboard's templates, style sheet and live-update script.
+            resources: [.copy("Templates"), .copy("Static")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -134,6 +139,8 @@ let package = Package(
             name: "LedgerWebTests",
             dependencies: [
                 "LedgerWeb", "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus", "LedgerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -79,7 +79,8 @@ extension LedgerCommand {
             try LedgerCLI.run {
                 witness = try witnessRoutes()
                 if let dir {
-                    let ledger = try Ledger<RulesInUse>(directory: dir)
+                    // The log clock (LEDGER_NOW when set): the dashboard's "now", as for `ledger board`.
+                    let ledger = try Ledger<RulesInUse>(directory: dir, clock: logClock())
                     let log = try PublishedLog(ledger: ledger)
                     try log.refresh()
                     opened = log

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The dashboard in a real browser: Debian's headless Chromium driven by Playwright (PyPI),
+# with DOM assertions against the CLI's own answers (Tests/browser/test_dashboard.py).
+#
+# Installs what is missing (Debian's chromium; a venv with playwright and pytest, since
+# Debian's Python is externally managed; never `playwright install`, never a downloaded
+# browser), builds `ledger`, serves a copy of the sample ledger on a free loopback port with a
+# fixed log clock, runs pytest, and stops the server whatever happens.
+#
+#   scripts/browser-check.sh [PYTEST ARGS…]
+#   LEDGER_BIN=/path/ledger   use this binary instead of building one
+#   BROWSER_VENV=DIR          the venv (default .build/browser-venv)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+if ! command -v chromium >/dev/null; then
+  echo "browser-check: installing chromium" >&2
+  apt-get update >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >&2
+fi
+venv=${BROWSER_VENV:-$root/.build/browser-venv}
+if ! "$venv/bin/python" -c 'import playwright, pytest' 2>/dev/null; then
+  echo "browser-check: creating $venv (playwright, pytest)" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet 'playwright>=1.40' 'pytest>=7' >&2
+fi
+
+if [ -z "${LEDGER_BIN:-}" ]; then
+  swift build --product ledger >&2
+  LEDGER_BIN="$(swift build --show-bin-path)/ledger"
+fi
+
+work=$(mktemp -d)
+server=
+cleanup() {
+  if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+cp -R "$root/ledger" "$work/ledger"
+# One clock for the server and the CLI, so that the pages and `ledger board` speak of the same instant.
+export LEDGER_NOW=${LEDGER_NOW:-2026-12-01T09:00:00Z}
+"$LEDGER_BIN" serve "$work/ledger" --port 0 --refresh-interval 0.2 >"$work/url" 2>"$work/log" &
+server=$!
+for _ in $(seq 300); do
+  [ -s "$work/url" ] && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/log" >&2; exit 1; }
+  sleep 0.1
+done
+url=$(head -1 "$work/url")
+[ -n "$url" ] || { echo "browser-check: ledger serve printed no URL" >&2; cat "$work/log" >&2; exit 1; }
+
+LEDGER_URL=$url LEDGER_BIN=$LEDGER_BIN LEDGER_DIR=$work/ledger LEDGER_KEYS=$root/ledger-demo-keys \
+  CHROMIUM=$(command -v chromium) \
+  timeout 600 "$venv/bin/python" -m pytest -p no:cacheprovider "$root/Tests/browser/test_dashboard.py" "$@"
