@@ -140,7 +140,7 @@ def test_pages_work_without_javascript(browser):
         pg.goto(URL + "/forums/G7")
         assert pg.locator("li.cell").count() > 0
         pg.goto(URL + "/")
-        assert pg.locator("svg.chart title").count() == 2
+        assert pg.locator("svg.chart > title").count() == 2
         assert pg.locator("table.chart-data").count() == 2
         # Nothing is fetched from anywhere but the server itself (no CDN, no web font).
         assert requests and all(u.startswith(URL + "/") for u in requests), requests
