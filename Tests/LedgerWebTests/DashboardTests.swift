@@ -124,7 +124,7 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (stat
             body: """
                 {"id":"CPTPP-EVIL-01","forum":"CPTPP","party":"AU","title":"\(jsonEscaped(title))",\
                 "measureType":"information-sharing","items":[{"code":"2805.30","scheme":"hs"}],\
-                "rationale":"r","effectiveDate":"2027-03-01"}
+                "destinations":["CN"],"rationale":"r","effectiveDate":"2027-03-01"}
                 """, key: "CPTPP-AU.demo")
         try fixture.append(
             kind: "position",
