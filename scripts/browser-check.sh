@@ -22,7 +22,11 @@ fi
 venv=${BROWSER_VENV:-$root/.build/browser-venv}
 if ! "$venv/bin/python" -c 'import playwright, pytest' 2>/dev/null; then
   echo "browser-check: creating $venv (playwright, pytest)" >&2
-  python3 -m venv "$venv"
+  if ! python3 -m venv "$venv" >&2; then
+    echo "browser-check: installing python3-venv" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv >&2
+    python3 -m venv "$venv"
+  fi
   "$venv/bin/pip" install --quiet 'playwright>=1.40' 'pytest>=7' >&2
 fi
 
