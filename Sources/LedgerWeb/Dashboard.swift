@@ -182,7 +182,8 @@ final class DashboardRoutes<Store: LedgerStore>: Sendable {
         for i in 0..<pages.snapshot.size { entries.append(try pages.publishedEntry(i)) }
         let samples = try DashboardCharts.stateSamples(entries: entries, now: pages.now)
         let html =
-            DashboardCharts.stateChart(samples) + DashboardCharts.decisionChart(DashboardCharts.decisionTimes(pages.state))
+            DashboardCharts.stateChart(samples)
+            + DashboardCharts.decisionChart(DashboardCharts.decisionTimes(pages.state))
         charts.withLock { $0 = (key, html) }
         return html
     }

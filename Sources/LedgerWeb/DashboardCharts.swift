@@ -37,8 +37,10 @@ enum DashboardCharts {
             if times.isEmpty, e.statement.kind == "proposal" {
                 let span = max(0, now.secondsSinceEpoch - e.time.secondsSinceEpoch)
                 let n = max(1, maxSamples - 1)
-                times = (0...n).map { Timestamp(secondsSinceEpoch: e.time.secondsSinceEpoch + span * Int64($0) / Int64(n)) }
-                    .reduce(into: []) { if $0.last != $1 { $0.append($1) } }
+                times = (0...n).map {
+                    Timestamp(secondsSinceEpoch: e.time.secondsSinceEpoch + span * Int64($0) / Int64(n))
+                }
+                .reduce(into: []) { if $0.last != $1 { $0.append($1) } }
             }
             sample(until: e.time)
             try rules.apply(e, leafHash: e.leafHash)
@@ -81,7 +83,8 @@ enum DashboardCharts {
         let maxTotal = max(1, samples.map(\.total).max() ?? 1)
         let width = left + samples.count * (barWidth + gap) + 10
         let summary =
-            title + ": " + samples.map { s in "\(s.time.rfc3339.prefix(10)) \(s.total) proposals" }
+            title + ": "
+            + samples.map { s in "\(s.time.rfc3339.prefix(10)) \(s.total) proposals" }
             .joined(separator: ", ")
         var svg = "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height + top + bottom)\" "
         svg += "width=\"\(width)\" height=\"\(height + top + bottom)\" aria-label=\"\(HTML.escape(summary))\">"
@@ -97,7 +100,8 @@ enum DashboardCharts {
                 guard n > 0 else { continue }
                 let h = n * height / maxTotal
                 y -= h
-                svg += "<rect class=\"st-\(state.rawValue)\" x=\"\(x)\" y=\"\(y)\" width=\"\(barWidth)\" height=\"\(h)\">"
+                svg +=
+                    "<rect class=\"st-\(state.rawValue)\" x=\"\(x)\" y=\"\(y)\" width=\"\(barWidth)\" height=\"\(h)\">"
                 svg += "<title>\(s.time.rfc3339.prefix(10)): \(n) \(state.rawValue)</title></rect>"
                 if h >= 12 {
                     svg += "<text class=\"bar-label\" x=\"\(x + barWidth / 2)\" y=\"\(y + h / 2 + 4)\" "
@@ -136,15 +140,18 @@ enum DashboardCharts {
         let height = rows.count * rowHeight + 10
         let width = left + barMax + 150
         let summary =
-            title + ": " + rows.map { "\($0.forum) \(number($0.mean)) days over \($0.days.count) decisions" }
+            title + ": "
+            + rows.map { "\($0.forum) \(number($0.mean)) days over \($0.days.count) decisions" }
             .joined(separator: ", ")
         var svg = "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" "
         svg += "height=\"\(height)\" aria-label=\"\(HTML.escape(summary))\"><title>\(HTML.escape(title))</title>"
         for (i, r) in rows.enumerated() {
             let y = 5 + i * rowHeight
             let w = r.days.isEmpty ? 0 : max(2, Int(r.mean / maxDays * Double(barMax)))
-            svg += "<text class=\"tick\" x=\"\(left - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(HTML.escape(r.forum))</text>"
-            svg += "<rect class=\"decision-bar\" x=\"\(left)\" y=\"\(y + 3)\" width=\"\(w)\" height=\"\(rowHeight - 8)\">"
+            svg +=
+                "<text class=\"tick\" x=\"\(left - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(HTML.escape(r.forum))</text>"
+            svg +=
+                "<rect class=\"decision-bar\" x=\"\(left)\" y=\"\(y + 3)\" width=\"\(w)\" height=\"\(rowHeight - 8)\">"
             svg += "<title>\(HTML.escape(r.forum)): \(number(r.mean)) days</title></rect>"
             let label =
                 r.days.isEmpty

@@ -60,7 +60,8 @@ struct DashboardPages<Store: LedgerStore> {
     /// Since when the proposal is in its state: the entry that set it, or its deadline when the
     /// clock (not an entry) settled it.
     func inStateSince(_ st: ProposalStatus) throws(LedgerError) -> Timestamp {
-        st.state != st.proposal.lifecycle.state ? st.proposal.current.deadline : try time(ofEntry: st.proposal.stateEntryIndex)
+        st.state != st.proposal.lifecycle.state
+            ? st.proposal.current.deadline : try time(ofEntry: st.proposal.stateEntryIndex)
     }
 
     /// "3 days", "1 day", "less than a day".
@@ -213,7 +214,8 @@ struct DashboardPages<Store: LedgerStore> {
         let timeline: [[String: Any]] = events.map { e in
             [
                 "index": e.index, "time": e.time.rfc3339, "kind": text(e.kind), "party": text(e.party),
-                "summary": text(e.summary), "style": e.stance.map(ReportWords.style) ?? "", "leafHash": e.leafHash.base64,
+                "summary": text(e.summary), "style": e.stance.map(ReportWords.style) ?? "",
+                "leafHash": e.leafHash.base64,
             ]
         }
         var values = basis
@@ -235,7 +237,8 @@ struct DashboardPages<Store: LedgerStore> {
             for row in ReportWords.blockingFirst(st) {
                 guard let pos = row.position, pos.stance == .object || pos.stance == .reserve else { continue }
                 rows.append([
-                    "forum": text(st.proposal.forum), "id": text(st.proposal.id), "title": text(st.proposal.measure.title),
+                    "forum": text(st.proposal.forum), "id": text(st.proposal.id),
+                    "title": text(st.proposal.measure.title),
                     "party": text(row.party), "stance": pos.stance.rawValue, "style": ReportWords.style(pos.stance),
                     "abbreviation": ReportWords.abbreviation(pos.stance), "reason": text(pos.reason ?? ""),
                     "entry": pos.entryIndex, "time": pos.time.rfc3339, "stateLabel": text(ReportWords.stateLabel(st)),
@@ -266,11 +269,14 @@ struct DashboardPages<Store: LedgerStore> {
     func lists() throws(ControlListError) -> DashboardPage {
         let published: [[String: Any]] = state.publishedLists.map { l in
             [
-                "jurisdiction": text(l.jurisdiction), "instrument": text(l.instrument), "versionDate": text(l.versionDate),
+                "jurisdiction": text(l.jurisdiction), "instrument": text(l.instrument),
+                "versionDate": text(l.versionDate),
                 "sha256": l.sha256.hex, "entries": l.entries, "entry": l.entryIndex, "time": l.time.rfc3339,
             ]
         }
-        let shipped = try CuratedData.ListName.allCases.map { name throws(ControlListError) in try CuratedData.list(name) }
+        let shipped = try CuratedData.ListName.allCases.map { name throws(ControlListError) in
+            try CuratedData.list(name)
+        }
         let comparison = ListComparison(
             shipped, correlations: try CuratedData.correlations(),
             ledgerIndexes: shipped.map { ConflictDetector.publishedIndex(state, sha256Hex: $0.sourceSHA256) })

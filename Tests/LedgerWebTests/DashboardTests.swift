@@ -40,7 +40,9 @@ struct DashboardFixture {
     @discardableResult
     func append(kind: String, body: String, key: String) throws -> Ledger<NegotiationRules>.Appended {
         let json = try JSONParser.parse(Array(body.utf8))
-        return try ledger.append([try Statement.make(kind: kind, body: json, key: try Self.key(key), time: dashboardNow)])[0]
+        return try ledger.append([
+            try Statement.make(kind: kind, body: json, key: try Self.key(key), time: dashboardNow)
+        ])[0]
     }
 
     /// Signs a checkpoint of everything appended and publishes it.
@@ -61,7 +63,9 @@ struct DashboardFixture {
 }
 
 /// GET `path`: the status, the body as text, and the headers.
-func get(_ client: any TestClientProtocol, _ path: String) async throws -> (status: Int, text: String, headers: HTTPFields) {
+func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
+    status: Int, text: String, headers: HTTPFields
+) {
     try await client.execute(uri: path, method: .get) { response in
         (response.status.code, String(buffer: response.body), response.headers)
     }
@@ -77,7 +81,10 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (stat
         ("/objections", ["G7-SME-2026-02", "A worldwide licence requirement on 3B993", "Study reserve"]),
         ("/conflicts", ["3 findings, 2 high", "incompatible-measures", "RCEP-TF-2026-02"]),
         ("/lists", ["No <code>list.publish</code> entry", "item groups", "US Commerce Control List"]),
-        ("/transparency", ["wJna+h3CquWlHhozDcOipamppbq7EkFUfreRVkr0m2o=", "G7-JP.demo", "3 days ago", "delegation JP"]),
+        (
+            "/transparency",
+            ["wJna+h3CquWlHhozDcOipamppbq7EkFUfreRVkr0m2o=", "G7-JP.demo", "3 days ago", "delegation JP"]
+        ),
         ("/entries", ["Entries 0 to 49 of the 100", "/entries?from=50"]),
         ("/entries?from=50", ["Entries 50 to 99 of the 100", "/entries?from=0"]),
         ("/entries/63", ["Entry 63", "decision", "/proof/63", "/proposals/G7-SME-2026-01"]),
@@ -135,7 +142,8 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (stat
                 """, key: "CPTPP-JP.demo")
         try fixture.publish()
         try await fixture.withClient { client in
-            for path in ["/", "/forums/CPTPP", "/proposals/CPTPP-EVIL-01", "/objections", "/entries?from=50",
+            for path in [
+                "/", "/forums/CPTPP", "/proposals/CPTPP-EVIL-01", "/objections", "/entries?from=50",
                 "/entries/\(proposal.index)", "/entries/\(proposal.index + 1)", "/conflicts",
             ] {
                 let (status, text, _) = try await get(client, path)
@@ -257,8 +265,10 @@ func jsonEscaped(_ s: String) -> String {
         switch c {
         case "\"": out += "\\\""
         case "\\": out += "\\\\"
-        case _ where c.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count)
-            + String(c.value, radix: 16)
+        case _ where c.value < 0x20:
+            out +=
+                "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count)
+                + String(c.value, radix: 16)
         default: out.unicodeScalars.append(c)
         }
     }
