@@ -36,25 +36,13 @@ if [ -z "${LEDGER_BIN:-}" ]; then
 fi
 
 work=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. "$root/scripts/serve-lib.sh"
+trap 'serve_stop; rm -rf "$work"' EXIT INT TERM
 
 cp -R "$root/ledger" "$work/ledger"
 # One clock for the server and the CLI, so that the pages and `ledger board` speak of the same instant.
 export LEDGER_NOW=${LEDGER_NOW:-2026-12-01T09:00:00Z}
-"$LEDGER_BIN" serve "$work/ledger" --port 0 --refresh-interval 0.2 >"$work/url" 2>"$work/log" &
-server=$!
-for _ in $(seq 300); do
-  [ -s "$work/url" ] && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/log" >&2; exit 1; }
-  sleep 0.1
-done
-url=$(head -1 "$work/url")
-[ -n "$url" ] || { echo "browser-check: ledger serve printed no URL" >&2; cat "$work/log" >&2; exit 1; }
+serve_start "$LEDGER_BIN" "$work/ledger" "$work" --refresh-interval 0.2
 
 LEDGER_URL=$url LEDGER_BIN=$LEDGER_BIN LEDGER_DIR=$work/ledger LEDGER_KEYS=$root/ledger-demo-keys \
   CHROMIUM=$(command -v chromium) \

@@ -12,18 +12,10 @@ if [ -z "${LEDGER_BIN:-}" ]; then
 fi
 export LEDGER_NOW=2026-12-01T09:00:00Z
 tmp=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. scripts/serve-lib.sh
+trap 'serve_stop; rm -rf "$tmp"' EXIT INT TERM
 cp -R ledger "$tmp/ledger"
-"$LEDGER_BIN" serve "$tmp/ledger" --port 0 >"$tmp/url" 2>"$tmp/log" &
-server=$!
-for _ in $(seq 300); do [ -s "$tmp/url" ] && break; sleep 0.1; done
-url=$(head -1 "$tmp/url")
-[ -n "$url" ] || { echo "dashboard-screenshots: ledger serve printed no URL" >&2; cat "$tmp/log" >&2; exit 1; }
+serve_start "$LEDGER_BIN" "$tmp/ledger" "$tmp"
 mkdir -p docs
 shot() { # NAME PATH HEIGHT
   timeout 120 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$tmp/profile" \
