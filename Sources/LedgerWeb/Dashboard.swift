@@ -178,9 +178,8 @@ final class DashboardRoutes<Store: LedgerStore>: Sendable {
     func chartsHtml(_ pages: DashboardPages<Store>) throws(LedgerError) -> String {
         let key = pages.snapshot.checkpointText
         if let c = charts.withLock({ $0 }), c.checkpoint == key { return c.html }
-        var entries = [Entry]()
-        for i in 0..<pages.snapshot.size { entries.append(try pages.publishedEntry(i)) }
-        let samples = try DashboardCharts.stateSamples(entries: entries, now: pages.now)
+        let samples = try DashboardCharts.stateSamples(
+            count: pages.snapshot.size, entry: pages.publishedEntry, now: pages.now)
         let html =
             DashboardCharts.stateChart(samples)
             + DashboardCharts.decisionChart(DashboardCharts.decisionTimes(pages.state))

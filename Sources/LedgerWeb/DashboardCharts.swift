@@ -17,9 +17,10 @@ enum DashboardCharts {
     }
 
     /// The proposals by state at up to `maxSamples` evenly spaced instants from the first
-    /// tabling to `now`, replaying `entries` (the published prefix, in log order) once.
+    /// tabling to `now`, replaying entries `0..<count` (the published prefix, read one at a
+    /// time with `entry`) once.
     static func stateSamples(
-        entries: some Sequence<Entry>, now: Timestamp, maxSamples: Int = 12
+        count: Int64, entry: (Int64) throws(LedgerError) -> Entry, now: Timestamp, maxSamples: Int = 12
     ) throws(LedgerError) -> [StateSample] {
         var rules = NegotiationRules()
         var samples = [StateSample]()
@@ -33,7 +34,8 @@ enum DashboardCharts {
                 next += 1
             }
         }
-        for e in entries {
+        for i in 0..<count {
+            let e = try entry(i)
             if times.isEmpty, e.statement.kind == "proposal" {
                 let span = max(0, now.secondsSinceEpoch - e.time.secondsSinceEpoch)
                 let n = max(1, maxSamples - 1)
