@@ -63,7 +63,7 @@ struct DashboardFixture {
 }
 
 /// GET `path`: the status, the body as text, and the headers.
-func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
+func dashboardGet(_ client: any TestClientProtocol, _ path: String) async throws -> (
     status: Int, text: String, headers: HTTPFields
 ) {
     try await client.execute(uri: path, method: .get) { response in
@@ -93,7 +93,7 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
         let fixture = try DashboardFixture("page")
         defer { fixture.remove() }
         try await fixture.withClient { client in
-            let (status, text, headers) = try await get(client, path)
+            let (status, text, headers) = try await dashboardGet(client, path)
             #expect(status == 200, "\(path)")
             #expect(headers[.contentType] == "text/html; charset=utf-8")
             for n in needles { #expect(text.contains(n), "\(path) lacks \(n)") }
@@ -106,7 +106,7 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
         let fixture = try DashboardFixture("board")
         defer { fixture.remove() }
         try await fixture.withClient { client in
-            let text = try await get(client, "/forums/G7").text
+            let text = try await dashboardGet(client, "/forums/G7").text
             let order = ["G7-SME-2026-02", "G7-SME-2026-01", "G7-QC-2026-01"].map {
                 text.range(of: "data-proposal=\"\($0)\"")?.lowerBound
             }
@@ -129,7 +129,7 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
         let proposal = try fixture.append(
             kind: "proposal",
             body: """
-                {"id":"CPTPP-EVIL-01","forum":"CPTPP","party":"AU","title":"\(jsonEscaped(title))",\
+                {"id":"CPTPP-EVIL-01","forum":"CPTPP","party":"AU","title":"\(dashboardJSONEscaped(title))",\
                 "measureType":"information-sharing","items":[{"code":"2805.30","scheme":"hs"}],\
                 "destinations":["CN"],"rationale":"r","effectiveDate":"2027-03-01"}
                 """, key: "CPTPP-AU.demo")
@@ -146,7 +146,7 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
                 "/", "/forums/CPTPP", "/proposals/CPTPP-EVIL-01", "/objections", "/entries?from=50",
                 "/entries/\(proposal.index)", "/entries/\(proposal.index + 1)", "/conflicts",
             ] {
-                let (status, text, _) = try await get(client, path)
+                let (status, text, _) = try await dashboardGet(client, path)
                 #expect(status == 200, "\(path)")
                 #expect(!text.contains("<script>alert"), "\(path)")
                 #expect(!text.contains("<img src=x"), "\(path)")
@@ -154,7 +154,7 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
                 #expect(text.components(separatedBy: "<script").count == 2, "\(path): one script element")
                 #expect(text.contains("<script src=\"/static/live.js\" defer></script>"))
             }
-            let page = try await get(client, "/proposals/CPTPP-EVIL-01").text
+            let page = try await dashboardGet(client, "/proposals/CPTPP-EVIL-01").text
             #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;\u{FFFD}fdp.exe\u{FFFD}[31m"))
             #expect(page.contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;\u{FFFD}"))
         }
@@ -165,20 +165,20 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
         let fixture = try DashboardFixture("404")
         defer { fixture.remove() }
         try await fixture.withClient { client in
-            let forum = try await get(client, "/forums/G8")
+            let forum = try await dashboardGet(client, "/forums/G8")
             #expect(forum.status == 404)
             #expect(forum.text.contains("No forum &quot;G8&quot;"))
             #expect(forum.text.contains("<a href=\"/forums/G7\">G7</a>"))
-            let proposal = try await get(client, "/proposals/Quad-QC-2026-02")
+            let proposal = try await dashboardGet(client, "/proposals/Quad-QC-2026-02")
             #expect(proposal.status == 404)
             #expect(proposal.text.contains("<a href=\"/proposals/Quad-QC-2026-01\">Quad-QC-2026-01</a>"))
-            let hostile = try await get(client, "/proposals/%3Cb%3Ex")
+            let hostile = try await dashboardGet(client, "/proposals/%3Cb%3Ex")
             #expect(hostile.status == 404)
             #expect(!hostile.text.contains("<b>x"))
-            #expect(try await get(client, "/entries/100").status == 404)
-            #expect(try await get(client, "/entries/007").status == 404)
-            #expect(try await get(client, "/entries?from=1x").status == 400)
-            #expect(try await get(client, "/entries?from=100").status == 404)
+            #expect(try await dashboardGet(client, "/entries/100").status == 404)
+            #expect(try await dashboardGet(client, "/entries/007").status == 404)
+            #expect(try await dashboardGet(client, "/entries?from=1x").status == 400)
+            #expect(try await dashboardGet(client, "/entries?from=100").status == 404)
         }
     }
 
@@ -196,15 +196,15 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
                 """, key: "CPTPP-JP.demo")
         try fixture.log.refresh()
         try await fixture.withClient { client in
-            let before = try await get(client, "/proposals/CPTPP-ACC-CR").text
+            let before = try await dashboardGet(client, "/proposals/CPTPP-ACC-CR").text
             #expect(before.contains("5 of 12 parties have spoken"))
             #expect(!before.contains("data-party=\"JP\" data-stance=\"support\""))
-            #expect(try await get(client, "/entries/100").status == 404)
+            #expect(try await dashboardGet(client, "/entries/100").status == 404)
             try fixture.publish()
-            let after = try await get(client, "/proposals/CPTPP-ACC-CR").text
+            let after = try await dashboardGet(client, "/proposals/CPTPP-ACC-CR").text
             #expect(after.contains("6 of 12 parties have spoken"))
             #expect(after.contains("data-party=\"JP\" data-stance=\"support\""))
-            #expect(try await get(client, "/entries/100").status == 200)
+            #expect(try await dashboardGet(client, "/entries/100").status == 200)
         }
     }
 
@@ -214,10 +214,10 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
         defer { fixture.remove() }
         let leaf = try fixture.log.view.tree.leafHash(42).base64
         try await fixture.withClient { client in
-            let text = try await get(client, "/entries/42").text
+            let text = try await dashboardGet(client, "/entries/42").text
             #expect(text.contains("<code id=\"leaf-hash\">\(leaf)</code>"))
             #expect(text.contains("href=\"/proof/42\""))
-            #expect(try await get(client, "/proof/42").status == 200)
+            #expect(try await dashboardGet(client, "/proof/42").status == 200)
         }
     }
 
@@ -227,7 +227,7 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
         let fixture = try DashboardFixture("charts")
         defer { fixture.remove() }
         try await fixture.withClient { client in
-            let text = try await get(client, "/").text
+            let text = try await dashboardGet(client, "/").text
             #expect(text.components(separatedBy: "<svg class=\"chart\" role=\"img\"").count - 1 == 2)
             #expect(text.contains("<title>Proposals by state over time</title>"))
             #expect(text.contains("aria-label=\"Proposals by state over time: 2026-09-15 1 proposals"))
@@ -245,21 +245,21 @@ func get(_ client: any TestClientProtocol, _ path: String) async throws -> (
         let fixture = try DashboardFixture("csp")
         defer { fixture.remove() }
         try await fixture.withClient { client in
-            let page = try await get(client, "/")
+            let page = try await dashboardGet(client, "/")
             let csp = page.headers[HTTPField.Name("Content-Security-Policy")!] ?? ""
             #expect(csp.contains("script-src 'self'") && csp.contains("default-src 'none'"))
             #expect(!page.text.contains("http://") && !page.text.contains("https://"))
-            let css = try await get(client, "/static/dashboard.css")
+            let css = try await dashboardGet(client, "/static/dashboard.css")
             #expect(css.status == 200 && css.headers[.contentType] == "text/css; charset=utf-8")
             #expect(css.text.contains(".object"))
-            let js = try await get(client, "/static/live.js")
+            let js = try await dashboardGet(client, "/static/live.js")
             #expect(js.status == 200 && js.text.contains("new EventSource('/api/v1/events')"))
         }
     }
 }
 
 /// `s` escaped for a JSON string literal.
-func jsonEscaped(_ s: String) -> String {
+func dashboardJSONEscaped(_ s: String) -> String {
     var out = ""
     for c in s.unicodeScalars {
         switch c {
