@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // The dashboard's server-rendered pages (LedgerWeb).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
@@ -83,9 +85,12 @@ let package = Package(
         .target(
             name: "LedgerWeb",
             dependencies: [
-                "LedgerCore", "LedgerServer", "Consensus", "ControlLists", "LedgerReports",
+                "LedgerCore", "LedgerServer", "Consensus", "ControlCodes", "ControlLists", "LedgerReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            // The dashboard's templates, style sheet and live-update script.
+            resources: [.copy("Templates"), .copy("Static")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -150,6 +155,8 @@ let package = Package(
             name: "LedgerWebTests",
             dependencies: [
                 "LedgerWeb", "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus", "LedgerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

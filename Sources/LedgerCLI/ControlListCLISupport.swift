@@ -42,16 +42,12 @@ enum ControlListCLI {
 
     /// The `list.publish` entry whose hash matches a list file, if the ledger holds one.
     static func publishedIndex(_ state: NegotiationRules?, sha256Hex: String) -> Int64? {
-        guard let state, let bytes = Hex.decode(sha256Hex), let d = Digest(bytes: bytes) else { return nil }
-        return state.publishedLists.last { $0.sha256 == d }.map { Int64($0.entryIndex) }
+        ConflictDetector.publishedIndex(state, sha256Hex: sha256Hex)
     }
 
     /// Every finding in `state`, with reviews applied; `forum` is a chartered id.
     static func findings(in state: NegotiationRules, forum: String?) throws -> [Finding] {
-        // States as of now by the log clock (never before the last entry), as `board` shows
-        // them: a proposal that lapsed by the clock raises no finding (specs/consensus.md).
-        let detector = ConflictDetector(correlations: try CuratedData.correlations())
-        return detector.findings(in: state, at: max(logClock()(), state.lastTime), forum: forum)
+        try ConflictDetector.curatedFindings(in: state, at: logClock()(), forum: forum)
     }
 }
 

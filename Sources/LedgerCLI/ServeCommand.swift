@@ -102,7 +102,8 @@ extension LedgerCommand {
                 targets = try witnessURLs.map { spec throws(LedgerError) in try WitnessTarget(parsing: spec) }
                 witness = try witnessRoutes()
                 if let dir {
-                    let opening = try Ledger<RulesInUse>(directory: dir)
+                    // The log clock (LEDGER_NOW when set): the dashboard's "now", as for `ledger board`.
+                    let opening = try Ledger<RulesInUse>(directory: dir, clock: logClock())
                     let log = try PublishedLog(ledger: opening)
                     try log.refresh()
                     opened = log

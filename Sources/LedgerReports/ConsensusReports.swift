@@ -52,6 +52,14 @@ package enum ReportWords {
         }
     }
 
+    /// The ballot of `st` in the order grids show it: blocking positions first, then charter order.
+    package static func blockingFirst(_ st: ProposalStatus) -> [(party: String, position: Proposal.Position?)] {
+        st.ballot.enumerated().sorted {
+            let (a, b) = (blockingRank($0.element.position?.stance), blockingRank($1.element.position?.stance))
+            return a != b ? a < b : $0.offset < $1.offset
+        }.map(\.element)
+    }
+
     /// A short label for a state, with the deadline for live proposals.
     package static func stateLabel(_ st: ProposalStatus) -> String {
         switch st.state {
@@ -72,12 +80,8 @@ package enum ReportWords {
 
     /// The HTML grid of one ballot: a cell per party, blocking positions first.
     static func grid(_ st: ProposalStatus) -> String {
-        let ordered = st.ballot.enumerated().sorted {
-            let (a, b) = (blockingRank($0.element.position?.stance), blockingRank($1.element.position?.stance))
-            return a != b ? a < b : $0.offset < $1.offset
-        }
         var h = "<div class=\"grid\">"
-        for (_, row) in ordered {
+        for row in blockingFirst(st) {
             let s = row.position?.stance
             var tip = "\(row.party): \(s?.rawValue ?? "not spoken")"
             if let r = row.position?.reason, !r.isEmpty { tip += " — \(r)" }
@@ -93,7 +97,8 @@ package enum ReportWords {
             .joined(separator: " &nbsp; ") + "</div>\n"
     }
 
-    static func stateClass(_ st: ProposalStatus) -> String? {
+    /// The CSS class that marks a state (blocked, adopted), if any.
+    package static func stateClass(_ st: ProposalStatus) -> String? {
         switch st.state {
         case .blocked: return "state-blocked"
         case .adopted: return "state-adopted"
@@ -211,7 +216,7 @@ package struct StatusReport: Sendable {
     }
 
     /// Label/value pairs describing a proposal (everything but the ballot).
-    static func details(_ st: ProposalStatus) -> [(String, String)] {
+    package static func details(_ st: ProposalStatus) -> [(String, String)] {
         let p = st.proposal
         let rev = p.current
         var d: [(String, String)] = [
@@ -251,12 +256,7 @@ package struct StatusReport: Sendable {
         var t = ReportTable(columns: [
             .init("PARTY"), .init("STANCE"), .init("ENTRY", .right), .init("REASON", maxWidth: 60),
         ])
-        let ordered = st.ballot.enumerated().sorted {
-            let a = ReportWords.blockingRank($0.element.position?.stance)
-            let b = ReportWords.blockingRank($1.element.position?.stance)
-            return a != b ? a < b : $0.offset < $1.offset
-        }
-        for (_, row) in ordered {
+        for row in ReportWords.blockingFirst(st) {
             let s = row.position?.stance
             t.rows.append([
                 .init(row.party), .init(s?.rawValue ?? "not spoken", style: ReportWords.style(s)),

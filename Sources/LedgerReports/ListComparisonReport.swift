@@ -60,7 +60,7 @@ package struct ListComparisonReport: Sendable {
         return t
     }
 
-    var summary: String {
+    package var summary: String {
         let counts = ListComparison.Verdict.allCases.map { v in
             "\(v.rawValue) \(comparison.rows.filter { $0.verdicts.contains(v) }.count)"
         }

@@ -24,7 +24,8 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
     public static var timeTolerance: Int64 { TimeRule.toleranceSeconds }
 
     public let store: Store
-    let clock: @Sendable () -> Timestamp
+    /// The log clock: what "now" is for appends and for views as of now.
+    package let clock: @Sendable () -> Timestamp
     /// What this process has replayed and checked of the entries.
     let replayed = Mutex<Replayed>(Replayed())
 
