@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The remote clients (LedgerClient): `ledger verify|sync|watch URL` and writes to a URL.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
@@ -67,11 +69,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The HTTP client of a served log: fetches and checks tiles, entry bundles and checkpoints.
+        .target(
+            name: "LedgerClient",
+            dependencies: [
+                "LedgerCore", "LedgerCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "LedgerCLI",
             dependencies: [
                 "LedgerCore", "LedgerCrypto", "ControlCodes", "Consensus", "ControlLists", "LedgerReports",
-                "LedgerServer",
+                "LedgerServer", "LedgerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -116,8 +128,9 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus",
+                "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus", "LedgerClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
