@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerClient
 import LedgerCore
 import LedgerCrypto
 
@@ -24,6 +25,7 @@ extension LedgerCommand {
         }
 
         func run() throws {
+            if LogClient.isURL(dir) { return try verifyServed() }
             try LedgerCLI.run {
                 let store = try FileStore(directory: dir, checkingCaches: false)
                 try store.checkFormatVersion()
@@ -41,13 +43,22 @@ extension LedgerCommand {
                 options.progress = { progress.update($0, $1) }
                 let report = Auditor<RulesInUse>(store: store, options: options).run()
                 progress.finish()
+                try conclude(report, store: store, options: options)
+            }
+        }
+
+        /// Prints the audit's report (text or `--json`), and exits 1 when it failed.
+        func conclude<Store: LedgerStore>(
+            _ report: StoreAuditor<RulesInUse, Store>.Report, store: Store, options: StoreAuditor<RulesInUse, Store>.Options,
+            servedFrom url: String? = nil
+        ) throws {
                 // Valid cosignatures too far in the future: flagged, not counted.
                 var future = [String]()
                 if !options.witnesses.isEmpty, let size = report.latestCheckpointSize,
                     let logKey = try options.logKey ?? report.logKey.map({ try NoteVerifierKey(parsing: $0) })
                 {
                     let now = CosignaturePolicy.now()
-                    let set = try? Auditor<RulesInUse>.latestCosignatures(
+                    let set = try? StoreAuditor<RulesInUse, Store>.latestCosignatures(
                         store: store, size: size, logKey: logKey, witnesses: options.witnesses, now: now)
                     for c in set?.future ?? [] {
                         future.append(c.description)
@@ -69,6 +80,7 @@ extension LedgerCommand {
                         "logKeyFromGenesis": .bool(report.logKeyFromGenesis),
                     ]
                     if let k = report.logKey { o["logKey"] = .string(k) }
+                    if let url { o["url"] = .string(url) }
                     if let s = report.incrementalFrom { o["incrementalFrom"] = .integer(Int64(s)) }
                     if let f = report.failure {
                         o["error"] = .string(f.cliMessage)
@@ -101,6 +113,9 @@ extension LedgerCommand {
                             "note: log key taken from the genesis entry; pass --vkey to trust a key you obtained "
                                 + "independently"
                         )
+                        if url != nil {
+                            out("note: the key came from the served log itself (trust on first use)")
+                        }
                     }
                 }
                 if let f = report.failure {
@@ -110,7 +125,6 @@ extension LedgerCommand {
                     }
                     throw ExitCode(Exit.refused)
                 }
-            }
         }
     }
 }

@@ -13,7 +13,7 @@ package func runBlocking<T: Sendable>(
 ) throws(LedgerError) -> T {
     let result = Mutex<Result<T, LedgerError>?>(nil)
     let done = DispatchSemaphore(value: 0)
-    Task {
+    Task.detached {
         let outcome: Result<T, LedgerError>
         do throws(LedgerError) { outcome = .success(try await operation()) } catch { outcome = .failure(error) }
         result.withLock { $0 = outcome }

@@ -33,6 +33,34 @@ package struct ServedLog: Sendable {
         self.checkpoint = checkpoint
     }
 
+    /// The served log with its checkpoint's signature checked under `logKey`.
+    package func checked(by logKey: NoteVerifierKey) throws(LedgerError) -> ServedLog {
+        do throws(LedgerError) {
+            return ServedLog(
+                client: client, checkpointText: checkpointText,
+                checkpoint: try SignedCheckpoint(parsing: checkpointText, logKey: logKey))
+        } catch {
+            throw error.prefixed("\(client.baseURL)/checkpoint: ")
+        }
+    }
+
+    /// The operator key that the served genesis entry names: trust on first use, for a client
+    /// given no log key. The checkpoint must then be checked under it (``checked(by:)``), and
+    /// the audit or the mirror checks that entry 0 is what the checkpoint commits to.
+    package func genesisOperatorKey() async throws(LedgerError) -> NoteVerifierKey {
+        guard size > 0 else { throw .notFound("\(client.baseURL): the served log has no entries yet") }
+        let line = try await entries(0..<1)[0]
+        do throws(LedgerError) {
+            let entry = try Entry(leaf: line)
+            guard entry.statement.kind == "genesis", let key = entry.statement.body["operator"]?.stringValue else {
+                throw .malformed("entry 0 is not a genesis entry naming the operator key")
+            }
+            return try NoteVerifierKey(parsing: key)
+        } catch {
+            throw error.prefixed("\(client.baseURL): entry 0: ")
+        }
+    }
+
     /// How many entry bundles are fetched at once.
     package static let bundlesInFlight = 8
 
