@@ -27,104 +27,143 @@ extension LedgerCommand {
         func run() throws {
             try LedgerCLI.run {
                 let client = try LogClient(url: url)
-                var logKey = try vkey.map { try KeyArguments.verifierKey($0) }
-                let created = !FileStore.exists(at: dir)
-                if created { try FileStore.create(at: dir) }
+                let outcome: MirrorSync.Outcome
                 do {
-                    try sync(client, logKey: &logKey, created: created)
-                } catch {
-                    if created { try? FileManager.default.removeItem(atPath: dir) }
-                    throw error
+                    outcome = try MirrorSync.run(client, directory: dir, logKey: try vkey.map { try KeyArguments.verifierKey($0) })
+                } catch let fork as MirrorSync.Fork {
+                    report(fork)
+                    throw fork.error
+                }
+                let root = outcome.root.base64
+                if output.json {
+                    printJSON([
+                        "url": .string(client.baseURL), "directory": .string(dir), "entries": .integer(outcome.entries),
+                        "fetched": .integer(outcome.fetched), "checkpointSize": .integer(outcome.checkpointSize),
+                        "root": .string(root), "checkpointStored": .bool(outcome.checkpointStored),
+                        "created": .bool(outcome.created), "logKeyFromServer": .bool(outcome.logKeyFromServer),
+                        "requests": .integer(Int64(client.counter.requests)),
+                    ])
+                    return
+                }
+                if outcome.logKeyFromServer {
+                    out("note: log key \(outcome.logKey) taken from the served genesis entry (trust on first use)")
+                }
+                if outcome.checkpointSize < outcome.entries {
+                    out(
+                        "note: the server's checkpoint (size \(outcome.checkpointSize)) is older than the mirror's "
+                            + "\(outcome.entries) entries, and consistent with them; nothing fetched")
+                } else if outcome.checkpointStored {
+                    out(
+                        "synced: \(outcome.entries) entries (\(outcome.fetched) new), checkpoint size "
+                            + "\(outcome.checkpointSize), root \(root)")
+                } else {
+                    out("up to date: \(outcome.entries) entries, checkpoint size \(outcome.checkpointSize), root \(root)")
                 }
             }
         }
 
-        func sync(_ client: LogClient, logKey given: inout NoteVerifierKey?, created: Bool) throws {
-            let ledger = try Ledger<RulesInUse>(directory: dir, clock: logClock())
-            let held = ledger.size
-            if held > 0 {
-                let key = try ledger.operatorKey()
-                if let given, given != key {
-                    throw LedgerError.unauthorized("\(dir): the mirror's genesis entry names \(key), not --vkey \(given)")
+        /// The fork's evidence, both checkpoint notes: on stderr, or in `--json` on stdout.
+        func report(_ fork: MirrorSync.Fork) {
+            if output.json {
+                printJSON([
+                    "error": .string(fork.error.message), "errorCode": .string(fork.error.code.description),
+                    "mirrorCheckpoint": fork.mirrorCheckpoint.map { .string($0) } ?? .null,
+                    "servedCheckpoint": .string(fork.servedCheckpoint),
+                ])
+                return
+            }
+            printStderr("evidence: the mirror's latest checkpoint:\n" + (fork.mirrorCheckpoint ?? "(none)\n"))
+            printStderr("evidence: the served checkpoint (\(url)/checkpoint):\n" + fork.servedCheckpoint)
+        }
+    }
+}
+
+/// `ledger sync`'s work, also used to read a served log before a write to its URL.
+enum MirrorSync {
+    struct Outcome {
+        var entries: Int64
+        var fetched: Int64
+        var checkpointSize: Int64
+        var root: Digest
+        var checkpointStored: Bool
+        var created: Bool
+        var logKey: NoteVerifierKey
+        var logKeyFromServer: Bool
+    }
+
+    /// A served checkpoint not consistent with the mirror's entries: the error and both notes.
+    struct Fork: Error {
+        let error: LedgerError
+        let mirrorCheckpoint: String?
+        let servedCheckpoint: String
+    }
+
+    /// Brings the mirror in `directory` (created when missing; removed again when the first
+    /// sync fails) up to the served checkpoint: see `ledger sync`.
+    static func run(_ client: LogClient, directory: String, logKey: NoteVerifierKey?) throws -> Outcome {
+        let created = !FileStore.exists(at: directory)
+        if created { try FileStore.create(at: directory) }
+        do {
+            return try sync(client, directory: directory, logKey: logKey, created: created)
+        } catch {
+            if created { try? FileManager.default.removeItem(atPath: directory) }
+            throw error
+        }
+    }
+
+    private static func sync(_ client: LogClient, directory: String, logKey given: NoteVerifierKey?, created: Bool)
+        throws -> Outcome
+    {
+        let ledger = try Ledger<RulesInUse>(directory: directory, clock: logClock())
+        let held = ledger.size
+        var known = given
+        if held > 0 {
+            let key = try ledger.operatorKey()
+            if let given, given != key {
+                throw LedgerError.unauthorized("\(directory): the mirror's genesis entry names \(key), not \(given)")
+            }
+            known = key
+        }
+        let trusted = known
+        var served = try runBlocking { () async throws(LedgerError) in try await ServedLog.fetch(client, logKey: trusted) }
+        let logKey: NoteVerifierKey
+        if let known {
+            logKey = known
+        } else {
+            let log = served
+            logKey = try runBlocking { () async throws(LedgerError) in try await log.genesisOperatorKey() }
+            served = try served.checked(by: logKey)
+        }
+        let mirrorText = try ledger.store.checkpointSizes().last.flatMap { try ledger.store.checkpointText(size: $0) }
+        let size = served.size
+        var outcome = Outcome(
+            entries: max(held, size), fetched: 0, checkpointSize: size, root: served.checkpoint.checkpoint.root,
+            checkpointStored: false, created: created, logKey: logKey, logKeyFromServer: known == nil)
+        do throws(LedgerError) {
+            if size < held {
+                let root = try ledger.store.tree.root(treeSize: size)
+                guard root == served.checkpoint.checkpoint.root else {
+                    throw LedgerError.fork(
+                        "the served checkpoint of size \(size) has the root "
+                            + "\(served.checkpoint.checkpoint.root.base64), the mirror's entries give \(root.base64)")
                 }
-                given = key
-            }
-            let known = given
-            var served = try runBlocking { () async throws(LedgerError) in
-                try await ServedLog.fetch(client, logKey: known)
-            }
-            var trustOnFirstUse = false
-            let logKey: NoteVerifierKey
-            if let known {
-                logKey = known
             } else {
                 let log = served
-                logKey = try runBlocking { () async throws(LedgerError) in try await log.genesisOperatorKey() }
-                served = try served.checked(by: logKey)
-                trustOnFirstUse = true
-            }
-            let mirrorText = try ledger.store.checkpointSizes().last.flatMap { try ledger.store.checkpointText(size: $0) }
-            let size = served.size
-            var fetched: Int64 = 0
-            var updated = false
-            do throws(LedgerError) {
-                if size < held {
-                    let root = try ledger.store.tree.root(treeSize: size)
-                    guard root == served.checkpoint.checkpoint.root else {
-                        throw LedgerError.fork(
-                            "the served checkpoint of size \(size) has the root "
-                                + "\(served.checkpoint.checkpoint.root.base64), the mirror's entries give \(root.base64)")
-                    }
-                } else {
-                    let log = served
-                    let lines = try runBlocking { () async throws(LedgerError) in try await log.entries(held..<size) }
-                    let stored = try ledger.store.checkpointText(size: UInt64(size))
-                    if !lines.isEmpty || stored != served.checkpointText {
-                        try ledger.appendMirrored(
-                            lines, checkpoint: served.checkpoint, checkpointText: served.checkpointText, logKey: logKey)
-                        updated = true
-                    }
-                    fetched = Int64(lines.count)
+                let lines = try runBlocking { () async throws(LedgerError) in try await log.entries(held..<size) }
+                let stored = try ledger.store.checkpointText(size: UInt64(size))
+                if !lines.isEmpty || stored != served.checkpointText {
+                    try ledger.appendMirrored(
+                        lines, checkpoint: served.checkpoint, checkpointText: served.checkpointText, logKey: logKey)
+                    outcome.checkpointStored = true
                 }
-            } catch {
-                if error.code == .fork { reportFork(error, mirror: mirrorText, served: served.checkpointText) }
-                throw error
+                outcome.fetched = Int64(lines.count)
             }
-            let root = served.checkpoint.checkpoint.root.base64
-            if output.json {
-                printJSON([
-                    "url": .string(client.baseURL), "directory": .string(dir), "entries": .integer(max(size, held)),
-                    "fetched": .integer(fetched), "checkpointSize": .integer(size), "root": .string(root),
-                    "checkpointStored": .bool(updated), "created": .bool(created),
-                    "logKeyFromServer": .bool(trustOnFirstUse), "requests": .integer(Int64(client.counter.requests)),
-                ])
-                return
+        } catch {
+            if error.code == .fork {
+                throw Fork(error: error, mirrorCheckpoint: mirrorText, servedCheckpoint: served.checkpointText)
             }
-            if trustOnFirstUse {
-                out("note: log key \(logKey) taken from the served genesis entry (trust on first use); pass --vkey")
-            }
-            if size < held {
-                out(
-                    "note: the server's checkpoint (size \(size)) is older than the mirror's \(held) entries, and "
-                        + "consistent with them; nothing fetched")
-            } else if updated {
-                out("synced: \(size) entries (\(fetched) new), checkpoint size \(size), root \(root)")
-            } else {
-                out("up to date: \(size) entries, checkpoint size \(size), root \(root)")
-            }
+            throw error
         }
-
-        /// The fork's evidence: both checkpoint notes, on stderr (in `--json`, on stdout).
-        func reportFork(_ error: LedgerError, mirror: String?, served: String) {
-            if output.json {
-                printJSON([
-                    "error": .string(error.message), "errorCode": .string(error.code.description),
-                    "mirrorCheckpoint": mirror.map { .string($0) } ?? .null, "servedCheckpoint": .string(served),
-                ])
-                return
-            }
-            printStderr("evidence: the mirror's latest checkpoint:\n" + (mirror ?? "(none)\n"))
-            printStderr("evidence: the served checkpoint (\(url)/checkpoint):\n" + served)
-        }
+        return outcome
     }
 }

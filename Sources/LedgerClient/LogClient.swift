@@ -48,6 +48,14 @@ package struct LogClient: Sendable {
         package var headers: HTTPHeaders
         package var body: [UInt8]
         package var text: String { String(decoding: body, as: UTF8.self) }
+        /// The first value of the header `name` (any case).
+        package func header(_ name: String) -> String? { headers.first(name: name) }
+    }
+
+    /// `POST path` with a JSON body, sent once (a statement is not submitted twice), whatever
+    /// the status of the reply.
+    package func postJSON(_ path: String, body: [UInt8]) async throws(LedgerError) -> Reply {
+        try await send(path, method: .POST, body: body, contentType: "application/json", maxBytes: 1 << 20, retrying: false)
     }
 
     /// `GET /checkpoint`: the note text, not yet checked.

@@ -74,3 +74,12 @@ extension StoreLedger {
         }
     }
 }
+
+extension StoreLedger.Appended {
+    /// Where a served log put a statement submitted to it: the index and leaf hash its reply
+    /// gives, and an entry holding the statement (its `prev` and time are the log's, and not
+    /// known to the client until the entry is published).
+    package static func submitted(index: UInt64, leafHash: Digest, entry: Entry) -> Self {
+        Self(index: index, leafHash: leafHash, entry: entry)
+    }
+}
