@@ -1,0 +1,398 @@
+import Consensus
+import Foundation
+import Hummingbird
+import LedgerClient
+import LedgerCore
+import LedgerCrypto
+import LedgerServer
+import Logging
+import Synchronization
+import Testing
+
+/// `ledger verify URL`, `ledger sync URL DIR`, `ledger watch URL` and writes to a URL: the
+/// built binary against a real server on loopback (the read API of `ledger serve`, or a
+/// hostile server in front of it that alters what it relays).
+@Suite struct RemoteClientTests {
+    /// The sample ledger's operator key (a demo key, not secret).
+    static let operatorKeyFile = packageRoot.appendingPathComponent(
+        "ledger-demo-keys/DEMO-NOT-SECRET-demo.minilateral-ledger.example.key"
+    ).path
+
+    @Test func verifyURLAuditsTheServedLedgerAsVerifyDirDoes() async throws {
+        let copy = try SampleCopy()
+        defer { copy.remove() }
+        try await withServer(try copy.published()) { server in
+            let url = "http://127.0.0.1:\(server.port)"
+            let remote = try await runLedger(["verify", url, "--json"])
+            let local = try await runLedger(["verify", copy.directory, "--json"])
+            #expect(remote.status == 0, "\(remote.stderr)")
+            let r = try JSONParser.parse(Array(remote.stdout.utf8))
+            let l = try JSONParser.parse(Array(local.stdout.utf8))
+            #expect(r["valid"] == .bool(true))
+            #expect(r["entries"] == .integer(100) && r["signaturesVerified"] == .integer(100))
+            #expect(r["root"] == l["root"] && r["checkpointsChecked"] == .integer(1))
+            #expect(r["logKeyFromGenesis"] == .bool(true))
+            let text = try await runLedger(["verify", url])
+            #expect(text.stdout.contains("OK: 100 entries"))
+            #expect(text.stdout.contains("trust on first use"), "\(text.stdout)")
+            let vkey = try LedgerFiles.readPrivateKey(Self.operatorKeyFile).verifierKey.description
+            let pinned = try await runLedger(["verify", url, "--vkey", vkey])
+            #expect(pinned.status == 0 && !pinned.stdout.contains("trust on first use"), "\(pinned.stdout)")
+            let other = try NoteSignerKey.generate(name: "demo.minilateral-ledger.example").verifierKey.description
+            let wrong = try await runLedger(["verify", url, "--vkey", other])
+            #expect(wrong.status == 1, "\(wrong.stderr)")
+            #expect(wrong.stderr.contains("/checkpoint"), "\(wrong.stderr)")
+        }
+    }
+
+    @Test(arguments: [
+        ("entry bundle with one byte changed", Tamper.flipEntryByte),
+        ("entry bundle missing its last entry", Tamper.dropLastEntry),
+        ("checkpoint with a bad signature", Tamper.flipSignature),
+    ])
+    func verifyURLFailsOnAHostileServer(what: String, tamper: Tamper) async throws {
+        let copy = try SampleCopy()
+        defer { copy.remove() }
+        try await withServer(try copy.published()) { server in
+            try await withProxy(upstream: server.port, tamper: tamper) { proxy in
+                let r = try await runLedger(["verify", "http://127.0.0.1:\(proxy.port)"])
+                #expect(r.status == 1, "\(what): \(r.stdout) \(r.stderr)")
+                #expect(r.stderr.contains("verification failed"), "\(what): \(r.stderr)")
+                #expect(!r.stdout.contains("OK"), "\(what)")
+                #expect(r.stderr.split(separator: "\n").count == 1, "one line: \(r.stderr)")
+            }
+        }
+    }
+
+    @Test func syncMirrorsByteForByteAndASecondSyncFetchesOnlyWhatIsNew() async throws {
+        let copy = try SampleCopy()
+        defer { copy.remove() }
+        let mirror = tempPath("mirror")
+        defer { try? FileManager.default.removeItem(atPath: mirror) }
+        let log = try copy.published()
+        try await withServer(log) { server in
+            try await withProxy(upstream: server.port, tamper: .none) { proxy in
+                let url = "http://127.0.0.1:\(proxy.port)"
+                let first = try await runLedger(["sync", url, mirror, "--json"])
+                #expect(first.status == 0, "\(first.stderr)")
+                let o = try JSONParser.parse(Array(first.stdout.utf8))
+                #expect(o["fetched"] == .integer(100) && o["created"] == .bool(true))
+                #expect(proxy.paths == ["/checkpoint", "/tile/entries/000.p/100"])
+                #expect(try copy.file("entries.jsonl") == Data(contentsOf: URL(fileURLWithPath: mirror + "/entries.jsonl")))
+                let verified = try await runLedger(["verify", mirror])
+                #expect(verified.status == 0, "\(verified.stderr)")
+
+                try copy.appendNotes(3)
+                try log.refresh()
+                proxy.clear()
+                let second = try await runLedger(["sync", url, mirror])
+                #expect(second.status == 0, "\(second.stderr)")
+                #expect(second.stdout.contains("synced: 103 entries (3 new)"), "\(second.stdout)")
+                // One checkpoint and the one bundle that holds the new entries.
+                #expect(proxy.paths == ["/checkpoint", "/tile/entries/000.p/103"])
+                #expect(try copy.file("entries.jsonl") == Data(contentsOf: URL(fileURLWithPath: mirror + "/entries.jsonl")))
+                let reverified = try await runLedger(["verify", mirror])
+                #expect(reverified.status == 0, "\(reverified.stderr)")
+
+                proxy.clear()
+                let third = try await runLedger(["sync", url, mirror])
+                #expect(third.stdout.hasPrefix("up to date: 103 entries"), "\(third.stdout)")
+                #expect(proxy.paths == ["/checkpoint"])
+            }
+        }
+    }
+
+    @Test func syncReportsAForkWithBothCheckpointsAndLeavesTheMirrorUnchanged() async throws {
+        let ours = try SampleCopy()
+        let theirs = try SampleCopy()
+        defer {
+            ours.remove()
+            theirs.remove()
+        }
+        let mirror = tempPath("fork-mirror")
+        defer { try? FileManager.default.removeItem(atPath: mirror) }
+        try ours.appendNotes(1, text: "ours")
+        try await withServer(try ours.published()) { server in
+            let synced = try await runLedger(["sync", "http://127.0.0.1:\(server.port)", mirror])
+            #expect(synced.status == 0, "\(synced.stderr)")
+        }
+        let before = try directoryContents(mirror)
+        // The same log key signs another history: same size, then a longer one.
+        try theirs.appendNotes(1, text: "theirs")
+        let log = try theirs.published()
+        try await withServer(log) { server in
+            let url = "http://127.0.0.1:\(server.port)"
+            for round in 0..<2 {
+                let r = try await runLedger(["sync", url, mirror])
+                #expect(r.status == 1, "round \(round): \(r.stdout) \(r.stderr)")
+                #expect(r.stderr.contains("ledger: error:") && r.stderr.contains("root"), "\(r.stderr)")
+                let served = try await HTTPTestClient.get(port: server.port, "/checkpoint").text
+                let mirrored = try String(contentsOfFile: mirror + "/checkpoints/\(101)", encoding: .utf8)
+                #expect(r.stderr.contains(served) && r.stderr.contains(mirrored), "both checkpoints: \(r.stderr)")
+                #expect(try directoryContents(mirror) == before, "round \(round): the mirror changed")
+                try theirs.appendNotes(2, text: "more")
+                try log.refresh()
+            }
+        }
+    }
+
+    @Test func watchPrintsEachNewEntryAsItIsPublished() async throws {
+        let copy = try SampleCopy()
+        defer { copy.remove() }
+        let log = try copy.published()
+        try await withServer(log) { server in
+            let url = "http://127.0.0.1:\(server.port)"
+            let once = try await runLedger(["watch", url, "--once", "--from", "98"])
+            #expect(once.status == 0, "\(once.stderr)")
+            #expect(once.stdout.split(separator: "\n").map { $0.prefix(4) } == ["98  ", "99  "], "\(once.stdout)")
+            let watching = Task { try await runLedger(["watch", url, "--from", "100", "--count", "2", "--interval", "0.1"]) }
+            try await Task.sleep(for: .milliseconds(500))
+            try copy.appendNotes(2, text: "watched")
+            try log.refresh()
+            let r = try await watching.value
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = r.stdout.split(separator: "\n")
+            #expect(lines.count == 2, "\(r.stdout)")
+            #expect(lines.first?.hasPrefix("100  ") == true && lines.first?.contains("note") == true, "\(r.stdout)")
+            #expect(lines.last?.hasPrefix("101  ") == true && lines.last?.contains("watched 1") == true, "\(r.stdout)")
+        }
+    }
+
+    @Test func writeToAURLSignsLocallyPostsTheStatementAndSavesTheReceipt() async throws {
+        let copy = try SampleCopy()
+        defer { copy.remove() }
+        let receipt = tempPath("receipt")
+        defer { try? FileManager.default.removeItem(atPath: receipt) }
+        try await withServer(try copy.published()) { server in
+            try await withProxy(upstream: server.port, tamper: .none) { proxy in
+                let url = "http://127.0.0.1:\(proxy.port)"
+                let r = try await runLedger([
+                    "append", url, "--key", Self.operatorKeyFile, "--kind", "note", "--body", "{\"text\":\"remote\"}",
+                    "--receipt", receipt,
+                ])
+                #expect(r.status == 0, "\(r.stderr)")
+                #expect(r.stdout == "100\n")
+                let posted = try #require(proxy.posted.first)
+                let signed = try SignedStatement(json: try JSONParser.parse(posted))
+                #expect(signed.statement.kind == "note" && signed.statement.body["text"] == .string("remote"))
+                let key = try LedgerFiles.readPrivateKey(Self.operatorKeyFile)
+                #expect(signed.statement.signer.publicKey == key.verifierKey.publicKey)
+                #expect(
+                    signed.statement.signer.publicKey.isValidSignature(
+                        signed.signature, for: signed.statement.signingMessage))
+                #expect(!String(decoding: posted, as: UTF8.self).contains("PRIVATE"))
+                #expect(try String(contentsOfFile: receipt, encoding: .utf8) == Proxy.receipt(for: signed))
+
+                proxy.refuseWrites = true
+                let refused = try await runLedger([
+                    "append", url, "--key", Self.operatorKeyFile, "--kind", "note", "--body", "{\"text\":\"no\"}",
+                ])
+                #expect(refused.status == 1, "\(refused.stderr)")
+                #expect(refused.stderr.contains("422") && refused.stderr.contains("(rule write-rights)"), "\(refused.stderr)")
+                #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+            }
+        }
+    }
+}
+
+// MARK: - Fixtures
+
+/// A copy of the sample ledger (100 entries, checkpoint 100) to add to and serve.
+struct SampleCopy {
+    let directory = tempPath("sample")
+
+    init() throws {
+        try FileManager.default.copyItem(atPath: sampleLedger, toPath: directory)
+    }
+
+    func published() throws -> PublishedLog<FileStore> {
+        let log = try PublishedLog(ledger: try Ledger<NegotiationRules>(directory: directory))
+        try log.refresh()
+        return log
+    }
+
+    /// Appends `n` notes by the operator and signs a checkpoint over them.
+    func appendNotes(_ n: Int, text: String = "note") throws {
+        let key = try LedgerFiles.readPrivateKey(RemoteClientTests.operatorKeyFile)
+        let ledger = try Ledger<NegotiationRules>(directory: directory)
+        for i in 0..<n {
+            _ = try ledger.append([
+                try Statement.make(kind: "note", body: ["text": .string("\(text) \(i)")], key: key, time: .now())
+            ])
+        }
+        _ = try ledger.signCheckpoint(key: key)
+    }
+
+    func file(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)) }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+/// Every file below `path` with its bytes.
+func directoryContents(_ path: String) throws -> [String: Data] {
+    var out = [String: Data]()
+    for name in try FileManager.default.subpathsOfDirectory(atPath: path) {
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: path + "/" + name, isDirectory: &isDirectory)
+        if !isDirectory.boolValue { out[name] = try Data(contentsOf: URL(fileURLWithPath: path + "/" + name)) }
+    }
+    return out
+}
+
+/// What a hostile proxy does to the bytes it relays.
+enum Tamper: Sendable, CustomStringConvertible {
+    case none, flipEntryByte, dropLastEntry, flipSignature
+
+    var description: String { "\(self)" }
+
+    func apply(path: String, _ body: [UInt8]) -> [UInt8] {
+        var body = body
+        switch self {
+        case .none: break
+        case .flipEntryByte where path.hasPrefix("/tile/entries/"):
+            // A digit inside entry 5's JSON: the bundle still parses, the entry does not verify.
+            var at = 0
+            for _ in 0..<5 { at += 2 + (Int(body[at]) << 8 | Int(body[at + 1])) }
+            let entry = (at + 2)..<(at + 2 + (Int(body[at]) << 8 | Int(body[at + 1])))
+            if let digit = body[entry].lastIndex(where: { (0x30...0x38).contains($0) }) { body[digit] += 1 }
+        case .dropLastEntry where path.hasPrefix("/tile/entries/"):
+            var at = 0
+            var last = 0
+            while at < body.count {
+                last = at
+                at += 2 + (Int(body[at]) << 8 | Int(body[at + 1]))
+            }
+            body.removeSubrange(last...)
+        case .flipSignature where path == "/checkpoint":
+            // The first signature line's last base64 character before the newline.
+            let text = String(decoding: body, as: UTF8.self)
+            if let range = text.range(of: "\n\n— ") {
+                let line = text[range.upperBound...].prefix(while: { $0 != "\n" })
+                let i = text.utf8.index(before: line.endIndex).utf16Offset(in: text)
+                let offset = text.utf8.distance(from: text.startIndex, to: String.Index(utf16Offset: i, in: text))
+                body[offset - 1] = body[offset - 1] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+            }
+        default: break
+        }
+        return body
+    }
+}
+
+/// A server in front of a read API that relays `GET /checkpoint` and `/tile/…` through
+/// ``Tamper``, records the paths asked for, and takes `POST /api/v1/entries` as the write API's
+/// contract says (specs/api.md), recording each body.
+final class Proxy: Sendable {
+    let port: Int
+    private let state = Mutex<(paths: [String], posted: [[UInt8]], refuse: Bool)>(([], [], false))
+
+    init(port: Int) { self.port = port }
+
+    var paths: [String] { state.withLock { $0.paths } }
+    var posted: [[UInt8]] { state.withLock { $0.posted } }
+    var refuseWrites: Bool {
+        get { state.withLock { $0.refuse } }
+        set { state.withLock { $0.refuse = newValue } }
+    }
+    func clear() { state.withLock { $0.paths = [] } }
+    func record(_ path: String) { state.withLock { $0.paths.append(path) } }
+    func record(post body: [UInt8]) -> Bool {
+        state.withLock {
+            $0.posted.append(body)
+            return $0.refuse
+        }
+    }
+
+    /// The receipt text the proxy sends for a statement.
+    static func receipt(for signed: SignedStatement) -> String {
+        "receipt for \(signed.statement.hash.base64)\n"
+    }
+}
+
+/// Runs `body` with a ``Proxy`` over the server on `upstream`.
+func withProxy<R>(upstream: Int, tamper: Tamper, _ body: (Proxy) async throws -> R) async throws -> R {
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let holder = Mutex<Proxy?>(nil)
+    let router = Router(context: BasicRequestContext.self)
+    let relay: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+        let path = request.uri.path
+        holder.withLock { $0 }?.record(path)
+        let r = try await HTTPTestClient.get(port: upstream, path)
+        let bytes = r.status == 200 ? tamper.apply(path: path, r.body) : r.body
+        return Response(status: .init(code: r.status), body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+    router.get("checkpoint", use: relay)
+    router.get("tile/**", use: relay)
+    router.post("api/v1/entries") { request, _ -> Response in
+        let bytes = Array(try await request.body.collect(upTo: 1 << 20).readableBytesView)
+        let proxy = holder.withLock { $0 }!
+        if proxy.record(post: bytes) {
+            let problem = #"{"type":"about:blank","title":"refused","status":422,"detail":"no write right","rule":"write-rights"}"#
+            return Response(
+                status: .unprocessableContent, headers: [.contentType: "application/problem+json"],
+                body: .init(byteBuffer: ByteBuffer(string: problem)))
+        }
+        let signed = try SignedStatement(json: try JSONParser.parse(bytes))
+        let reply: JSONValue = [
+            "index": .integer(100), "leafHash": .string(SHA256.hash(bytes).base64),
+            "statementHash": .string(signed.statement.hash.base64), "receipt": .string(Proxy.receipt(for: signed)),
+        ]
+        return Response(
+            status: .accepted, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: reply.canonicalString)))
+    }
+    var logger = Logger(label: "test.proxy")
+    logger.logLevel = .critical
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+    let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw HTTPTestClient.Failure(description: "proxy did not start") }
+    let proxy = Proxy(port: port)
+    holder.withLock { $0 = proxy }
+    defer { task.cancel() }
+    let result = try await body(proxy)
+    task.cancel()
+    _ = try? await task.value
+    return result
+}
+
+/// What a run of the built `ledger` printed, and its exit status.
+struct LedgerRun: Sendable {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the built `ledger` with `args`, waiting on a thread of its own (never on the pool that
+/// the in-process server needs); killed after 60 s.
+func runLedger(_ args: [String]) async throws -> LedgerRun {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(
+                with: Result {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: ledgerBinary)
+                    process.arguments = args
+                    process.currentDirectoryURL = packageRoot
+                    let out = Pipe()
+                    let err = Pipe()
+                    process.standardOutput = out
+                    process.standardError = err
+                    try process.run()
+                    let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: killer)
+                    let errData = Mutex(Data())
+                    let reader = Thread { errData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() } }
+                    reader.start()
+                    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    killer.cancel()
+                    while reader.isExecuting || !reader.isFinished { usleep(1000) }
+                    return LedgerRun(
+                        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                        stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+                })
+        }.start()
+    }
+}
