@@ -126,13 +126,20 @@ enum MirrorSync {
         }
         let trusted = known
         var served = try runBlocking { () async throws(LedgerError) in try await ServedLog.fetch(client, logKey: trusted) }
+        // A new mirror without --vkey fetches every entry anyway: the genesis key comes from them.
+        var fetched: [[UInt8]]?
         let logKey: NoteVerifierKey
         if let known {
             logKey = known
         } else {
             let log = served
-            logKey = try runBlocking { () async throws(LedgerError) in try await log.genesisOperatorKey() }
+            let lines = try runBlocking { () async throws(LedgerError) in try await log.entries(0..<log.size) }
+            guard let first = lines.first else {
+                throw LedgerError.notFound("\(client.baseURL): the served log has no entries yet")
+            }
+            logKey = try served.genesisOperatorKey(entry0: first)
             served = try served.checked(by: logKey)
+            fetched = lines
         }
         let mirrorText = try ledger.store.checkpointSizes().last.flatMap { try ledger.store.checkpointText(size: $0) }
         let size = served.size
@@ -148,8 +155,14 @@ enum MirrorSync {
                             + "\(served.checkpoint.checkpoint.root.base64), the mirror's entries give \(root.base64)")
                 }
             } else {
+                if held > 0, size > held {
+                    try checkConsistency(of: served, with: ledger, at: held)
+                }
                 let log = served
-                let lines = try runBlocking { () async throws(LedgerError) in try await log.entries(held..<size) }
+                var lines = fetched ?? []
+                if fetched == nil {
+                    lines = try runBlocking { () async throws(LedgerError) in try await log.entries(held..<size) }
+                }
                 let stored = try ledger.store.checkpointText(size: UInt64(size))
                 if !lines.isEmpty || stored != served.checkpointText {
                     try ledger.appendMirrored(
@@ -165,5 +178,23 @@ enum MirrorSync {
             throw error
         }
         return outcome
+    }
+
+    /// Checks the consistency proof from the mirror's `held` entries to the served checkpoint,
+    /// built from the served hash tiles (``TileHashReader``), before any entry is fetched.
+    private static func checkConsistency(of served: ServedLog, with ledger: Ledger<RulesInUse>, at held: Int64)
+        throws(LedgerError)
+    {
+        let ours = try ledger.store.tree.root(treeSize: held)
+        let theirs = served.checkpoint.checkpoint.root
+        let hashes = try MerkleTree(reader: TileHashReader(log: served), size: served.size)
+            .consistencyProof(oldSize: held, newSize: served.size)
+        let proof = ConsistencyProof(size1: UInt64(held), size2: UInt64(served.size), hashes: hashes.map(\.bytes))
+        do throws(LedgerError) { try proof.verify(root1: ours, root2: theirs) } catch {
+            throw .fork(
+                "the served checkpoint (size \(served.size), root \(theirs.base64)) is not consistent with the "
+                    + "mirror's \(held) entries (root \(ours.base64)): the consistency proof from the served tiles "
+                    + "does not verify (\(error.message))")
+        }
     }
 }

@@ -21,7 +21,10 @@ extension LedgerCommand.Verify {
             let progress = Progress("verifying \(client.baseURL)")
             let total = served.size
             options.progress = { done, _ in progress.update(done, total) }
-            let report = StoreAuditor<RulesInUse, ServedLogStore>(store: store, options: options).run()
+            var report = StoreAuditor<RulesInUse, ServedLogStore>(store: store, options: options).run()
+            // A served log publishes a checkpoint, never a commit record: the audit's note on its
+            // absence says nothing here.
+            report.notes.removeAll { $0.hasPrefix("no commit record") }
             progress.finish()
             try conclude(report, store: store, options: options, servedFrom: client.baseURL)
         }

@@ -49,7 +49,11 @@ package struct ServedLog: Sendable {
     /// the audit or the mirror checks that entry 0 is what the checkpoint commits to.
     package func genesisOperatorKey() async throws(LedgerError) -> NoteVerifierKey {
         guard size > 0 else { throw .notFound("\(client.baseURL): the served log has no entries yet") }
-        let line = try await entries(0..<1)[0]
+        return try genesisOperatorKey(entry0: try await entries(0..<1)[0])
+    }
+
+    /// As ``genesisOperatorKey()``, from entry 0 already fetched.
+    package func genesisOperatorKey(entry0 line: [UInt8]) throws(LedgerError) -> NoteVerifierKey {
         do throws(LedgerError) {
             let entry = try Entry(leaf: line)
             guard entry.statement.kind == "genesis", let key = entry.statement.body["operator"]?.stringValue else {

@@ -58,8 +58,9 @@ extension StoreLedger {
                 let root = replay.range.root
                 guard root == checkpoint.checkpoint.root else {
                     throw .fork(
-                        "checkpoint \(newSize) has the root \(checkpoint.checkpoint.root.base64), but the \(store.size) "
-                            + "entries held and the \(lines.count) new ones hash to \(root.base64)")
+                        "checkpoint \(newSize) is not consistent with the entries held: it has the root "
+                            + "\(checkpoint.checkpoint.root.base64), but the \(store.size) entries held and the "
+                            + "\(lines.count) new ones hash to \(root.base64)")
                 }
                 if !lines.isEmpty {
                     try store.append(
