@@ -65,7 +65,7 @@ package struct TileHashReader: HashReader {
 
     /// The level and number of the subtree whose hash is stored at `index`
     /// (``StoredHashIndex/index(level:n:)`` inverted).
-    static func split(_ index: Int64) -> (level: Int, n: Int64) {
+    package static func split(_ index: Int64) -> (level: Int, n: Int64) {
         // Leaf n's hash is stored below 2n, so the leaf that completed the subtree is at least
         // index / 2; each leaf j then adds 1 + (trailing ones of j) hashes.
         var leaf = index / 2

@@ -403,3 +403,48 @@ func runLedger(_ args: [String]) async throws -> LedgerRun {
         }.start()
     }
 }
+
+/// Proofs built from served tiles, as Go's `tlog.TileHashReader` builds them.
+@Suite struct TileHashReaderTests {
+    @Test func consistencyAndInclusionProofsFromServedTilesVerify() async throws {
+        let large = try largeLedger.get()
+        try await withServer(try large.published()) { server in
+            let port = server.port
+            let text = try await HTTPTestClient.get(port: port, "/checkpoint").text
+            let checkpoint = try SignedCheckpoint(parsing: text, logKey: large.logKey.verifierKey)
+            let log = ServedLog(
+                client: try LogClient(url: "http://127.0.0.1:\(port)"), checkpointText: text, checkpoint: checkpoint)
+            let leaves = large.leafHashes
+            // Blocking reads: off the concurrency pool that the server needs.
+            let proofs = try await onThread { () throws -> ([Digest], [Digest]) in
+                let tree = MerkleTree(reader: TileHashReader(log: log), size: 70_000)
+                return (
+                    try tree.consistencyProof(oldSize: 40_000, newSize: 70_000),
+                    try tree.inclusionProof(index: 65_537, treeSize: 70_000)
+                )
+            }
+            let old = merkleTreeHash(leaves[..<40_000])
+            try ConsistencyProof(size1: 40_000, size2: 70_000, hashes: proofs.0.map(\.bytes))
+                .verify(root1: old, root2: checkpoint.checkpoint.root)
+            try InclusionProof(index: 65_537, treeSize: 70_000, leafHash: leaves[65_537], hashes: proofs.1.map(\.bytes))
+                .verify(root: checkpoint.checkpoint.root)
+            #expect(throws: LedgerError.self) {
+                try ConsistencyProof(size1: 40_000, size2: 70_000, hashes: proofs.0.map(\.bytes))
+                    .verify(root1: leaves[0], root2: checkpoint.checkpoint.root)
+            }
+        }
+    }
+
+    @Test(arguments: [(0, 0), (1, 0), (2, 1), (3, 0), (5, 1), (7, 2), (13, 3)] as [(Int, Int64)])
+    func storedHashIndexSplitsBack(level: Int, n: Int64) {
+        let i = StoredHashIndex.index(level: level, n: n)
+        #expect(TileHashReader.split(i) == (level, n))
+    }
+}
+
+/// Runs `body` on a thread of its own.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
