@@ -79,7 +79,8 @@ extension LedgerCommand.Key {
                 var body: [String: JSONValue] = ["vkey": .string(try KeyArguments.vkey(vkey))]
                 if let role { body["role"] = .string(role) }
                 try appendOne(
-                    dir: dir, keyFile: key, kind: "key.register", body: .object(body), json: output.json, remote: remote)
+                    dir: dir, keyFile: key, kind: "key.register", body: .object(body), json: output.json, remote: remote
+                )
             }
         }
     }

@@ -58,28 +58,31 @@ enum RemoteLedger {
         let reply = try runBlocking { () async throws(LedgerError) in
             try await client.postJSON(path, body: body)
         }
-        let where_ = client.baseURL + path
-        guard reply.status == 202 || reply.status == 201 else { throw refusal(reply, url: where_) }
-        let accepted = try SubmissionReply(reply.body, url: where_)
+        let endpoint = client.baseURL + path
+        guard reply.status == 202 || reply.status == 201 else { throw refusal(reply, url: endpoint) }
+        let accepted = try SubmissionReply(reply.body, url: endpoint)
         guard accepted.statementHash == signed.statement.hash else {
             throw LedgerError.malformed(
-                "\(where_): the reply names statement \(accepted.statementHash.base64), not the one sent "
+                "\(endpoint): the reply names statement \(accepted.statementHash.base64), not the one sent "
                     + "(\(signed.statement.hash.base64))")
         }
         if options.wait {
             guard let proof = accepted.proof else {
-                throw LedgerError.malformed("\(where_): --wait, but the reply (\(reply.status)) carries no proof")
+                throw LedgerError.malformed("\(endpoint): --wait, but the reply (\(reply.status)) carries no proof")
             }
             try checkInclusion(proof, of: signed, at: accepted.index, leafHash: accepted.leafHash, client, logKey)
         }
         if let file = options.receipt {
-            guard let receipt = accepted.receipt else { throw LedgerError.malformed("\(where_): the reply has no receipt") }
+            guard let receipt = accepted.receipt else {
+                throw LedgerError.malformed("\(endpoint): the reply has no receipt")
+            }
             try LedgerFiles.writeAtomically(Array(receipt.utf8), to: file)
         }
         // The log sets the entry's `prev` and time; until it is published only the index, the
         // leaf hash and the statement are known.
         let entry = Entry(index: UInt64(accepted.index), prev: .zero, time: signed.statement.time, signed: signed)
-        return Ledger<RulesInUse>.Appended.submitted(index: UInt64(accepted.index), leafHash: accepted.leafHash, entry: entry)
+        return Ledger<RulesInUse>.Appended.submitted(
+            index: UInt64(accepted.index), leafHash: accepted.leafHash, entry: entry)
     }
 
     /// Checks a `c2sp.org/tlog-proof@v1` bundle for the served entry `index`: the entry (fetched

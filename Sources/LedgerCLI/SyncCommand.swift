@@ -29,7 +29,8 @@ extension LedgerCommand {
                 let client = try LogClient(url: url)
                 let outcome: MirrorSync.Outcome
                 do {
-                    outcome = try MirrorSync.run(client, directory: dir, logKey: try vkey.map { try KeyArguments.verifierKey($0) })
+                    outcome = try MirrorSync.run(
+                        client, directory: dir, logKey: try vkey.map { try KeyArguments.verifierKey($0) })
                 } catch let fork as MirrorSync.Fork {
                     report(fork)
                     throw fork.error
@@ -57,7 +58,9 @@ extension LedgerCommand {
                         "synced: \(outcome.entries) entries (\(outcome.fetched) new), checkpoint size "
                             + "\(outcome.checkpointSize), root \(root)")
                 } else {
-                    out("up to date: \(outcome.entries) entries, checkpoint size \(outcome.checkpointSize), root \(root)")
+                    out(
+                        "up to date: \(outcome.entries) entries, checkpoint size \(outcome.checkpointSize), root \(root)"
+                    )
                 }
             }
         }
@@ -125,7 +128,9 @@ enum MirrorSync {
             known = key
         }
         let trusted = known
-        var served = try runBlocking { () async throws(LedgerError) in try await ServedLog.fetch(client, logKey: trusted) }
+        var served = try runBlocking { () async throws(LedgerError) in
+            try await ServedLog.fetch(client, logKey: trusted)
+        }
         // A new mirror without --vkey fetches every entry anyway: the genesis key comes from them.
         var fetched: [[UInt8]]?
         let logKey: NoteVerifierKey

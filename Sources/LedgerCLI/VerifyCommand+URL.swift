@@ -16,7 +16,9 @@ extension LedgerCommand.Verify {
             options.witnesses = try CosignatureOutput.witnessKeys(witness)
             options.minCosignatures = minCosignatures
             let key = options.logKey
-            let served = try runBlocking { () async throws(LedgerError) in try await ServedLog.fetch(client, logKey: key) }
+            let served = try runBlocking { () async throws(LedgerError) in
+                try await ServedLog.fetch(client, logKey: key)
+            }
             let store = ServedLogStore(log: served)
             let progress = Progress("verifying \(client.baseURL)")
             let total = served.size

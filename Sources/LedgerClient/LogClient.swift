@@ -55,7 +55,8 @@ package struct LogClient: Sendable {
     /// `POST path` with a JSON body, sent once (a statement is not submitted twice), whatever
     /// the status of the reply.
     package func postJSON(_ path: String, body: [UInt8]) async throws(LedgerError) -> Reply {
-        try await send(path, method: .POST, body: body, contentType: "application/json", maxBytes: 1 << 20, retrying: false)
+        try await send(
+            path, method: .POST, body: body, contentType: "application/json", maxBytes: 1 << 20, retrying: false)
     }
 
     /// `GET /checkpoint`: the note text, not yet checked.

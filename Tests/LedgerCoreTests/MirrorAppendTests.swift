@@ -26,11 +26,14 @@ import Testing
         #expect(lines.count == 2)
         try mirror.appendMirrored(lines, checkpoint: cp, checkpointText: text, logKey: fx.op.verifierKey)
         let source = try FileStore(directory: fx.dir)
-        #expect(try mirror.store.lines(0..<mirror.size).map(Array.init) == source.lines(0..<source.size).map(Array.init))
+        #expect(
+            try mirror.store.lines(0..<mirror.size).map(Array.init) == source.lines(0..<source.size).map(Array.init))
         #expect(mirror.size == 5)
         #expect(try mirror.store.checkpointText(size: 5) == text)
         let report = StoreAuditor<CoreRules, MemoryStore>(store: mirror.store, options: .init()).run()
-        #expect(report.isValid && report.entries == 5 && report.checkpointsChecked == 2, "\(String(describing: report.failure))")
+        #expect(
+            report.isValid && report.entries == 5 && report.checkpointsChecked == 2,
+            "\(String(describing: report.failure))")
     }
 
     @Test func aTamperedLineAWrongRootOrAnotherLogKeyWritesNothing() throws {

@@ -86,7 +86,8 @@ import Testing
                 let o = try JSONParser.parse(Array(first.stdout.utf8))
                 #expect(o["fetched"] == .integer(100) && o["created"] == .bool(true))
                 #expect(proxy.paths == ["/checkpoint", "/tile/entries/000.p/100"])
-                #expect(try copy.file("entries.jsonl") == Data(contentsOf: URL(fileURLWithPath: mirror + "/entries.jsonl")))
+                #expect(
+                    try copy.file("entries.jsonl") == Data(contentsOf: URL(fileURLWithPath: mirror + "/entries.jsonl")))
                 let verified = try await runLedger(["verify", mirror])
                 #expect(verified.status == 0, "\(verified.stderr)")
 
@@ -99,7 +100,8 @@ import Testing
                 // The checkpoint, the tile the consistency proof from 100 is built from, and the one
                 // bundle that holds the new entries.
                 #expect(proxy.paths == ["/checkpoint", "/tile/0/000.p/103", "/tile/entries/000.p/103"])
-                #expect(try copy.file("entries.jsonl") == Data(contentsOf: URL(fileURLWithPath: mirror + "/entries.jsonl")))
+                #expect(
+                    try copy.file("entries.jsonl") == Data(contentsOf: URL(fileURLWithPath: mirror + "/entries.jsonl")))
                 let reverified = try await runLedger(["verify", mirror])
                 #expect(reverified.status == 0, "\(reverified.stderr)")
 
@@ -154,7 +156,9 @@ import Testing
             let once = try await runLedger(["watch", url, "--once", "--from", "98"])
             #expect(once.status == 0, "\(once.stderr)")
             #expect(once.stdout.split(separator: "\n").map { $0.prefix(4) } == ["98  ", "99  "], "\(once.stdout)")
-            let watching = Task { try await runLedger(["watch", url, "--from", "100", "--count", "2", "--interval", "0.1"]) }
+            let watching = Task {
+                try await runLedger(["watch", url, "--from", "100", "--count", "2", "--interval", "0.1"])
+            }
             try await Task.sleep(for: .milliseconds(500))
             try copy.appendNotes(2, text: "watched")
             try log.refresh()
@@ -197,7 +201,9 @@ import Testing
                     "append", url, "--key", Self.operatorKeyFile, "--kind", "note", "--body", "{\"text\":\"no\"}",
                 ])
                 #expect(refused.status == 1, "\(refused.stderr)")
-                #expect(refused.stderr.contains("422") && refused.stderr.contains("(rule write-rights)"), "\(refused.stderr)")
+                #expect(
+                    refused.stderr.contains("422") && refused.stderr.contains("(rule write-rights)"),
+                    "\(refused.stderr)")
                 #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
             }
         }
@@ -333,7 +339,8 @@ func withProxy<R>(upstream: Int, tamper: Tamper, _ body: (Proxy) async throws ->
         let bytes = Array(try await request.body.collect(upTo: 1 << 20).readableBytesView)
         let proxy = holder.withLock { $0 }!
         if proxy.record(post: bytes) {
-            let problem = #"{"type":"about:blank","title":"refused","status":422,"detail":"no write right","rule":"write-rights"}"#
+            let problem =
+                #"{"type":"about:blank","title":"refused","status":422,"detail":"no write right","rule":"write-rights"}"#
             return Response(
                 status: .unprocessableContent, headers: [.contentType: "application/problem+json"],
                 body: .init(byteBuffer: ByteBuffer(string: problem)))
