@@ -210,6 +210,47 @@ import Testing
     }
 }
 
+extension RemoteClientTests {
+    @Test func writeWithWaitChecksTheInclusionProofOfTheServedEntry() async throws {
+        let copy = try SampleCopy()
+        defer { copy.remove() }
+        let log = try copy.published()
+        let lie = Mutex(false)
+        try await withServer(log) { server in
+            // The contract's 201: the statement appended for real, a checkpoint signed and
+            // published, and the inclusion proof the read API serves; or, lying, entry 99's.
+            let accept: @Sendable ([UInt8], Bool) async throws -> Response = { bytes, wait in
+                let signed = try SignedStatement(json: try JSONParser.parse(bytes))
+                let key = try LedgerFiles.readPrivateKey(RemoteClientTests.operatorKeyFile)
+                let ledger = try Ledger<NegotiationRules>(directory: copy.directory)
+                let appended = try ledger.append([signed])[0]
+                _ = try ledger.signCheckpoint(key: key)
+                try log.refresh()
+                let index = lie.withLock { $0 } ? 99 : Int64(appended.index)
+                var reply: [String: JSONValue] = [
+                    "index": .integer(index), "leafHash": .string(try log.view.tree.leafHash(index).base64),
+                    "statementHash": .string(signed.statement.hash.base64), "receipt": .string("receipt\n"),
+                ]
+                if wait { reply["proof"] = .string(try log.inclusionProof(index: index)) }
+                return Response(
+                    status: wait ? .created : .accepted, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(JSONObject(reply)).canonicalString)))
+            }
+            try await withProxy(upstream: server.port, tamper: .none, accept: accept) { proxy in
+                let url = "http://127.0.0.1:\(proxy.port)"
+                let args = ["append", url, "--key", Self.operatorKeyFile, "--kind", "note", "--wait", "--body"]
+                let r = try await runLedger(args + ["{\"text\":\"waited\"}"])
+                #expect(r.status == 0, "\(r.stderr)")
+                #expect(r.stdout == "100\n", "\(r.stdout)")
+                lie.withLock { $0 = true }
+                let lied = try await runLedger(args + ["{\"text\":\"lied to\"}"])
+                #expect(lied.status == 1, "\(lied.stdout) \(lied.stderr)")
+                #expect(lied.stderr.contains("entry 99 is not the statement submitted"), "\(lied.stderr)")
+            }
+        }
+    }
+}
+
 // MARK: - Fixtures
 
 /// A copy of the sample ledger (100 entries, checkpoint 100) to add to and serve.
@@ -322,7 +363,11 @@ final class Proxy: Sendable {
 }
 
 /// Runs `body` with a ``Proxy`` over the server on `upstream`.
-func withProxy<R>(upstream: Int, tamper: Tamper, _ body: (Proxy) async throws -> R) async throws -> R {
+func withProxy<R>(
+    upstream: Int, tamper: Tamper,
+    accept: (@Sendable (_ body: [UInt8], _ wait: Bool) async throws -> Response)? = nil,
+    _ body: (Proxy) async throws -> R
+) async throws -> R {
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     let holder = Mutex<Proxy?>(nil)
     let router = Router(context: BasicRequestContext.self)
@@ -345,6 +390,7 @@ func withProxy<R>(upstream: Int, tamper: Tamper, _ body: (Proxy) async throws ->
                 status: .unprocessableContent, headers: [.contentType: "application/problem+json"],
                 body: .init(byteBuffer: ByteBuffer(string: problem)))
         }
+        if let accept { return try await accept(bytes, request.uri.queryParameters.get("wait") == "1") }
         let signed = try SignedStatement(json: try JSONParser.parse(bytes))
         let reply: JSONValue = [
             "index": .integer(100), "leafHash": .string(SHA256.hash(bytes).base64),
