@@ -95,7 +95,8 @@ package struct LogClient: Sendable {
             let url = baseURL + path
             let reason = LogClient.reason(reply)
             if reply.status == 404 { throw .notFound("\(url): 404 Not Found\(reason)") }
-            throw .io("\(url): HTTP \(reply.status)\(reason)")
+            let retried = reply.status >= 500 || reply.status == 429 ? " (after \(max(1, attempts)) attempts)" : ""
+            throw .io("\(url): HTTP \(reply.status)\(reason)\(retried)")
         }
         return reply
     }

@@ -54,11 +54,11 @@ import Testing
     }
 
     @Test(arguments: [
-        ("entry bundle with one byte changed", Tamper.flipEntryByte),
-        ("entry bundle missing its last entry", Tamper.dropLastEntry),
-        ("checkpoint with a bad signature", Tamper.flipSignature),
+        ("entry bundle with one byte changed", Tamper.flipEntryByte, Int32(1)),
+        ("entry bundle missing its last entry", Tamper.dropLastEntry, Int32(2)),
+        ("checkpoint with a bad signature", Tamper.flipSignature, Int32(1)),
     ])
-    func verifyURLFailsOnAHostileServer(what: String, tamper: Tamper) async throws {
+    func verifyAndSyncFailOnAHostileServer(what: String, tamper: Tamper, syncStatus: Int32) async throws {
         let copy = try SampleCopy()
         defer { copy.remove() }
         try await withServer(try copy.published()) { server in
@@ -68,6 +68,12 @@ import Testing
                 #expect(r.stderr.contains("verification failed"), "\(what): \(r.stderr)")
                 #expect(!r.stdout.contains("OK"), "\(what)")
                 #expect(r.stderr.split(separator: "\n").count == 1, "one line: \(r.stderr)")
+                // A first sync that fails leaves no directory behind.
+                let mirror = tempPath("hostile-mirror")
+                let sync = try await runLedger(["sync", "http://127.0.0.1:\(proxy.port)", mirror])
+                #expect(sync.status == syncStatus, "\(what): \(sync.stderr)")
+                #expect(sync.stderr.hasPrefix("ledger: error: "), "\(what): \(sync.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: mirror), "\(what): \(mirror) was left behind")
             }
         }
     }
@@ -211,6 +217,28 @@ import Testing
 }
 
 extension RemoteClientTests {
+    @Test func aFailedRequestIsRetriedTwiceThenReportedInOneLine() async throws {
+        let copy = try SampleCopy()
+        defer { copy.remove() }
+        try await withServer(try copy.published()) { server in
+            try await withProxy(upstream: server.port, tamper: .none) { proxy in
+                let url = "http://127.0.0.1:\(proxy.port)"
+                proxy.failNext(2)
+                let retried = try await runLedger(["verify", url])
+                #expect(retried.status == 0, "\(retried.stderr)")
+                #expect(proxy.paths.filter { $0 == "/checkpoint" }.count == 3)
+                proxy.clear()
+                proxy.failNext(3)
+                let failed = try await runLedger(["verify", url])
+                #expect(failed.status == 2, "\(failed.stderr)")
+                #expect(proxy.paths == ["/checkpoint", "/checkpoint", "/checkpoint"])
+                #expect(
+                    failed.stderr == "ledger: error: \(url)/checkpoint: HTTP 503: busy (after 3 attempts)\n",
+                    "\(failed.stderr)")
+            }
+        }
+    }
+
     @Test func writeWithWaitChecksTheInclusionProofOfTheServedEntry() async throws {
         let copy = try SampleCopy()
         defer { copy.remove() }
@@ -337,7 +365,7 @@ enum Tamper: Sendable {
 /// contract says (specs/api.md), recording each body.
 final class Proxy: Sendable {
     let port: Int
-    private let state = Mutex<(paths: [String], posted: [[UInt8]], refuse: Bool)>(([], [], false))
+    private let state = Mutex<(paths: [String], posted: [[UInt8]], refuse: Bool, failures: Int)>(([], [], false, 0))
 
     init(port: Int) { self.port = port }
 
@@ -348,6 +376,15 @@ final class Proxy: Sendable {
         set { state.withLock { $0.refuse = newValue } }
     }
     func clear() { state.withLock { $0.paths = [] } }
+    /// The next `n` GET requests get `503`.
+    func failNext(_ n: Int) { state.withLock { $0.failures = n } }
+    func takeFailure() -> Bool {
+        state.withLock {
+            guard $0.failures > 0 else { return false }
+            $0.failures -= 1
+            return true
+        }
+    }
     func record(_ path: String) { state.withLock { $0.paths.append(path) } }
     func record(post body: [UInt8]) -> Bool {
         state.withLock {
@@ -374,6 +411,9 @@ func withProxy<R>(
     let relay: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
         let path = request.uri.path
         holder.withLock { $0 }?.record(path)
+        if holder.withLock({ $0 })?.takeFailure() == true {
+            return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "busy\n")))
+        }
         let r = try await HTTPTestClient.get(port: upstream, path)
         let bytes = r.status == 200 ? tamper.apply(path: path, r.body) : r.body
         return Response(status: .init(code: r.status), body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
