@@ -58,7 +58,7 @@ import Testing
         ("entry bundle missing its last entry", Tamper.dropLastEntry, Int32(2)),
         ("checkpoint with a bad signature", Tamper.flipSignature, Int32(1)),
     ])
-    func verifyAndSyncFailOnAHostileServer(what: String, tamper: Tamper, syncStatus: Int32) async throws {
+    func verifySyncAndWatchFailOnAHostileServer(what: String, tamper: Tamper, syncStatus: Int32) async throws {
         let copy = try SampleCopy()
         defer { copy.remove() }
         try await withServer(try copy.published()) { server in
@@ -74,6 +74,9 @@ import Testing
                 #expect(sync.status == syncStatus, "\(what): \(sync.stderr)")
                 #expect(sync.stderr.hasPrefix("ledger: error: "), "\(what): \(sync.stderr)")
                 #expect(!FileManager.default.fileExists(atPath: mirror), "\(what): \(mirror) was left behind")
+                let watch = try await runLedger(["watch", "http://127.0.0.1:\(proxy.port)", "--once", "--from", "0"])
+                #expect(watch.status == syncStatus, "\(what): \(watch.stderr)")
+                #expect(watch.stdout.isEmpty, "\(what): printed entries it could not check: \(watch.stdout)")
             }
         }
     }
