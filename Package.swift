@@ -27,7 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        // The server's witness client (HTTP, also over TLS), TLS serving and /metrics.
+        // HTTP clients: the server's witness client, and LedgerClient (`ledger verify|sync|watch URL`,
+        // writes to a URL); TLS serving and /metrics.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -93,11 +94,21 @@ let package = Package(
             resources: [.copy("Templates"), .copy("Static")],
             swiftSettings: swiftSettings
         ),
+        // The HTTP client of a served log: fetches and checks tiles, entry bundles and checkpoints.
+        .target(
+            name: "LedgerClient",
+            dependencies: [
+                "LedgerCore", "LedgerCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "LedgerCLI",
             dependencies: [
                 "LedgerCore", "LedgerCrypto", "ControlCodes", "Consensus", "ControlLists", "LedgerReports",
-                "LedgerServer", "LedgerWeb",
+                "LedgerServer", "LedgerWeb", "LedgerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -142,12 +153,13 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus",
+                "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus", "LedgerClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

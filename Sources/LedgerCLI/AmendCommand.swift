@@ -17,6 +17,7 @@ extension LedgerCommand {
         @Option(help: "New deadline: RFC 3339 (any offset) or a date, meaning 00:00:00Z (default: the forum's period).")
         var deadline: String?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func run() throws {
             try LedgerCLI.run {
@@ -34,7 +35,7 @@ extension LedgerCommand {
                 } catch let e as LedgerError where e.code == .malformed { throw e.prefixed("\(file): ") }
                 let a: Ledger<RulesInUse>.Appended
                 do {
-                    a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                    a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger, remote: remote)
                 } catch let e as LedgerError {
                     throw document.located(e, kind: statement.kind, fields: NegotiationRules.amendFieldNames)
                 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerClient
 import LedgerCore
 import LedgerCrypto
 
@@ -25,6 +26,7 @@ extension LedgerCommand {
             completion: .file())
         var signed: String?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func validate() throws {
             let modes = [kind != nil || body != nil, batch != nil, signed != nil].filter { $0 }.count
@@ -41,7 +43,7 @@ extension LedgerCommand {
         func run() throws {
             try LedgerCLI.run {
                 let clock = logClock()
-                let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
+                let ledger = LogClient.isURL(dir) ? nil : try Ledger<RulesInUse>(directory: dir, clock: clock)
                 var statements = [SignedStatement]()
                 var lineNumbers = [Int]()
                 var progress: Progress?
@@ -90,7 +92,9 @@ extension LedgerCommand {
                 progress?.begin(
                     "appending",
                     detail: "\(statements.count) statements: checking signatures and rules, then one commit")
-                let appended = try ledger.append(statements, lines: lines)
+                let appended =
+                    try ledger?.append(statements, lines: lines)
+                    ?? statements.map { try RemoteLedger.submit(dir, $0, options: remote) }
                 progress?.finish()
                 printAppended(appended, json: output.json)
             }

@@ -1,20 +1,29 @@
 import Consensus
 import ControlCodes
+import LedgerClient
 import LedgerCore
 import LedgerCrypto
 
 /// Helpers shared by the consensus commands (specs/consensus.md §CLI).
 enum ConsensusCLI {
-    /// Opens the ledger with the log clock.
+    /// Opens the ledger with the log clock; for a URL, a verified mirror of the served log
+    /// (``RemoteLedger``).
     static func open(_ dir: String) throws -> Ledger<RulesInUse> {
-        try Ledger<RulesInUse>(directory: dir, clock: logClock())
+        try Ledger<RulesInUse>(directory: try RemoteLedger.directory(for: dir), clock: logClock())
     }
 
-    /// Signs one statement with `keyFile` and appends it.
+    /// Signs one statement with `keyFile` and appends it; for a URL, submits it to the served
+    /// log (``RemoteLedger/submit(_:_:options:)``).
     static func append(
-        _ dir: String, kind: String, body: JSONValue, keyFile: String, ledger open: Ledger<RulesInUse>? = nil
+        _ dir: String, kind: String, body: JSONValue, keyFile: String, ledger open: Ledger<RulesInUse>? = nil,
+        remote: RemoteWriteOptions = RemoteWriteOptions()
     ) throws -> Ledger<RulesInUse>.Appended {
         let clock = logClock()
+        if LogClient.isURL(dir) {
+            let key = try loadPrivateKey(keyFile)
+            let signed = try Statement.make(kind: kind, body: body, key: key, time: clock())
+            return try RemoteLedger.submit(dir, signed, options: remote)
+        }
         let ledger = try open ?? Ledger<RulesInUse>(directory: dir, clock: clock)
         let key = try loadPrivateKey(keyFile)
         return try ledger.append([try Statement.make(kind: kind, body: body, key: key, time: clock())])[0]
@@ -22,9 +31,10 @@ enum ConsensusCLI {
 
     /// Signs a built consensus statement with `keyFile` and appends it.
     static func append(
-        _ dir: String, _ statement: ConsensusStatement, keyFile: String, ledger: Ledger<RulesInUse>? = nil
+        _ dir: String, _ statement: ConsensusStatement, keyFile: String, ledger: Ledger<RulesInUse>? = nil,
+        remote: RemoteWriteOptions = RemoteWriteOptions()
     ) throws -> Ledger<RulesInUse>.Appended {
-        try append(dir, kind: statement.kind, body: statement.body, keyFile: keyFile, ledger: ledger)
+        try append(dir, kind: statement.kind, body: statement.body, keyFile: keyFile, ledger: ledger, remote: remote)
     }
 
     /// Prints what was appended: the index, or `{"index","leafHash","kind"}` with `--json`.
@@ -50,7 +60,7 @@ enum ConsensusCLI {
     /// checkpoint: a mismatch throws) for a read command.
     static func view(_ dir: String, asOf: String?) throws -> (NegotiationRules, Timestamp, ViewBasis) {
         let clock = logClock()
-        let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
+        let ledger = try Ledger<RulesInUse>(directory: try RemoteLedger.directory(for: dir), clock: clock)
         let basis = try ledger.viewBasis()
         let (state, t) = try ledger.negotiationState(asOf: try ConsensusCLI.asOf(asOf), now: clock())
         return (state, t, basis)

@@ -17,16 +17,17 @@ extension LedgerCommand {
         var outcome: String?
         @Option(help: "A note for the record.") var note: String?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func run() throws {
             try LedgerCLI.run {
                 let clock = logClock()
-                let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
+                let ledger = try Ledger<RulesInUse>(directory: try RemoteLedger.directory(for: dir), clock: clock)
                 let state = try ledger.currentState()
                 _ = try NameLookup.proposal(proposal, in: state)
                 let statement = try ConsensusStatement.decision(
                     in: state, proposal: proposal, outcome: outcome, note: note, at: max(clock(), state.lastTime))
-                let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger, remote: remote)
                 ConsensusCLI.printAppended(
                     a, json: output.json,
                     summary: "decision on \(proposal): \(statement.body["outcome"]?.stringValue ?? "?")")

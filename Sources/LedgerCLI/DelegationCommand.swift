@@ -32,6 +32,7 @@ extension LedgerCommand.Delegation {
         @Option(help: "Party: ISO 3166-1 alpha-2 code or EU.") var party: String
         @Option(help: "The delegation's vkey.") var vkey: String
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func run() throws {
             try LedgerCLI.run {
@@ -41,7 +42,7 @@ extension LedgerCommand.Delegation {
                     body: [
                         "forum": .string(forum), "party": .string(party), "vkey": .string(try KeyArguments.vkey(vkey)),
                     ],
-                    keyFile: key, ledger: ledger)
+                    keyFile: key, ledger: ledger, remote: remote)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "\(party) delegation registered in \(forum)")
             }
         }
@@ -57,6 +58,7 @@ extension LedgerCommand.Delegation {
         @Option(help: "Party: ISO 3166-1 alpha-2 code or EU.") var party: String
         @Option(help: "The delegation vkey to revoke.") var vkey: String
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func run() throws {
             try LedgerCLI.run {
@@ -66,7 +68,7 @@ extension LedgerCommand.Delegation {
                     body: [
                         "forum": .string(forum), "party": .string(party), "vkey": .string(try KeyArguments.vkey(vkey)),
                     ],
-                    keyFile: key, ledger: ledger)
+                    keyFile: key, ledger: ledger, remote: remote)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "\(party) delegation key revoked in \(forum)")
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Consensus
+import LedgerClient
 import LedgerCore
 import LedgerCrypto
 import LedgerReports
@@ -131,6 +132,7 @@ extension LedgerCommand.Forum {
         @Option(help: "A charter body as a JSON file (specs/consensus.md, forum.charter).", completion: .file())
         var file: String?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func validate() throws {
             guard (!forums.isEmpty || all) != (file != nil) else {
@@ -149,10 +151,14 @@ extension LedgerCommand.Forum {
                     }
                 }
                 let clock = logClock()
-                let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
                 let k = try loadPrivateKey(key)
-                let appended = try ledger.append(
-                    try bodies.map { try Statement.make(kind: "forum.charter", body: $0, key: k, time: clock()) })
+                let statements = try bodies.map {
+                    try Statement.make(kind: "forum.charter", body: $0, key: k, time: clock())
+                }
+                let appended =
+                    LogClient.isURL(dir)
+                    ? try statements.map { try RemoteLedger.submit(dir, $0, options: remote) }
+                    : try Ledger<RulesInUse>(directory: dir, clock: clock).append(statements)
                 if output.json {
                     printJSON(
                         .array(

@@ -72,12 +72,15 @@ extension LedgerCommand.Key {
         @Option(help: "The vkey to register.") var vkey: String
         @Option(help: "A role to record with the key.") var role: String?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func run() throws {
             try LedgerCLI.run {
                 var body: [String: JSONValue] = ["vkey": .string(try KeyArguments.vkey(vkey))]
                 if let role { body["role"] = .string(role) }
-                try appendOne(dir: dir, keyFile: key, kind: "key.register", body: .object(body), json: output.json)
+                try appendOne(
+                    dir: dir, keyFile: key, kind: "key.register", body: .object(body), json: output.json, remote: remote
+                )
             }
         }
     }
@@ -88,12 +91,13 @@ extension LedgerCommand.Key {
         @Option(help: "The operator's private key file.", completion: .file()) var key: String
         @Option(help: "The vkey to revoke.") var vkey: String
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func run() throws {
             try LedgerCLI.run {
                 try appendOne(
                     dir: dir, keyFile: key, kind: "key.revoke", body: ["vkey": .string(try KeyArguments.vkey(vkey))],
-                    json: output.json)
+                    json: output.json, remote: remote)
             }
         }
     }
@@ -101,10 +105,13 @@ extension LedgerCommand.Key {
 
 /// Signs one statement with `keyFile` and appends it; prints the index (or JSON).
 @discardableResult
-func appendOne(dir: String, keyFile: String, kind: String, body: JSONValue, json: Bool) throws
+func appendOne(
+    dir: String, keyFile: String, kind: String, body: JSONValue, json: Bool,
+    remote: RemoteWriteOptions = RemoteWriteOptions()
+) throws
     -> Ledger<RulesInUse>.Appended
 {
-    let result = try ConsensusCLI.append(dir, kind: kind, body: body, keyFile: keyFile)
+    let result = try ConsensusCLI.append(dir, kind: kind, body: body, keyFile: keyFile, remote: remote)
     printAppended([result], json: json)
     return result
 }

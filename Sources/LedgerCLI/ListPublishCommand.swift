@@ -21,6 +21,7 @@ extension LedgerCommand.ControlListGroup {
             completion: .list(ControlListImporter.Format.allCases.map(\.rawValue)))
         var format: String?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func run() throws {
             try ControlListCLI.run {
@@ -34,7 +35,7 @@ extension LedgerCommand.ControlListGroup {
                     "datasetSHA256": .string(Hex.decode(list.datasetSHA256).map { Base64.encode($0) } ?? ""),
                     "entries": .integer(Int64(list.entries.count)),
                 ]
-                let a = try ConsensusCLI.append(dir, kind: "list.publish", body: body, keyFile: key)
+                let a = try ConsensusCLI.append(dir, kind: "list.publish", body: body, keyFile: key, remote: remote)
                 ConsensusCLI.printAppended(
                     a, json: output.json,
                     summary:

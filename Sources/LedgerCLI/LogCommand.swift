@@ -18,23 +18,28 @@ extension LedgerCommand {
                 guard from <= last || store.size == 0 else { return }
                 try store.forEachChunk(from: from, to: last + 1) { first, lines throws(LedgerError) in
                     for (k, line) in lines.enumerated() {
-                        let i = first + Int64(k)
-                        let e: Entry
-                        do throws(LedgerError) { e = try Entry(leaf: Array(line)) } catch {
-                            throw error.prefixed("entry \(i): ")
-                        }
-                        if output.json {
-                            var o = e.json.objectValue!
-                            o["leafHash"] = .string(line.withUnsafeBytes { MerkleHash.leaf($0) }.base64)
-                            printJSON(.object(o))
-                        } else {
-                            outText(
-                                "\(e.index)  \(e.time)  \(e.statement.kind.padding(18))  \(e.statement.signer.name)  "
-                                    + "\(summary(e.statement.body))"
-                            )
-                        }
+                        try Log.printEntry(Array(line), index: first + Int64(k), json: output.json)
                     }
                 }
+            }
+        }
+
+        /// Prints entry `i` from its line: one line of text (index, time, kind, signer, body),
+        /// or the entry's JSON with its leaf hash.
+        static func printEntry(_ line: [UInt8], index i: Int64, json: Bool) throws(LedgerError) {
+            let e: Entry
+            do throws(LedgerError) { e = try Entry(leaf: line) } catch {
+                throw error.prefixed("entry \(i): ")
+            }
+            if json {
+                var o = e.json.objectValue!
+                o["leafHash"] = .string(MerkleHash.leaf(line).base64)
+                printJSON(.object(o))
+            } else {
+                outText(
+                    "\(e.index)  \(e.time)  \(e.statement.kind.padding(18))  \(e.statement.signer.name)  "
+                        + "\(summary(e.statement.body))"
+                )
             }
         }
     }

@@ -24,6 +24,7 @@ extension LedgerCommand {
         @Option(help: "Reason (required for object and reserve).") var reason: String?
         @Option(help: "Entry index of the revision (default: the current revision).") var revision: UInt64?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func validate() throws {
             guard let s = Stance(rawValue: stance) else {
@@ -48,7 +49,7 @@ extension LedgerCommand {
                     signer: signer, stance: Stance(rawValue: stance)!, reason: reason,
                     revision: revision,
                     leafHash: { i in Int64(exactly: i).flatMap { $0 < ledger.size ? ledger.store.leafHash($0) : nil } })
-                let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                let a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger, remote: remote)
                 let after = try ledger.currentState().status(of: proposal)
                 let party = statement.body["party"]?.stringValue ?? "?"
                 ConsensusCLI.printAppended(

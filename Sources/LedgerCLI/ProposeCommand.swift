@@ -13,6 +13,7 @@ extension LedgerCommand {
         @Option(help: "The proposing delegation's private key file.", completion: .file()) var key: String
         @Option(help: "Proposal file, JSON or YAML (.yaml/.yml).", completion: .file()) var file: String
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func run() throws {
             try LedgerCLI.run {
@@ -29,7 +30,7 @@ extension LedgerCommand {
                 let body = statement.body
                 let a: Ledger<RulesInUse>.Appended
                 do {
-                    a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger)
+                    a = try ConsensusCLI.append(dir, statement, keyFile: key, ledger: ledger, remote: remote)
                 } catch let e as LedgerError {
                     throw document.located(e, kind: statement.kind, fields: NegotiationRules.proposalFieldNames)
                 }

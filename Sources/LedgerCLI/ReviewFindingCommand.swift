@@ -22,6 +22,7 @@ extension LedgerCommand {
             completion: .file())
         var lists: [String] = []
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func validate() throws {
             guard Finding.Review.Status(rawValue: status) != nil else {
@@ -36,7 +37,8 @@ extension LedgerCommand {
                     finding, dir: dir, lists: try lists.map { try ControlListImporter.importFile($0) })
                 var body: [String: JSONValue] = ["finding": .string(finding), "status": .string(status)]
                 if let note { body["note"] = .string(note) }
-                let a = try ConsensusCLI.append(dir, kind: "finding.review", body: .object(body), keyFile: key)
+                let a = try ConsensusCLI.append(
+                    dir, kind: "finding.review", body: .object(body), keyFile: key, remote: remote)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "finding \(finding) marked \(status)")
             }
         }

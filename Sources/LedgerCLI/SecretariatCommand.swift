@@ -19,6 +19,7 @@ extension LedgerCommand.Secretariat {
         @Option(help: "Forum id.") var forum: String
         @Option(help: "The secretariat's vkey.") var vkey: String
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func run() throws {
             try LedgerCLI.run {
@@ -27,7 +28,7 @@ extension LedgerCommand.Secretariat {
                 let a = try ConsensusCLI.append(
                     dir, kind: "secretariat.register",
                     body: ["forum": .string(forum), "vkey": .string(try KeyArguments.vkey(vkey))], keyFile: key,
-                    ledger: ledger)
+                    ledger: ledger, remote: remote)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "\(forum) secretariat registered")
             }
         }

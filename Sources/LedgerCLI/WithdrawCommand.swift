@@ -12,6 +12,7 @@ extension LedgerCommand {
         @Option(help: "The proposer delegation's private key file.", completion: .file()) var key: String
         @Option(help: "Why.") var reason: String?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remote: RemoteWriteOptions
 
         func run() throws {
             try LedgerCLI.run {
@@ -21,7 +22,7 @@ extension LedgerCommand {
                 try KeyArguments.requireDelegationKey(try loadPrivateKey(key).verifierKey, file: key, in: state)
                 let a = try ConsensusCLI.append(
                     dir, ConsensusStatement.withdrawal(proposal: proposal, reason: reason), keyFile: key,
-                    ledger: ledger)
+                    ledger: ledger, remote: remote)
                 ConsensusCLI.printAppended(a, json: output.json, summary: "proposal \(proposal) withdrawn")
             }
         }

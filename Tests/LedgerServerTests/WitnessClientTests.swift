@@ -25,7 +25,31 @@ struct SampleCopy {
         operatorKey = try NoteSignerKey(parsing: String(contentsOf: keyFile, encoding: .utf8))
     }
 
+    /// A copy tagged "sample".
+    init() throws { try self.init(tag: "sample") }
+
     var origin: String { operatorKey.name }
+
+    /// A fresh published log over the copy, refreshed.
+    func published() throws -> PublishedLog<FileStore> {
+        let log = try PublishedLog(ledger: try Ledger<NegotiationRules>(directory: directory))
+        try log.refresh()
+        return log
+    }
+
+    /// Appends `n` notes by the operator and signs a checkpoint over them.
+    func appendNotes(_ n: Int, text: String = "note") throws {
+        let ledger = try Ledger<NegotiationRules>(directory: directory)
+        for i in 0..<n {
+            _ = try ledger.append([
+                try Statement.make(
+                    kind: "note", body: ["text": .string("\(text) \(i)")], key: operatorKey, time: .now())
+            ])
+        }
+        _ = try ledger.signCheckpoint(key: operatorKey)
+    }
+
+    func file(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)) }
 
     /// The log's checkpoint of `size` over the sample's real tree, signed by the operator key.
     func checkpoint(size: Int64) throws -> SignedNote {

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import LedgerClient
+import LedgerCore
+import LedgerCrypto
+import Synchronization
+
+/// The options every write command takes for a served log (its ledger argument a URL).
+struct RemoteWriteOptions: ParsableArguments {
+    @Option(help: "With a URL: save the log's receipt (a signed note) to this file.", completion: .file())
+    var receipt: String?
+    @Flag(help: "With a URL: wait for a checkpoint that covers the entry, and check its inclusion proof.")
+    var wait = false
+}
+
+/// Writes to a served log: the state a command needs comes from a verified mirror of the log
+/// in a private temporary directory (``MirrorSync``, removed when the process exits), the
+/// statement is signed here (the key never leaves this machine), and it is submitted with
+/// `POST <URL>/api/v1/entries` (specs/api.md).
+enum RemoteLedger {
+    /// The mirrors made by this process, by URL.
+    private static let mirrors = Mutex<[String: String]>([:])
+
+    /// `dirOrURL` itself for a directory; for a URL, the directory of a verified mirror of the
+    /// served log (synced once per process).
+    static func directory(for dirOrURL: String) throws -> String {
+        guard LogClient.isURL(dirOrURL) else { return dirOrURL }
+        let client = try LogClient(url: dirOrURL)
+        if let dir = mirrors.withLock({ $0[client.baseURL] }) { return dir }
+        let dir = NSTemporaryDirectory() + "ledger-mirror-\(getpid())-\(UUID().uuidString)"
+        let first = mirrors.withLock { all in
+            defer { all[client.baseURL] = dir }
+            return all.isEmpty
+        }
+        if first { atexit { RemoteLedger.removeMirrors() } }
+        do { _ = try MirrorSync.run(client, directory: dir, logKey: nil) } catch let fork as MirrorSync.Fork {
+            throw fork.error
+        }
+        return dir
+    }
+
+    /// Removes the mirrors (at exit).
+    static func removeMirrors() {
+        for dir in mirrors.withLock({ $0.values }) { try? FileManager.default.removeItem(atPath: dir) }
+    }
+
+    /// Submits `signed` to the served log at `url` (after ``directory(for:)`` read it, so its
+    /// log key is known) and returns where the log put it. With `--wait`, the reply's inclusion
+    /// proof is checked against a checkpoint signed by the log key, for the served entry that
+    /// holds this statement.
+    static func submit(_ url: String, _ signed: SignedStatement, options: RemoteWriteOptions) throws
+        -> Ledger<RulesInUse>.Appended
+    {
+        let logKey = try Ledger<RulesInUse>(directory: try directory(for: url)).operatorKey()
+        let client = try LogClient(url: url)
+        let body = Array(signed.json.canonicalString.utf8)
+        let path = "/api/v1/entries" + (options.wait ? "?wait=1" : "")
+        let reply = try runBlocking { () async throws(LedgerError) in
+            try await client.postJSON(path, body: body)
+        }
+        let endpoint = client.baseURL + path
+        guard reply.status == 202 || reply.status == 201 else { throw refusal(reply, url: endpoint) }
+        let accepted = try SubmissionReply(reply.body, url: endpoint)
+        guard accepted.statementHash == signed.statement.hash else {
+            throw LedgerError.malformed(
+                "\(endpoint): the reply names statement \(accepted.statementHash.base64), not the one sent "
+                    + "(\(signed.statement.hash.base64))")
+        }
+        if options.wait {
+            guard let proof = accepted.proof else {
+                throw LedgerError.malformed("\(endpoint): --wait, but the reply (\(reply.status)) carries no proof")
+            }
+            try checkInclusion(proof, of: signed, at: accepted.index, leafHash: accepted.leafHash, client, logKey)
+        }
+        if let file = options.receipt {
+            guard let receipt = accepted.receipt else {
+                throw LedgerError.malformed("\(endpoint): the reply has no receipt")
+            }
+            try LedgerFiles.writeAtomically(Array(receipt.utf8), to: file)
+        }
+        // The log sets the entry's `prev` and time; until it is published only the index, the
+        // leaf hash and the statement are known.
+        let entry = Entry(index: UInt64(accepted.index), prev: .zero, time: signed.statement.time, signed: signed)
+        return Ledger<RulesInUse>.Appended.submitted(
+            index: UInt64(accepted.index), leafHash: accepted.leafHash, entry: entry)
+    }
+
+    /// Checks a `c2sp.org/tlog-proof@v1` bundle for the served entry `index`: the entry (fetched
+    /// from the log, under the proof's checkpoint) must hold `signed` and hash to `leafHash`, and
+    /// the proof must lead from it to the checkpoint's root, signed by `logKey`.
+    static func checkInclusion(
+        _ text: String, of signed: SignedStatement, at index: Int64, leafHash: Digest, _ client: LogClient,
+        _ logKey: NoteVerifierKey
+    ) throws {
+        let proof = try TlogProof(parsing: text)
+        let checkpoint = try SignedCheckpoint(parsing: proof.checkpoint.serialized, logKey: logKey)
+        let log = ServedLog(client: client, checkpointText: proof.checkpoint.serialized, checkpoint: checkpoint)
+        let leaf = try runBlocking { () async throws(LedgerError) in try await log.entries(index..<(index + 1)) }[0]
+        let entry = try Entry(leaf: leaf)
+        guard entry.signed.statement.hash == signed.statement.hash, MerkleHash.leaf(leaf) == leafHash else {
+            throw LedgerError.proofInvalid("served entry \(index) is not the statement submitted")
+        }
+        _ = try CheckpointProofVerifier(logKey: logKey).check(.tlogProof(proof), leaf: leaf)
+    }
+
+    /// The error for a refusal: the problem's title, detail and rule (RFC 9457), one line.
+    static func refusal(_ reply: LogClient.Reply, url: String) -> LedgerError {
+        var text = "HTTP \(reply.status)"
+        if let problem = try? JSONParser.parse(reply.body) {
+            for key in ["title", "detail"] { if let s = problem[key]?.stringValue { text += ": " + s } }
+            if let rule = problem["rule"]?.stringValue { text += " (rule \(rule))" }
+        } else if let line = reply.text.split(separator: "\n").first {
+            text += ": " + line.prefix(200)
+        }
+        if reply.status == 409, let at = reply.header("X-Log-Index") { text += "; it is entry \(at)" }
+        let message = "\(url): \(text)"
+        switch reply.status {
+        case 400: return .malformed(message)
+        case 401, 403: return .unauthorized(message)
+        case 404: return .notFound(message + " (does this server take writes?)")
+        case 409: return .replay(message)
+        case 413: return .tooLarge(message)
+        case 422: return .refused(message)
+        default: return .io(message)
+        }
+    }
+}
+
+/// The JSON reply to `POST /api/v1/entries`: `index`, `leafHash`, `statementHash`, `receipt`,
+/// and with `?wait=1` the `proof`.
+struct SubmissionReply {
+    let index: Int64
+    let leafHash: Digest
+    let statementHash: Digest
+    let receipt: String?
+    let proof: String?
+
+    init(_ body: [UInt8], url: String) throws {
+        guard let json = try? JSONParser.parse(body), let index = json["index"]?.integerValue, index >= 0,
+            let leaf = json["leafHash"]?.stringValue.flatMap(Digest.init(base64:)),
+            let statement = json["statementHash"]?.stringValue.flatMap(Digest.init(base64:))
+        else {
+            throw LedgerError.malformed("\(url): the reply is not the JSON the API promises (index, leafHash, …)")
+        }
+        self.index = index
+        leafHash = leaf
+        statementHash = statement
+        receipt = json["receipt"]?.stringValue
+        proof = json["proof"]?.stringValue
+    }
+}

@@ -1,0 +1,205 @@
+import ArgumentParser
+import Foundation
+import LedgerClient
+import LedgerCore
+import LedgerCrypto
+
+extension LedgerCommand {
+    struct Sync: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep a verified mirror of a served log in a ledger directory.",
+            discussion: """
+                Fetches the entries the served checkpoint covers beyond those DIR holds (all of them \
+                the first time, into a new DIR), checks them as an audit does (signatures, chain, rules, \
+                the genesis key) and checks that they and DIR's entries hash to the served checkpoint's \
+                root, so that it is consistent with every checkpoint DIR holds; only then appends them, \
+                byte for byte, and stores the checkpoint. A served checkpoint that is not consistent with \
+                DIR (a fork) is reported with both checkpoints and leaves DIR unchanged (exit 1).
+                """)
+
+        @Argument(help: "The served log's URL (http:// or https://).") var url: String
+        @Argument(help: "The mirror: a ledger directory (created by the first sync).", completion: .directory)
+        var dir: String
+        @Option(help: "The log's vkey to trust (default: DIR's genesis key, or the served one the first time).")
+        var vkey: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try LedgerCLI.run {
+                let client = try LogClient(url: url)
+                let outcome: MirrorSync.Outcome
+                do {
+                    outcome = try MirrorSync.run(
+                        client, directory: dir, logKey: try vkey.map { try KeyArguments.verifierKey($0) })
+                } catch let fork as MirrorSync.Fork {
+                    report(fork)
+                    throw fork.error
+                }
+                let root = outcome.root.base64
+                if output.json {
+                    printJSON([
+                        "url": .string(client.baseURL), "directory": .string(dir), "entries": .integer(outcome.entries),
+                        "fetched": .integer(outcome.fetched), "checkpointSize": .integer(outcome.checkpointSize),
+                        "root": .string(root), "checkpointStored": .bool(outcome.checkpointStored),
+                        "created": .bool(outcome.created), "logKeyFromServer": .bool(outcome.logKeyFromServer),
+                        "requests": .integer(Int64(client.counter.requests)),
+                    ])
+                    return
+                }
+                if outcome.logKeyFromServer {
+                    out("note: log key \(outcome.logKey) taken from the served genesis entry (trust on first use)")
+                }
+                if outcome.checkpointSize < outcome.entries {
+                    out(
+                        "note: the server's checkpoint (size \(outcome.checkpointSize)) is older than the mirror's "
+                            + "\(outcome.entries) entries, and consistent with them; nothing fetched")
+                } else if outcome.checkpointStored {
+                    out(
+                        "synced: \(outcome.entries) entries (\(outcome.fetched) new), checkpoint size "
+                            + "\(outcome.checkpointSize), root \(root)")
+                } else {
+                    out(
+                        "up to date: \(outcome.entries) entries, checkpoint size \(outcome.checkpointSize), root \(root)"
+                    )
+                }
+            }
+        }
+
+        /// The fork's evidence, both checkpoint notes: on stderr, or in `--json` on stdout.
+        func report(_ fork: MirrorSync.Fork) {
+            if output.json {
+                printJSON([
+                    "error": .string(fork.error.message), "errorCode": .string(fork.error.code.description),
+                    "mirrorCheckpoint": fork.mirrorCheckpoint.map { .string($0) } ?? .null,
+                    "servedCheckpoint": .string(fork.servedCheckpoint),
+                ])
+                return
+            }
+            printStderr("evidence: the mirror's latest checkpoint:\n" + (fork.mirrorCheckpoint ?? "(none)\n"))
+            printStderr("evidence: the served checkpoint (\(url)/checkpoint):\n" + fork.servedCheckpoint)
+        }
+    }
+}
+
+/// `ledger sync`'s work, also used to read a served log before a write to its URL.
+enum MirrorSync {
+    struct Outcome {
+        var entries: Int64
+        var fetched: Int64
+        var checkpointSize: Int64
+        var root: Digest
+        var checkpointStored: Bool
+        var created: Bool
+        var logKey: NoteVerifierKey
+        var logKeyFromServer: Bool
+    }
+
+    /// A served checkpoint not consistent with the mirror's entries: the error and both notes.
+    struct Fork: Error {
+        let error: LedgerError
+        let mirrorCheckpoint: String?
+        let servedCheckpoint: String
+    }
+
+    /// Brings the mirror in `directory` (created when missing; removed again when the first
+    /// sync fails) up to the served checkpoint: see `ledger sync`.
+    static func run(_ client: LogClient, directory: String, logKey: NoteVerifierKey?) throws -> Outcome {
+        let created = !FileStore.exists(at: directory)
+        if created { try FileStore.create(at: directory) }
+        do {
+            return try sync(client, directory: directory, logKey: logKey, created: created)
+        } catch {
+            if created { try? FileManager.default.removeItem(atPath: directory) }
+            throw error
+        }
+    }
+
+    private static func sync(_ client: LogClient, directory: String, logKey given: NoteVerifierKey?, created: Bool)
+        throws -> Outcome
+    {
+        let ledger = try Ledger<RulesInUse>(directory: directory, clock: logClock())
+        let held = ledger.size
+        var known = given
+        if held > 0 {
+            let key = try ledger.operatorKey()
+            if let given, given != key {
+                throw LedgerError.unauthorized("\(directory): the mirror's genesis entry names \(key), not \(given)")
+            }
+            known = key
+        }
+        let trusted = known
+        var served = try runBlocking { () async throws(LedgerError) in
+            try await ServedLog.fetch(client, logKey: trusted)
+        }
+        // A new mirror without --vkey fetches every entry anyway: the genesis key comes from them.
+        var fetched: [[UInt8]]?
+        let logKey: NoteVerifierKey
+        if let known {
+            logKey = known
+        } else {
+            let log = served
+            let lines = try runBlocking { () async throws(LedgerError) in try await log.entries(0..<log.size) }
+            guard let first = lines.first else {
+                throw LedgerError.notFound("\(client.baseURL): the served log has no entries yet")
+            }
+            logKey = try served.genesisOperatorKey(entry0: first)
+            served = try served.checked(by: logKey)
+            fetched = lines
+        }
+        let mirrorText = try ledger.store.checkpointSizes().last.flatMap { try ledger.store.checkpointText(size: $0) }
+        let size = served.size
+        var outcome = Outcome(
+            entries: max(held, size), fetched: 0, checkpointSize: size, root: served.checkpoint.checkpoint.root,
+            checkpointStored: false, created: created, logKey: logKey, logKeyFromServer: known == nil)
+        do throws(LedgerError) {
+            if size < held {
+                let root = try ledger.store.tree.root(treeSize: size)
+                guard root == served.checkpoint.checkpoint.root else {
+                    throw LedgerError.fork(
+                        "the served checkpoint of size \(size) has the root "
+                            + "\(served.checkpoint.checkpoint.root.base64), the mirror's entries give \(root.base64)")
+                }
+            } else {
+                if held > 0, size > held {
+                    try checkConsistency(of: served, with: ledger, at: held)
+                }
+                let log = served
+                var lines = fetched ?? []
+                if fetched == nil {
+                    lines = try runBlocking { () async throws(LedgerError) in try await log.entries(held..<size) }
+                }
+                let stored = try ledger.store.checkpointText(size: UInt64(size))
+                if !lines.isEmpty || stored != served.checkpointText {
+                    try ledger.appendMirrored(
+                        lines, checkpoint: served.checkpoint, checkpointText: served.checkpointText, logKey: logKey)
+                    outcome.checkpointStored = true
+                }
+                outcome.fetched = Int64(lines.count)
+            }
+        } catch {
+            if error.code == .fork {
+                throw Fork(error: error, mirrorCheckpoint: mirrorText, servedCheckpoint: served.checkpointText)
+            }
+            throw error
+        }
+        return outcome
+    }
+
+    /// Checks the consistency proof from the mirror's `held` entries to the served checkpoint,
+    /// built from the served hash tiles (``TileHashReader``), before any entry is fetched.
+    private static func checkConsistency(of served: ServedLog, with ledger: Ledger<RulesInUse>, at held: Int64)
+        throws(LedgerError)
+    {
+        let ours = try ledger.store.tree.root(treeSize: held)
+        let theirs = served.checkpoint.checkpoint.root
+        let hashes = try MerkleTree(reader: TileHashReader(log: served), size: served.size)
+            .consistencyProof(oldSize: held, newSize: served.size)
+        let proof = ConsistencyProof(size1: UInt64(held), size2: UInt64(served.size), hashes: hashes.map(\.bytes))
+        do throws(LedgerError) { try proof.verify(root1: ours, root2: theirs) } catch {
+            throw .fork(
+                "the served checkpoint (size \(served.size), root \(theirs.base64)) is not consistent with the "
+                    + "mirror's \(held) entries (root \(ours.base64)): the consistency proof from the served tiles "
+                    + "does not verify (\(error.message))")
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import LedgerClient
+import LedgerCore
+
+extension LedgerCommand.Verify {
+    /// `ledger verify URL`: the audit of `ledger verify DIR` (``StoreAuditor``) over the entries
+    /// the served checkpoint covers, streamed from the entry bundles with no local copy.
+    func verifyServed() throws {
+        try LedgerCLI.run {
+            guard since == nil else {
+                throw LedgerError.malformed("--since audits a directory incrementally; a URL is audited whole")
+            }
+            let client = try LogClient(url: dir)
+            var options = StoreAuditor<RulesInUse, ServedLogStore>.Options()
+            if let vkey { options.logKey = try KeyArguments.verifierKey(vkey) }
+            options.witnesses = try CosignatureOutput.witnessKeys(witness)
+            options.minCosignatures = minCosignatures
+            let key = options.logKey
+            let served = try runBlocking { () async throws(LedgerError) in
+                try await ServedLog.fetch(client, logKey: key)
+            }
+            let store = ServedLogStore(log: served)
+            let progress = Progress("verifying \(client.baseURL)")
+            let total = served.size
+            options.progress = { done, _ in progress.update(done, total) }
+            var report = StoreAuditor<RulesInUse, ServedLogStore>(store: store, options: options).run()
+            // A served log publishes a checkpoint, never a commit record: the audit's note on its
+            // absence says nothing here.
+            report.notes.removeAll { $0.hasPrefix("no commit record") }
+            progress.finish()
+            try conclude(report, store: store, options: options, servedFrom: client.baseURL)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import LedgerClient
+import LedgerCore
+import LedgerCrypto
+
+extension LedgerCommand {
+    struct Watch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the entries of a served log as they are published.",
+            discussion: """
+                Polls URL/checkpoint every --interval seconds and prints each entry that a new \
+                checkpoint covers, one line each (index, time, kind, signer, body), or with --json one \
+                object a line. Every checkpoint's signature is checked, and its root recomputed from \
+                the entries: at the start from all of them, then from the earlier tree and the new \
+                entries, so that each checkpoint is consistent with the one before. A checkpoint that \
+                is not (a fork, or a log that shrank) stops it with exit 1. SIGINT stops it.
+                """)
+
+        @Argument(help: "The served log's URL (http:// or https://).") var url: String
+        @Option(help: "The log's vkey to trust (default: the served genesis key, trust on first use).")
+        var vkey: String?
+        @Option(help: "Seconds between polls of the checkpoint.") var interval = 2.0
+        @Option(help: "First entry to print (default: the first one after the current checkpoint).") var from: Int64?
+        @Flag(help: "Print the entries the current checkpoint covers from --from, and stop.") var once = false
+        @Option(help: "Stop after printing this many entries.") var count: Int64?
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard interval >= 0.05, interval <= 86400 else { throw ValidationError("--interval must be 0.05 to 86400") }
+            if let from, from < 0 { throw ValidationError("--from must be ≥ 0") }
+            if let count, count < 1 { throw ValidationError("--count must be ≥ 1") }
+        }
+
+        func run() throws {
+            try LedgerCLI.run {
+                let client = try LogClient(url: url)
+                let given = try vkey.map { try KeyArguments.verifierKey($0) }
+                var served = try runBlocking { () async throws(LedgerError) in
+                    try await ServedLog.fetch(client, logKey: given)
+                }
+                let logKey: NoteVerifierKey
+                if let given {
+                    logKey = given
+                } else {
+                    let log = served
+                    logKey = try runBlocking { () async throws(LedgerError) in try await log.genesisOperatorKey() }
+                    served = try served.checked(by: logKey)
+                    printStderr("ledger: note: log key \(logKey) taken from the served log (trust on first use)\n")
+                }
+                var printed: Int64 = 0
+                let first = from ?? served.size
+                var tree = CompactRange()
+                try follow(served, from: 0, printingFrom: first, tree: &tree, printed: &printed)
+                if once { return }
+                while count.map({ printed < $0 }) ?? true {
+                    Thread.sleep(forTimeInterval: interval)
+                    let next = try runBlocking { () async throws(LedgerError) in
+                        try await ServedLog.fetch(client, logKey: logKey)
+                    }
+                    guard next.size >= served.size else {
+                        throw LedgerError.fork(
+                            "\(client.baseURL)/checkpoint: the log went back from size \(served.size) to \(next.size)")
+                    }
+                    if next.size == served.size {
+                        guard next.checkpoint.checkpoint.root == served.checkpoint.checkpoint.root else {
+                            throw LedgerError.fork(
+                                "\(client.baseURL)/checkpoint: size \(next.size) now has the root "
+                                    + "\(next.checkpoint.checkpoint.root.base64), it had "
+                                    + "\(served.checkpoint.checkpoint.root.base64)")
+                        }
+                        continue
+                    }
+                    try follow(next, from: served.size, printingFrom: first, tree: &tree, printed: &printed)
+                    served = next
+                }
+            }
+        }
+
+        /// Fetches the entries `from..<log.size`, folds their leaf hashes into `tree`, prints
+        /// those from `printingFrom` on (up to `--count`), and checks the checkpoint's root.
+        func follow(
+            _ log: ServedLog, from: Int64, printingFrom: Int64, tree: inout CompactRange, printed: inout Int64
+        ) throws {
+            var start = from
+            let step = Int64(256 * ServedLog.bundlesInFlight)
+            var lines = [(Int64, [UInt8])]()
+            while start < log.size {
+                let range = start..<min(log.size, start + step)
+                let entries = try runBlocking { () async throws(LedgerError) in try await log.entries(range) }
+                for (k, line) in entries.enumerated() {
+                    let i = range.lowerBound + Int64(k)
+                    tree.append(MerkleHash.leaf(line)) { _ in }
+                    if i >= printingFrom { lines.append((i, line)) }
+                }
+                start = range.upperBound
+            }
+            guard tree.root == log.checkpoint.checkpoint.root else {
+                throw LedgerError.fork(
+                    "\(log.client.baseURL)/checkpoint: size \(log.size) has the root "
+                        + "\(log.checkpoint.checkpoint.root.base64), but the served entries hash to \(tree.root.base64)"
+                        + (from > 0 ? " (the checkpoint is not consistent with the one before)" : ""))
+            }
+            for (i, line) in lines {
+                if let count, printed >= count { return }
+                try LedgerCommand.Log.printEntry(line, index: i, json: output.json)
+                printed += 1
+            }
+        }
+    }
+}

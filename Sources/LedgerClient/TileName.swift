@@ -1,0 +1,35 @@
+/// The C2SP tlog-tiles path of a tile a client asks for: `/tile/<L>/<N>[.p/<W>]` or
+/// `/tile/entries/<N>[.p/<W>]`, `<N>` in groups of three digits, all but the last prefixed
+/// with `x` (1234067 is `x001/x234/067`).
+struct TileName {
+    /// The hash level, or nil for an entry bundle.
+    let level: Int?
+    let index: Int64
+    /// 1–256: partial below 256.
+    let width: Int
+
+    var path: String {
+        var n = index
+        var groups = [TileName.threeDigits(n % 1000)]
+        while n >= 1000 {
+            n /= 1000
+            groups.append("x" + TileName.threeDigits(n % 1000))
+        }
+        let head = level.map(String.init) ?? "entries"
+        return "/tile/" + head + "/" + groups.reversed().joined(separator: "/") + (width < 256 ? ".p/\(width)" : "")
+    }
+
+    static func threeDigits(_ n: Int64) -> String {
+        let s = String(n)
+        return String(repeating: "0", count: 3 - s.count) + s
+    }
+
+    /// The tiles (index and width) holding entries `range` of a tree of `size` entries:
+    /// full tiles, and the partial tile of width `size % 256` at the end.
+    static func tiles(covering range: Range<Int64>, size: Int64) -> [(index: Int64, width: Int)] {
+        guard !range.isEmpty else { return [] }
+        return (range.lowerBound / 256...(range.upperBound - 1) / 256).map { t in
+            (t, Int(min(256, size - t * 256)))
+        }
+    }
+}
