@@ -83,7 +83,7 @@ extension LedgerCommand {
                     let log = try PublishedLog(ledger: ledger)
                     try log.refresh()
                     opened = log
-                    extensions.append(LedgerWeb.serverExtension(view: DomainView(ledger: ledger, log: log)))
+                    extensions.append(LedgerWeb.serverExtension(view: DomainView(ledger: ledger, log: log, clock: logClock())))
                 }
                 ready = true
             }
