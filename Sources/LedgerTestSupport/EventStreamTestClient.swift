@@ -20,6 +20,8 @@ package final class EventStreamTestClient: @unchecked Sendable {
     package private(set) var head = ""
     /// The body decoded so far.
     package private(set) var body = ""
+    /// Whether the body has ended (the last chunk of a chunked body arrived).
+    package private(set) var ended = false
 
     /// Connects to `port` and sends `GET path` with `headers`. With `receiveBuffer`, the
     /// socket's receive buffer is set that small first (a client that reads slowly).
@@ -92,27 +94,10 @@ package final class EventStreamTestClient: @unchecked Sendable {
         }
     }
 
-    /// Whether the server has closed the connection (waiting up to `seconds`), reading and
-    /// discarding what is still in flight.
-    package func closedByServer(seconds: Double) async throws -> Bool {
-        var closed = false
-        let deadline = Date().addingTimeInterval(seconds)
-        while !closed && Date() < deadline {
-            closed = try await withCheckedThrowingContinuation { continuation in
-                Thread { continuation.resume(with: Result { try self.drainOnce() }) }.start()
-            }
-        }
-        return closed
-    }
-
-    private func drainOnce() throws -> Bool {
-        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if n == 0 { return true }
-        if n < 0 { return errno != EAGAIN && errno != EWOULDBLOCK }
-        return false
+    /// Reads until the response's body has ended (its last chunk arrived), the server closes
+    /// the connection, or `seconds` pass; returns whether the body ended.
+    package func readToEnd(seconds: Double = 20) async throws -> Bool {
+        try await read(until: { [unowned self] _ in self.ended }, seconds: seconds)
     }
 
     private func readBlocking(until done: (String) -> Bool, seconds: Double) throws -> Bool {
@@ -163,7 +148,10 @@ package final class EventStreamTestClient: @unchecked Sendable {
             guard raw.count >= start + size + 2 else { return }
             body += String(decoding: raw[start..<(start + size)], as: UTF8.self)
             chunkOffset = start + size + 2
-            if size == 0 { return }
+            if size == 0 {
+                ended = true
+                return
+            }
         }
     }
 

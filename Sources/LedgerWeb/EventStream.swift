@@ -16,6 +16,12 @@ package struct ServerEvent: Sendable, Hashable {
     package let name: String
     package let data: JSONValue
 
+    package init(id: Int64, name: String, data: JSONValue) {
+        self.id = id
+        self.name = name
+        self.data = data
+    }
+
     /// The event as the stream sends it.
     package var text: String { "id: \(id)\nevent: \(name)\ndata: \(data.canonicalString)\n\n" }
 }

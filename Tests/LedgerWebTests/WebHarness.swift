@@ -71,11 +71,17 @@ struct WebServer: Sendable {
     static func start(
         _ dir: String, now: String = testNow, events configuration: EventStreamConfiguration = quickEvents()
     ) async throws -> WebServer {
+        let t = Timestamp(rfc3339: now)!
+        return try await start(dir, clock: { t }, events: configuration)
+    }
+
+    static func start(
+        _ dir: String, clock: @escaping @Sendable () -> Timestamp, events configuration: EventStreamConfiguration
+    ) async throws -> WebServer {
         let ledger = try Ledger<NegotiationRules>(directory: dir)
         let log = try PublishedLog(ledger: ledger)
         try log.refresh()
-        let t = Timestamp(rfc3339: now)!
-        let view = DomainView(ledger: ledger, log: log, clock: { t })
+        let view = DomainView(ledger: ledger, log: log, clock: clock)
         let events = EventStream(view: view, configuration: configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test.web")
