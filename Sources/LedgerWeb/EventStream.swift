@@ -153,6 +153,9 @@ package final class EventHub: Sendable {
 
     func remove(_ id: Int) { _ = state.withLock { $0.clients.removeValue(forKey: id) } }
 
+    /// Ends client `id`'s stream.
+    func finish(_ id: Int) { state.withLock { $0.clients.removeValue(forKey: id) }?.finish() }
+
     /// The number of connected clients.
     package var clientCount: Int { state.withLock { $0.clients.count } }
 
@@ -238,23 +241,41 @@ package final class EventStream<Store: LedgerStore>: Sendable {
                     defer { self.hub.remove(id) }
                     try await writer.write(ByteBuffer(string: ": minilateral ledger events\n\n"))
                     if let resumeAfter, let snapshot {
-                        // Replayed in steps from the published state, so memory stays bounded.
-                        var next = resumeAfter + 1
-                        let end = min(through, snapshot.size)
-                        while next < end {
-                            let upper = min(end, next + self.configuration.replayStep)
-                            let events: [ServerEvent]
-                            do { events = try DomainEvents.events(next..<upper, state: snapshot.state, ledger: self.view.ledger) } catch {
-                                logger.error("events: replay: \(error)")
-                                break
-                            }
-                            try await writer.write(ByteBuffer(string: events.map(\.text).joined()))
-                            next = upper
-                        }
+                        try await self.replay(
+                            after: resumeAfter, through: through, from: snapshot, to: &writer, logger: logger)
                     }
-                    for await text in stream { try await writer.write(ByteBuffer(string: text)) }
+                    // The server waits for the requests in flight before it stops, and this one
+                    // would never end: graceful shutdown ends the stream.
+                    try await withGracefulShutdownHandler {
+                        for await text in stream { try await writer.write(ByteBuffer(string: text)) }
+                    } onGracefulShutdown: {
+                        self.hub.finish(id)
+                    }
                     try await writer.finish(nil)
                 })
+        }
+    }
+}
+
+extension EventStream {
+    /// Writes the events of the entries after `index` and before `through`, rebuilt from
+    /// `snapshot` in steps of ``EventStreamConfiguration/replayStep`` entries, so that memory
+    /// stays bounded.
+    func replay(
+        after index: Int64, through: Int64, from snapshot: DomainView<Store>.Snapshot,
+        to writer: inout some ResponseBodyWriter, logger: Logger
+    ) async throws {
+        var next = index + 1
+        let end = min(through, snapshot.size)
+        while next < end {
+            let upper = min(end, next + configuration.replayStep)
+            let events: [ServerEvent]
+            do { events = try DomainEvents.events(next..<upper, state: snapshot.state, ledger: view.ledger) } catch {
+                logger.error("events: replay: \(error)")
+                return
+            }
+            try await writer.write(ByteBuffer(string: events.map(\.text).joined()))
+            next = upper
         }
     }
 }

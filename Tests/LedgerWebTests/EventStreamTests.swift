@@ -129,6 +129,12 @@ import Testing
             #expect(data["secondsLeft"]?.integerValue == Int64(2 * 86_400 + 9 * 3_600))
             // Many checks later, still once.
             #expect(try await !client.read(until: { ParsedEvent.parse($0).count > 1 }, seconds: 0.6))
+            // Deadline events are about now, not about an entry: a client that resumes is sent
+            // the entries' events only.
+            let resumed = try server.subscribe(headers: ["Last-Event-ID": "98"])
+            let replayed = try await Self.events(resumed, count: 2)
+            #expect(replayed.map { $0.event } == ["entry", "position"])
+            #expect(try await !resumed.read(until: { ParsedEvent.parse($0).count > 2 }, seconds: 0.5))
             // A day later RCEP-TF-2026-02's comes near too: that one alone is announced.
             clock.set(Timestamp(rfc3339: "2027-01-15T00:00:00Z")!)
             let more = try await Self.events(client, count: 2)

@@ -104,6 +104,8 @@ import Testing
             let both = try await server.json("/api/v1/proposals?forum=RCEP&state=superseded").arrayValue!
             #expect(both.map { $0["id"]! } == ["RCEP-TF-2026-01"])
             #expect(try await server.json("/api/v1/proposals?forum=Quad&state=open").arrayValue == [])
+            // Unknown query parameters are ignored.
+            #expect(try await server.json("/api/v1/proposals?stat=open&x=1").arrayValue == all)
         }
     }
 
@@ -247,6 +249,45 @@ import Testing
             let bad = try await server.get("/api/v1/lists/diff?from=100&to=10")
             #expect(bad.status == 400)
             #expect(try JSONParser.parse(Array(bad.body.utf8))["nearest"] == "100")
+        }
+        // A list whose text the server does not have (not one shipped): listed, not diffed.
+        let other = dir + "-us-2025.json"
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let text = try String(contentsOfFile: us, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"versionDate\": \"2024-12-02\"", with: "\"versionDate\": \"2025-01-15\"")
+            .write(toFile: other, atomically: true, encoding: .utf8)
+        try cli(["list", "publish", dir, other, "--key", operatorKey])
+        try cli(["checkpoint", dir, "--sign", "--key", operatorKey])
+        try await withWebServer(dir) { server in
+            let lists = try await server.json("/api/v1/lists").arrayValue!
+            #expect(lists.map { $0["available"]! } == [true, true, false])
+            #expect(lists.last?["versionDate"] == "2025-01-15")
+            let r = try await server.get("/api/v1/lists/diff?from=100&to=102")
+            #expect(r.status == 404)
+            let p = try JSONParser.parse(Array(r.body.utf8))
+            #expect(p["id"] == "102")
+            #expect(p["parameter"] == "to")
+        }
+    }
+
+    @Test func anEntryChangedAfterTheCheckIsA500ThatNamesNoFile() async throws {
+        try await withSampleServer("tampered") { server in
+            #expect(try await server.json("/api/v1/entries/5")["entry"]?["statement"]?["body"]?["forum"] == "G7")
+            // Same length, one byte changed: the index still finds the line.
+            let path = server.dir + "/entries.jsonl"
+            var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            let lines = bytes.indices.filter { bytes[$0] == 0x0a }
+            let line5 = (lines[4] + 1)..<lines[5]
+            let needle = Array("\"forum\":\"G7\"".utf8)
+            let at = line5.first { bytes[$0..<min($0 + needle.count, line5.upperBound)].elementsEqual(needle) }!
+            bytes[at + needle.count - 2] = UInt8(ascii: "8")
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let r = try await server.get("/api/v1/entries/5")
+            #expect(r.status == 500)
+            #expect(r.header("content-type") == "application/problem+json")
+            let p = try JSONParser.parse(Array(r.body.utf8))
+            #expect(p["detail"] == "internal error: the server's log says why")
+            #expect(!r.body.contains("entries.jsonl"))
         }
     }
 }

@@ -109,7 +109,10 @@ struct WebServer: Sendable {
         let r = try await get(path)
         #expect(r.status == 200, "\(path): \(r.body)")
         #expect(r.header("content-type") == "application/json", "\(path)")
-        return try JSONParser.parse(Array(r.body.utf8))
+        #expect(r.header("cache-control") == "no-cache", "\(path)")
+        let value = try JSONParser.parse(Array(r.body.utf8))
+        #expect(r.body == value.canonicalString, "\(path): not canonical JSON")
+        return value
     }
 
     /// A client of `GET /api/v1/events`.
