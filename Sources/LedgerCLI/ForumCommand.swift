@@ -22,7 +22,8 @@ extension LedgerCommand.Forum {
 
         func run() throws {
             try LedgerCLI.run {
-                let rows = try dir.map { DomainJSON.forumRows(try ConsensusCLI.open($0).currentState()) }
+                let rows =
+                    try dir.map { DomainJSON.forumRows(try ConsensusCLI.open($0).currentState()) }
                     ?? Forums.all.map(DomainJSON.ForumRow.init(builtIn:))
                 if output.json {
                     printJSON(.array(rows.map(\.json)))

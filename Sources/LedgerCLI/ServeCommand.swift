@@ -83,7 +83,8 @@ extension LedgerCommand {
                     let log = try PublishedLog(ledger: ledger)
                     try log.refresh()
                     opened = log
-                    extensions.append(LedgerWeb.serverExtension(view: DomainView(ledger: ledger, log: log, clock: logClock())))
+                    extensions.append(
+                        LedgerWeb.serverExtension(view: DomainView(ledger: ledger, log: log, clock: logClock())))
                 }
                 ready = true
             }

@@ -139,9 +139,11 @@ package final class EventStreamTestClient: @unchecked Sendable {
             return
         }
         while true {
-            guard let lineEnd = (chunkOffset..<max(chunkOffset, raw.count - 1)).first(where: {
-                raw[$0] == 0x0d && raw[$0 + 1] == 0x0a
-            }) else { return }
+            guard
+                let lineEnd = (chunkOffset..<max(chunkOffset, raw.count - 1)).first(where: {
+                    raw[$0] == 0x0d && raw[$0 + 1] == 0x0a
+                })
+            else { return }
             let sizeText = String(decoding: raw[chunkOffset..<lineEnd], as: UTF8.self)
             guard let size = Int(sizeText.split(separator: ";")[0], radix: 16) else { return }
             let start = lineEnd + 2

@@ -35,9 +35,10 @@ import Testing
             try await Self.connected(client)
             try Self.appendAndPublish(server)
             let events = try await Self.events(client, count: 4)
-            #expect(events.map { "\($0.id ?? "-") \($0.event ?? "-")" } == [
-                "100 entry", "100 position", "101 entry", "101 decision",
-            ])
+            #expect(
+                events.map { "\($0.id ?? "-") \($0.event ?? "-")" } == [
+                    "100 entry", "100 position", "101 entry", "101 decision",
+                ])
             guard events.count == 4 else { return }
             let data = try events.map { try JSONParser.parse(Array($0.data.utf8)) }
             #expect(data[0]["index"] == 100)
@@ -74,7 +75,8 @@ import Testing
             let client = try server.subscribe(headers: ["Last-Event-ID": "95"])
             let replayed = try await Self.events(client, count: 8)
             #expect(replayed.map { $0.id ?? "-" } == ["96", "96", "97", "97", "98", "98", "99", "99"])
-            #expect(replayed.map { $0.event ?? "-" } == Array(repeating: ["entry", "position"], count: 4).flatMap { $0 })
+            #expect(
+                replayed.map { $0.event ?? "-" } == Array(repeating: ["entry", "position"], count: 4).flatMap { $0 })
             let jp = try JSONParser.parse(Array(replayed[5].data.utf8))
             #expect(jp["party"] == "JP")
             #expect(jp["stance"] == "reserve")
@@ -84,7 +86,8 @@ import Testing
             try Self.appendAndPublish(server)
             let all = try await Self.events(client, count: 12)
             #expect(all.count == 12)
-            #expect(all.compactMap { $0.id.flatMap { Int($0) } } == all.compactMap { $0.id.flatMap { Int($0) } }.sorted())
+            #expect(
+                all.compactMap { $0.id.flatMap { Int($0) } } == all.compactMap { $0.id.flatMap { Int($0) } }.sorted())
             #expect(all.dropFirst(8).map { $0.id ?? "-" } == ["100", "100", "101", "101"])
         }
     }
@@ -139,7 +142,10 @@ import Testing
             clock.set(Timestamp(rfc3339: "2027-01-15T00:00:00Z")!)
             let more = try await Self.events(client, count: 2)
             #expect(more.count == 2)
-            #expect(try more.dropFirst().map { try JSONParser.parse(Array($0.data.utf8))["proposal"] } == ["RCEP-TF-2026-02"])
+            #expect(
+                try more.dropFirst().map { try JSONParser.parse(Array($0.data.utf8))["proposal"] } == [
+                    "RCEP-TF-2026-02"
+                ])
         } catch {
             await server.stop()
             throw error

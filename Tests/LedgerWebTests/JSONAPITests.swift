@@ -9,7 +9,8 @@ import Testing
     @Test func statusCountsRestOnThePublishedCheckpointAsTheCLISays() async throws {
         try await withSampleServer("status") { server in
             let s = try await server.json("/api/v1/status")
-            let note = try String(contentsOfFile: server.dir + "/checkpoints/00000000000000000100.note", encoding: .utf8)
+            let note = try String(
+                contentsOfFile: server.dir + "/checkpoints/00000000000000000100.note", encoding: .utf8)
             let lines = note.split(separator: "\n").map(String.init)
             #expect(s["origin"]?.stringValue == lines[0])
             #expect(s["checkpoint"]?["size"]?.integerValue == 100)
@@ -70,7 +71,8 @@ import Testing
                             ($0["party"]!.stringValue!, $0["stance"]!)
                         })
                     let ballot = a["ballot"]!.arrayValue!
-                    #expect(ballot.map { $0["party"]!.stringValue! } == api["parties"]!.arrayValue!.map { $0.stringValue! })
+                    #expect(
+                        ballot.map { $0["party"]!.stringValue! } == api["parties"]!.arrayValue!.map { $0.stringValue! })
                     for cell in ballot {
                         #expect(cell["stance"] == (stances[cell["party"]!.stringValue!] ?? .null))
                     }
@@ -195,22 +197,23 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        ("/api/v1/proposals/G7-SME-2026-1", 404, "G7-SME-2026-01", nil),
-        ("/api/v1/proposals/CPTPP-ACC-CRX/history", 404, "CPTPP-ACC-CR", nil),
-        ("/api/v1/proposals/nothing-like-it", 404, nil, nil),
-        ("/api/v1/forums/G8", 404, "G7", nil),
-        ("/api/v1/forums/RCEPP/board", 404, "RCEP", nil),
-        ("/api/v1/proposals?forum=Qaud", 400, "Quad", "forum"),
-        ("/api/v1/proposals?state=pending", 400, nil, "state"),
-        ("/api/v1/conflicts?min-severity=urgent", 400, nil, "min-severity"),
-        ("/api/v1/conflicts?forum=G6", 400, "G7", "forum"),
-        ("/api/v1/entries/100", 404, nil, nil),
-        ("/api/v1/entries/05", 400, nil, "index"),
-        ("/api/v1/entries/-1", 400, nil, "index"),
-        ("/api/v1/lists/diff?to=3", 400, nil, "from"),
-        ("/api/v1/lists/diff?from=3&to=4", 400, nil, "from"),
-    ] as [(String, Int, String?, String?)])
+    @Test(
+        arguments: [
+            ("/api/v1/proposals/G7-SME-2026-1", 404, "G7-SME-2026-01", nil),
+            ("/api/v1/proposals/CPTPP-ACC-CRX/history", 404, "CPTPP-ACC-CR", nil),
+            ("/api/v1/proposals/nothing-like-it", 404, nil, nil),
+            ("/api/v1/forums/G8", 404, "G7", nil),
+            ("/api/v1/forums/RCEPP/board", 404, "RCEP", nil),
+            ("/api/v1/proposals?forum=Qaud", 400, "Quad", "forum"),
+            ("/api/v1/proposals?state=pending", 400, nil, "state"),
+            ("/api/v1/conflicts?min-severity=urgent", 400, nil, "min-severity"),
+            ("/api/v1/conflicts?forum=G6", 400, "G7", "forum"),
+            ("/api/v1/entries/100", 404, nil, nil),
+            ("/api/v1/entries/05", 400, nil, "index"),
+            ("/api/v1/entries/-1", 400, nil, "index"),
+            ("/api/v1/lists/diff?to=3", 400, nil, "from"),
+            ("/api/v1/lists/diff?from=3&to=4", 400, nil, "from"),
+        ] as [(String, Int, String?, String?)])
     func unknownNamesAre404AndBadQueryValues400AsProblems(
         path: String, status: Int, nearest: String?, parameter: String?
     ) async throws {

@@ -26,7 +26,8 @@ func cli(_ args: [String], now: String = testNow) throws -> String {
     let data = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     guard p.terminationStatus == 0 else {
-        throw EventStreamTestClient.Failure(description: "ledger \(args.joined(separator: " ")): exit \(p.terminationStatus)")
+        throw EventStreamTestClient.Failure(
+            description: "ledger \(args.joined(separator: " ")): exit \(p.terminationStatus)")
     }
     return String(decoding: data, as: UTF8.self)
 }
