@@ -26,24 +26,7 @@ package final class EventStreamTestClient: @unchecked Sendable {
     /// Connects to `port` and sends `GET path` with `headers`. With `receiveBuffer`, the
     /// socket's receive buffer is set that small first (a client that reads slowly).
     package init(port: Int, path: String, headers: [String: String] = [:], receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw EventStreamTestClient.Failure(description: "socket: errno \(errno)") }
-        if var size = receiveBuffer {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw EventStreamTestClient.Failure(description: "connect to port \(port): errno \(errno)")
-        }
+        fd = try LoopbackSocket.connect(port: port, receiveBuffer: receiveBuffer)
         let fields = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\(fields)\r\n".utf8)
         let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
