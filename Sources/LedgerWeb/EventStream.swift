@@ -115,18 +115,31 @@ package struct EventStreamConfiguration: Sendable {
     package var deadlineHorizon: Duration = .seconds(3 * 86_400)
     /// Events a client may have waiting; a client that falls further behind is dropped.
     package var bufferLimit = 256
-    /// Entries replayed per step after `Last-Event-ID` (the replay is streamed in steps).
+    /// Entries whose events a client builds and writes at a time (after `Last-Event-ID`, and
+    /// when a checkpoint covers many new entries).
     package var replayStep: Int64 = 1_000
 
     package init() {}
 }
 
-/// Fans events out to the connected clients, each through a bounded buffer.
+/// What the hub sends a client: text to write as it is (a `deadline` event, a keep-alive
+/// comment), or news that events exist up to an entry index (the client builds them itself).
+enum EventMessage: Sendable {
+    case text(String)
+    case advance(Int64)
+}
+
+/// Fans messages out to the connected clients, each through a bounded buffer.
+///
+/// Entry events are not queued: a message says how far the published checkpoint has grown, and
+/// each client builds the events of the entries it has not sent yet, from the published state,
+/// in steps, as fast as it writes them. So a checkpoint that covers a million new entries costs
+/// each client one message and memory for one step.
 package final class EventHub: Sendable {
     private struct State {
-        var clients: [Int: AsyncStream<String>.Continuation] = [:]
+        var clients: [Int: AsyncStream<EventMessage>.Continuation] = [:]
         var next = 0
-        /// Events have been sent for every entry before this index.
+        /// Clients have been told of every entry before this index.
         var through: Int64
     }
 
@@ -138,9 +151,10 @@ package final class EventHub: Sendable {
         self.bufferLimit = bufferLimit
     }
 
-    /// A new client: its id, its stream, and the entry index events were sent up to.
-    func subscribe() -> (id: Int, stream: AsyncStream<String>, through: Int64) {
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
+    /// A new client: its id, its stream, and the entry index clients were told of so far.
+    func subscribe() -> (id: Int, stream: AsyncStream<EventMessage>, through: Int64) {
+        let (stream, continuation) = AsyncStream<EventMessage>.makeStream(
+            bufferingPolicy: .bufferingOldest(bufferLimit))
         let (id, through) = state.withLock { s in
             let id = s.next
             s.next += 1
@@ -159,18 +173,26 @@ package final class EventHub: Sendable {
     /// The number of connected clients.
     package var clientCount: Int { state.withLock { $0.clients.count } }
 
-    /// The entry index events were sent up to.
+    /// The entry index clients were told of so far.
     package var through: Int64 { state.withLock { $0.through } }
 
-    /// Sends `texts` to every client, and notes that events were sent up to `through`. A
-    /// client whose buffer is full is dropped: its stream ends, and so does its response.
-    package func publish(_ texts: [String], through: Int64? = nil) {
-        let dropped = state.withLock { s -> [AsyncStream<String>.Continuation] in
-            if let through { s.through = max(s.through, through) }
-            var dropped: [AsyncStream<String>.Continuation] = []
+    /// Sends `texts` to every client.
+    package func publish(_ texts: [String]) { send(texts.map(EventMessage.text)) }
+
+    /// Tells every client that events exist for the entries before `size`.
+    func advance(to size: Int64) {
+        send([.advance(size)]) { $0.through = max($0.through, size) }
+    }
+
+    /// Sends `messages` to every client (after `update`, under the same lock). A client whose
+    /// buffer is full is dropped: its stream ends, and so does its response.
+    private func send(_ messages: [EventMessage], update: (inout State) -> Void = { _ in }) {
+        let dropped = state.withLock { s -> [AsyncStream<EventMessage>.Continuation] in
+            update(&s)
+            var dropped: [AsyncStream<EventMessage>.Continuation] = []
             for (id, c) in s.clients {
-                for t in texts {
-                    if case .dropped = c.yield(t) {
+                for m in messages {
+                    if case .dropped = c.yield(m) {
                         dropped.append(c)
                         s.clients[id] = nil
                         break
@@ -226,28 +248,27 @@ package final class EventStream<Store: LedgerStore>: Sendable {
                 resume = n
             }
             let (id, stream, through) = self.hub.subscribe()
-            let snapshot: DomainView<Store>.Snapshot?
-            do { snapshot = resume == nil ? nil : try self.view.snapshot() } catch {
-                self.hub.remove(id)
-                context.logger.error("events: \(error)")
-                throw APIProblem.internalError
-            }
             let logger = context.logger
-            let resumeAfter = resume
+            // The first entry whose events this client has not been sent.
+            let start = resume.map { min($0 + 1, through) } ?? through
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: ResponseBody { writer in
                     defer { self.hub.remove(id) }
                     try await writer.write(ByteBuffer(string: ": minilateral ledger events\n\n"))
-                    if let resumeAfter, let snapshot {
-                        try await self.replay(
-                            after: resumeAfter, through: through, from: snapshot, to: &writer, logger: logger)
-                    }
+                    var next = start
+                    try await self.send(from: &next, to: through, writer: &writer, logger: logger)
                     // The server waits for the requests in flight before it stops, and this one
                     // would never end: graceful shutdown ends the stream.
                     try await withGracefulShutdownHandler {
-                        for await text in stream { try await writer.write(ByteBuffer(string: text)) }
+                        for await message in stream {
+                            switch message {
+                            case .text(let text): try await writer.write(ByteBuffer(string: text))
+                            case .advance(let size):
+                                try await self.send(from: &next, to: size, writer: &writer, logger: logger)
+                            }
+                        }
                     } onGracefulShutdown: {
                         self.hub.finish(id)
                     }
@@ -255,23 +276,25 @@ package final class EventStream<Store: LedgerStore>: Sendable {
                 })
         }
     }
-}
 
-extension EventStream {
-    /// Writes the events of the entries after `index` and before `through`, rebuilt from
-    /// `snapshot` in steps of ``EventStreamConfiguration/replayStep`` entries, so that memory
-    /// stays bounded.
-    func replay(
-        after index: Int64, through: Int64, from snapshot: DomainView<Store>.Snapshot,
-        to writer: inout some ResponseBodyWriter, logger: Logger
+    /// Writes the events of the entries from `next` up to `end` (not included), built from the
+    /// published state in steps of ``EventStreamConfiguration/replayStep`` entries, so that
+    /// memory stays bounded; `next` ends past the last entry written.
+    func send(
+        from next: inout Int64, to end: Int64, writer: inout some ResponseBodyWriter, logger: Logger
     ) async throws {
-        var next = index + 1
-        let end = min(through, snapshot.size)
+        guard next < end else { return }
+        let snapshot: DomainView<Store>.Snapshot
+        do { snapshot = try view.snapshot() } catch {
+            logger.error("events: \(error)")
+            return
+        }
+        let end = min(end, snapshot.size)
         while next < end {
             let upper = min(end, next + configuration.replayStep)
             let events: [ServerEvent]
             do { events = try DomainEvents.events(next..<upper, state: snapshot.state, ledger: view.ledger) } catch {
-                logger.error("events: replay: \(error)")
+                logger.error("events: entries \(next)..<\(upper): \(error)")
                 return
             }
             try await writer.write(ByteBuffer(string: events.map(\.text).joined()))
@@ -280,29 +303,25 @@ extension EventStream {
     }
 }
 
-/// Watches the published checkpoint: when it grows, sends the events of the new entries;
-/// sends `deadline` events as deadlines come within the horizon, and keep-alive comments.
+/// Watches the published checkpoint: when it grows, tells the clients (which send the events
+/// of the new entries); sends `deadline` events as deadlines come within the horizon, and
+/// keep-alive comments.
 struct EventService<Store: LedgerStore>: Service {
     let stream: EventStream<Store>
 
     func run() async throws {
         let view = stream.view
         let configuration = stream.configuration
-        var logger = Logger(label: "ledger.serve.events")
-        logger.logLevel = .info
+        let logger = Logger(label: "ledger.serve.events")
         var announced = Set<String>()
         var sinceKeepAlive = Duration.zero
         let horizon = configuration.deadlineHorizon.components.seconds
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.checkInterval) }
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
+            let size = view.log.view.size
+            if size > stream.hub.through { stream.hub.advance(to: size) }
             do {
-                let through = stream.hub.through
-                if view.log.view.size > through {
-                    let s = try view.snapshot()
-                    let events = try DomainEvents.events(through..<s.size, state: s.state, ledger: view.ledger)
-                    stream.hub.publish(events.map(\.text), through: s.size)
-                }
                 let s = try view.snapshot()
                 if s.size > 0 {
                     let now = max(view.clock(), s.state.lastTime)

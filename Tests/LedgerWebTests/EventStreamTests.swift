@@ -30,7 +30,9 @@ import Testing
     }
 
     @Test func aNewCheckpointSendsEntryPositionAndDecisionEventsInEntryOrder() async throws {
-        try await withSampleServer("sse") { server in
+        // A buffer of 2 messages, and 4 events: a client is told the checkpoint grew (one
+        // message) and builds the events itself, so it is not dropped.
+        try await withSampleServer("sse", events: quickEvents(bufferLimit: 2)) { server in
             let client = try server.subscribe()
             try await Self.connected(client)
             try Self.appendAndPublish(server)
@@ -57,6 +59,7 @@ import Testing
             // Each data field is one line of JSON.
             #expect(events.allSatisfy { !$0.data.contains("\n") })
             #expect(server.events.hub.through == 102)
+            #expect(server.events.hub.clientCount == 1)
 
             // A client that resumes after entry 99 is sent the same events, from the state.
             let resumed = try server.subscribe(headers: ["Last-Event-ID": "99"])
