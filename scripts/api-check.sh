@@ -52,11 +52,14 @@ echo "$head" | grep -qi '^content-type: text/event-stream' || {
   exit 1
 }
 
-"$venv/bin/schemathesis" run specs/openapi.yaml --url "$url" \
+# Run from the scratch directory: schemathesis keeps its cache (.schemathesis/) in the current one.
+spec="$PWD/specs/openapi.yaml"
+venv="$(cd "$venv" && pwd)"
+(cd "$work" && "$venv/bin/schemathesis" run "$spec" --url "$url" \
   --include-method GET --exclude-path /api/v1/events \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --max-examples "${API_CHECK_EXAMPLES:-20}" --max-time 120 --workers 1 --seed 12 \
-  --request-timeout 10 --no-color
+  --request-timeout 10 --no-color)
 
 grep -q 'error' "$work/serve.log" && { echo "api-check: the server logged errors:" >&2; cat "$work/serve.log" >&2; exit 1; }
 echo "api-check: OK"
