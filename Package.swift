@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         // The dashboard's server-rendered pages (LedgerWeb).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // HTTP field names beyond those Hummingbird re-exports (`Last-Event-ID`: LedgerWeb).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
@@ -87,8 +89,12 @@ let package = Package(
             name: "LedgerWeb",
             dependencies: [
                 "LedgerCore", "LedgerServer", "Consensus", "ControlCodes", "ControlLists", "LedgerReports",
+                "LedgerCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // The dashboard's templates, style sheet and live-update script.
             resources: [.copy("Templates"), .copy("Static")],
@@ -153,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus", "LedgerClient",
+                "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus", "LedgerClient", "LedgerTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

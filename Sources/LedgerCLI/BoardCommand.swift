@@ -23,24 +23,7 @@ extension LedgerCommand {
                 let statuses = state.statuses(forum: forum, at: t)
                 let format = try output.resolved()
                 if format == .json {
-                    printJSON(
-                        .array(
-                            statuses.map { st in
-                                let c = st.counts
-                                var counts: [String: JSONValue] = [:]
-                                for s in Stance.allCases { counts[s.rawValue] = .integer(Int64(c[s])) }
-                                counts["not-spoken"] = .integer(Int64(c.notSpoken))
-                                return [
-                                    "forum": .string(st.proposal.forum), "id": .string(st.proposal.id),
-                                    "party": .string(st.proposal.party),
-                                    "revision": .integer(Int64(st.proposal.current.number)),
-                                    "state": .string(st.state.rawValue),
-                                    "blockedBy": .array(st.objectingParties.map { .string($0) }),
-                                    "deadline": .string(st.proposal.current.deadline.rfc3339),
-                                    "counts": .object(counts),
-                                    "title": .string(st.proposal.measure.title),
-                                ]
-                            }))
+                    printJSON(.array(statuses.map(DomainJSON.boardRow)))
                     return
                 }
                 let context = ReportContext(source: dir, asOf: t, basis: basis.line, command: commandLineForReport())

@@ -23,41 +23,18 @@ extension LedgerCommand.Forum {
 
         func run() throws {
             try LedgerCLI.run {
-                var rows: [(ForumCharter, UInt64?, Int, Int)] = []
-                if let dir {
-                    let s = try ConsensusCLI.open(dir).currentState()
-                    rows = s.forumOrder.map { id in
-                        (
-                            s.forum(id)!, s.charterEntries[id], s.delegations(forum: id).count,
-                            s.proposals.count(where: { $0.forum == id })
-                        )
-                    }
-                } else {
-                    rows = Forums.all.map { ($0, nil, 0, 0) }
-                }
+                let rows =
+                    try dir.map { DomainJSON.forumRows(try ConsensusCLI.open($0).currentState()) }
+                    ?? Forums.all.map(DomainJSON.ForumRow.init(builtIn:))
                 if output.json {
-                    printJSON(
-                        .array(
-                            rows.map { c, entry, dels, props in
-                                var o: [String: JSONValue] = [
-                                    "id": .string(c.id), "name": .string(c.name),
-                                    "parties": .array(c.parties.map { .string($0) }),
-                                    "rule": .string(c.rule.description),
-                                    "defaultDeadlineDays": .integer(Int64(c.defaultDeadlineDays)),
-                                ]
-                                if let entry {
-                                    o["charterEntry"] = .integer(Int64(entry))
-                                    o["delegations"] = .integer(Int64(dels))
-                                    o["proposals"] = .integer(Int64(props))
-                                }
-                                return .object(o)
-                            }))
+                    printJSON(.array(rows.map(\.json)))
                     return
                 }
                 out(
                     TextWidth.pad("FORUM", to: 7) + TextWidth.pad("RULE", to: 12) + TextWidth.pad("PARTIES", to: 48)
                         + (dir == nil ? "" : "DELEGATIONS PROPOSALS"))
-                for (c, _, dels, props) in rows {
+                for row in rows {
+                    let (c, dels, props) = (row.charter, row.delegations, row.proposals)
                     out(
                         TextWidth.pad(c.id, to: 7) + TextWidth.pad(c.rule.description, to: 12)
                             + TextWidth.pad(c.parties.joined(separator: " "), to: 48)
@@ -89,17 +66,7 @@ extension LedgerCommand.Forum {
                 let dels = state?.delegations(forum: charter.id) ?? []
                 let secs = state?.secretariats(forum: charter.id) ?? []
                 if output.json {
-                    printJSON([
-                        "charter": charter.json,
-                        "secretariat": .array(secs.map { .string($0.description) }),
-                        "delegations": .array(
-                            dels.map {
-                                [
-                                    "party": .string($0.party), "vkey": .string($0.key.description),
-                                    "registeredAt": .integer(Int64($0.registeredAt)),
-                                ]
-                            }),
-                    ])
+                    printJSON(DomainJSON.forumDetail(charter, state: state))
                     return
                 }
                 out("\(charter.id): \(charter.name)")

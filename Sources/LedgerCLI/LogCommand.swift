@@ -1,6 +1,7 @@
 import ArgumentParser
 import LedgerCore
 import LedgerCrypto
+import LedgerReports
 
 extension LedgerCommand {
     struct Log: ParsableCommand {
@@ -38,7 +39,7 @@ extension LedgerCommand {
             } else {
                 outText(
                     "\(e.index)  \(e.time)  \(e.statement.kind.padding(18))  \(e.statement.signer.name)  "
-                        + "\(summary(e.statement.body))"
+                        + "\(entrySummary(e.statement.body))"
                 )
             }
         }
@@ -78,11 +79,6 @@ extension LedgerCommand {
             }
         }
     }
-}
-
-func summary(_ body: JSONValue) -> String {
-    let s = body.canonicalString
-    return s.count > 80 ? String(s.prefix(77)) + "..." : s
 }
 
 extension String {

@@ -127,7 +127,8 @@ extension LedgerCommand {
                 logger.warning("no checkpoint has been signed yet: nothing is served until one is")
             }
             var extras = ServerExtras(
-                metrics: metrics, extensions: [LedgerWeb.serverExtension(view: DomainView(ledger: ledger, log: log))])
+                metrics: metrics,
+                extensions: [LedgerWeb.serverExtension(view: DomainView(ledger: ledger, log: log, clock: logClock()))])
             if !targets.isEmpty {
                 extras.services.append(
                     WitnessClientService(

@@ -12,6 +12,9 @@ import Synchronization
 package final class DomainView<Store: LedgerStore>: Sendable {
     package let ledger: StoreLedger<NegotiationRules, Store>
     package let log: PublishedLog<Store>
+    /// Now, for the states that depend on time (lapsed, days in state, deadlines): the log
+    /// clock (`ledger serve` honours `LEDGER_NOW`, as the CLI does).
+    package let clock: @Sendable () -> Timestamp
     private let cache = Mutex<Snapshot?>(nil)
     /// Held while a snapshot is computed, so that concurrent requests compute it once.
     private let computing = Mutex<Void>(())
@@ -26,9 +29,13 @@ package final class DomainView<Store: LedgerStore>: Sendable {
         package let state: NegotiationRules
     }
 
-    package init(ledger: StoreLedger<NegotiationRules, Store>, log: PublishedLog<Store>) {
+    package init(
+        ledger: StoreLedger<NegotiationRules, Store>, log: PublishedLog<Store>,
+        clock: @escaping @Sendable () -> Timestamp = { .now() }
+    ) {
         self.ledger = ledger
         self.log = log
+        self.clock = clock
     }
 
     /// The state at the checkpoint published now (computed once per checkpoint).

@@ -6,9 +6,16 @@ import LedgerServer
 /// The JSON API (`/api/v1/…`) and the dashboard (`/`), as an extension of the server.
 package enum LedgerWeb {
     /// The routes and services of the JSON API and the dashboard over `view`.
-    package static func serverExtension<Store: LedgerStore>(view: DomainView<Store>) -> ServerExtension {
-        ServerExtension { router in
+    ///
+    /// - Parameter events: the event stream (`GET /api/v1/events`); by default one with the
+    ///   default configuration.
+    package static func serverExtension<Store: LedgerStore>(
+        view: DomainView<Store>, events: EventStream<Store>? = nil
+    ) -> ServerExtension {
+        let events = events ?? EventStream(view: view)
+        return ServerExtension(services: [events.service]) { router in
             JSONAPI.register(on: router, view: view)
+            events.register(on: router)
             Dashboard.register(on: router, view: view)
         }
     }

@@ -94,3 +94,18 @@ extension StoreLedger {
             size: snap.size, checkpoint: cp, logKey: logKey, cosigners: valid.map { ($0.key.name, $0.time) })
     }
 }
+
+extension ViewBasis {
+    /// What a view of exactly the entries that `cp` covers rests on, for a checkpoint already
+    /// checked against those entries (the server checks before it publishes): the cosignatures
+    /// on it by the witnesses registered in `authority` that verify.
+    package static func published(
+        _ cp: SignedCheckpoint, logKey: NoteVerifierKey, authority: Authority, now: UInt64 = CosignaturePolicy.now()
+    ) throws(LedgerError) -> ViewBasis {
+        let witnesses = StoreLedger<CoreRules, MemoryStore>.registeredWitnesses(authority)
+        let valid = try cp.cosignatures(witnesses: witnesses, logKey: logKey, now: now).counted
+        return ViewBasis(
+            size: Int64(cp.checkpoint.size), checkpoint: cp, logKey: logKey,
+            cosigners: valid.map { ($0.key.name, $0.time) })
+    }
+}

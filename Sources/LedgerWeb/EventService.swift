@@ -1,0 +1,44 @@
+import Consensus
+import LedgerCore
+import LedgerServer
+import Logging
+import ServiceLifecycle
+
+/// Watches the published checkpoint: when it grows, tells the clients (which send the events
+/// of the new entries); sends `deadline` events as deadlines come within the horizon, and
+/// keep-alive comments.
+struct EventService<Store: LedgerStore>: Service {
+    let stream: EventStream<Store>
+
+    func run() async throws {
+        let view = stream.view
+        let configuration = stream.configuration
+        let logger = Logger(label: "ledger.serve.events")
+        var announced = Set<String>()
+        var sinceKeepAlive = Duration.zero
+        let horizon = configuration.deadlineHorizon.components.seconds
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.checkInterval) }
+            guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
+            let size = view.log.view.size
+            if size > stream.hub.through { stream.hub.advance(to: size) }
+            do {
+                let s = try view.snapshot()
+                if s.size > 0 {
+                    let now = max(view.clock(), s.state.lastTime)
+                    let due = DomainEvents.deadlines(state: s.state, now: now, horizon: horizon, id: s.size - 1)
+                        .filter { announced.insert($0.key).inserted }
+                    if !due.isEmpty { stream.hub.publish(due.map(\.event.text)) }
+                }
+            } catch {
+                logger.error("events: \(error)")
+            }
+            sinceKeepAlive += configuration.checkInterval
+            if sinceKeepAlive >= configuration.keepAlive {
+                sinceKeepAlive = .zero
+                stream.hub.publish([": keep-alive\n\n"])
+            }
+        }
+        stream.hub.finishAll()
+    }
+}
