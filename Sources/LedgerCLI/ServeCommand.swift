@@ -30,6 +30,7 @@ extension LedgerCommand {
         var state: String?
         @Option(name: .customLong("log"), help: "A log to witness: ORIGIN=VKEY (repeatable).")
         var logs: [String] = []
+        @OptionGroup var write: WriteOptions
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -45,6 +46,7 @@ extension LedgerCommand {
             } else if dir == nil {
                 throw ValidationError("give the ledger directory, or --witness-only")
             }
+            try write.validate(witnessOnly: witnessOnly)
             if key != nil {
                 guard state != nil else { throw ValidationError("--key needs --state: a witness must keep state") }
                 guard !logs.isEmpty else { throw ValidationError("--key needs at least one --log ORIGIN=VKEY") }
@@ -73,13 +75,16 @@ extension LedgerCommand {
         func run() async throws {
             var opened: PublishedLog<FileStore>?
             var witness: WitnessEndpoint?
+            var writer: LogWriter<RulesInUse, FileStore>?
             var ready = false
             try LedgerCLI.run {
                 witness = try witnessRoutes()
                 if let dir {
-                    let log = try PublishedLog(ledger: try Ledger<RulesInUse>(directory: dir))
+                    let ledger = try Ledger<RulesInUse>(directory: dir, clock: logClock())
+                    let log = try PublishedLog(ledger: ledger)
                     try log.refresh()
                     opened = log
+                    writer = try write.writer(ledger: ledger, log: log)
                 }
                 ready = true
             }
@@ -102,14 +107,18 @@ extension LedgerCommand {
             let size = log.view.size
             let directory = dir ?? ""
             let witnessing = witness != nil
+            let writing = writer != nil
+            let additions = writer.map { ServerAdditions.write($0, logger: logger) } ?? ServerAdditions()
             do {
-                try await runServer(log: log, configuration: configuration, logger: logger, witness: witness) { bound in
+                try await runServer(
+                    log: log, configuration: configuration, logger: logger, witness: witness, additions: additions
+                ) { bound in
                     out(configuration.url(port: bound))
                     logger.info(
                         "serving",
                         metadata: [
                             "directory": "\(directory)", "url": "\(configuration.url(port: bound))",
-                            "checkpoint_size": "\(size)", "witness": "\(witnessing)",
+                            "checkpoint_size": "\(size)", "witness": "\(witnessing)", "write": "\(writing)",
                         ])
                 }
             } catch {

@@ -2,6 +2,7 @@ import Hummingbird
 import LedgerCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Where and how the server listens.
 package struct ServerConfiguration: Sendable {
@@ -26,9 +27,9 @@ package struct ServerConfiguration: Sendable {
 
 /// The router of the read API (specs/api.md): `/checkpoint`, `/tile/…`, `/proof/…`, and with
 /// a witness, `/witness/add-checkpoint`; each request logged at debug level.
-package func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>?, witness: WitnessRoutes<BasicRequestContext>?)
-    -> Router<BasicRequestContext>
-{
+package func buildRouter<Store: LedgerStore>(
+    log: PublishedLog<Store>?, witness: WitnessRoutes<BasicRequestContext>?, additions: ServerAdditions = .init()
+) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     if let log {
@@ -38,6 +39,7 @@ package func buildRouter<Store: LedgerStore>(log: PublishedLog<Store>?, witness:
         router.addRoutes(read.proofs)
     }
     if let witness { router.addRoutes(witness.addCheckpoint) }
+    for routes in additions.routes { router.addRoutes(routes) }
     return router
 }
 
@@ -69,13 +71,14 @@ package func runWitnessServer(
 ///   - onListening: called with the bound port once the server accepts connections.
 package func buildApplication<Store: LedgerStore>(
     log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger,
-    witness: WitnessRoutes<BasicRequestContext>? = nil,
+    witness: WitnessRoutes<BasicRequestContext>? = nil, additions: ServerAdditions = .init(),
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(log: log, witness: witness),
+        router: buildRouter(log: log, witness: witness, additions: additions),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-        services: [LogRefreshService(log: log, interval: configuration.refreshInterval, logger: logger)],
+        services: [LogRefreshService(log: log, interval: configuration.refreshInterval, logger: logger) as any Service]
+            + additions.services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
@@ -87,9 +90,11 @@ package func buildApplication<Store: LedgerStore>(
 /// - Parameter handlingSignals: false leaves SIGTERM and SIGINT alone (a server inside tests).
 package func runServer<Store: LedgerStore>(
     log: PublishedLog<Store>, configuration: ServerConfiguration, logger: Logger, handlingSignals: Bool = true,
-    witness: WitnessRoutes<BasicRequestContext>? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    witness: WitnessRoutes<BasicRequestContext>? = nil, additions: ServerAdditions = .init(),
+    onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws {
     let app = buildApplication(
-        log: log, configuration: configuration, logger: logger, witness: witness, onListening: onListening)
+        log: log, configuration: configuration, logger: logger, witness: witness, additions: additions,
+        onListening: onListening)
     if handlingSignals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
 }
