@@ -32,6 +32,7 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
         var queue: [Pending] = []
         var isWriting = false
         var commits = 0
+        var inCommit = 0
     }
 
     package let ledger: StoreLedger<Rules, Store>
@@ -54,6 +55,9 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
 
     /// The number of submissions waiting for the writer.
     package var pending: Int { state.withLock { $0.queue.count } }
+
+    /// The number of submissions in the commit under way.
+    package var inCommit: Int { state.withLock { $0.inCommit } }
 
     /// Queues `statement` and returns once its batch is committed (or at once when the queue
     /// is full).
@@ -82,10 +86,12 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
                     let all = s.queue
                     s.queue = []
                     if all.isEmpty { s.isWriting = false }
+                    s.inCommit = all.count
                     return all
                 }
                 let first = Array(s.queue.prefix(maxBatch))
                 s.queue.removeFirst(maxBatch)
+                s.inCommit = first.count
                 return first
             }
             guard !batch.isEmpty else { return }
@@ -100,7 +106,10 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
             } catch {
                 outcomes = Array(repeating: .failed(error), count: batch.count)
             }
-            state.withLock { $0.commits += 1 }
+            state.withLock {
+                $0.commits += 1
+                $0.inCommit = 0
+            }
             for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
         }
     }
