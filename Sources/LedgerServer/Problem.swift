@@ -76,14 +76,9 @@ struct Problem: Error, Sendable {
             detail: "\(pending) statements are waiting to be appended; retry later", headers: [.retryAfter: "1"])
     }
 
-    /// The store could not be locked, read or written: the detail stays in the server's log.
+    /// The store could not be read or written: the detail stays in the server's log.
     static func storeFailed(_ error: LedgerError) -> Problem {
-        if error.code == .locked {
-            return Problem(
-                name: "unavailable", status: .serviceUnavailable, title: "The ledger is locked",
-                detail: "another process is writing to the ledger; retry later", headers: [.retryAfter: "1"])
-        }
-        return Problem(
+        Problem(
             name: "internal", status: .internalServerError, title: "Internal error",
             detail: "internal error: the server's log says why")
     }

@@ -23,6 +23,9 @@ package final class RateLimiter: Sendable {
         self.maxKeys = maxKeys
     }
 
+    /// The number of keys tracked now.
+    package var trackedKeys: Int { buckets.withLock { $0.count } }
+
     /// Takes one token for `key`: nil when there was one, else the whole seconds to wait
     /// until there is (at least 1), for `Retry-After`.
     package func take(_ key: [UInt8], now: ContinuousClock.Instant = .now) -> Int? {
