@@ -13,7 +13,9 @@ extension LedgerCommand {
                 checkpoint's signature and recomputing its root from the entries; a newer checkpoint \
                 is published within --refresh-interval. Stops gracefully on SIGTERM or SIGINT. \
                 With --key, --state and --log ORIGIN=VKEY, it is also a C2SP tlog-witness for those logs \
-                (POST /witness/add-checkpoint); with --witness-only, it is only that, and takes no DIR.
+                (POST /witness/add-checkpoint); with --witness-only, it is only that, and takes no DIR. \
+                With --operator-key, it also takes signed statements (POST /api/v1/entries), signs a \
+                checkpoint every --checkpoint-interval while the log grows, and answers with receipts.
                 """)
 
         @Argument(help: "Ledger directory (none with --witness-only).") var dir: String?

@@ -215,6 +215,12 @@ final class Acknowledged: Sendable {
             "receipt", "check", receiptFile, fx.directory, "--vkey", stranger.verifierKey.description,
         ])
         #expect(wrongKey.status == 1, "\(wrongKey.err)")
+        // A file that is no receipt (here a checkpoint) is bad input.
+        let checkpointFile = fx.directory + "-receipt"
+        try (try fx.ledger.checkpoint().note.serialized).write(toFile: checkpointFile, atomically: true, encoding: .utf8)
+        let notAReceipt = try runLedger(["receipt", "check", checkpointFile, fx.directory])
+        #expect(notAReceipt.status == 2, "\(notAReceipt.err)")
+        #expect(notAReceipt.err.contains("not a receipt"), "\(notAReceipt.err)")
     }
 
     @Test(arguments: [
