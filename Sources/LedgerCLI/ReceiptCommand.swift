@@ -111,7 +111,10 @@ extension LedgerCommand.ReceiptCommand {
                 ],
             ]
             func cosignature(_ c: CosignatureSet.Cosignature) -> JSONValue {
-                ["witness": .string(c.key.name), "time": .integer(Int64(clamping: c.time)), "timeRFC3339": .string(c.timeText)]
+                [
+                    "witness": .string(c.key.name), "time": .integer(Int64(clamping: c.time)),
+                    "timeRFC3339": .string(c.timeText),
+                ]
             }
             switch verdict {
             case .included(let size, let witnessed):

@@ -31,7 +31,9 @@ struct WriteOptions: ParsableArguments {
         guard maxPending >= 1, maxPending <= 1_000_000 else {
             throw ValidationError("--max-pending must be 1 to 1000000")
         }
-        if witnessOnly, operatorKey != nil { throw ValidationError("--witness-only serves no ledger: drop --operator-key") }
+        if witnessOnly, operatorKey != nil {
+            throw ValidationError("--witness-only serves no ledger: drop --operator-key")
+        }
     }
 
     /// The log writer over `ledger` with --operator-key, or nil without it.

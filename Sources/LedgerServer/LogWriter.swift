@@ -48,7 +48,8 @@ package final class LogWriter<Rules: LedgerRules, Store: LedgerStore>: Sendable 
     {
         let op = try ledger.operatorKey()
         guard configuration.operatorKey.verifierKey == op else {
-            throw .unauthorized("the key \(configuration.operatorKey.verifierKey) is not the ledger's operator key \(op)")
+            throw .unauthorized(
+                "the key \(configuration.operatorKey.verifierKey) is not the ledger's operator key \(op)")
         }
         self.ledger = ledger
         self.log = log

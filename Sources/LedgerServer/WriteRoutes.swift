@@ -80,7 +80,9 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
     /// bytes (a larger declared length is refused before any of the body is read).
     static func read(_ request: Request) async -> Result<SignedStatement, Problem> {
         let type = request.headers[.contentType]
-        let mediaType = type?.split(separator: ";").first.map { String($0.filter { $0 != " " && $0 != "\t" }).lowercased() }
+        let mediaType = type?.split(separator: ";").first.map {
+            String($0.filter { $0 != " " && $0 != "\t" }).lowercased()
+        }
         guard mediaType == "application/json" else { return .failure(.unsupportedMediaType(type)) }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
             return .failure(.tooLarge(maxBodySize))

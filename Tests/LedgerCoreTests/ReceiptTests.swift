@@ -72,7 +72,10 @@ import Testing
             let size = Int64(cp.checkpoint.size)
             let entry =
                 index < size
-                ? (try fx.ledger.store.leaf(index), try fx.ledger.store.tree.inclusionProof(index: index, treeSize: size))
+                ? (
+                    try fx.ledger.store.leaf(index),
+                    try fx.ledger.store.tree.inclusionProof(index: index, treeSize: size)
+                )
                 : nil
             return ReceiptEvidence(
                 receipt: text, logKey: fx.op.verifierKey, checkpoint: cp.note.serialized, entry: entry,
@@ -104,7 +107,8 @@ import Testing
         // The checkpoint is of the ledger before the promised entry.
         let old = issued.fx.ledger.store.size
         let cp = Checkpoint(
-            origin: issued.fx.op.name, size: UInt64(old - 1), root: try issued.fx.ledger.store.tree.root(treeSize: old - 1))
+            origin: issued.fx.op.name, size: UInt64(old - 1),
+            root: try issued.fx.ledger.store.tree.root(treeSize: old - 1))
         var note = try SignedNote(text: cp.text)
         note.sign(with: issued.fx.op)
         var evidence = ReceiptEvidence(
@@ -113,7 +117,8 @@ import Testing
         #expect(try evidence.evaluate().verdict == .pending(checkpointSize: UInt64(old - 1)))
         evidence.now = issued.receipt.includeBy.adding(seconds: 1)
         #expect(
-            try evidence.evaluate().verdict == .broken(.notCovered(checkpointSize: UInt64(old - 1), witnessedAfter: nil)))
+            try evidence.evaluate().verdict
+                == .broken(.notCovered(checkpointSize: UInt64(old - 1), witnessedAfter: nil)))
         // A witness that cosigned that checkpoint after include-by makes the evidence portable.
         let witness = try NoteSignerKey.generate(name: "witness.example")
         let late = UInt64(issued.receipt.includeBy.secondsSinceEpoch + 30)
@@ -146,7 +151,10 @@ import Testing
         let size = Int64(cp.checkpoint.size)
         let evidence = ReceiptEvidence(
             receipt: text, logKey: fx.op.verifierKey, checkpoint: cp.note.serialized,
-            entry: (try fx.ledger.store.leaf(Int64(index)), try fx.ledger.store.tree.inclusionProof(index: Int64(index), treeSize: size)),
+            entry: (
+                try fx.ledger.store.leaf(Int64(index)),
+                try fx.ledger.store.tree.inclusionProof(index: Int64(index), treeSize: size)
+            ),
             now: fx.clock.now)
         #expect(
             try evidence.evaluate().verdict

@@ -137,12 +137,15 @@ final class Acknowledged: Sendable {
     @Test func receiptCheckProvesAnIncludedStatement() async throws {
         let (fx, keyFile) = try ledgerWithKeyFile("receipt-ok")
         defer { remove(fx, keyFile) }
-        let server = try await ServeProcess.start([fx.directory, "--operator-key", keyFile, "--checkpoint-interval", "0.05"])
+        let server = try await ServeProcess.start([
+            fx.directory, "--operator-key", keyFile, "--checkpoint-interval", "0.05",
+        ])
         let r = try await server.submit(try fx.note("keep my receipt"), wait: true)
         try await server.stop()
         #expect(r.status == 201, "\(r.text)")
         let receiptFile = fx.directory + "-receipt"
-        try #require(try jsonObject(r)["receipt"]?.stringValue).write(toFile: receiptFile, atomically: true, encoding: .utf8)
+        try #require(try jsonObject(r)["receipt"]?.stringValue).write(
+            toFile: receiptFile, atomically: true, encoding: .utf8)
         let text = try runLedger(["receipt", "check", receiptFile, fx.directory])
         #expect(text.status == 0, "\(text.err)")
         #expect(text.out.hasPrefix("receipt OK: signed by the log key write.example/log+"), "\(text.out)")
@@ -217,7 +220,8 @@ final class Acknowledged: Sendable {
         #expect(wrongKey.status == 1, "\(wrongKey.err)")
         // A file that is no receipt (here a checkpoint) is bad input.
         let checkpointFile = fx.directory + "-receipt"
-        try (try fx.ledger.checkpoint().note.serialized).write(toFile: checkpointFile, atomically: true, encoding: .utf8)
+        try (try fx.ledger.checkpoint().note.serialized).write(
+            toFile: checkpointFile, atomically: true, encoding: .utf8)
         let notAReceipt = try runLedger(["receipt", "check", checkpointFile, fx.directory])
         #expect(notAReceipt.status == 2, "\(notAReceipt.err)")
         #expect(notAReceipt.err.contains("not a receipt"), "\(notAReceipt.err)")

@@ -278,7 +278,8 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
             do throws(LedgerError) {
                 let (ok, hash, _) = checked[k]
                 guard ok else {
-                    throw LedgerError.badSignature("signature does not verify for signer \(signed.statement.signer.name)")
+                    throw LedgerError.badSignature(
+                        "signature does not verify for signer \(signed.statement.signer.name)")
                 }
                 guard !rp.statementHashes.contains(hash), !b.seen.contains(hash) else {
                     throw LedgerError.replay("statement \(hash.base64) is already in the ledger (replay)")
