@@ -79,15 +79,7 @@ extension RunningServer {
 func withWriteServer<Rules, Store, R>(
     _ writer: LogWriter<Rules, Store>, _ body: (RunningServer) async throws -> R
 ) async throws -> R {
-    let server = try await RunningServer.start(writer: writer)
-    do {
-        let result = try await body(server)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    try await RunningServer.start(writer: writer).serving(body)
 }
 
 /// The JSON object of a response body.

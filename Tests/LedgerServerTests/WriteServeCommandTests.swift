@@ -13,19 +13,8 @@ import Testing
 func runLedger(_ args: [String], environment: [String: String] = [:]) throws -> (
     status: Int32, out: String, err: String
 ) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: ledgerBinary)
-    process.arguments = args
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    let r = try run(ledgerBinary, args, env: environment)
+    return (r.status, r.stdout, r.stderr)
 }
 
 /// `ledger serve DIR --operator-key …` as a process: its port, stopped by SIGTERM or SIGKILL.
