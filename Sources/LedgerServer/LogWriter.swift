@@ -42,10 +42,12 @@ package final class LogWriter<Rules: LedgerRules, Store: LedgerStore>: Sendable 
     /// The log's origin (the operator key's name).
     package let origin: String
 
+    /// - Parameter rateClock: the rate limiter's clock (in tests, one they set).
     /// - Throws: `.unauthorized` when the key is not the ledger's operator key.
-    package init(ledger: StoreLedger<Rules, Store>, log: PublishedLog<Store>, configuration: WriteConfiguration)
-        throws(LedgerError)
-    {
+    package init(
+        ledger: StoreLedger<Rules, Store>, log: PublishedLog<Store>, configuration: WriteConfiguration,
+        rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) throws(LedgerError) {
         let op = try ledger.operatorKey()
         guard configuration.operatorKey.verifierKey == op else {
             throw .unauthorized(
@@ -55,7 +57,7 @@ package final class LogWriter<Rules: LedgerRules, Store: LedgerStore>: Sendable 
         self.log = log
         self.configuration = configuration
         committer = GroupCommitter(ledger: ledger, maxPending: configuration.maxPending)
-        limiter = RateLimiter(rate: configuration.rateLimit)
+        limiter = RateLimiter(rate: configuration.rateLimit, clock: rateClock)
         waiters = CheckpointWaiters(published: log.view.size)
         origin = op.name
     }

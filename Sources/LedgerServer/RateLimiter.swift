@@ -16,11 +16,16 @@ package final class RateLimiter: Sendable {
     /// Keys tracked before full buckets are pruned.
     package let maxKeys: Int
     private let buckets = Mutex<[[UInt8]: Bucket]>([:])
+    /// The monotonic clock (in tests, one they set).
+    private let clock: @Sendable () -> ContinuousClock.Instant
 
-    package init(rate: Int, maxKeys: Int = 10_000) {
+    package init(
+        rate: Int, maxKeys: Int = 10_000, clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         precondition(rate >= 1)
         self.rate = rate
         self.maxKeys = maxKeys
+        self.clock = clock
     }
 
     /// The number of keys tracked now.
@@ -28,8 +33,9 @@ package final class RateLimiter: Sendable {
 
     /// Takes one token for `key`: nil when there was one, else the whole seconds to wait
     /// until there is (at least 1), for `Retry-After`.
-    package func take(_ key: [UInt8], now: ContinuousClock.Instant = .now) -> Int? {
+    package func take(_ key: [UInt8], now given: ContinuousClock.Instant? = nil) -> Int? {
         let capacity = Double(rate)
+        let now = given ?? clock()
         return buckets.withLock { map -> Int? in
             var b = map[key] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = now - b.updated

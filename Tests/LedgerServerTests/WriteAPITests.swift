@@ -5,6 +5,7 @@ import LedgerCore
 import LedgerCrypto
 import LedgerServer
 import Logging
+import Synchronization
 import Testing
 
 /// A ledger with an operator and registered authors, served with the write API in this process.
@@ -35,13 +36,17 @@ struct WritableLedger {
         try Statement.make(kind: "note", body: ["text": .string(text)], key: authors[k], time: time)
     }
 
-    func writer(_ configuration: WriteConfiguration? = nil) throws -> LogWriter<NegotiationRules, FileStore> {
+    func writer(
+        _ configuration: WriteConfiguration? = nil,
+        rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) throws -> LogWriter<NegotiationRules, FileStore> {
         let log = try PublishedLog(ledger: ledger)
         try log.refresh()
         return try LogWriter(
             ledger: ledger, log: log,
             configuration: configuration
-                ?? WriteConfiguration(operatorKey: op, checkpointInterval: .milliseconds(50), rateLimit: 1000))
+                ?? WriteConfiguration(operatorKey: op, checkpointInterval: .milliseconds(50), rateLimit: 1000),
+            rateClock: rateClock)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
@@ -80,6 +85,13 @@ func withWriteServer<Rules, Store, R>(
     _ writer: LogWriter<Rules, Store>, _ body: (RunningServer) async throws -> R
 ) async throws -> R {
     try await RunningServer.start(writer: writer).serving(body)
+}
+
+/// A monotonic clock that a test moves by hand.
+final class SetClock: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { instant.withLock { $0 } }
+    func advance(_ d: Duration) { instant.withLock { $0 += d } }
 }
 
 /// The JSON object of a response body.
@@ -215,8 +227,11 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
     @Test func aSignerOverItsRateIs429WithRetryAfterAndOthersAreNotHeldBack() async throws {
         let fx = try WritableLedger(tag: "write-429")
         defer { fx.remove() }
+        // The limiter's clock stands still until the test moves it: no wall time in the test.
+        let clock = SetClock()
         let writer = try fx.writer(
-            WriteConfiguration(operatorKey: fx.op, checkpointInterval: .seconds(1), rateLimit: 2))
+            WriteConfiguration(operatorKey: fx.op, checkpointInterval: .seconds(1), rateLimit: 2),
+            rateClock: { clock.now })
         try await withWriteServer(writer) { server in
             var statuses = [Int]()
             var retryAfter: String?
@@ -225,12 +240,12 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
                 statuses.append(r.status)
                 if r.status == 429 { retryAfter = r.headers["retry-after"] }
             }
-            #expect(statuses == [202, 202, 429], "a bucket of 2 a second, spent within a second")
+            #expect(statuses == [202, 202, 429], "a bucket of 2 a second, spent at one instant")
             #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
             let other = try await server.submit(try fx.note("someone else", by: 1).body)
             #expect(other.status == 202, "the other signer's bucket is full")
             // A forged statement in the first author's name does not spend that author's budget.
-            try await Task.sleep(for: .milliseconds(1100))
+            clock.advance(.seconds(1))
             var sig = try fx.note("forged").signature
             sig[0] ^= 1
             let forged = SignedStatement(statement: try fx.note("forged").statement, signature: sig)

@@ -160,7 +160,10 @@ final class Acknowledged: Sendable {
         let server = try await ServeProcess.start([
             fx.directory, "--operator-key", keyFile, "--checkpoint-interval", "3600", "--max-delay", "3600",
         ])
-        try await Task.sleep(for: .milliseconds(300))
+        let deadline = Date().addingTimeInterval(20)
+        while try await HTTPTestClient.get(port: server.port, "/checkpoint").status != 200, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let r = try await server.submit(try fx.note("censored?"))
         try await server.stop()
         #expect(r.status == 202, "\(r.text)")
