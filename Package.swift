@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus",
+                "LedgerServer", "LedgerCore", "LedgerCrypto", "Consensus", "LedgerTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

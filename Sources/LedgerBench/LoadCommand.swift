@@ -3,6 +3,7 @@ import Consensus
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -184,7 +185,7 @@ struct LoadClient {
                         let wait = scheduled - BenchSystem.monotonicSeconds()
                         if wait > 0 { usleep(useconds_t(wait * 1e6)) }
                     }
-                    if connection < 0 { connection = connect(port) }
+                    if connection < 0 { connection = LoopbackSocket.connect(port: port) }
                     guard connection >= 0, let status = post(connection, port: port, body: bodies[k]) else {
                         if connection >= 0 { close(connection) }
                         connection = -1
@@ -210,29 +211,6 @@ struct LoadClient {
         var out = results.withLock { $0 }
         out.elapsed = BenchSystem.monotonicSeconds() - start
         return out
-    }
-
-    static func connect(_ port: Int) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return -1 }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let ok = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard ok == 0 else {
-            close(fd)
-            return -1
-        }
-        return fd
     }
 
     /// One request on a keep-alive connection; the status, or nil when the connection failed.

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -45,21 +46,9 @@ enum HTTPTestClient {
     static func getBlocking(
         port: Int, _ path: String, method: String = "GET", body: [UInt8]? = nil, headers: [String: String] = [:]
     ) throws -> HTTPResult {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+        let fd = LoopbackSocket.connect(port: port)
+        guard fd >= 0 else { throw Failure(description: "connect to port \(port): errno \(errno)") }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw Failure(description: "connect to port \(port): errno \(errno)") }
         let length =
             (headers["Content-Length"] == nil ? body.map { "Content-Length: \($0.count)\r\n" } ?? "" : "")
             + headers.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)\r\n" }
