@@ -157,6 +157,11 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
         let unknown = try Statement.make(kind: "note", body: ["text": "who?"], key: stranger, time: .now())
         let badKind = try Statement.make(kind: "no.such.kind", body: ["x": 1], key: fx.authors[0], time: .now())
         let skewed = try fx.note("late", time: Timestamp.now().adding(seconds: 7200))
+        // A rule of the consensus engine: a secretariat for a forum that has no charter.
+        let noForum = try Statement.make(
+            kind: "secretariat.register",
+            body: ["forum": "G99", "vkey": .string(fx.authors[1].verifierKey.description)],
+            key: fx.op, time: .now())
         let cases: [(body: [UInt8], type: String, status: Int, rule: String?)] = [
             (Array("{not json".utf8), "application/json", 400, nil),
             (Array("{\"sig\":\"AAAA\"}".utf8), "application/json", 400, nil),
@@ -166,6 +171,7 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
             (unknown.body, "application/json", 422, "unauthorized"),
             (badKind.body, "application/json", 422, "unknownKind"),
             (skewed.body, "application/json", 422, "timeSkew"),
+            (noForum.body, "application/json", 422, "refused"),
         ]
         let before = fx.ledger.store.size
         try await withWriteServer(try fx.writer()) { server in
