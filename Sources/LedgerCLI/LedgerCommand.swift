@@ -53,7 +53,7 @@ struct LedgerCommand: AsyncParsableCommand {
 
     static let coreSubcommands: [any ParsableCommand.Type] = [
         Key.self, Init.self, Append.self, StatementCommand.self, Log.self, EntryCommand.self,
-        CheckpointCommand.self, Cosign.self, Proof.self, Verify.self, Repair.self, Serve.self,
+        CheckpointCommand.self, Cosign.self, Proof.self, Verify.self, Repair.self, Serve.self, ReceiptCommand.self,
         Sync.self, Watch.self,
     ]
 }

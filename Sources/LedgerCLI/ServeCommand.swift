@@ -17,7 +17,9 @@ extension LedgerCommand {
                 (POST /witness/add-checkpoint); with --witness-only, it is only that, and takes no DIR. \
                 With --witness URL=VKEY it submits each new checkpoint to those witnesses (C2SP tlog-witness) \
                 and serves the checkpoint with their cosignatures. GET /metrics gives Prometheus metrics; \
-                --tls-cert and --tls-key serve HTTPS.
+                --tls-cert and --tls-key serve HTTPS. \
+                With --operator-key, it also takes signed statements (POST /api/v1/entries), signs a \
+                checkpoint every --checkpoint-interval while the log grows, and answers with receipts.
                 """)
 
         @Argument(help: "Ledger directory (none with --witness-only).") var dir: String?
@@ -43,6 +45,7 @@ extension LedgerCommand {
         @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS (needs --tls-key).")
         var tlsCert: String?
         @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.") var tlsKey: String?
+        @OptionGroup var write: WriteOptions
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -58,6 +61,7 @@ extension LedgerCommand {
             } else if dir == nil {
                 throw ValidationError("give the ledger directory, or --witness-only")
             }
+            try write.validate(witnessOnly: witnessOnly)
             if witnessOnly && !witnessURLs.isEmpty {
                 throw ValidationError("--witness submits a ledger's checkpoints: it needs DIR, not --witness-only")
             }
@@ -91,6 +95,7 @@ extension LedgerCommand {
             var opened: PublishedLog<FileStore>?
             var ledger: Ledger<RulesInUse>?
             var witness: WitnessEndpoint?
+            var writer: LogWriter<RulesInUse, FileStore>?
             var targets = [WitnessTarget]()
             var configuration = ServerConfiguration(
                 host: host, port: port, refreshInterval: .milliseconds(Int64(refreshInterval * 1000)))
@@ -108,6 +113,7 @@ extension LedgerCommand {
                     try log.refresh()
                     opened = log
                     ledger = opening
+                    writer = try write.writer(ledger: opening, log: log)
                 }
                 ready = true
             }
@@ -140,6 +146,8 @@ extension LedgerCommand {
             let witnessNames = targets.map(\.name).joined(separator: ",")
             let directory = dir ?? ""
             let witnessing = witness != nil
+            let writing = writer != nil
+            if let writer { extras.extensions.append(.write(writer, logger: logger)) }
             do {
                 try await runServer(
                     log: log, configuration: configuration, logger: logger, witness: witness, extras: extras
@@ -150,7 +158,7 @@ extension LedgerCommand {
                         metadata: [
                             "directory": "\(directory)", "url": "\(served.url(port: bound))",
                             "checkpoint_size": "\(size)", "witness": "\(witnessing)",
-                            "witnesses": "\(witnessNames)",
+                            "witnesses": "\(witnessNames)", "write": "\(writing)",
                         ])
                 }
             } catch {

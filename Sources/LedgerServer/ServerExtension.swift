@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import ServiceLifecycle
 
 /// Routes and background services that another module adds to the server: the JSON API and
@@ -14,5 +15,17 @@ package struct ServerExtension: Sendable {
     ) {
         self.register = register
         self.services = services
+    }
+}
+
+extension ServerExtension {
+    /// The write API over `writer`: `POST /api/v1/entries` and the checkpoint signing service.
+    package static func write<Rules, Store>(_ writer: LogWriter<Rules, Store>, logger: Logger) -> ServerExtension {
+        ServerExtension(
+            services: [
+                CheckpointSigningService(
+                    writer: writer, interval: writer.configuration.checkpointInterval, logger: logger)
+            ]
+        ) { router in router.addRoutes(WriteEndpoint(writer: writer).entries) }
     }
 }

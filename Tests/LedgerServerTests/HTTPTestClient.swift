@@ -27,11 +27,14 @@ enum HTTPTestClient {
         }
     }
 
-    /// A POST of `body` to `path`.
-    static func post(port: Int, _ path: String, body: [UInt8]) async throws -> HTTPResult {
+    /// A POST of `body` to `path`, with `headers` besides Host, Content-Length and Connection.
+    static func post(port: Int, _ path: String, body: [UInt8], headers: [String: String] = [:]) async throws
+        -> HTTPResult
+    {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Result { try getBlocking(port: port, path, method: "POST", body: body) })
+                continuation.resume(
+                    with: Result { try getBlocking(port: port, path, method: "POST", body: body, headers: headers) })
             }.start()
         }
     }
@@ -40,23 +43,28 @@ enum HTTPTestClient {
         var description: String
     }
 
-    static func getBlocking(port: Int, _ path: String, method: String = "GET", body: [UInt8]? = nil) throws
-        -> HTTPResult
-    {
+    static func getBlocking(
+        port: Int, _ path: String, method: String = "GET", body: [UInt8]? = nil, headers: [String: String] = [:]
+    ) throws -> HTTPResult {
         let fd: Int32
         do { fd = try LoopbackSocket.connect(port: port) } catch { throw Failure(description: "\(error)") }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let length = body.map { "Content-Length: \($0.count)\r\n" } ?? ""
+        let length =
+            (headers["Content-Length"] == nil ? body.map { "Content-Length: \($0.count)\r\n" } ?? "" : "")
+            + headers.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)\r\n" }
+            .joined()
         let request =
             Array(
                 "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\(length)Connection: close\r\n\r\n".utf8)
             + (body ?? [])
         var sent = 0
         while sent < request.count {
-            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { throw Failure(description: "send: errno \(errno)") }
+            // MSG_NOSIGNAL: a server that answers early (413) and closes must not kill the tests with SIGPIPE.
+            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else {
+                if sent > 0 && (errno == EPIPE || errno == ECONNRESET) { break }  // read the early answer
+                throw Failure(description: "send: errno \(errno)")
+            }
             sent += n
         }
         var data = [UInt8]()

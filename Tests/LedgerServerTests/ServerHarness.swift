@@ -54,14 +54,20 @@ struct RunningServer: Sendable {
 func withServer<Store: LedgerStore, R>(
     _ log: PublishedLog<Store>, _ body: (RunningServer) async throws -> R
 ) async throws -> R {
-    let server = try await RunningServer.start(log)
-    do {
-        let result = try await body(server)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
+    try await RunningServer.start(log).serving(body)
+}
+
+extension RunningServer {
+    /// Runs `body` with this server, and stops the server afterwards.
+    func serving<R>(_ body: (RunningServer) async throws -> R) async throws -> R {
+        do {
+            let result = try await body(self)
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
     }
 }
 

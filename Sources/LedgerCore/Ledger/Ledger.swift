@@ -185,78 +185,131 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
     ///     lines by; by default their 1-based position in the batch.
     public func append(_ statements: [SignedStatement], lines: [Int]? = nil) throws(LedgerError) -> [Appended] {
         precondition(lines == nil || lines!.count == statements.count)
-        return try replayed.withLock { (rp: inout Replayed) throws(LedgerError) -> [Appended] in
-            try store.withWriteLock { (session) throws(LedgerError) -> [Appended] in
+        return try appendStaged(statements) { staged throws(LedgerError) -> [Appended] in
+            let failures = staged.results.enumerated().compactMap { k, result -> (Int, LedgerError)? in
+                guard case .failure(let error) = result else { return nil }
+                return (lines?[k] ?? k + 1, error)
+            }
+            if !failures.isEmpty {
+                let (line, first) = failures[0]
+                var e =
+                    statements.count == 1
+                    ? first
+                    : first.prefixed(
+                        "batch refused, nothing appended (\(failures.count) of \(statements.count) bad); line "
+                            + "\(line): "
+                    )
+                if statements.count > 1 { e.details = failures.map { "line \($0.0): \($0.1.message)" } }
+                throw e
+            }
+            return staged.appended
+        }
+    }
+
+    /// Appends the statements that the ledger accepts and refuses the others, one by one: the
+    /// result for each statement is its ``Appended`` or the error that refused it, exactly the
+    /// error ``append(_:lines:)`` would give for it at its position, where the earlier accepted
+    /// statements of the batch count and the refused ones do not (a statement repeated in the
+    /// batch is a `.replay` of its first accepted copy). The accepted statements are made
+    /// durable together, with one fsync per file; nothing of a refused one is written. When
+    /// none is accepted nothing is written at all.
+    ///
+    /// - Throws: only what stops the whole batch: the store cannot be read, locked or written.
+    public func appendEach(_ statements: [SignedStatement]) throws(LedgerError) -> [Result<Appended, LedgerError>] {
+        guard !statements.isEmpty else { return [] }
+        return try appendStaged(statements) { staged throws(LedgerError) in staged.results }
+    }
+
+    /// A batch checked against the replayed state: per statement its entry or refusal, and
+    /// what the accepted statements add to the store.
+    struct StagedBatch {
+        var results: [Result<Appended, LedgerError>] = []
+        var leaves = [[UInt8]]()
+        var statementHashes = [Digest]()
+        var newStored = [Digest]()
+        var seen = Set<Digest>()
+        var prev: Digest
+        var working: Rules
+        var range: CompactRange
+        let time: Timestamp
+
+        var appended: [Appended] { results.compactMap { try? $0.get() } }
+    }
+
+    /// Checks `statements` one by one with the locks held, lets `decide` return the result or
+    /// refuse the batch (by throwing, before anything is written), then commits the accepted
+    /// statements, if any, as one batch.
+    private func appendStaged<R: Sendable>(
+        _ statements: [SignedStatement], decide: (StagedBatch) throws(LedgerError) -> R
+    ) throws(LedgerError) -> R {
+        try replayed.withLock { (rp: inout Replayed) throws(LedgerError) -> R in
+            try store.withWriteLock { (session) throws(LedgerError) -> R in
                 try replay(&rp, to: store.size)
-                let clockNow = clock()
-                let now = TimeRule.integrationTime(clock: clockNow, previous: rp.lastTime)
-                let checked = StoreLedger.verifyInParallel(statements)
-                var failures = [(Int, LedgerError)]()
-                var appended = [Appended]()
-                var leaves = [[UInt8]]()
-                var stmtHashes = [Digest]()
-                var newStored = [Digest]()
-                var seen = Set<Digest>()
-                var prev = rp.lastLeaf
-                var working = rp.state
-                var r = rp.range
-                for (k, signed) in statements.enumerated() {
-                    let index = UInt64(store.size) + UInt64(appended.count)
-                    do throws(LedgerError) {
-                        let (ok, hash, _) = checked[k]
-                        guard ok else {
-                            throw LedgerError.badSignature(
-                                "signature does not verify for signer \(signed.statement.signer.name)")
-                        }
-                        guard !rp.statementHashes.contains(hash), !seen.contains(hash) else {
-                            throw LedgerError.replay("statement \(hash.base64) is already in the ledger (replay)")
-                        }
-                        try TimeRule.checkOnAppend(claimed: signed.statement.time, clock: clockNow)
-                        let entry = Entry(index: index, prev: prev, time: now, signed: signed)
-                        let leaf = entry.canonicalBytes(statementBytes: checked[k].2[Statement.domain.count...])
-                        guard leaf.count <= Entry.maxBytes else {
-                            throw LedgerError.tooLarge("entry would be \(leaf.count) bytes, over \(Entry.maxBytes)")
-                        }
-                        // The leaf must parse as `ledger verify` parses it (depth, limits, canonical
-                        // form): the log never writes what an audit refuses.
-                        _ = try Entry(leaf: leaf)
-                        let lh = MerkleHash.leaf(leaf)
-                        try working.apply(entry, leafHash: lh)
-                        r.append(lh) { newStored.append($0) }
-                        leaves.append(leaf)
-                        stmtHashes.append(hash)
-                        seen.insert(hash)
-                        appended.append(Appended(index: index, leafHash: lh, entry: entry))
-                        prev = lh
-                    } catch {
-                        failures.append((lines?[k] ?? k + 1, error))
-                    }
-                }
-                if !failures.isEmpty {
-                    let (line, first) = failures[0]
-                    var e =
-                        statements.count == 1
-                        ? first
-                        : first.prefixed(
-                            "batch refused, nothing appended (\(failures.count) of \(statements.count) bad); line "
-                                + "\(line): "
-                        )
-                    if statements.count > 1 { e.details = failures.map { "line \($0.0): \($0.1.message)" } }
-                    throw e
-                }
+                let staged = stage(statements, after: rp)
+                let result = try decide(staged)
+                // Nothing accepted of a non-empty batch: nothing to commit (`append` threw already).
+                if staged.leaves.isEmpty && !statements.isEmpty { return result }
                 let before = store.size
                 try store.append(
-                    leaves: leaves, storedHashes: newStored, statementHashes: stmtHashes, lastLeafHash: prev,
-                    root: r.root,
-                    in: session)
+                    leaves: staged.leaves, storedHashes: staged.newStored, statementHashes: staged.statementHashes,
+                    lastLeafHash: staged.prev, root: staged.range.root, in: session)
                 if rp.verifiedSize == before { rp.verifiedSize = store.size }
                 rp.replay.takeAppended(
-                    rules: working, chain: ChainLinker(next: store.size, prev: prev, lastTime: now), range: r,
-                    statementHashes: seen)
+                    rules: staged.working,
+                    chain: ChainLinker(next: store.size, prev: staged.prev, lastTime: staged.time),
+                    range: staged.range, statementHashes: staged.seen)
                 rp.end = store.committedEnd
-                return appended
+                return result
             }
         }
+    }
+
+    /// Checks each statement against the state after `rp` and the statements accepted before
+    /// it in the batch: signature, replay, claimed time, size, encoding and the rules. Writes
+    /// nothing.
+    private func stage(_ statements: [SignedStatement], after rp: Replayed) -> StagedBatch {
+        let clockNow = clock()
+        var b = StagedBatch(
+            prev: rp.lastLeaf, working: rp.state, range: rp.range,
+            time: TimeRule.integrationTime(clock: clockNow, previous: rp.lastTime))
+        let checked = StoreLedger.verifyInParallel(statements)
+        b.results.reserveCapacity(statements.count)
+        for (k, signed) in statements.enumerated() {
+            let index = UInt64(store.size) + UInt64(b.leaves.count)
+            do throws(LedgerError) {
+                let (ok, hash, _) = checked[k]
+                guard ok else {
+                    throw LedgerError.badSignature(
+                        "signature does not verify for signer \(signed.statement.signer.name)")
+                }
+                guard !rp.statementHashes.contains(hash), !b.seen.contains(hash) else {
+                    throw LedgerError.replay("statement \(hash.base64) is already in the ledger (replay)")
+                }
+                try TimeRule.checkOnAppend(claimed: signed.statement.time, clock: clockNow)
+                let entry = Entry(index: index, prev: b.prev, time: b.time, signed: signed)
+                let leaf = entry.canonicalBytes(statementBytes: checked[k].2[Statement.domain.count...])
+                guard leaf.count <= Entry.maxBytes else {
+                    throw LedgerError.tooLarge("entry would be \(leaf.count) bytes, over \(Entry.maxBytes)")
+                }
+                // The leaf must parse as `ledger verify` parses it (depth, limits, canonical
+                // form): the log never writes what an audit refuses.
+                _ = try Entry(leaf: leaf)
+                let lh = MerkleHash.leaf(leaf)
+                // `apply` leaves the state unchanged when it throws (LedgerRules).
+                try b.working.apply(entry, leafHash: lh)
+                var added = [Digest]()
+                b.range.append(lh) { added.append($0) }
+                b.newStored += added
+                b.leaves.append(leaf)
+                b.statementHashes.append(hash)
+                b.seen.insert(hash)
+                b.results.append(.success(Appended(index: index, leafHash: lh, entry: entry)))
+                b.prev = lh
+            } catch {
+                b.results.append(.failure(error))
+            }
+        }
+        return b
     }
 
     /// Verifies signatures and computes statement hashes on all cores.

@@ -46,6 +46,7 @@ package enum TestVectors {
         out.append(("checkpoints.json", checkpoints()))
         out.append(("tlog-proof.json", tlogProofs()))
         out.append(("store-layout.json", storeLayout()))
+        out.append(("receipt.note", receiptNote()))
         return out
     }
 

@@ -1,0 +1,252 @@
+import ArgumentParser
+import Consensus
+import Foundation
+import LedgerCore
+import LedgerCrypto
+import LedgerTestSupport
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension LedgerBenchCommand {
+    /// `ledger-bench load`: durable appends through `POST /api/v1/entries` of a `ledger serve`
+    /// child on 127.0.0.1, against the raw Ed25519 verify rate measured in the same run.
+    struct Load: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load `ledger serve --operator-key` on 127.0.0.1 through POST /api/v1/entries (bounded).",
+            discussion: """
+                Creates a ledger in a temporary directory, starts the built `ledger serve` on 127.0.0.1 (a free \
+                port), and posts pre-signed statements over keep-alive connections: first as fast as the \
+                server acknowledges them (durable appends/s, signatures checked, group commit), then at half \
+                that rate (p50/p99 latency, measured from each request's scheduled time). Counts 5xx replies. \
+                Bounded by --count statements and --seconds per phase; the server and the directory are \
+                removed at the end.
+                """)
+
+        @Option(help: "Statements in the throughput phase (at most).") var count = 20_000
+        @Option(help: "Seconds each phase may last (at most).") var seconds = 20.0
+        @Option(help: "Client connections.") var connections = 16
+        @Option(help: "Signer keys the statements are spread over.") var signers = 8
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func validate() throws {
+            guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be 1 to 1000000") }
+            guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be up to 600") }
+            guard (1...256).contains(connections) else { throw ValidationError("--connections must be 1 to 256") }
+            guard (1...1000).contains(signers) else { throw ValidationError("--signers must be 1 to 1000") }
+        }
+
+        func run() throws {
+            try LedgerBenchCommand.reportingErrors {
+                let dir = NSTemporaryDirectory() + "mll-load-\(UUID().uuidString)"
+                defer { try? FileManager.default.removeItem(atPath: dir) }
+                let op = try NoteSignerKey.generate(name: "load.minilateral.example/log")
+                let authors = try (0..<signers).map { try NoteSignerKey.generate(name: "load-\($0).example") }
+                let ledger = try Ledger<NegotiationRules>.create(directory: dir, operatorKey: op)
+                _ = try ledger.append(
+                    try authors.map {
+                        try Statement.make(
+                            kind: "key.register", body: ["vkey": .string($0.verifierKey.description)], key: op,
+                            time: .now())
+                    })
+                let keyFile = dir + "/../" + URL(fileURLWithPath: dir).lastPathComponent + ".key"
+                try LedgerFiles.writePrivateKey(op, to: keyFile)
+                defer { try? FileManager.default.removeItem(atPath: keyFile) }
+                let half = min(count, Int(seconds) * 20_000)
+                BenchOutput.stderr("signing \(count + half) statements\n")
+                let bodies = Self.sign(count + half, authors: authors)
+                let server = try LoadServer.start(dir: dir, keyFile: keyFile)
+                defer { server.stop() }
+                BenchOutput.stderr("server at 127.0.0.1:\(server.port); throughput phase\n")
+                let full = LoadClient.run(
+                    port: server.port, bodies: bodies[..<count], connections: connections, seconds: seconds, rate: nil)
+                let rate = Double(full.accepted) / full.elapsed
+                BenchOutput.stderr("latency phase at \(Int(rate / 2))/s\n")
+                let paced = LoadClient.run(
+                    port: server.port, bodies: bodies[count...], connections: connections,
+                    seconds: min(seconds, 10), rate: rate / 2)
+                let cores = Parallel.processorCount
+                let verifyRate = CoreBenchmark(entries: 0, workdir: nil, progress: BenchProgress()).rawLimits().0
+                let limit = Double(cores) * verifyRate
+                let report: [String: JSONValue] = [
+                    "appendsPerSecond": .integer(Int64(rate)), "accepted": .integer(Int64(full.accepted)),
+                    "serverErrors": .integer(Int64(full.serverErrors + paced.serverErrors)),
+                    "otherStatuses": .integer(Int64(full.other + paced.other)),
+                    "halfRate": .integer(Int64(rate / 2)), "p50Milliseconds": .integer(Int64(paced.percentile(0.5))),
+                    "p99Milliseconds": .integer(Int64(paced.percentile(0.99))),
+                    "rawVerifyPerSecondPerCore": .integer(Int64(verifyRate)), "cores": .integer(Int64(cores)),
+                    "ratioToVerifyLimit": .string(String(format: "%.3f", rate / limit)),
+                    "connections": .integer(Int64(connections)),
+                ]
+                if json {
+                    print(JSONValue.object(JSONObject(report)).canonicalString)
+                } else {
+                    print(
+                        "durable appends through HTTP: \(Int(rate))/s (\(full.accepted) in "
+                            + String(format: "%.1f", full.elapsed) + " s, \(connections) connections)")
+                    print(
+                        "limit: raw Ed25519 verify \(Int(verifyRate))/s per core x \(cores) cores = \(Int(limit))/s; "
+                            + "ratio " + String(format: "%.3f", rate / limit))
+                    print(
+                        "latency at \(Int(rate / 2))/s: p50 \(Int(paced.percentile(0.5))) ms, "
+                            + "p99 \(Int(paced.percentile(0.99))) ms (\(paced.accepted) requests)")
+                    print(
+                        "5xx replies: \(full.serverErrors + paced.serverErrors); other non-2xx: \(full.other + paced.other)"
+                    )
+                }
+            }
+        }
+
+        /// `n` notes spread over `authors`, each as the JSON body of a request.
+        static func sign(_ n: Int, authors: [NoteSignerKey]) -> [[UInt8]] {
+            let now = Timestamp.now()
+            return Parallel.map(n) { k in
+                try! Statement.make(
+                    kind: "note", body: ["text": .string("load \(k)")], key: authors[k % authors.count], time: now
+                ).json.canonicalBytes
+            }
+        }
+    }
+}
+
+/// The `ledger serve` child.
+struct LoadServer {
+    let process: Process
+    let port: Int
+
+    static func start(dir: String, keyFile: String) throws -> LoadServer {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try BenchSystem.ledgerExecutable())
+        process.arguments = [
+            "serve", dir, "--host", "127.0.0.1", "--port", "0", "--operator-key", keyFile, "--rate-limit", "1000000",
+            "--max-pending", "100000", "--log-level", "error",
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var line = [UInt8]()
+        while true {
+            let d = out.fileHandleForReading.readData(ofLength: 1)
+            if d.isEmpty || d.first == UInt8(ascii: "\n") { break }
+            line += d
+        }
+        guard let port = URL(string: String(decoding: line, as: UTF8.self))?.port else {
+            process.terminate()
+            throw LedgerError.io("ledger serve did not start")
+        }
+        return LoadServer(process: process, port: port)
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
+}
+
+/// Closed-loop (or paced) clients over keep-alive HTTP/1.1 connections to 127.0.0.1.
+struct LoadClient {
+    var accepted = 0
+    var serverErrors = 0
+    var other = 0
+    var elapsed = 0.0
+    var latenciesMilliseconds: [Double] = []
+
+    func percentile(_ p: Double) -> Double {
+        guard !latenciesMilliseconds.isEmpty else { return 0 }
+        let sorted = latenciesMilliseconds.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+    }
+
+    /// Posts `bodies` over `connections` threads until they are all sent or `seconds` pass;
+    /// with `rate`, request k is scheduled at start + k / rate and its latency counts from then.
+    static func run(port: Int, bodies: ArraySlice<[UInt8]>, connections: Int, seconds: Double, rate: Double?)
+        -> LoadClient
+    {
+        let next = Atomic<Int>(0)
+        let results = Mutex(LoadClient())
+        let group = DispatchGroup()
+        let start = BenchSystem.monotonicSeconds()
+        let bodies = Array(bodies)
+        for _ in 0..<connections {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                var local = LoadClient()
+                var connection: Int32 = -1
+                defer { if connection >= 0 { close(connection) } }
+                while true {
+                    let k = next.add(1, ordering: .relaxed).oldValue
+                    guard k < bodies.count, BenchSystem.monotonicSeconds() - start < seconds else { break }
+                    var scheduled = BenchSystem.monotonicSeconds()
+                    if let rate {
+                        scheduled = start + Double(k) / rate
+                        let wait = scheduled - BenchSystem.monotonicSeconds()
+                        if wait > 0 { usleep(useconds_t(wait * 1e6)) }
+                    }
+                    if connection < 0 { connection = (try? LoopbackSocket.connect(port: port)) ?? -1 }
+                    guard connection >= 0, let status = post(connection, port: port, body: bodies[k]) else {
+                        if connection >= 0 { close(connection) }
+                        connection = -1
+                        local.serverErrors += 1
+                        continue
+                    }
+                    local.latenciesMilliseconds.append((BenchSystem.monotonicSeconds() - scheduled) * 1000)
+                    switch status {
+                    case 200..<300: local.accepted += 1
+                    case 500...: local.serverErrors += 1
+                    default: local.other += 1
+                    }
+                }
+                results.withLock {
+                    $0.accepted += local.accepted
+                    $0.serverErrors += local.serverErrors
+                    $0.other += local.other
+                    $0.latenciesMilliseconds += local.latenciesMilliseconds
+                }
+            }.start()
+        }
+        group.wait()
+        var out = results.withLock { $0 }
+        out.elapsed = BenchSystem.monotonicSeconds() - start
+        return out
+    }
+
+    /// One request on a keep-alive connection; the status, or nil when the connection failed.
+    static func post(_ fd: Int32, port: Int, body: [UInt8]) -> Int? {
+        let head =
+            "POST /api/v1/entries HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.count)\r\n\r\n"
+        let request = Array(head.utf8) + body
+        var sent = 0
+        while sent < request.count {
+            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { return nil }
+            sent += n
+        }
+        var data = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        let separator = Array("\r\n\r\n".utf8)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { return nil }
+            data += chunk[..<n]
+            guard let end = data.firstRange(of: separator)?.lowerBound else { continue }
+            let headText = String(decoding: data[..<end], as: UTF8.self).lowercased()
+            let lines = headText.components(separatedBy: "\r\n")
+            let parts = lines[0].split(separator: " ")
+            guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
+            let length =
+                lines.first { $0.hasPrefix("content-length:") }.flatMap {
+                    Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+                } ?? 0
+            while data.count < end + 4 + length {
+                let m = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                guard m > 0 else { return nil }
+                data += chunk[..<m]
+            }
+            return status
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Dispatch
+import LedgerCore
+import Logging
+import ServiceLifecycle
+
+/// A background service that, every interval, signs a checkpoint with the operator key when
+/// the log grew (``StoreLedger/signCheckpoint(key:)``), publishes it (``PublishedLog/refresh()``)
+/// and wakes the requests waiting for it. Also expires waits past their deadline. On graceful
+/// shutdown it stops and wakes every waiting request.
+package struct CheckpointSigningService<Rules: LedgerRules, Store: LedgerStore>: Service {
+    package let writer: LogWriter<Rules, Store>
+    package let interval: Duration
+    package let logger: Logger
+
+    package init(writer: LogWriter<Rules, Store>, interval: Duration, logger: Logger) {
+        self.writer = writer
+        self.interval = interval
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        defer { writer.waiters.close() }
+        var lastError: String?
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await signIfGrown()
+                lastError = nil
+            } catch {
+                if error.message != lastError {
+                    logger.error("signing a checkpoint failed", metadata: ["error": "\(error.message)"])
+                }
+                lastError = error.message
+            }
+            writer.waiters.expire()
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    /// Signs and publishes a checkpoint when the ledger holds more entries than the latest
+    /// published one; the blocking work runs off the concurrency pool.
+    func signIfGrown() async throws(LedgerError) {
+        let writer = self.writer
+        let logger = self.logger
+        let result: Result<Void, LedgerError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    returning: Result { () throws(LedgerError) in
+                        let published = writer.log.view
+                        if writer.ledger.size > published.size || published.checkpoint == nil {
+                            let signed = try writer.ledger.signCheckpoint(key: writer.configuration.operatorKey)
+                            let view = try writer.log.refresh()
+                            logger.debug(
+                                "signed a checkpoint",
+                                metadata: ["size": "\(signed.checkpoint.size)", "published": "\(view.size)"])
+                        }
+                        writer.waiters.publish(size: writer.log.view.size)
+                    })
+            }
+        }
+        try result.get()
+    }
+}

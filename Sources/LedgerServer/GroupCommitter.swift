@@ -1,0 +1,116 @@
+import Dispatch
+import LedgerCore
+import Synchronization
+
+/// Group commit: concurrent submissions wait in one queue, and a single writer drains it in
+/// batches of at most ``maxBatch``, appending each batch with one call to
+/// ``StoreLedger/appendEach(_:)`` (one fsync per file for the whole group). A submission is
+/// answered only after its batch is durable.
+///
+/// While the writer commits one batch, the submissions that arrive form the next one, so the
+/// batch grows with the load and the fsync cost is shared. The writer runs on a dispatch queue
+/// of its own: the blocking file I/O never occupies the Swift concurrency pool.
+package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Sendable {
+    /// What became of one submission.
+    package enum Outcome: Sendable {
+        /// Appended and durable.
+        case appended(StoreLedger<Rules, Store>.Appended)
+        /// Refused by the ledger's rules; nothing of it was written.
+        case refused(LedgerError)
+        /// The whole batch failed (the store could not be locked, read or written).
+        case failed(LedgerError)
+        /// The queue already holds ``GroupCommitter/maxPending`` submissions.
+        case overloaded
+    }
+
+    private struct Pending: Sendable {
+        let statement: SignedStatement
+        let continuation: CheckedContinuation<Outcome, Never>
+    }
+
+    private struct State: Sendable {
+        var queue: [Pending] = []
+        var isWriting = false
+        var commits = 0
+        var inCommit = 0
+    }
+
+    package let ledger: StoreLedger<Rules, Store>
+    /// Most submissions waiting at once; one more is ``Outcome/overloaded``.
+    package let maxPending: Int
+    /// Most statements appended in one commit.
+    package let maxBatch: Int
+    private let state = Mutex<State>(State())
+    private let writer = DispatchQueue(label: "ledger.group-commit")
+
+    package init(ledger: StoreLedger<Rules, Store>, maxPending: Int, maxBatch: Int = 4096) {
+        precondition(maxPending >= 1 && maxBatch >= 1)
+        self.ledger = ledger
+        self.maxPending = maxPending
+        self.maxBatch = maxBatch
+    }
+
+    /// The number of commits (calls to ``StoreLedger/appendEach(_:)``) made so far.
+    package var commits: Int { state.withLock { $0.commits } }
+
+    /// The number of submissions waiting for the writer.
+    package var pending: Int { state.withLock { $0.queue.count } }
+
+    /// The number of submissions in the commit under way.
+    package var inCommit: Int { state.withLock { $0.inCommit } }
+
+    /// Queues `statement` and returns once its batch is committed (or at once when the queue
+    /// is full).
+    package func submit(_ statement: SignedStatement) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            let start = state.withLock { s -> Bool? in
+                guard s.queue.count < maxPending else { return nil }
+                s.queue.append(Pending(statement: statement, continuation: continuation))
+                guard !s.isWriting else { return false }
+                s.isWriting = true
+                return true
+            }
+            switch start {
+            case nil: continuation.resume(returning: .overloaded)
+            case true?: writer.async { self.drain() }
+            case false?: break
+            }
+        }
+    }
+
+    /// Commits batches until the queue is empty.
+    private func drain() {
+        while true {
+            let batch = state.withLock { s -> [Pending] in
+                guard s.queue.count > maxBatch else {
+                    let all = s.queue
+                    s.queue = []
+                    if all.isEmpty { s.isWriting = false }
+                    s.inCommit = all.count
+                    return all
+                }
+                let first = Array(s.queue.prefix(maxBatch))
+                s.queue.removeFirst(maxBatch)
+                s.inCommit = first.count
+                return first
+            }
+            guard !batch.isEmpty else { return }
+            let outcomes: [Outcome]
+            do {
+                outcomes = try ledger.appendEach(batch.map(\.statement)).map { result in
+                    switch result {
+                    case .success(let appended): .appended(appended)
+                    case .failure(let error): .refused(error)
+                    }
+                }
+            } catch {
+                outcomes = Array(repeating: .failed(error), count: batch.count)
+            }
+            state.withLock {
+                $0.commits += 1
+                $0.inCommit = 0
+            }
+            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import LedgerCore
+import LedgerCrypto
+
+/// What the write API is configured with (`ledger serve --operator-key …`).
+package struct WriteConfiguration: Sendable {
+    /// The log's operator key: signs checkpoints and receipts.
+    package var operatorKey: NoteSignerKey
+    /// How often a checkpoint is signed when the log grew.
+    package var checkpointInterval: Duration
+    /// The receipt's promise: include-by = log time + this many seconds.
+    package var maxDelaySeconds: Int64
+    /// Statements a second per signer key (token bucket, bursts of as many).
+    package var rateLimit: Int
+    /// Most submissions waiting for the writer; more are refused with 503.
+    package var maxPending: Int
+
+    package init(
+        operatorKey: NoteSignerKey, checkpointInterval: Duration = .seconds(1), maxDelaySeconds: Int64 = 60,
+        rateLimit: Int = 100, maxPending: Int = 10_000
+    ) {
+        self.operatorKey = operatorKey
+        self.checkpointInterval = checkpointInterval
+        self.maxDelaySeconds = maxDelaySeconds
+        self.rateLimit = rateLimit
+        self.maxPending = maxPending
+    }
+
+    /// How long `?wait=1` waits for a covering checkpoint: 30 s, or two checkpoint intervals
+    /// when that is longer.
+    package var waitTimeout: Duration { max(.seconds(30), checkpointInterval * 2) }
+}
+
+/// The log's writing side, shared by the write routes and the checkpoint signing service:
+/// the ledger, the group committer, the rate limiter and the requests waiting for a checkpoint.
+package final class LogWriter<Rules: LedgerRules, Store: LedgerStore>: Sendable {
+    package let ledger: StoreLedger<Rules, Store>
+    package let log: PublishedLog<Store>
+    package let configuration: WriteConfiguration
+    package let committer: GroupCommitter<Rules, Store>
+    package let limiter: RateLimiter
+    package let waiters: CheckpointWaiters
+    /// The log's origin (the operator key's name).
+    package let origin: String
+
+    /// - Parameter rateClock: the rate limiter's clock (in tests, one they set).
+    /// - Throws: `.unauthorized` when the key is not the ledger's operator key.
+    package init(
+        ledger: StoreLedger<Rules, Store>, log: PublishedLog<Store>, configuration: WriteConfiguration,
+        rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) throws(LedgerError) {
+        let op = try ledger.operatorKey()
+        guard configuration.operatorKey.verifierKey == op else {
+            throw .unauthorized(
+                "the key \(configuration.operatorKey.verifierKey) is not the ledger's operator key \(op)")
+        }
+        self.ledger = ledger
+        self.log = log
+        self.configuration = configuration
+        committer = GroupCommitter(ledger: ledger, maxPending: configuration.maxPending)
+        limiter = RateLimiter(rate: configuration.rateLimit, clock: rateClock)
+        waiters = CheckpointWaiters(published: log.view.size)
+        origin = op.name
+    }
+
+    /// The signed receipt for an appended entry.
+    package func receipt(for appended: StoreLedger<Rules, Store>.Appended) throws(LedgerError) -> SignedReceipt {
+        let time = appended.entry.time
+        let receipt = Receipt(
+            origin: origin, index: appended.index, statementHash: appended.entry.signed.statement.hash,
+            leafHash: appended.leafHash, logTime: time, includeBy: time.adding(seconds: configuration.maxDelaySeconds))
+        return try SignedReceipt(signing: receipt, with: configuration.operatorKey)
+    }
+
+    /// The index of the entry holding the statement of hash `hash`, newest first.
+    package func index(ofStatement hash: Digest) -> Int64? {
+        let snap = ledger.store.snapshot
+        var i = min(snap.size, snap.recordCount) - 1
+        while i >= 0 {
+            if snap.statementHash(i) == hash { return i }
+            i -= 1
+        }
+        return nil
+    }
+}

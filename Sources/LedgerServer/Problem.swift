@@ -1,0 +1,85 @@
+import Hummingbird
+import LedgerCore
+
+/// An RFC 9457 problem details response (`application/problem+json`), as the write API sends
+/// its errors (specs/api.md §Problem types).
+struct Problem: Error, Sendable {
+    /// The problem type's name; the `type` member is `urn:minilateral-ledger:problem:<name>`.
+    let name: String
+    let status: HTTPResponse.Status
+    let title: String
+    let detail: String
+    /// The ledger rule that refused the statement (a ``LedgerError/Code``), when one did.
+    var rule: String?
+    var headers: HTTPFields = [:]
+
+    static let contentType = "application/problem+json"
+
+    var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "type": .string("urn:minilateral-ledger:problem:" + name), "title": .string(title),
+            "status": .integer(Int64(status.code)), "detail": .string(detail),
+        ]
+        if let rule { o["rule"] = .string(rule) }
+        return .object(JSONObject(o))
+    }
+
+    var response: Response {
+        var fields = headers
+        fields[.contentType] = Problem.contentType
+        fields[.cacheControl] = HeaderValues.noCache
+        return Response(
+            status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: json.canonicalBytes + [0x0A])))
+    }
+
+    static func malformed(_ detail: String) -> Problem {
+        Problem(name: "malformed", status: .badRequest, title: "Not a signed statement", detail: detail)
+    }
+
+    static func tooLarge(_ limit: Int) -> Problem {
+        Problem(
+            name: "too-large", status: .contentTooLarge, title: "Request body too large",
+            detail: "the body must be at most \(limit) bytes")
+    }
+
+    static func unsupportedMediaType(_ got: String?) -> Problem {
+        Problem(
+            name: "unsupported-media-type", status: .unsupportedMediaType, title: "Not JSON",
+            detail: "the body must be sent as Content-Type: application/json, not \(got ?? "none")")
+    }
+
+    /// A refusal by a rule of the ledger or the consensus engine.
+    static func refused(_ error: LedgerError) -> Problem {
+        Problem(
+            name: "refused", status: .unprocessableContent, title: "Refused by a rule of the ledger",
+            detail: error.message, rule: error.code.description)
+    }
+
+    static func duplicate(_ error: LedgerError, index: Int64?) -> Problem {
+        var p = Problem(
+            name: "duplicate", status: .conflict, title: "Statement already in the ledger", detail: error.message,
+            rule: error.code.description)
+        if let index { p.headers[HTTPFields.Element.Name("X-Log-Index")!] = String(index) }
+        return p
+    }
+
+    static func rateLimited(retryAfter: Int, rate: Int) -> Problem {
+        Problem(
+            name: "rate-limited", status: .tooManyRequests, title: "Too many statements by this signer key",
+            detail: "at most \(rate) statements a second per signer key; retry after \(retryAfter) s",
+            headers: [.retryAfter: String(retryAfter)])
+    }
+
+    static func overloaded(pending: Int) -> Problem {
+        Problem(
+            name: "overloaded", status: .serviceUnavailable, title: "Too many statements waiting",
+            detail: "\(pending) statements are waiting to be appended; retry later", headers: [.retryAfter: "1"])
+    }
+
+    /// The store could not be read or written: the detail stays in the server's log.
+    static func storeFailed(_ error: LedgerError) -> Problem {
+        Problem(
+            name: "internal", status: .internalServerError, title: "Internal error",
+            detail: "internal error: the server's log says why")
+    }
+}

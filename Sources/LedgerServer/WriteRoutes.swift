@@ -1,0 +1,113 @@
+import Hummingbird
+import LedgerCore
+import LedgerCrypto
+import Logging
+import NIOCore
+
+/// The write API (specs/api.md §Write API): `POST /api/v1/entries` takes one signed statement
+/// and appends it through the ledger's own rules (group commit, ``GroupCommitter``); the reply
+/// carries a receipt signed by the log key, and with `?wait=1` the tlog-proof of a published
+/// checkpoint that covers the entry.
+package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: LedgerStore>: Sendable {
+    package let writer: LogWriter<Rules, Store>
+
+    /// Largest request body accepted, in bytes.
+    package static var maxBodySize: Int { 65_535 }
+
+    package init(writer: LogWriter<Rules, Store>, context: Context.Type = Context.self) { self.writer = writer }
+
+    /// `POST /api/v1/entries[?wait=1]`.
+    package var entries: RouteCollection<Context> {
+        RouteCollection(context: Context.self).post("api/v1/entries") { request, context -> Response in
+            await handle(request, logger: context.logger)
+        }
+    }
+
+    /// Every outcome is a response: the problems of specs/api.md, or 202/201 with the receipt.
+    func handle(_ request: Request, logger: Logger) async -> Response {
+        let statement: SignedStatement
+        switch await WriteRoutes.read(request) {
+        case .failure(let problem): return problem.response
+        case .success(let s): statement = s
+        }
+        // A bad signature is refused before the signer's rate budget is charged, so that no one
+        // can spend another key's budget; the ledger checks the signature again when it appends.
+        guard statement.hasValidSignature else {
+            return Problem.refused(
+                .badSignature("signature does not verify for signer \(statement.statement.signer.name)")
+            ).response
+        }
+        if let wait = writer.limiter.take(statement.statement.signer.publicKey.rawRepresentation) {
+            return Problem.rateLimited(retryAfter: wait, rate: writer.limiter.rate).response
+        }
+        let appended: StoreLedger<Rules, Store>.Appended
+        switch await writer.committer.submit(statement) {
+        case .appended(let a): appended = a
+        case .overloaded: return Problem.overloaded(pending: writer.committer.maxPending).response
+        case .refused(let error) where error.code == .replay:
+            return Problem.duplicate(error, index: writer.index(ofStatement: statement.statement.hash)).response
+        case .refused(let error): return Problem.refused(error).response
+        case .failed(let error):
+            logger.error("append failed", metadata: ["error": "\(error.message)"])
+            return Problem.storeFailed(error).response
+        }
+        var body: [String: JSONValue] = [
+            "index": .integer(Int64(appended.index)), "leafHash": .string(appended.leafHash.base64),
+            "statementHash": .string(appended.entry.signed.statement.hash.base64),
+        ]
+        do {
+            body["receipt"] = .string(try writer.receipt(for: appended).serialized)
+        } catch {
+            logger.error("signing a receipt failed", metadata: ["error": "\(error.message)"])
+            return Problem.storeFailed(error).response
+        }
+        let index = Int64(appended.index)
+        guard request.uri.queryParameters.get("wait") == "1",
+            await writer.waiters.wait(for: index, until: .now + writer.configuration.waitTimeout)
+        else {
+            return WriteRoutes.json(.accepted, body)
+        }
+        do throws(LedgerServerError) {
+            body["proof"] = .string(try writer.log.inclusionProof(index: index))
+        } catch {
+            logger.error("proof of a new entry failed", metadata: ["error": "\(error.message)"])
+            return WriteRoutes.json(.accepted, body)
+        }
+        return WriteRoutes.json(.created, body)
+    }
+
+    /// The one signed statement of the request: `application/json`, at most ``maxBodySize``
+    /// bytes (a larger declared length is refused before any of the body is read).
+    static func read(_ request: Request) async -> Result<SignedStatement, Problem> {
+        let type = request.headers[.contentType]
+        let mediaType = type?.split(separator: ";").first.map {
+            String($0.filter { $0 != " " && $0 != "\t" }).lowercased()
+        }
+        guard mediaType == "application/json" else { return .failure(.unsupportedMediaType(type)) }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
+            return .failure(.tooLarge(maxBodySize))
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try await request.body.collect(upTo: maxBodySize).readableBytesView)
+        } catch is NIOTooManyBytesError {
+            return .failure(.tooLarge(maxBodySize))
+        } catch {
+            return .failure(.malformed("the request body could not be read: \(error)"))
+        }
+        do throws(LedgerError) {
+            return .success(try SignedStatement(json: try JSONParser.parse(bytes)))
+        } catch {
+            return .failure(.malformed(error.message))
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: [String: JSONValue]) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json", .cacheControl: HeaderValues.noCache],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONValue.object(JSONObject(body)).canonicalBytes + [0x0A])))
+    }
+}
+
+/// The write routes as the server mounts them.
+package typealias WriteEndpoint<Rules: LedgerRules, Store: LedgerStore> = WriteRoutes<BasicRequestContext, Rules, Store>
