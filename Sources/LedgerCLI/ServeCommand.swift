@@ -100,6 +100,7 @@ extension LedgerCommand {
             var configuration = ServerConfiguration(
                 host: host, port: port, refreshInterval: .milliseconds(Int64(refreshInterval * 1000)))
             var ready = false
+            let metrics = ServerMetrics()
             try LedgerCLI.run {
                 if let tlsCert, let tlsKey {
                     configuration.tls = try ServerTLS.configuration(certificateFile: tlsCert, keyFile: tlsKey)
@@ -113,7 +114,7 @@ extension LedgerCommand {
                     try log.refresh()
                     opened = log
                     ledger = opening
-                    writer = try write.writer(ledger: opening, log: log)
+                    writer = try write.writer(ledger: opening, log: log, metrics: metrics)
                 }
                 ready = true
             }
@@ -124,7 +125,6 @@ extension LedgerCommand {
                 logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
                 return logger
             }()
-            let metrics = ServerMetrics()
             guard let log = opened, let ledger else {
                 try await runWitnessOnly(witness!, configuration: configuration, metrics: metrics, logger: logger)
                 return

@@ -38,14 +38,16 @@ struct WriteOptions: ParsableArguments {
 
     /// The log writer over `ledger` with --operator-key, or nil without it.
     /// - Throws: `.unauthorized` when the key is not the ledger's operator key.
-    func writer(ledger: Ledger<RulesInUse>, log: PublishedLog<FileStore>) throws -> LogWriter<RulesInUse, FileStore>? {
+    func writer(ledger: Ledger<RulesInUse>, log: PublishedLog<FileStore>, metrics: ServerMetrics) throws
+        -> LogWriter<RulesInUse, FileStore>?
+    {
         guard let operatorKey else { return nil }
         let key = try loadPrivateKey(operatorKey)
         let configuration = WriteConfiguration(
             operatorKey: key, checkpointInterval: .milliseconds(Int64(checkpointInterval * 1000)),
             maxDelaySeconds: Int64(maxDelay), rateLimit: rateLimit, maxPending: maxPending)
         do {
-            return try LogWriter(ledger: ledger, log: log, configuration: configuration)
+            return try LogWriter(ledger: ledger, log: log, configuration: configuration, metrics: metrics)
         } catch {
             throw LedgerError(code: .malformed, message: "--operator-key \(operatorKey): \(error.message)")
         }

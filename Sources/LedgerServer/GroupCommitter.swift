@@ -40,14 +40,21 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
     package let maxPending: Int
     /// Most statements appended in one commit.
     package let maxBatch: Int
+    /// Told after each commit how many entries it appended and how long it took (the
+    /// metrics' appends and commit latency).
+    private let observe: (@Sendable (_ appended: Int, _ seconds: Double) -> Void)?
     private let state = Mutex<State>(State())
     private let writer = DispatchQueue(label: "ledger.group-commit")
 
-    package init(ledger: StoreLedger<Rules, Store>, maxPending: Int, maxBatch: Int = 4096) {
+    package init(
+        ledger: StoreLedger<Rules, Store>, maxPending: Int, maxBatch: Int = 4096,
+        observe: (@Sendable (_ appended: Int, _ seconds: Double) -> Void)? = nil
+    ) {
         precondition(maxPending >= 1 && maxBatch >= 1)
         self.ledger = ledger
         self.maxPending = maxPending
         self.maxBatch = maxBatch
+        self.observe = observe
     }
 
     /// The number of commits (calls to ``StoreLedger/appendEach(_:)``) made so far.
@@ -96,6 +103,7 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
             }
             guard !batch.isEmpty else { return }
             let outcomes: [Outcome]
+            let started = ContinuousClock.now
             do {
                 outcomes = try ledger.appendEach(batch.map(\.statement)).map { result in
                     switch result {
@@ -109,6 +117,11 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
             state.withLock {
                 $0.commits += 1
                 $0.inCommit = 0
+            }
+            if let observe {
+                let elapsed = ContinuousClock.now - started
+                let appended = outcomes.filter { if case .appended = $0 { true } else { false } }.count
+                observe(appended, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             }
             for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
         }

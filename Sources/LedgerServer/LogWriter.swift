@@ -42,11 +42,14 @@ package final class LogWriter<Rules: LedgerRules, Store: LedgerStore>: Sendable 
     /// The log's origin (the operator key's name).
     package let origin: String
 
-    /// - Parameter rateClock: the rate limiter's clock (in tests, one they set).
+    /// - Parameters:
+    ///   - metrics: when given, each group commit records its appends and its duration (which
+    ///     is dominated by the fsyncs) there.
+    ///   - rateClock: the rate limiter's clock (in tests, one they set).
     /// - Throws: `.unauthorized` when the key is not the ledger's operator key.
     package init(
         ledger: StoreLedger<Rules, Store>, log: PublishedLog<Store>, configuration: WriteConfiguration,
-        rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+        metrics: ServerMetrics? = nil, rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) throws(LedgerError) {
         let op = try ledger.operatorKey()
         guard configuration.operatorKey.verifierKey == op else {
@@ -56,7 +59,14 @@ package final class LogWriter<Rules: LedgerRules, Store: LedgerStore>: Sendable 
         self.ledger = ledger
         self.log = log
         self.configuration = configuration
-        committer = GroupCommitter(ledger: ledger, maxPending: configuration.maxPending)
+        var observe: (@Sendable (Int, Double) -> Void)?
+        if let metrics {
+            observe = { appended, seconds in
+                metrics.recordAppend(count: appended)
+                metrics.recordFsync(seconds: seconds)
+            }
+        }
+        committer = GroupCommitter(ledger: ledger, maxPending: configuration.maxPending, observe: observe)
         limiter = RateLimiter(rate: configuration.rateLimit, clock: rateClock)
         waiters = CheckpointWaiters(published: log.view.size)
         origin = op.name

@@ -43,7 +43,8 @@ package final class ServerMetrics: Sendable {
         appends = registry.makeCounter(
             descriptor: ServerMetrics.name("appends", "total", "Entries appended by this server."))
         fsync = registry.makeDurationHistogram(
-            descriptor: ServerMetrics.name("fsync_duration", "seconds", "Time taken by each fsync of the store."),
+            descriptor: ServerMetrics.name(
+                "fsync_duration", "seconds", "Time of each group commit of the write API: its checks and its fsyncs."),
             buckets: ServerMetrics.latencyBuckets)
     }
 

@@ -37,7 +37,7 @@ struct WritableLedger {
     }
 
     func writer(
-        _ configuration: WriteConfiguration? = nil,
+        _ configuration: WriteConfiguration? = nil, metrics: ServerMetrics? = nil,
         rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) throws -> LogWriter<NegotiationRules, FileStore> {
         let log = try PublishedLog(ledger: ledger)
@@ -46,7 +46,7 @@ struct WritableLedger {
             ledger: ledger, log: log,
             configuration: configuration
                 ?? WriteConfiguration(operatorKey: op, checkpointInterval: .milliseconds(50), rateLimit: 1000),
-            rateClock: rateClock)
+            metrics: metrics, rateClock: rateClock)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
@@ -124,6 +124,26 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
         #expect(throws: LedgerError.badSignature("")) {
             try SignedReceipt(parsing: tampered, logKey: fx.op.verifierKey)
         }
+    }
+
+    /// The group commits feed the metrics: every appended entry is counted, each commit timed,
+    /// and a refused statement counts for nothing.
+    @Test func groupCommitsAreCountedInTheMetrics() async throws {
+        let fx = try WritableLedger(tag: "write-metrics")
+        defer { fx.remove() }
+        let metrics = ServerMetrics()
+        let writer = try fx.writer(metrics: metrics)
+        let notes = try (0..<5).map { try fx.note("counted \($0)") }
+        let statuses = try await withWriteServer(writer) { server in
+            var statuses = [Int]()
+            for n in notes { statuses.append(try await server.submit(n.body).status) }
+            statuses.append(try await server.submit(notes[0].body).status)
+            return statuses
+        }
+        #expect(statuses == [202, 202, 202, 202, 202, 409])
+        let text = String(decoding: metrics.render(), as: UTF8.self)
+        #expect(metricValue(text, "ledger_appends_total") == 5, "\(text)")
+        #expect(metricValue(text, "ledger_fsync_duration_seconds_count") == Double(writer.committer.commits))
     }
 
     @Test func waitAnswers201WithAProofThatVerifiesAgainstTheSignedCheckpoint() async throws {
@@ -295,8 +315,14 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
             try holdLock(fx.directory, held: held, release: release)
             return try await withThrowingTaskGroup(of: HTTPResult.self) { group in
                 for s in statements { group.addTask { try await server.submit(s.body) } }
-                // Everything queued behind the commit the lock holds up, then released.
-                try await eventually("39 submissions queued") { writer.committer.pending >= 39 }
+                // Everything queued behind the commit the lock holds up, then released (also
+                // when the wait fails, so that nothing stays blocked behind the lock).
+                do {
+                    try await eventually("39 submissions queued") { writer.committer.pending >= 39 }
+                } catch {
+                    release.signal()
+                    throw error
+                }
                 release.signal()
                 return try await group.reduce(into: [HTTPResult]()) { $0.append($1) }
             }
@@ -322,13 +348,21 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
         try await withWriteServer(writer) { server in
             try holdLock(fx.directory, held: held, release: release)
             let first = Task { try await server.submit(try fx.note("in the commit").body) }
-            try await eventually("the writer took the first") { writer.committer.inCommit == 1 }
-            let queued = [
-                Task { try await server.submit(try fx.note("queued 1").body) },
-                Task { try await server.submit(try fx.note("queued 2").body) },
-            ]
-            try await eventually("two queued") { writer.committer.pending == 2 }
-            let refused = try await server.submit(try fx.note("one too many").body)
+            var queued = [Task<HTTPResult, any Error>]()
+            let refused: HTTPResult
+            // The lock is released whatever happens, so that nothing stays blocked behind it.
+            do {
+                try await eventually("the writer took the first") { writer.committer.inCommit == 1 }
+                queued = [
+                    Task { try await server.submit(try fx.note("queued 1").body) },
+                    Task { try await server.submit(try fx.note("queued 2").body) },
+                ]
+                try await eventually("two queued") { writer.committer.pending == 2 }
+                refused = try await server.submit(try fx.note("one too many").body)
+            } catch {
+                release.signal()
+                throw error
+            }
             #expect(refused.status == 503, "\(refused.text)")
             #expect(refused.headers["retry-after"] == "1")
             #expect(try jsonObject(refused)["type"]?.stringValue == "urn:minilateral-ledger:problem:overloaded")
