@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# HTTP load test of `ledger serve` with wrk (issue 12 §7), on 127.0.0.1 only, bounded in count and
+# time: scripts/load.sh (ledger-bench load) measures appends open-loop; this one also measures
+# tile reads against a static file and a kill -9 under load.
+#
+#   scripts/load-wrk.sh [--statements N] [--duration S] [--connections C] [--workdir DIR] [--json]
+#
+# Builds release binaries, prepares a ledger and N pre-signed statements
+# (`ledger-bench load-prepare`), starts `ledger serve` with the operator key, and measures with
+# wrk (Debian's package; installed when missing):
+#   1. durable appends/s through HTTP (POST /api/v1/entries, signatures checked, group commit),
+#      against the raw Ed25519 verify rate measured in the same run (`ledger-bench bench`);
+#   2. p99 append latency at about half that rate;
+#   3. tile reads/s, against a static file served by the same server;
+#   4. kill -9 of the server mid-load: every acknowledged entry is at its acknowledged index
+#      with its acknowledged leaf hash after a restart, nothing is duplicated, the rest can
+#      be posted, and `ledger verify` passes;
+#   5. 5xx replies in all of the above (target 0).
+# Each wrk run stops when its statements are sent or after --duration seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+statements=120000
+duration=10
+connections=64
+workdir=""
+json=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --statements) statements="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --connections) connections="$2"; shift 2 ;;
+    --workdir) workdir="$2"; shift 2 ;;
+    --json) json=1; shift ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "load-wrk.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$statements$duration$connections" in *[!0-9]*) echo "load-wrk.sh: numbers expected" >&2; exit 2 ;; esac
+[ "$statements" -ge 1000 ] && [ "$statements" -le 2000000 ] || { echo "load-wrk.sh: --statements 1000 to 2000000" >&2; exit 2; }
+[ "$duration" -ge 1 ] && [ "$duration" -le 120 ] || { echo "load-wrk.sh: --duration 1 to 120" >&2; exit 2; }
+
+if ! command -v wrk >/dev/null; then
+  echo "load-wrk.sh: installing wrk" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+say() { echo "load-wrk.sh: $*" >&2; }
+
+say "building release binaries"
+swift build -c release 2>&1 | tail -1 >&2
+bin=.build/release
+work=${workdir:-$(mktemp -d /tmp/ledger-load.XXXXXX)}
+mkdir -p "$work"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  [ -z "$workdir" ] && rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_server() {
+  : > "$work/url"
+  "$bin/ledger" serve "$work/ledger" --port 0 --log-level error --operator-key "$work/op.key" \
+    --checkpoint-interval 1 --rate-limit 1000000 --max-pending 100000 >"$work/url" 2>>"$work/serve.log" &
+  server_pid=$!
+  for _ in $(seq 1 100); do [ -s "$work/url" ] && break; sleep 0.1; done
+  [ -s "$work/url" ] || { say "the server did not start: $(tail -3 "$work/serve.log")"; exit 1; }
+  url=$(head -1 "$work/url")
+}
+
+# A third of the statements for each of: the peak run, the half-rate run, the kill -9 run.
+say "preparing a ledger and $statements signed statements in $work"
+rm -rf "$work/ledger" "$work/op.key"
+"$bin/ledger-bench" load-prepare --dir "$work/ledger" --operator-key "$work/op.key" \
+  --bodies "$work/all.jsonl" --statements "$statements" >&2
+third=$((statements / 3))
+split -l "$third" -d -a 1 "$work/all.jsonl" "$work/part."
+
+say "measuring the raw verify limit (ledger-bench bench --suite core)"
+limits=$("$bin/ledger-bench" bench --suite core --entries 20000 --json 2>/dev/null)
+
+threads=2
+run_post() { # name bodies delay-ms [ack-prefix]
+  wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s -s scripts/load/post.lua "$url" \
+    -- "$2" "$threads" "$3" ${4:+"$4"} | grep '^LOAD ' | sed "s/^LOAD /$1 /"
+}
+
+start_server
+say "1. peak append rate ($connections connections, up to ${duration} s)"
+peak=$(run_post peak "$work/part.0" 0)
+echo "$peak" >&2
+rate=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1].split(" ",1)[1]); s=d["statuses"]; print(int(sum(v for k,v in s.items() if k.startswith("2"))/d["seconds"]))' "$peak")
+# Half the rate: each connection waits so that C connections together send about rate/2 a second.
+half_conn=16
+delay=$(python3 -c "print(max(1, round($half_conn * 1000 / max(1, $rate / 2))))")
+say "2. latency at about half that rate ($half_conn connections, ${delay} ms between requests)"
+connections_saved=$connections; connections=$half_conn
+half=$(run_post half "$work/part.1" "$delay")
+connections=$connections_saved
+echo "$half" >&2
+
+say "3. tile reads against a static file"
+sleep 2 # a checkpoint covering the appends
+size=$(curl -sf "$url/checkpoint" | sed -n 2p)
+python3 - "$size" > "$work/paths" <<'PY'
+import sys
+n = int(sys.argv[1])
+def p(k):
+    s = f"{k:03d}"
+    parts = []
+    while len(s) > 3:
+        parts.insert(0, s[-3:]); s = s[:-3]
+    parts.insert(0, s)
+    return "/".join(("x" + q if i < len(parts) - 1 else q) for i, q in enumerate(parts)) if len(parts) > 1 else parts[0]
+full = n // 256
+for k in range(min(full, 2000)):
+    print(f"/tile/0/{p(k)}")
+    print(f"/tile/entries/{p(k)}")
+for k in range(min(n // 65536, 50)):
+    print(f"/tile/1/{p(k)}")
+PY
+tiles=$(wrk -t2 -c64 -d"${duration}s" -s scripts/load/get.lua "$url" -- "$work/paths" | grep '^LOAD ' | sed 's/^LOAD /tiles /')
+echo "$tiles" >&2
+static_path=${LOAD_STATIC_PATH:-/static/dashboard.css}
+echo "$static_path" > "$work/static"
+static=$(wrk -t2 -c64 -d"${duration}s" -s scripts/load/get.lua "$url" -- "$work/static" | grep '^LOAD ' | sed 's/^LOAD /static /')
+echo "$static" >&2
+
+say "4. kill -9 mid-load, restart, continue"
+rm -f "$work/acks".*
+run_post crash "$work/part.2" 0 "$work/acks" > "$work/crash.out" &
+wrk_pid=$!
+sleep 2
+kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+wait "$wrk_pid" || true
+start_server
+after=$(run_post resume "$work/part.2" 0)
+echo "$after" >&2
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+"$bin/ledger" log "$work/ledger" --json > "$work/log.jsonl"
+verify_status=0
+"$bin/ledger" verify "$work/ledger" > "$work/verify.out" 2>&1 || verify_status=$?
+
+python3 - "$work" "$statements" "$peak" "$half" "$tiles" "$static" "$after" "$verify_status" "$json" "$limits" <<'PY'
+import glob, json, sys
+work, statements = sys.argv[1], int(sys.argv[2])
+runs = {}
+for arg in sys.argv[3:8]:
+    name, text = arg.split(" ", 1)
+    runs[name] = json.loads(text)
+verify_status, as_json, limits = int(sys.argv[8]), sys.argv[9] == "1", json.loads(sys.argv[10])
+log = [json.loads(l) for l in open(work + "/log.jsonl")]
+acked = {}
+for f in glob.glob(work + "/acks.*"):
+    for line in open(f):
+        i, leaf = line.split()
+        acked[int(i)] = leaf
+lost = [i for i, leaf in acked.items() if i >= len(log) or log[i]["leafHash"] != leaf]
+sigs = [e["sig"] for e in log]
+duplicated = len(sigs) - len(set(sigs))
+def ok(run): return sum(v for k, v in run["statuses"].items() if k.startswith("2"))
+def fivexx(run): return sum(v for k, v in run["statuses"].items() if k.startswith("5"))
+verify_limit = next(f for f in limits["figures"] if f["name"].startswith("limit: raw Ed25519 verify"))
+verify_rate = float(verify_limit["value"]) * limits["cores"]
+peak_rate = ok(runs["peak"]) / runs["peak"]["seconds"]
+half_rate = ok(runs["half"]) / runs["half"]["seconds"]
+tile_rate = runs["tiles"]["requests"] / runs["tiles"]["seconds"]
+static_rate = runs["static"]["requests"] / runs["static"]["seconds"]
+tiles_ok = all(k == "200" for k in runs["tiles"]["statuses"])
+static_ok = all(k == "200" for k in runs["static"]["statuses"])
+figures = [
+    ("durable appends/s through HTTP", peak_rate, ">= 10000", peak_rate >= 10000,
+     f"{peak_rate / verify_rate:.2f} of the raw verify rate ({verify_rate:.0f}/s on {limits['cores']} cores)"),
+    ("p99 append latency at half rate (ms)", runs["half"]["p99_ms"], "< 50", runs["half"]["p99_ms"] < 50,
+     f"at {half_rate:.0f} appends/s; p50 {runs['half']['p50_ms']} ms"),
+    ("tile reads/s", tile_rate, ">= 50000", tile_rate >= 50000 and tiles_ok,
+     f"{tile_rate / static_rate:.2f} of a static file ({static_rate:.0f}/s)" + ("" if static_ok else " (static file NOT 200)")),
+    ("acknowledged entries lost after kill -9", len(lost), "0", not lost, f"of {len(acked)} acknowledged"),
+    ("entries duplicated", duplicated, "0", duplicated == 0, f"ledger verify exit {verify_status}"),
+    ("5xx replies", sum(fivexx(r) for r in runs.values()), "0", all(fivexx(r) == 0 for r in runs.values()), ""),
+]
+if as_json:
+    print(json.dumps({"runs": runs, "figures": [dict(zip(["name", "value", "target", "met", "note"], f)) for f in figures]}))
+else:
+    for name, value, target, met, note in figures:
+        v = f"{value:.2f}" if isinstance(value, float) else str(value)
+        print(f"{name:42} {v:>12}  target {target:9} {'met' if met else 'NOT MET':8} {note}")
+sys.exit(0 if verify_status == 0 and not lost and duplicated == 0 else 1)
+PY
