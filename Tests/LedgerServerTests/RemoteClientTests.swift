@@ -220,6 +220,36 @@ import Testing
 }
 
 extension RemoteClientTests {
+    /// A write command given the URL of a real `ledger serve --operator-key` (the built binary):
+    /// signed here, appended there through the server's rules, and its receipt proven against
+    /// the server's directory.
+    @Test func writeToARealServerIsAppendedAndItsReceiptProvesInclusion() async throws {
+        let copy = try SampleCopy()
+        defer { copy.remove() }
+        let receipt = tempPath("receipt-e2e")
+        defer { try? FileManager.default.removeItem(atPath: receipt) }
+        let server = try await ServeProcess.start([
+            copy.directory, "--operator-key", Self.operatorKeyFile, "--checkpoint-interval", "0.05",
+        ])
+        do {
+            let url = "http://127.0.0.1:\(server.port)"
+            let r = try await runLedger([
+                "append", url, "--key", Self.operatorKeyFile, "--kind", "note", "--body",
+                "{\"text\":\"to the server\"}", "--receipt", receipt, "--wait",
+            ])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout == "100\n")
+            let entry = try Ledger<NegotiationRules>(directory: copy.directory).entry(100)
+            #expect(entry.statement.body["text"] == .string("to the server"))
+            let check = try await runLedger(["receipt", "check", receipt, copy.directory])
+            #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+            try await server.stop()
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+    }
+
     @Test func aFailedRequestIsRetriedTwiceThenReportedInOneLine() async throws {
         let copy = try SampleCopy()
         defer { copy.remove() }
