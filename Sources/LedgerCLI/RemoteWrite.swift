@@ -76,6 +76,20 @@ enum RemoteLedger {
             guard let receipt = accepted.receipt else {
                 throw LedgerError.malformed("\(endpoint): the reply has no receipt")
             }
+            // Saved only when it is what it claims: signed by the log key, for this statement at
+            // the index and leaf hash of the reply.
+            let checked: Receipt
+            do throws(LedgerError) {
+                checked = try SignedReceipt(parsing: receipt, logKey: logKey).receipt
+            } catch {
+                throw error.prefixed("\(endpoint): the reply's receipt: ")
+            }
+            guard checked.statementHash == signed.statement.hash, checked.index == UInt64(accepted.index),
+                checked.leafHash == accepted.leafHash
+            else {
+                throw LedgerError.proofInvalid(
+                    "\(endpoint): the reply's receipt is for another statement, index or leaf than the reply's")
+            }
             try LedgerFiles.writeAtomically(Array(receipt.utf8), to: file)
         }
         // The log sets the entry's `prev` and time; until it is published only the index, the
@@ -97,8 +111,10 @@ enum RemoteLedger {
         let log = ServedLog(client: client, checkpointText: proof.checkpoint.serialized, checkpoint: checkpoint)
         let leaf = try runBlocking { () async throws(LedgerError) in try await log.entries(index..<(index + 1)) }[0]
         let entry = try Entry(leaf: leaf)
-        guard entry.signed.statement.hash == signed.statement.hash, MerkleHash.leaf(leaf) == leafHash else {
-            throw LedgerError.proofInvalid("served entry \(index) is not the statement submitted")
+        guard entry.signed.statement.hash == signed.statement.hash, MerkleHash.leaf(leaf) == leafHash,
+            entry.index == UInt64(index), proof.index == UInt64(index)
+        else {
+            throw LedgerError.proofInvalid("served entry \(index) is not the statement submitted at that index")
         }
         _ = try CheckpointProofVerifier(logKey: logKey).check(.tlogProof(proof), leaf: leaf)
     }

@@ -55,6 +55,18 @@ package final class RateLimiter: Sendable {
         }
     }
 
+    /// Gives back the token that `take` took for `key` (never beyond a full bucket): a
+    /// statement the ledger refused costs its signer nothing, so that re-posting a key's old
+    /// statements (all public) cannot spend that key's budget.
+    package func refund(_ key: [UInt8]) {
+        let capacity = Double(rate)
+        buckets.withLock { map in
+            guard var b = map[key] else { return }
+            b.tokens = min(capacity, b.tokens + 1)
+            map[key] = b
+        }
+    }
+
     /// Drops the buckets that would be full by `now`.
     private static func prune(_ map: inout [[UInt8]: Bucket], now: ContinuousClock.Instant) {
         map = map.filter { _, b in now - b.updated < .seconds(1) }

@@ -37,16 +37,23 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
                 .badSignature("signature does not verify for signer \(statement.statement.signer.name)")
             ).response
         }
-        if let wait = writer.limiter.take(statement.statement.signer.publicKey.rawRepresentation) {
+        let signer = statement.statement.signer.publicKey.rawRepresentation
+        if let wait = writer.limiter.take(signer) {
             return Problem.rateLimited(retryAfter: wait, rate: writer.limiter.rate).response
         }
         let appended: StoreLedger<Rules, Store>.Appended
         switch await writer.committer.submit(statement) {
         case .appended(let a): appended = a
-        case .overloaded: return Problem.overloaded(pending: writer.committer.maxPending).response
+        case .overloaded:
+            writer.limiter.refund(signer)
+            return Problem.overloaded(pending: writer.committer.maxPending).response
         case .refused(let error) where error.code == .replay:
+            // Anyone can re-post a key's old statements: a refusal costs the signer nothing.
+            writer.limiter.refund(signer)
             return Problem.duplicate(error, index: writer.index(ofStatement: statement.statement.hash)).response
-        case .refused(let error): return Problem.refused(error).response
+        case .refused(let error):
+            writer.limiter.refund(signer)
+            return Problem.refused(error).response
         case .failed(let error):
             logger.error("append failed", metadata: ["error": "\(error.message)"])
             return Problem.storeFailed(error).response

@@ -57,7 +57,8 @@ package final class EventStream<Store: LedgerStore>: Sendable {
             let (id, stream, through) = self.hub.subscribe()
             let logger = context.logger
             // The first entry whose events this client has not been sent.
-            let start = resume.map { min($0 + 1, through) } ?? through
+            // (`resume` may be Int64.max: no `+ 1` before the comparison.)
+            let start = resume.map { $0 >= through ? through : $0 + 1 } ?? through
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],

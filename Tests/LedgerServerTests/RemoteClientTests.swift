@@ -203,7 +203,9 @@ import Testing
                     signed.statement.signer.publicKey.isValidSignature(
                         signed.signature, for: signed.statement.signingMessage))
                 #expect(!String(decoding: posted, as: UTF8.self).contains("PRIVATE"))
-                #expect(try String(contentsOfFile: receipt, encoding: .utf8) == Proxy.receipt(for: signed))
+                #expect(
+                    try String(contentsOfFile: receipt, encoding: .utf8)
+                        == Proxy.receipt(for: signed, leafHash: SHA256.hash(posted)))
 
                 proxy.refuseWrites = true
                 let refused = try await runLedger([
@@ -396,8 +398,15 @@ final class Proxy: Sendable {
     }
 
     /// The receipt text the proxy sends for a statement.
-    static func receipt(for signed: SignedStatement) -> String {
-        "receipt for \(signed.statement.hash.base64)\n"
+    /// A receipt signed by the sample's log key for `signed` at entry 100 with `leafHash`, as
+    /// the write API would give it.
+    static func receipt(for signed: SignedStatement, leafHash: Digest) throws -> String {
+        let key = try LedgerFiles.readPrivateKey(RemoteClientTests.operatorKeyFile)
+        let time = Timestamp(rfc3339: "2026-12-01T00:00:00Z")!
+        let receipt = Receipt(
+            origin: key.name, index: 100, statementHash: signed.statement.hash, leafHash: leafHash, logTime: time,
+            includeBy: time.adding(seconds: 60))
+        return try SignedReceipt(signing: receipt, with: key).serialized
     }
 }
 
@@ -436,7 +445,8 @@ func withProxy<R>(
         let signed = try SignedStatement(json: try JSONParser.parse(bytes))
         let reply: JSONValue = [
             "index": .integer(100), "leafHash": .string(SHA256.hash(bytes).base64),
-            "statementHash": .string(signed.statement.hash.base64), "receipt": .string(Proxy.receipt(for: signed)),
+            "statementHash": .string(signed.statement.hash.base64),
+            "receipt": .string(try Proxy.receipt(for: signed, leafHash: SHA256.hash(bytes))),
         ]
         return Response(
             status: .accepted, headers: [.contentType: "application/json"],

@@ -106,6 +106,18 @@ import Testing
         }
     }
 
+    /// The largest index a client can send resumes at the live end (it once overflowed `+ 1`
+    /// and trapped, taking the whole server down), and the server goes on answering.
+    @Test func aLastEventIDOfInt64MaxResumesLiveAndTheServerLives() async throws {
+        try await withSampleServer("max-id", events: quickEvents(keepAlive: .milliseconds(100))) { server in
+            let client = try server.subscribe(headers: ["Last-Event-ID": String(Int64.max)])
+            #expect(try await client.read(until: { $0.contains(": keep-alive\n\n") }))
+            #expect(ParsedEvent.parse(client.body).isEmpty)
+            let status = try await server.get("/api/v1/status")
+            #expect(status.status == 200)
+        }
+    }
+
     @Test func keepAliveCommentsAreSent() async throws {
         try await withSampleServer("keep-alive", events: quickEvents(keepAlive: .milliseconds(100))) { server in
             let client = try server.subscribe()
