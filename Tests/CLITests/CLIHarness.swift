@@ -5,13 +5,6 @@ import Testing
 /// The built `ledger` executable, found next to the test bundle.
 let ledgerBinary = TestPaths.builtExecutable("ledger")
 
-struct RunResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var lines: [String] { stdout.split(separator: "\n").map(String.init) }
-}
-
 /// Runs `ledger` with `args` in `cwd` and returns its exit status and output.
 @discardableResult
 func ledger(_ args: [String], cwd: String, env: [String: String] = [:]) throws -> RunResult {
@@ -32,27 +25,6 @@ func boundedLedger(_ args: [String], cwd: String) throws -> RunResult {
 @discardableResult
 func shell(_ command: String, cwd: String) throws -> RunResult {
     try runProcess("/bin/sh", ["-c", command], cwd: cwd)
-}
-
-func runProcess(_ executable: String, _ args: [String], cwd: String, env: [String: String] = [:]) throws -> RunResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = args
-    p.currentDirectoryURL = URL(fileURLWithPath: cwd)
-    var environment = ProcessInfo.processInfo.environment
-    for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return RunResult(
-        status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-        stderr: String(decoding: e, as: UTF8.self))
 }
 
 func makeTempDir(_ tag: String) throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// End-to-end tests of the consensus commands: they spawn the built `ledger` binary on real

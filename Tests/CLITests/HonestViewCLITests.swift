@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// The views (`board`, `status`, `history`, `conflicts`) say what they rest on, and a copy whose

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Testing
 
 /// End-to-end tests of identities compared as bytes and of hostile input: each spawns the

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// Text from other delegations' statements, hostile to the terminal and to Markdown, through

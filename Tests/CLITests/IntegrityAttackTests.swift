@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerTestSupport
 import Testing
 
 /// Attacks on the trust claims of the store and the audit (issue 9 §1–§3, §5, §7, §9, §10),

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// Item codes through the built binary: the append-side grammar is the control-list grammar

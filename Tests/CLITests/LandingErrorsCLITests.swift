@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// Errors where people land (issue 11 §1), through the built binary: proposal field errors with

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// `ledger conflicts DIR --lists FILE… [--min-severity S]`: proposals checked against the

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// `list import`, `list diff` and `list publish` name both the file's and the official

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// Names and times as people type them (issue 11 §1), through the built binary: unknown

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Testing
 
 /// An auditor checking one entry, or one checkpoint, offline (issue 11 §3): `proof verify` with

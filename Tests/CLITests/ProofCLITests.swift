@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// `proof` commands through the built binary: the flags the CLI reads, and the flag it names

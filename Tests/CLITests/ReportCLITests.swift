@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// The circulated reports (`--format table|json|markdown|csv|html`, `--wide`) of `board`,

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// Small defects from review (issue 10 §5), through the built binary.

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// Colour, progress, shell completions and the man page (issue 11 §1, last bullet), through the

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// Usage errors speak like every other error: `ledger: error: <where>: <what>`, one line,

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import LedgerTestSupport
 import Testing
 
 /// Go's `go` command, when installed (Debian: golang-go with golang-golang-x-mod-dev).
@@ -18,7 +19,7 @@ let goCommand: String? = ["/usr/bin/go", "/usr/local/go/bin/go", "/usr/lib/go/bi
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
         let checker = work + "/check"
-        let build = try run(
+        let build = try runProcess(
             goCommand!, ["build", "-o", checker, packageRoot.path + "/Tests/interop/tlog_tiles_check.go"],
             env: ["GO111MODULE": "off", "GOPATH": "/usr/share/gocode", "GOFLAGS": "", "GOCACHE": work + "/cache"])
         try #require(build.status == 0, "go build: \(build.stderr)")
@@ -29,7 +30,7 @@ let goCommand: String? = ["/usr/bin/go", "/usr/local/go/bin/go", "/usr/lib/go/bi
             // On a thread of its own: waiting for Go on the concurrency pool would take a thread
             // from the in-process server that Go is reading.
             let result = try await onThread {
-                try run(
+                try runProcess(
                     checker,
                     [
                         "-url", "http://127.0.0.1:\(server.port)", "-vkey", ledger.logKey.verifierKey.description,
@@ -41,23 +42,4 @@ let goCommand: String? = ["/usr/bin/go", "/usr/local/go/bin/go", "/usr/lib/go/bi
             #expect(result.stdout.contains("consistency 40000 -> 70000"), "\(result.stdout)")
         }
     }
-}
-
-/// Runs `executable` and returns its exit status and output.
-func run(_ executable: String, _ args: [String], env: [String: String] = [:]) throws
-    -> (status: Int32, stdout: String, stderr: String)
-{
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = args
-    p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }

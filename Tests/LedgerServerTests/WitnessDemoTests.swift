@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -11,7 +12,7 @@ import Testing
 @Suite struct WitnessDemoTests {
     /// Runs `ledger ARGS` to completion; its status, stdout and stderr.
     static func ledger(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let r = try run(ledgerBinary, args)
+        let r = try runProcess(ledgerBinary, args)
         return (r.status, r.stdout, r.stderr)
     }
 
@@ -120,7 +121,7 @@ import Testing
         ),
     ])
     func aBadWitnessOptionIsRefusedInOneLine(args: [String], message: String) throws {
-        let r = try run(ledgerBinary, args.map { $0 == "ledger" ? sampleLedger : $0 })
+        let r = try runProcess(ledgerBinary, args.map { $0 == "ledger" ? sampleLedger : $0 })
         #expect(r.status == 2, "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").first?.contains(message) == true, "\(r.stderr)")
     }

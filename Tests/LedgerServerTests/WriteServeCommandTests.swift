@@ -2,6 +2,7 @@ import Consensus
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerTestSupport
 import Synchronization
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
 func runLedgerBlocking(_ args: [String], environment: [String: String] = [:]) throws -> (
     status: Int32, out: String, err: String
 ) {
-    let r = try run(ledgerBinary, args, env: environment)
+    let r = try runProcess(ledgerBinary, args, env: environment)
     return (r.status, r.stdout, r.stderr)
 }
 

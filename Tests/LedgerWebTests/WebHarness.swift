@@ -16,20 +16,11 @@ let ledgerBinary = TestPaths.builtExecutable("ledger")
 /// Runs `ledger args` with `LEDGER_NOW` = `now` and returns its stdout; a non-zero exit fails.
 @discardableResult
 func cli(_ args: [String], now: String = testNow) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: ledgerBinary)
-    p.arguments = args
-    p.environment = ProcessInfo.processInfo.environment.merging(["LEDGER_NOW": now]) { $1 }
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-        throw EventStreamTestClient.Failure(
-            description: "ledger \(args.joined(separator: " ")): exit \(p.terminationStatus)")
+    let r = try runProcess(ledgerBinary, args, env: ["LEDGER_NOW": now])
+    guard r.status == 0 else {
+        throw EventStreamTestClient.Failure(description: "ledger \(args.joined(separator: " ")): exit \(r.status)")
     }
-    return String(decoding: data, as: UTF8.self)
+    return r.stdout
 }
 
 /// `ledger args` parsed as the JSON it prints.
