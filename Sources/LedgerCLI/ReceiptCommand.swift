@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerClient
 import LedgerCore
 import LedgerCrypto
 
@@ -16,7 +17,10 @@ extension LedgerCommand.ReceiptCommand {
             abstract: "Prove from a receipt that its statement was included in time, or that the promise was broken.",
             discussion: """
                 Verifies the receipt's signature under the log key (the operator key of DIR's genesis entry, \
-                or --vkey), then reads DIR's latest checkpoint. Exit status: 0 included in time; 3 the promise \
+                or --vkey), then reads DIR's latest checkpoint. Given a URL, the evidence comes from the served \
+                log: its checkpoint (checked under --vkey, or else under the served genesis key, trusted on \
+                first use), the entry at the promised index from its bundle, and an inclusion proof built from \
+                the served tiles, checked against that checkpoint. Exit status: 0 included in time; 3 the promise \
                 was broken (another entry at the promised index under a signed checkpoint, or include-by has \
                 passed and the latest checkpoint does not cover the index); 4 pending (not covered yet, \
                 include-by not passed); 1 the receipt or the ledger's evidence does not verify; 2 bad usage or input.
@@ -24,7 +28,8 @@ extension LedgerCommand.ReceiptCommand {
 
         @Argument(help: "The receipt file (the receipt note from POST /api/v1/entries).", completion: .file())
         var receipt: String
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "The log's verifier key, obtained independently (default: DIR's operator key).")
         var vkey: String?
         @Option(help: "A witness key whose cosignature times are read (repeatable).") var witness: [String] = []
@@ -39,21 +44,16 @@ extension LedgerCommand.ReceiptCommand {
             var status = Exit.ok
             try LedgerCLI.run {
                 let text = try readText(receipt)
-                let ledger = try Ledger<RulesInUse>(directory: dir)
-                let logKey = try vkey.map { try KeyArguments.verifierKey($0, flag: "--vkey") } ?? ledger.operatorKey()
+                let given = try vkey.map { try KeyArguments.verifierKey($0, flag: "--vkey") }
                 let witnesses = try witness.map { try KeyArguments.verifierKey($0, flag: "--witness") }
-                let latest = try ledger.store.checkpointSizes().last
-                let checkpoint = try latest.flatMap { try ledger.store.checkpointText(size: $0) }
-                var evidence = ReceiptEvidence(
-                    receipt: text, logKey: logKey, checkpoint: checkpoint, entry: nil, witnesses: witnesses,
-                    now: logClock()())
                 let promised = try? Receipt(text: try SignedNote(parsing: text).text)
-                if let latest, let promised, promised.index < latest, let size = Int64(exactly: latest) {
-                    let index = Int64(promised.index)
-                    evidence.entry = (
-                        try ledger.store.leaf(index), try ledger.store.tree.inclusionProof(index: index, treeSize: size)
-                    )
-                }
+                let source = try LogClient.isURL(dir)
+                    ? Self.servedEvidence(dir, logKey: given, index: promised?.index)
+                    : Self.localEvidence(dir, logKey: given, index: promised?.index)
+                let logKey = source.logKey
+                let evidence = ReceiptEvidence(
+                    receipt: text, logKey: logKey, checkpoint: source.checkpoint, entry: source.entry,
+                    witnesses: witnesses, now: logClock()())
                 let (checked, verdict) = try evidence.evaluate()
                 status = Self.status(verdict)
                 if output.json {
@@ -66,6 +66,47 @@ extension LedgerCommand.ReceiptCommand {
                 }
             }
             if status != Exit.ok { throw ExitCode(status) }
+        }
+
+        /// What a source of evidence gives: the log key, its latest checkpoint, and the entry at the
+        /// promised index with its inclusion proof when that checkpoint covers it.
+        typealias Source = (logKey: NoteVerifierKey, checkpoint: String?, entry: (leaf: [UInt8], proof: [Digest])?)
+
+        /// The evidence in the ledger directory `dir`.
+        static func localEvidence(_ dir: String, logKey given: NoteVerifierKey?, index: UInt64?) throws -> Source {
+            let ledger = try Ledger<RulesInUse>(directory: dir)
+            let logKey = try given ?? ledger.operatorKey()
+            let latest = try ledger.store.checkpointSizes().last
+            let checkpoint = try latest.flatMap { try ledger.store.checkpointText(size: $0) }
+            guard let latest, let index, index < latest, let size = Int64(exactly: latest) else {
+                return (logKey, checkpoint, nil)
+            }
+            let i = Int64(index)
+            return (logKey, checkpoint, (try ledger.store.leaf(i), try ledger.store.tree.inclusionProof(index: i, treeSize: size)))
+        }
+
+        /// The evidence a served log gives: its checkpoint, checked under the log key before
+        /// anything else is fetched (`logKey`, or the served genesis key on first use); the entry
+        /// at `index` from its bundle, and its inclusion proof built from the served tiles
+        /// (``TileHashReader``). ``ReceiptEvidence`` checks the proof against the checkpoint.
+        static func servedEvidence(_ url: String, logKey given: NoteVerifierKey?, index: UInt64?) throws -> Source {
+            let client = try LogClient(url: url)
+            let checked = try runBlocking { () async throws(LedgerError) in
+                try await ServedLog.fetchChecked(client, logKey: given)
+            }
+            let log = checked.log
+            if given == nil {
+                printStderr(
+                    "ledger: note: log key \(checked.logKey.label) taken from the served genesis entry (trust on first "
+                        + "use); pass --vkey with a key obtained independently\n")
+            }
+            guard let index, let i = Int64(exactly: index), i < log.size else {
+                return (checked.logKey, log.checkpointText, nil)
+            }
+            let leaf = try runBlocking { () async throws(LedgerError) in try await log.entries(i..<(i + 1)) }[0]
+            let proof = try MerkleTree(reader: TileHashReader(log: log), size: log.size)
+                .inclusionProof(index: i, treeSize: log.size)
+            return (checked.logKey, log.checkpointText, (leaf, proof))
         }
 
         static func status(_ verdict: ReceiptVerdict) -> Int32 {

@@ -11,6 +11,17 @@ struct RemoteWriteOptions: ParsableArguments {
     var receipt: String?
     @Flag(help: "With a URL: wait for a checkpoint that covers the entry, and check its inclusion proof.")
     var wait = false
+    @Option(
+        name: .customLong("log-vkey"),
+        help: ArgumentHelp(
+            "With a URL: the log's verifier key (a vkey file or text) obtained independently; the served log must "
+                + "be signed by it and its genesis must name it, or nothing is sent. Without it the key is trusted "
+                + "on first use: taken from the served genesis entry and printed on stderr to compare."))
+    var logVkey: String?
+
+    /// Records `--log-vkey` for ``RemoteLedger/directory(for:)``, which the commands call before
+    /// they read these options (it is parsed there, so that a bad key is a one-line error).
+    func validate() throws { RemoteLedger.pinnedLogKey.withLock { $0 = logVkey } }
 }
 
 /// Writes to a served log: the state a command needs comes from a verified mirror of the log
@@ -20,6 +31,8 @@ struct RemoteWriteOptions: ParsableArguments {
 enum RemoteLedger {
     /// The mirrors made by this process, by URL.
     private static let mirrors = Mutex<[String: String]>([:])
+    /// `--log-vkey` as given (``RemoteWriteOptions``), or nil: trust on first use.
+    static let pinnedLogKey = Mutex<String?>(nil)
 
     /// `dirOrURL` itself for a directory; for a URL, the directory of a verified mirror of the
     /// served log (synced once per process).
@@ -33,8 +46,22 @@ enum RemoteLedger {
             return all.isEmpty
         }
         if first { atexit { RemoteLedger.removeMirrors() } }
-        do { _ = try MirrorSync.run(client, directory: dir, logKey: nil) } catch let fork as MirrorSync.Fork {
+        let pinned = try pinnedLogKey.withLock { $0 }.map { try KeyArguments.verifierKey($0, flag: "--log-vkey") }
+        let outcome: MirrorSync.Outcome
+        do {
+            outcome = try MirrorSync.run(client, directory: dir, logKey: pinned)
+        } catch let fork as MirrorSync.Fork {
             throw fork.error
+        } catch let error as LedgerError where pinned != nil && error.code != .io && error.code != .notFound {
+            throw LedgerError.unauthorized(
+                "--log-vkey: the served log is not the one of this key (nothing was sent): \(error.message)")
+        }
+        if outcome.logKeyFromServer {
+            let key = outcome.logKey
+            printStderr(
+                "ledger: note: \(client.baseURL): log key \(key.label) taken from the served genesis entry (trust on "
+                    + "first use); compare it with the key the log's operator published: \(key.description); "
+                    + "--log-vkey pins it\n")
         }
         return dir
     }

@@ -22,6 +22,12 @@ extension LedgerCommand {
         var dir: String
         @Option(help: "The log's vkey to trust (default: DIR's genesis key, or the served one the first time).")
         var vkey: String?
+        @Option(
+            parsing: .singleValue,
+            help: ArgumentHelp(
+                "A witness vkey whose served cosignatures the mirror keeps, besides the keys registered with role "
+                    + "witness (repeatable); other cosignature lines are dropped."))
+        var witness: [String] = []
         @OptionGroup var output: OutputOptions
 
         func run() throws {
@@ -30,7 +36,8 @@ extension LedgerCommand {
                 let outcome: MirrorSync.Outcome
                 do {
                     outcome = try MirrorSync.run(
-                        client, directory: dir, logKey: try vkey.map { try KeyArguments.verifierKey($0) })
+                        client, directory: dir, logKey: try vkey.map { try KeyArguments.verifierKey($0) },
+                        witnesses: try CosignatureOutput.witnessKeys(witness))
                 } catch let fork as MirrorSync.Fork {
                     report(fork)
                     throw fork.error
@@ -42,6 +49,8 @@ extension LedgerCommand {
                         "fetched": .integer(outcome.fetched), "checkpointSize": .integer(outcome.checkpointSize),
                         "root": .string(root), "checkpointStored": .bool(outcome.checkpointStored),
                         "created": .bool(outcome.created), "logKeyFromServer": .bool(outcome.logKeyFromServer),
+                        "cosignaturesAdded": .integer(Int64(outcome.cosignaturesAdded)),
+                        "cosignaturesDropped": .integer(Int64(outcome.cosignaturesDropped)),
                         "requests": .integer(Int64(client.counter.requests)),
                     ])
                     return
@@ -61,6 +70,14 @@ extension LedgerCommand {
                     out(
                         "up to date: \(outcome.entries) entries, checkpoint size \(outcome.checkpointSize), root \(root)"
                     )
+                }
+                if outcome.cosignaturesAdded > 0 {
+                    out("cosignatures: \(outcome.cosignaturesAdded) verified and stored")
+                }
+                if outcome.cosignaturesDropped > 0 {
+                    out(
+                        "note: \(outcome.cosignaturesDropped) served cosignature line(s) not stored (no witness key "
+                            + "of the mirror verifies them, or the mirror holds that witness's already)")
                 }
             }
         }
@@ -92,6 +109,10 @@ enum MirrorSync {
         var created: Bool
         var logKey: NoteVerifierKey
         var logKeyFromServer: Bool
+        /// Served cosignatures stored (verified under a witness key the mirror knows).
+        var cosignaturesAdded = 0
+        /// Served cosignature lines not stored (see ``MirrorCosignatures``).
+        var cosignaturesDropped = 0
     }
 
     /// A served checkpoint not consistent with the mirror's entries: the error and both notes.
@@ -103,20 +124,23 @@ enum MirrorSync {
 
     /// Brings the mirror in `directory` (created when missing; removed again when the first
     /// sync fails) up to the served checkpoint: see `ledger sync`.
-    static func run(_ client: LogClient, directory: String, logKey: NoteVerifierKey?) throws -> Outcome {
+    static func run(
+        _ client: LogClient, directory: String, logKey: NoteVerifierKey?, witnesses: [NoteVerifierKey] = []
+    ) throws -> Outcome {
         let created = !FileStore.exists(at: directory)
         if created { try FileStore.create(at: directory) }
         do {
-            return try sync(client, directory: directory, logKey: logKey, created: created)
+            return try sync(client, directory: directory, logKey: logKey, witnesses: witnesses, created: created)
         } catch {
             if created { try? FileManager.default.removeItem(atPath: directory) }
             throw error
         }
     }
 
-    private static func sync(_ client: LogClient, directory: String, logKey given: NoteVerifierKey?, created: Bool)
-        throws -> Outcome
-    {
+    private static func sync(
+        _ client: LogClient, directory: String, logKey given: NoteVerifierKey?, witnesses: [NoteVerifierKey],
+        created: Bool
+    ) throws -> Outcome {
         let ledger = try Ledger<RulesInUse>(directory: directory, clock: logClock())
         let held = ledger.size
         var known = given
@@ -128,24 +152,13 @@ enum MirrorSync {
             known = key
         }
         let trusted = known
-        var served = try runBlocking { () async throws(LedgerError) in
-            try await ServedLog.fetch(client, logKey: trusted)
+        // The checkpoint's signature is checked before anything else is fetched: under the known
+        // key, or (a new mirror without --vkey) under the served genesis key, read from the first
+        // bundle alone.
+        let checked = try runBlocking { () async throws(LedgerError) in
+            try await ServedLog.fetchChecked(client, logKey: trusted)
         }
-        // A new mirror without --vkey fetches every entry anyway: the genesis key comes from them.
-        var fetched: [[UInt8]]?
-        let logKey: NoteVerifierKey
-        if let known {
-            logKey = known
-        } else {
-            let log = served
-            let lines = try runBlocking { () async throws(LedgerError) in try await log.entries(0..<log.size) }
-            guard let first = lines.first else {
-                throw LedgerError.notFound("\(client.baseURL): the served log has no entries yet")
-            }
-            logKey = try served.genesisOperatorKey(entry0: first)
-            served = try served.checked(by: logKey)
-            fetched = lines
-        }
+        let (served, logKey) = (checked.log, checked.logKey)
         let mirrorText = try ledger.store.checkpointSizes().last.flatMap { try ledger.store.checkpointText(size: $0) }
         let size = served.size
         var outcome = Outcome(
@@ -153,29 +166,32 @@ enum MirrorSync {
             checkpointStored: false, created: created, logKey: logKey, logKeyFromServer: known == nil)
         do throws(LedgerError) {
             if size < held {
-                let root = try ledger.store.tree.root(treeSize: size)
-                guard root == served.checkpoint.checkpoint.root else {
-                    throw LedgerError.fork(
-                        "the served checkpoint of size \(size) has the root "
-                            + "\(served.checkpoint.checkpoint.root.base64), the mirror's entries give \(root.base64)")
-                }
-            } else {
-                if held > 0, size > held {
-                    try checkConsistency(of: served, with: ledger, at: held)
-                }
-                let log = served
-                var lines = fetched ?? []
-                if fetched == nil {
-                    lines = try runBlocking { () async throws(LedgerError) in try await log.entries(held..<size) }
-                }
-                let stored = try ledger.store.checkpointText(size: UInt64(size))
-                if !lines.isEmpty || stored != served.checkpointText {
-                    try ledger.appendMirrored(
-                        lines, checkpoint: served.checkpoint, checkpointText: served.checkpointText, logKey: logKey)
-                    outcome.checkpointStored = true
-                }
-                outcome.fetched = Int64(lines.count)
+                try checkRoot(of: served, in: ledger)
+                return outcome
             }
+            if held > 0, size > held {
+                try checkConsistency(of: served, with: ledger, at: held)
+            }
+            let stored = try ledger.store.checkpointText(size: UInt64(size))
+            if stored == nil {
+                // Streamed: what is held grows only with what the server actually sends.
+                let log = served
+                let from = held + Int64(held == 0 ? checked.firstEntries.count : 0)
+                let rest = try runBlocking { () async throws(LedgerError) in try await log.entries(from..<size) }
+                let lines = (held == 0 ? checked.firstEntries : []) + rest
+                let logOnly = try MirrorCosignatures.logSigned(served.checkpoint, logKey: logKey)
+                try ledger.appendMirrored(
+                    lines, checkpoint: served.checkpoint, checkpointText: logOnly, logKey: logKey)
+                outcome.checkpointStored = true
+                outcome.fetched = Int64(lines.count)
+            } else {
+                try checkRoot(of: served, in: ledger)
+            }
+            let cosignatures = try MirrorCosignatures.attach(
+                served.checkpoint, to: ledger, logKey: logKey, witnesses: witnesses)
+            outcome.cosignaturesAdded = cosignatures.added
+            outcome.cosignaturesDropped = cosignatures.dropped
+            if cosignatures.added > 0 { outcome.checkpointStored = true }
         } catch {
             if error.code == .fork {
                 throw Fork(error: error, mirrorCheckpoint: mirrorText, servedCheckpoint: served.checkpointText)
@@ -183,6 +199,17 @@ enum MirrorSync {
             throw error
         }
         return outcome
+    }
+
+    /// Checks that the served checkpoint's root is the root of the mirror's tree at its size
+    /// (a size the mirror holds).
+    private static func checkRoot(of served: ServedLog, in ledger: Ledger<RulesInUse>) throws(LedgerError) {
+        let root = try ledger.store.tree.root(treeSize: served.size)
+        guard root == served.checkpoint.checkpoint.root else {
+            throw LedgerError.fork(
+                "the served checkpoint of size \(served.size) has the root "
+                    + "\(served.checkpoint.checkpoint.root.base64), the mirror's entries give \(root.base64)")
+        }
     }
 
     /// Checks the consistency proof from the mirror's `held` entries to the served checkpoint,

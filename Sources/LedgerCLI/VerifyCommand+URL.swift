@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerCrypto
 import LedgerClient
 import LedgerCore
 
@@ -18,6 +19,23 @@ extension LedgerCommand.Verify {
             let key = options.logKey
             let served = try runBlocking { () async throws(LedgerError) in
                 try await ServedLog.fetch(client, logKey: key)
+            }
+            if key == nil {
+                // Without --vkey the checkpoint's signature is checked under the served genesis key
+                // (from the first bundle alone) before the audit fetches the entries it claims.
+                do throws(LedgerError) {
+                    _ = try runBlocking { () async throws(LedgerError) in try await served.checkedOnFirstUse() }
+                } catch where error.code != .io && error.code != .notFound {
+                    if output.json {
+                        printJSON([
+                            "valid": false, "url": .string(client.baseURL), "error": .string(error.cliMessage),
+                            "errorCode": .string(error.code.description),
+                        ])
+                    } else {
+                        printError("verification failed: " + error.cliMessage)
+                    }
+                    throw ExitCode(Exit.refused)
+                }
             }
             let store = ServedLogStore(log: served)
             let progress = Progress("verifying \(client.baseURL)")

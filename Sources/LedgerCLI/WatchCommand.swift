@@ -36,16 +36,13 @@ extension LedgerCommand {
             try LedgerCLI.run {
                 let client = try LogClient(url: url)
                 let given = try vkey.map { try KeyArguments.verifierKey($0) }
-                var served = try runBlocking { () async throws(LedgerError) in
-                    try await ServedLog.fetch(client, logKey: given)
+                // The checkpoint is checked under the log key before its entries are fetched.
+                let checked = try runBlocking { () async throws(LedgerError) in
+                    try await ServedLog.fetchChecked(client, logKey: given)
                 }
-                let logKey: NoteVerifierKey
-                if let given {
-                    logKey = given
-                } else {
-                    let log = served
-                    logKey = try runBlocking { () async throws(LedgerError) in try await log.genesisOperatorKey() }
-                    served = try served.checked(by: logKey)
+                var served = checked.log
+                let logKey = checked.logKey
+                if given == nil {
                     printStderr("ledger: note: log key \(logKey) taken from the served log (trust on first use)\n")
                 }
                 var printed: Int64 = 0

@@ -23,13 +23,4 @@ struct TileName {
         let s = String(n)
         return String(repeating: "0", count: 3 - s.count) + s
     }
-
-    /// The tiles (index and width) holding entries `range` of a tree of `size` entries:
-    /// full tiles, and the partial tile of width `size % 256` at the end.
-    static func tiles(covering range: Range<Int64>, size: Int64) -> [(index: Int64, width: Int)] {
-        guard !range.isEmpty else { return [] }
-        return (range.lowerBound / 256...(range.upperBound - 1) / 256).map { t in
-            (t, Int(min(256, size - t * 256)))
-        }
-    }
 }

@@ -330,15 +330,22 @@ func directoryContents(_ path: String) throws -> [String: Data] {
 /// What a hostile proxy does to the bytes it relays.
 enum Tamper: Sendable {
     case none, flipEntryByte, dropLastEntry, flipSignature
+    /// `/checkpoint` answered with this note instead of the upstream's.
+    case checkpoint(String)
+    /// A byte of entry N (of the first bundle) changed, as ``flipEntryByte`` does to entry 5.
+    case flipEntry(Int)
 
     func apply(path: String, _ body: [UInt8]) -> [UInt8] {
         var body = body
         switch self {
         case .none: break
+        case .checkpoint(let text) where path == "/checkpoint": body = Array(text.utf8)
         case .flipEntryByte where path.hasPrefix("/tile/entries/"):
-            // A digit inside entry 5's JSON: the bundle still parses, the entry does not verify.
+            body = Tamper.flipEntry(5).apply(path: path, body)
+        case .flipEntry(let n) where path.hasPrefix("/tile/entries/"):
+            // A digit inside entry n's JSON: the bundle still parses, the entry does not verify.
             var at = 0
-            for _ in 0..<5 { at += 2 + (Int(body[at]) << 8 | Int(body[at + 1])) }
+            for _ in 0..<n { at += 2 + (Int(body[at]) << 8 | Int(body[at + 1])) }
             let entry = (at + 2)..<(at + 2 + (Int(body[at]) << 8 | Int(body[at + 1])))
             if let digit = body[entry].lastIndex(where: { (0x30...0x38).contains($0) }) { body[digit] += 1 }
         case .dropLastEntry where path.hasPrefix("/tile/entries/"):

@@ -1,0 +1,363 @@
+import Consensus
+import Foundation
+import LedgerCore
+import LedgerCrypto
+import LedgerTestSupport
+import Synchronization
+import Testing
+
+/// The remote clients trust what they check and nothing else: a pinned log key for writes, the
+/// mirror's verified cosignatures, the checkpoint's signature before any entry, no allocation
+/// in proportion to a size the server claims, and `receipt check RECEIPT URL`. Each test runs
+/// the built `ledger` against a hostile server (``withProxy(upstream:tamper:accept:_:)``) or a
+/// real `ledger serve`.
+@Suite struct RemoteTrustTests {
+    // MARK: Writes to a URL: --log-vkey
+
+    @Test func writeWithLogVkeyRefusesAServerOfAnotherKeyAndSendsNothing() async throws {
+        // The hostile server serves a log of its own key, with write rights for the author.
+        let fx = try WritableLedger(tag: "other-key", authors: 1)
+        defer { fx.remove() }
+        _ = try fx.ledger.signCheckpoint(key: fx.op)
+        let authorKey = fx.directory + "-author.key"
+        try LedgerFiles.writePrivateKey(fx.authors[0], to: authorKey)
+        defer { try? FileManager.default.removeItem(atPath: authorKey) }
+        let sampleVkey = try LedgerFiles.readPrivateKey(RemoteClientTests.operatorKeyFile).verifierKey.description
+        let log = try PublishedLog(ledger: fx.ledger)
+        try log.refresh()
+        try await withServer(log) { server in
+            try await withProxy(upstream: server.port, tamper: .none) { proxy in
+                let url = "http://127.0.0.1:\(proxy.port)"
+                let args = ["append", url, "--key", authorKey, "--kind", "note", "--body", #"{"text":"hi"}"#]
+                let pinned = try await runLedger(args + ["--log-vkey", sampleVkey])
+                #expect(pinned.status == 1, "\(pinned.stdout) \(pinned.stderr)")
+                #expect(pinned.stderr.hasPrefix("ledger: error: --log-vkey: "), "\(pinned.stderr)")
+                #expect(pinned.stderr.split(separator: "\n").count == 1, "\(pinned.stderr)")
+                #expect(pinned.stdout.isEmpty)
+                #expect(proxy.posted.isEmpty, "a statement was posted to a server of another key")
+
+                // The right key, given as a file: sent, and no trust-on-first-use note.
+                let vkeyFile = fx.directory + "-log.vkey"
+                try (fx.op.verifierKey.description + "\n").write(toFile: vkeyFile, atomically: true, encoding: .utf8)
+                defer { try? FileManager.default.removeItem(atPath: vkeyFile) }
+                let right = try await runLedger(args + ["--log-vkey", vkeyFile])
+                #expect(right.status == 0, "\(right.stderr)")
+                #expect(!right.stderr.contains("trust on first use"), "\(right.stderr)")
+                #expect(proxy.posted.count == 1)
+
+                // No key: trusted on first use, and the key is shown to compare (never a private key).
+                let tofu = try await runLedger(args)
+                #expect(tofu.status == 0, "\(tofu.stderr)")
+                #expect(tofu.stderr.contains("trust on first use"), "\(tofu.stderr)")
+                #expect(tofu.stderr.contains(fx.op.verifierKey.label), "\(tofu.stderr)")
+                #expect(tofu.stderr.contains(fx.op.verifierKey.description), "\(tofu.stderr)")
+                #expect(!tofu.stderr.contains("PRIVATE"), "\(tofu.stderr)")
+                #expect(proxy.posted.count == 2)
+
+                let bad = try await runLedger(args + ["--log-vkey", "not a key"])
+                #expect(bad.status == 2, "\(bad.stderr)")
+                #expect(bad.stderr.hasPrefix("ledger: error: --log-vkey"), "\(bad.stderr)")
+                #expect(proxy.posted.count == 2)
+            }
+        }
+    }
+
+    // MARK: Sync keeps only verified cosignatures
+
+    @Test func syncKeepsTheMirrorsVerifiedCosignaturesWhateverTheServerServesLater() async throws {
+        let copy = try SampleCopy(tag: "cosigned")
+        defer { copy.remove() }
+        let w1 = try NoteSignerKey.generate(name: "w1.example/witness")
+        let w2 = try NoteSignerKey.generate(name: "w2.example/witness")
+        let logKey = copy.operatorKey.verifierKey
+        let original = try #require(try copy.ledger.store.checkpointText(size: 100))
+        let now = UInt64(Date().timeIntervalSince1970)
+        func cosigned(by w: NoteSignerKey, time: UInt64) throws -> SignedNote {
+            try Witness(key: w, stateDirectory: nil).cosign(original, logKey: logKey, proof: nil, time: time)
+        }
+        // Stored beside the sample's own cosignatures (G7-JP.demo, G7-US.demo), not configured below.
+        let w1Note = try cosigned(by: w1, time: now - 60)
+        let logLine = try #require(w1Note.signatures.first { $0.name == logKey.name })
+        _ = try copy.ledger.attach(
+            try SignedNote(text: w1Note.text, signatures: [logLine, w1Note.signatures.last!]).serialized,
+            witnesses: [w1.verifierKey])
+        let served = try #require(try copy.ledger.store.checkpointText(size: 100))
+        let mirror = tempPath("cosigned-mirror")
+        let bare = tempPath("bare-mirror")
+        defer {
+            try? FileManager.default.removeItem(atPath: mirror)
+            try? FileManager.default.removeItem(atPath: bare)
+        }
+        let w1Arg = ["--witness", w1.verifierKey.description]
+        try await withServer(try copy.published()) { server in
+            let url = "http://127.0.0.1:\(server.port)"
+            let first = try await runLedger(["sync", url, mirror, "--json"] + w1Arg)
+            #expect(first.status == 0, "\(first.stderr)")
+            let o = try JSONParser.parse(Array(first.stdout.utf8))
+            // W1's line verified and kept; the sample's two unconfigured witnesses' lines dropped.
+            #expect(o["cosignaturesAdded"] == .integer(1) && o["cosignaturesDropped"] == .integer(2), "\(o)")
+            let kept = try #require(try FileStore(directory: mirror).checkpointText(size: 100))
+            let w1Line = try #require(served.split(separator: "\n").first { $0.contains("w1.example") })
+            #expect(kept.contains(w1Line) && !kept.contains("G7-JP.demo"), "\(kept)")
+            let verified = try await runLedger(["verify", mirror, "--min-cosignatures", "1"] + w1Arg)
+            #expect(verified.status == 0, "\(verified.stderr)")
+
+            // Without a witness key, no served cosignature is stored: none can be verified.
+            let none = try await runLedger(["sync", url, bare, "--json"])
+            #expect(none.status == 0, "\(none.stderr)")
+            #expect(try JSONParser.parse(Array(none.stdout.utf8))["cosignaturesDropped"] == .integer(3))
+            #expect(
+                try FileStore(directory: bare).checkpointText(size: 100)
+                    == (try SignedNote(
+                        text: try SignedNote(parsing: original).text,
+                        signatures: try SignedNote(parsing: original).signatures.filter { $0.name == logKey.name }
+                    ).serialized))
+            let unverified = try await runLedger(["verify", bare, "--min-cosignatures", "1"] + w1Arg)
+            #expect(unverified.status == 1, "\(unverified.stdout)")
+            let later = try await runLedger(["sync", url, bare, "--json"] + w1Arg)
+            #expect(try JSONParser.parse(Array(later.stdout.utf8))["cosignaturesAdded"] == .integer(1), "\(later)")
+            let nowVerified = try await runLedger(["verify", bare, "--min-cosignatures", "1"] + w1Arg)
+            #expect(nowVerified.status == 0, "\(nowVerified.stderr)")
+
+            // The same checkpoint served with W1's line changed: garbage, W1 again at another time,
+            // another witness's valid line in its place. The mirror keeps what it verified.
+            let note = try SignedNote(parsing: served)
+            let w1Index = try #require(note.signatures.firstIndex { $0.name == w1.name })
+            var garbage = note.signatures
+            var payload = garbage[w1Index].payload
+            payload[payload.count - 1] ^= 0x01
+            garbage[w1Index] = .init(name: w1.name, keyID: garbage[w1Index].keyID, payload: payload)
+            var again = note.signatures
+            again[w1Index] = try #require(try cosigned(by: w1, time: now - 5).signatures.last)
+            var other = note.signatures
+            other[w1Index] = try #require(try cosigned(by: w2, time: now - 5).signatures.last)
+            for (what, lines) in [("garbage", garbage), ("re-cosigned", again), ("another witness", other)] {
+                let hostile = try SignedNote(text: note.text, signatures: lines).serialized
+                let before = try directoryContents(mirror)
+                try await withProxy(upstream: server.port, tamper: .checkpoint(hostile)) { proxy in
+                    let r = try await runLedger(["sync", "http://127.0.0.1:\(proxy.port)", mirror, "--json"] + w1Arg)
+                    #expect(r.status == 0, "\(what): \(r.stderr)")
+                    #expect(
+                        try JSONParser.parse(Array(r.stdout.utf8))["cosignaturesAdded"] == .integer(0),
+                        "\(what): \(r.stdout)")
+                }
+                #expect(try directoryContents(mirror) == before, "\(what): the mirror changed")
+                let still = try await runLedger(["verify", mirror, "--min-cosignatures", "1"] + w1Arg)
+                #expect(still.status == 0, "\(what): \(still.stderr)")
+            }
+            // Another configured witness's valid line is added; W1's verified line stays.
+            let both = try SignedNote(text: note.text, signatures: other).serialized
+            try await withProxy(upstream: server.port, tamper: .checkpoint(both)) { proxy in
+                let r = try await runLedger(
+                    ["sync", "http://127.0.0.1:\(proxy.port)", mirror, "--json", "--witness", w2.verifierKey.description]
+                        + w1Arg)
+                #expect(try JSONParser.parse(Array(r.stdout.utf8))["cosignaturesAdded"] == .integer(1), "\(r.stdout)")
+            }
+            let merged = try #require(try FileStore(directory: mirror).checkpointText(size: 100))
+            #expect(merged.contains(w1Line) && merged.contains("w2.example"), "\(merged)")
+        }
+    }
+
+    // MARK: A checkpoint claiming 2^62 entries
+
+    enum Signer: String, CaseIterable, Sendable {
+        case logKey = "signed by the log key"
+        case stranger = "signed by another key of the log's name"
+    }
+
+    @Test(.timeLimit(.minutes(3)), arguments: Signer.allCases)
+    func aCheckpointClaiming2To62EntriesIsAClearErrorInBoundedMemory(signer: Signer) async throws {
+        let copy = try SampleCopy(tag: "huge")
+        defer { copy.remove() }
+        let key = signer == .logKey ? copy.operatorKey : try NoteSignerKey.generate(name: copy.origin)
+        let root = try copy.ledger.store.tree.root(treeSize: 100)
+        var note = try SignedNote(text: Checkpoint(origin: copy.origin, size: 1 << 62, root: root).text)
+        note.sign(with: key)
+        let vkey = copy.operatorKey.verifierKey.description
+        let held = tempPath("huge-held")
+        let fresh = tempPath("huge-fresh")
+        defer {
+            try? FileManager.default.removeItem(atPath: held)
+            try? FileManager.default.removeItem(atPath: fresh)
+        }
+        try await withServer(try copy.published()) { server in
+            let synced = try await runLedger(["sync", "http://127.0.0.1:\(server.port)", held])
+            #expect(synced.status == 0, "\(synced.stderr)")
+            let before = try directoryContents(held)
+            try await withProxy(upstream: server.port, tamper: .checkpoint(note.serialized)) { proxy in
+                let url = "http://127.0.0.1:\(proxy.port)"
+                let runs: [(String, [String])] = [
+                    ("first sync", ["sync", url, fresh]),
+                    ("first sync --vkey", ["sync", url, fresh, "--vkey", vkey]),
+                    ("sync of a mirror", ["sync", url, held]),
+                    ("verify", ["verify", url]),
+                    ("verify --vkey", ["verify", url, "--vkey", vkey]),
+                    ("watch", ["watch", url, "--once", "--from", "0"]),
+                    ("watch --vkey", ["watch", url, "--once", "--from", "0", "--vkey", vkey]),
+                ]
+                for (what, args) in runs {
+                    let r = try await onThread { try measuredLedger(args) }
+                    #expect(r.status == 1 || r.status == 2, "\(what): \(r.status) \(r.stdout) \(r.stderr)")
+                    let errorLines = r.stderr.split(separator: "\n").filter { !$0.hasPrefix("ledger: note:") }
+                    #expect(errorLines.count == 1, "\(what): one line: \(r.stderr)")
+                    #expect(errorLines.first?.hasPrefix("ledger: error: ") == true, "\(what): \(r.stderr)")
+                    #expect(r.maxRSSKiB < 200_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
+                    #expect(r.seconds < 20, "\(what): took \(r.seconds) s")
+                    #expect(!FileManager.default.fileExists(atPath: fresh), "\(what): \(fresh) was left behind")
+                    #expect(try directoryContents(held) == before, "\(what): the mirror changed")
+                }
+                // A few requests each: the checkpoint, the first bundles (8 at most at once), the tiles
+                // of a consistency proof; none of them there.
+                #expect(proxy.paths.count < 20 * runs.count, "\(proxy.paths.count) requests")
+            }
+        }
+    }
+
+    // MARK: receipt check RECEIPT URL
+
+    @Test func receiptCheckOfAURLIsIncludedPendingOrBrokenAgainstARealServer() async throws {
+        let (fx, keyFile) = try ledgerWithKeyFile("receipt-url")
+        defer {
+            fx.remove()
+            try? FileManager.default.removeItem(atPath: keyFile)
+        }
+        let receipt = fx.directory + "-receipt"
+        let authorKey = fx.directory + "-author.key"
+        try LedgerFiles.writePrivateKey(fx.authors[0], to: authorKey)
+        defer {
+            try? FileManager.default.removeItem(atPath: receipt)
+            try? FileManager.default.removeItem(atPath: authorKey)
+        }
+        let vkey = fx.op.verifierKey.description
+        // A quick checkpoint: the receipt's entry is included.
+        let quick = try await ServeProcess.start([
+            fx.directory, "--operator-key", keyFile, "--checkpoint-interval", "0.05",
+        ])
+        do {
+            try await waitForCheckpoint(port: quick.port)
+            let url = "http://127.0.0.1:\(quick.port)"
+            let appended = try await runLedger([
+                "append", url, "--key", authorKey, "--kind", "note", "--body", #"{"text":"in time"}"#,
+                "--receipt", receipt, "--wait", "--log-vkey", vkey,
+            ])
+            #expect(appended.status == 0, "\(appended.stderr)")
+            let included = try await runLedger(["receipt", "check", receipt, url, "--vkey", vkey])
+            #expect(included.status == 0, "\(included.stdout)\(included.stderr)")
+            #expect(included.stdout.contains("included: entry 2 holds the statement"), "\(included.stdout)")
+            let tofu = try await runLedger(["receipt", "check", receipt, url, "--json"])
+            #expect(tofu.status == 0 && tofu.stderr.contains("trust on first use"), "\(tofu.stderr)")
+            #expect(try JSONParser.parse(Array(tofu.stdout.utf8))["verdict"] == .string("included"))
+            let stranger = try NoteSignerKey.generate(name: fx.op.name).verifierKey.description
+            let wrong = try await runLedger(["receipt", "check", receipt, url, "--vkey", stranger])
+            #expect(wrong.status == 1 && wrong.stdout.isEmpty, "\(wrong.stdout)\(wrong.stderr)")
+            try await quick.stop()
+        } catch {
+            try? await quick.stop()
+            throw error
+        }
+        // The next checkpoint in an hour: pending, then broken once include-by has passed.
+        let slow = try await ServeProcess.start([
+            fx.directory, "--operator-key", keyFile, "--checkpoint-interval", "3600", "--max-delay", "3600",
+        ])
+        do {
+            try await waitForCheckpoint(port: slow.port)
+            let url = "http://127.0.0.1:\(slow.port)"
+            let appended = try await runLedger([
+                "append", url, "--key", authorKey, "--kind", "note", "--body", #"{"text":"later"}"#,
+                "--receipt", receipt, "--log-vkey", vkey,
+            ])
+            #expect(appended.status == 0, "\(appended.stderr)")
+            let promised = try SignedReceipt(
+                parsing: try String(contentsOfFile: receipt, encoding: .utf8), logKey: fx.op.verifierKey
+            ).receipt
+            let pending = try await onThread { try runLedgerBlocking(["receipt", "check", receipt, url]) }
+            #expect(pending.status == 4, "\(pending.out)\(pending.err)")
+            #expect(pending.out.contains("pending: the latest checkpoint (size \(promised.index))"), "\(pending.out)")
+            let after = ["LEDGER_NOW": promised.includeBy.adding(seconds: 1).rfc3339]
+            let broken = try await onThread {
+                try runLedgerBlocking(["receipt", "check", receipt, url, "--json"], environment: after)
+            }
+            #expect(broken.status == 3, "\(broken.out)\(broken.err)")
+            let o = try JSONParser.parse(Array(broken.out.utf8))
+            #expect(o["verdict"] == .string("broken") && o["breach"] == .string("notCovered"), "\(o)")
+            try await slow.stop()
+        } catch {
+            try? await slow.stop()
+            throw error
+        }
+    }
+
+    /// The operator signed a receipt for one statement and published another at that index: the
+    /// served tiles prove it, and `receipt check URL` says so (exit 3). A server that then
+    /// alters the entry it serves at that index proves nothing (exit 1).
+    @Test func receiptCheckOfAURLShowsAnotherEntryAtThePromisedIndex() async throws {
+        let copy = try SampleCopy(tag: "receipt-other")
+        defer { copy.remove() }
+        let promised = try Statement.make(
+            kind: "note", body: ["text": .string("promised")], key: copy.operatorKey, time: .now())
+        let receipt = tempPath("receipt-other")
+        defer { try? FileManager.default.removeItem(atPath: receipt) }
+        try Proxy.receipt(for: promised, leafHash: MerkleHash.leaf(promised.json.canonicalBytes)).write(
+            toFile: receipt, atomically: true, encoding: .utf8)
+        try copy.appendNotes(1, text: "something else")
+        let vkey = copy.operatorKey.verifierKey.description
+        try await withServer(try copy.published()) { server in
+            let url = "http://127.0.0.1:\(server.port)"
+            let r = try await runLedger(["receipt", "check", receipt, url, "--vkey", vkey, "--json"])
+            #expect(r.status == 3, "\(r.stdout)\(r.stderr)")
+            let o = try JSONParser.parse(Array(r.stdout.utf8))
+            #expect(o["breach"] == .string("otherEntry") && o["portable"] == .bool(true), "\(o)")
+            let other = try Ledger<NegotiationRules>(directory: copy.directory).entry(100)
+            #expect(o["found"]?["statementHash"] == .string(other.statement.hash.base64))
+            let text = try await runLedger(["receipt", "check", receipt, url])
+            #expect(text.status == 3 && text.stdout.contains("PROMISE BROKEN"), "\(text.stdout)")
+
+            try await withProxy(upstream: server.port, tamper: .flipEntry(100)) { proxy in
+                let lied = try await runLedger([
+                    "receipt", "check", receipt, "http://127.0.0.1:\(proxy.port)", "--vkey", vkey,
+                ])
+                #expect(lied.status == 1, "\(lied.stdout)\(lied.stderr)")
+                #expect(lied.stdout.isEmpty && lied.stderr.split(separator: "\n").count == 1, "\(lied.stderr)")
+            }
+        }
+    }
+
+    /// Waits (20 s at most) until the server publishes a checkpoint.
+    func waitForCheckpoint(port: Int) async throws {
+        let deadline = Date().addingTimeInterval(20)
+        while try await HTTPTestClient.get(port: port, "/checkpoint").status != 200, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// A ledger of a fresh operator key, its key in a 0600 file.
+    func ledgerWithKeyFile(_ tag: String) throws -> (WritableLedger, String) {
+        let fx = try WritableLedger(tag: tag, authors: 1)
+        let keyFile = fx.directory + "-op.key"
+        try LedgerFiles.writePrivateKey(fx.op, to: keyFile)
+        return (fx, keyFile)
+    }
+}
+
+/// A run of the built `ledger` with its peak memory and duration (`/usr/bin/time`).
+struct MeasuredRun: Sendable {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var maxRSSKiB: Int
+    var seconds: Double
+}
+
+/// Runs the built `ledger` under `/usr/bin/time -f %M` (maximum resident set size in KiB),
+/// blocking: call it on a thread of its own.
+func measuredLedger(_ args: [String]) throws -> MeasuredRun {
+    let timeFile = tempPath("rss")
+    defer { try? FileManager.default.removeItem(atPath: timeFile) }
+    let start = Date()
+    let r = try runProcess("/usr/bin/time", ["-f", "%M", "-o", timeFile, ledgerBinary] + args, cwd: packageRoot.path)
+    let seconds = Date().timeIntervalSince(start)
+    let text = try String(contentsOfFile: timeFile, encoding: .utf8)
+    // GNU time writes "Command exited with non-zero status N" before the figure.
+    let rss = text.split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? Int.max
+    return MeasuredRun(status: r.status, stdout: r.stdout, stderr: r.stderr, maxRSSKiB: rss, seconds: seconds)
+}
