@@ -14,7 +14,7 @@ import LedgerCrypto
 /// that does not verify would make that verify reject the whole note.
 enum MirrorCosignatures {
     /// The checkpoint note with the log's own signature lines only.
-    static func logSigned(_ checkpoint: SignedCheckpoint, logKey: NoteVerifierKey) throws -> String {
+    static func logSigned(_ checkpoint: SignedCheckpoint, logKey: NoteVerifierKey) throws(LedgerError) -> String {
         let own = checkpoint.note.signatures.filter { $0.name == logKey.name && $0.keyID == logKey.keyID }
         return try SignedNote(text: checkpoint.note.text, signatures: own).serialized
     }
@@ -26,7 +26,7 @@ enum MirrorCosignatures {
     static func attach(
         _ served: SignedCheckpoint, to ledger: Ledger<RulesInUse>, logKey: NoteVerifierKey,
         witnesses given: [NoteVerifierKey]
-    ) throws -> (added: Int, dropped: Int) {
+    ) throws(LedgerError) -> (added: Int, dropped: Int) {
         var lines = served.note.signatures.filter { !($0.name == logKey.name && $0.keyID == logKey.keyID) }
         guard !lines.isEmpty else { return (0, 0) }
         let known = CosignaturePolicy.cosignerKeys(try ledger.registeredWitnesses() + given, logKey: logKey)

@@ -75,14 +75,15 @@ extension LedgerCommand.ReceiptCommand {
         /// The evidence in the ledger directory `dir`.
         static func localEvidence(_ dir: String, logKey given: NoteVerifierKey?, index: UInt64?) throws -> Source {
             let ledger = try Ledger<RulesInUse>(directory: dir)
-            let logKey = try given ?? ledger.operatorKey()
+            let logKey = try given.map { $0 } ?? ledger.operatorKey()
             let latest = try ledger.store.checkpointSizes().last
             let checkpoint = try latest.flatMap { try ledger.store.checkpointText(size: $0) }
             guard let latest, let index, index < latest, let size = Int64(exactly: latest) else {
                 return (logKey, checkpoint, nil)
             }
             let i = Int64(index)
-            return (logKey, checkpoint, (try ledger.store.leaf(i), try ledger.store.tree.inclusionProof(index: i, treeSize: size)))
+            let proof = try ledger.store.tree.inclusionProof(index: i, treeSize: size)
+            return (logKey, checkpoint, (try ledger.store.leaf(i), proof))
         }
 
         /// The evidence a served log gives: its checkpoint, checked under the log key before

@@ -46,7 +46,7 @@ enum RemoteLedger {
             return all.isEmpty
         }
         if first { atexit { RemoteLedger.removeMirrors() } }
-        let pinned = try pinnedLogKey.withLock { $0 }.map { try KeyArguments.verifierKey($0, flag: "--log-vkey") }
+        let pinned = try pinnedLogKey.withLock { $0 }.map(logKey(_:))
         let outcome: MirrorSync.Outcome
         do {
             outcome = try MirrorSync.run(client, directory: dir, logKey: pinned)
@@ -64,6 +64,24 @@ enum RemoteLedger {
                     + "--log-vkey pins it\n")
         }
         return dir
+    }
+
+    /// `--log-vkey`: a vkey, or a file holding one (a private key, or its file, is refused).
+    static func logKey(_ argument: String) throws(LedgerError) -> NoteVerifierKey {
+        var text = try KeyArguments.vkey(argument, flag: "--log-vkey")
+        if !text.contains("+") {
+            guard FileManager.default.fileExists(atPath: text) else {
+                throw .malformed("--log-vkey: \(argument) is neither a vkey (name+hex8+base64) nor a file")
+            }
+            do throws(LedgerError) { text = try StrictUTF8.decode(try LedgerFiles.read(text), what: text) } catch {
+                throw error.prefixed("--log-vkey: ")
+            }
+        }
+        do throws(LedgerError) {
+            return try NoteVerifierKey(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch {
+            throw error.prefixed("--log-vkey: ")
+        }
     }
 
     /// Removes the mirrors (at exit).

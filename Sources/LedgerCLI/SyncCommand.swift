@@ -207,8 +207,8 @@ enum MirrorSync {
         let root = try ledger.store.tree.root(treeSize: served.size)
         guard root == served.checkpoint.checkpoint.root else {
             throw LedgerError.fork(
-                "the served checkpoint of size \(served.size) has the root "
-                    + "\(served.checkpoint.checkpoint.root.base64), the mirror's entries give \(root.base64)")
+                "the served checkpoint of size \(served.size) is not consistent with the mirror's entries: it has "
+                    + "the root \(served.checkpoint.checkpoint.root.base64), they give \(root.base64)")
         }
     }
 

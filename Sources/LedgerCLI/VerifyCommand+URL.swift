@@ -23,9 +23,11 @@ extension LedgerCommand.Verify {
             if key == nil {
                 // Without --vkey the checkpoint's signature is checked under the served genesis key
                 // (from the first bundle alone) before the audit fetches the entries it claims.
-                do throws(LedgerError) {
+                let precheck = Result { () throws(LedgerError) in
                     _ = try runBlocking { () async throws(LedgerError) in try await served.checkedOnFirstUse() }
-                } catch where error.code != .io && error.code != .notFound {
+                }
+                if case .failure(let error) = precheck {
+                    guard error.code != .io, error.code != .notFound else { throw error }
                     if output.json {
                         printJSON([
                             "valid": false, "url": .string(client.baseURL), "error": .string(error.cliMessage),

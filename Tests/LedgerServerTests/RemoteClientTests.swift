@@ -208,8 +208,10 @@ import Testing
                         == Proxy.receipt(for: signed, leafHash: SHA256.hash(posted)))
 
                 proxy.refuseWrites = true
+                // With the log key pinned: no trust-on-first-use note on stderr beside the error.
                 let refused = try await runLedger([
                     "append", url, "--key", Self.operatorKeyFile, "--kind", "note", "--body", "{\"text\":\"no\"}",
+                    "--log-vkey", key.verifierKey.description,
                 ])
                 #expect(refused.status == 1, "\(refused.stderr)")
                 #expect(

@@ -2,6 +2,7 @@ import Consensus
 import Foundation
 import LedgerCore
 import LedgerCrypto
+import LedgerServer
 import LedgerTestSupport
 import Synchronization
 import Testing
