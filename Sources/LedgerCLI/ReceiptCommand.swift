@@ -47,7 +47,8 @@ extension LedgerCommand.ReceiptCommand {
                 let given = try vkey.map { try KeyArguments.verifierKey($0, flag: "--vkey") }
                 let witnesses = try witness.map { try KeyArguments.verifierKey($0, flag: "--witness") }
                 let promised = try? Receipt(text: try SignedNote(parsing: text).text)
-                let source = try LogClient.isURL(dir)
+                let source =
+                    try LogClient.isURL(dir)
                     ? Self.servedEvidence(dir, logKey: given, index: promised?.index)
                     : Self.localEvidence(dir, logKey: given, index: promised?.index)
                 let logKey = source.logKey

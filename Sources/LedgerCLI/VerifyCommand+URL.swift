@@ -1,7 +1,7 @@
 import ArgumentParser
-import LedgerCrypto
 import LedgerClient
 import LedgerCore
+import LedgerCrypto
 
 extension LedgerCommand.Verify {
     /// `ledger verify URL`: the audit of `ledger verify DIR` (``StoreAuditor``) over the entries

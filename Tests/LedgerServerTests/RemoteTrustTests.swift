@@ -149,9 +149,9 @@ import Testing
             // Another configured witness's valid line is added; W1's verified line stays.
             let both = try SignedNote(text: note.text, signatures: other).serialized
             try await withProxy(upstream: server.port, tamper: .checkpoint(both)) { proxy in
-                let r = try await runLedger(
-                    ["sync", "http://127.0.0.1:\(proxy.port)", mirror, "--json", "--witness", w2.verifierKey.description]
-                        + w1Arg)
+                let w2Arg = ["--witness", w2.verifierKey.description]
+                let hostileURL = "http://127.0.0.1:\(proxy.port)"
+                let r = try await runLedger(["sync", hostileURL, mirror, "--json"] + w1Arg + w2Arg)
                 #expect(try JSONParser.parse(Array(r.stdout.utf8))["cosignaturesAdded"] == .integer(1), "\(r.stdout)")
             }
             let merged = try #require(try FileStore(directory: mirror).checkpointText(size: 100))
