@@ -176,9 +176,10 @@ enum MirrorSync {
             if stored == nil {
                 // Streamed: what is held grows only with what the server actually sends.
                 let log = served
-                let from = held + Int64(held == 0 ? checked.firstEntries.count : 0)
+                // On first use the first bundle was fetched already (for the genesis key): not again.
+                let from = held + Int64(checked.firstEntries.count)
                 let rest = try runBlocking { () async throws(LedgerError) in try await log.entries(from..<size) }
-                let lines = (held == 0 ? checked.firstEntries : []) + rest
+                let lines = checked.firstEntries + rest
                 let logOnly = try MirrorCosignatures.logSigned(served.checkpoint, logKey: logKey)
                 try ledger.appendMirrored(
                     lines, checkpoint: served.checkpoint, checkpointText: logOnly, logKey: logKey)

@@ -313,6 +313,19 @@ import Testing
             let text = try await runLedger(["receipt", "check", receipt, url])
             #expect(text.status == 3 && text.stdout.contains("PROMISE BROKEN"), "\(text.stdout)")
 
+            // The same log served by the built binary.
+            let served = try await ServeProcess.start([copy.directory])
+            do {
+                let binary = try await runLedger([
+                    "receipt", "check", receipt, "http://127.0.0.1:\(served.port)", "--vkey", vkey,
+                ])
+                #expect(binary.status == 3 && binary.stdout.contains("PROMISE BROKEN"), "\(binary.stdout)")
+                try await served.stop()
+            } catch {
+                try? await served.stop()
+                throw error
+            }
+
             try await withProxy(upstream: server.port, tamper: .flipEntry(100)) { proxy in
                 let lied = try await runLedger([
                     "receipt", "check", receipt, "http://127.0.0.1:\(proxy.port)", "--vkey", vkey,
