@@ -174,12 +174,7 @@ enum MirrorSync {
             }
             let stored = try ledger.store.checkpointText(size: UInt64(size))
             if stored == nil {
-                // Streamed: what is held grows only with what the server actually sends.
-                let log = served
-                // On first use the first bundle was fetched already (for the genesis key): not again.
-                let from = held + Int64(checked.firstEntries.count)
-                let rest = try runBlocking { () async throws(LedgerError) in try await log.entries(from..<size) }
-                let lines = checked.firstEntries + rest
+                let lines = try fetchLinked(served, after: ledger, held: held, first: checked.firstEntries)
                 let logOnly = try MirrorCosignatures.logSigned(served.checkpoint, logKey: logKey)
                 try ledger.appendMirrored(
                     lines, checkpoint: served.checkpoint, checkpointText: logOnly, logKey: logKey)
@@ -200,6 +195,40 @@ enum MirrorSync {
             throw error
         }
         return outcome
+    }
+
+    /// The served entries `held..<log.size`, fetched a chunk of bundles at a time and each linked
+    /// to the one before as it arrives (index, `prev`, time: ``ChainLinker``), so that what is
+    /// held grows only with what the server sends and a server sending no chain is stopped at
+    /// its first bad entry. `first` holds the entries from `held` fetched already (the first
+    /// bundle, on first use). Signatures, rules and the root are checked when they are appended.
+    private static func fetchLinked(_ log: ServedLog, after ledger: Ledger<RulesInUse>, held: Int64, first: [[UInt8]])
+        throws(LedgerError) -> [[UInt8]]
+    {
+        var linker = ChainLinker()
+        if held > 0 {
+            let last = try ledger.store.leaf(held - 1)
+            linker = ChainLinker(next: held, prev: MerkleHash.leaf(last), lastTime: try Entry(leaf: last).time)
+        }
+        var lines = [[UInt8]]()
+        func link(_ chunk: [[UInt8]]) throws(LedgerError) {
+            for line in chunk {
+                let i = linker.next
+                do throws(LedgerError) {
+                    try linker.link(try Entry(leaf: line), leafHash: MerkleHash.leaf(line))
+                } catch {
+                    throw error.prefixed("\(log.client.baseURL): served entry \(i): ")
+                }
+                lines.append(line)
+            }
+        }
+        try link(first)
+        let step = Int64(256 * ServedLog.bundlesInFlight)
+        while linker.next < log.size {
+            let range = linker.next..<min(log.size, linker.next + step)
+            try link(try runBlocking { () async throws(LedgerError) in try await log.entries(range) })
+        }
+        return lines
     }
 
     /// Checks that the served checkpoint's root is the root of the mirror's tree at its size

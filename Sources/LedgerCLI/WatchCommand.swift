@@ -48,7 +48,8 @@ extension LedgerCommand {
                 var printed: Int64 = 0
                 let first = from ?? served.size
                 var tree = CompactRange()
-                try follow(served, from: 0, printingFrom: first, tree: &tree, printed: &printed)
+                var chain = ChainLinker()
+                try follow(served, from: 0, printingFrom: first, tree: &tree, chain: &chain, printed: &printed)
                 if once { return }
                 while count.map({ printed < $0 }) ?? true {
                     Thread.sleep(forTimeInterval: interval)
@@ -68,16 +69,20 @@ extension LedgerCommand {
                         }
                         continue
                     }
-                    try follow(next, from: served.size, printingFrom: first, tree: &tree, printed: &printed)
+                    try follow(
+                        next, from: served.size, printingFrom: first, tree: &tree, chain: &chain, printed: &printed)
                     served = next
                 }
             }
         }
 
-        /// Fetches the entries `from..<log.size`, folds their leaf hashes into `tree`, prints
-        /// those from `printingFrom` on (up to `--count`), and checks the checkpoint's root.
+        /// Fetches the entries `from..<log.size`, links each to the one before as it arrives
+        /// (`chain`: a server sending no chain is stopped at its first bad entry), folds their
+        /// leaf hashes into `tree`, prints those from `printingFrom` on (up to `--count`), and
+        /// checks the checkpoint's root.
         func follow(
-            _ log: ServedLog, from: Int64, printingFrom: Int64, tree: inout CompactRange, printed: inout Int64
+            _ log: ServedLog, from: Int64, printingFrom: Int64, tree: inout CompactRange, chain: inout ChainLinker,
+            printed: inout Int64
         ) throws {
             var start = from
             let step = Int64(256 * ServedLog.bundlesInFlight)
@@ -87,7 +92,11 @@ extension LedgerCommand {
                 let entries = try runBlocking { () async throws(LedgerError) in try await log.entries(range) }
                 for (k, line) in entries.enumerated() {
                     let i = range.lowerBound + Int64(k)
-                    tree.append(MerkleHash.leaf(line)) { _ in }
+                    let leafHash = MerkleHash.leaf(line)
+                    do throws(LedgerError) { try chain.link(try Entry(leaf: line), leafHash: leafHash) } catch {
+                        throw error.prefixed("\(log.client.baseURL): served entry \(i): ")
+                    }
+                    tree.append(leafHash) { _ in }
                     if i >= printingFrom { lines.append((i, line)) }
                 }
                 start = range.upperBound

@@ -336,6 +336,9 @@ enum Tamper: Sendable {
     case checkpoint(String)
     /// A byte of entry N (of the first bundle) changed, as ``flipEntryByte`` does to entry 5.
     case flipEntry(Int)
+    /// `/checkpoint` answered with `checkpoint`, and every entry bundle asked for with `bundle`
+    /// (200), whatever the upstream has.
+    case forged(checkpoint: String, bundle: [UInt8])
 
     func apply(path: String, _ body: [UInt8]) -> [UInt8] {
         var body = body
@@ -433,6 +436,11 @@ func withProxy<R>(
         holder.withLock { $0 }?.record(path)
         if holder.withLock({ $0 })?.takeFailure() == true {
             return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "busy\n")))
+        }
+        if case .forged(let checkpoint, let bundle) = tamper, path == "/checkpoint" || path.hasPrefix("/tile/entries/")
+        {
+            let bytes = path == "/checkpoint" ? Array(checkpoint.utf8) : bundle
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         let r = try await HTTPTestClient.get(port: upstream, path)
         let bytes = r.status == 200 ? tamper.apply(path: path, r.body) : r.body

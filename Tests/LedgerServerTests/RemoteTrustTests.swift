@@ -1,5 +1,6 @@
 import Consensus
 import Foundation
+import LedgerClient
 import LedgerCore
 import LedgerCrypto
 import LedgerServer
@@ -214,6 +215,43 @@ import Testing
         }
     }
 
+    /// A hostile operator signs a checkpoint of 2^40 entries and answers every bundle with the
+    /// real 100 entries and 156 more that are no chain: the clients stop at entry 100.
+    @Test(.timeLimit(.minutes(3))) func endlessBundlesThatAreNoChainStopAtTheFirstBadEntry() async throws {
+        let copy = try SampleCopy(tag: "endless")
+        defer { copy.remove() }
+        let root = try copy.ledger.store.tree.root(treeSize: 100)
+        var note = try SignedNote(text: Checkpoint(origin: copy.origin, size: 1 << 40, root: root).text)
+        note.sign(with: copy.operatorKey)
+        let lines = try copy.file("entries.jsonl").split(separator: 0x0a).map { Array($0) }
+        let bundle = EntryBundle.bytes(lines + Array(repeating: lines[99], count: 156))
+        let vkey = copy.operatorKey.verifierKey.description
+        let fresh = tempPath("endless-fresh")
+        defer { try? FileManager.default.removeItem(atPath: fresh) }
+        try await withServer(try copy.published()) { server in
+            let tamper = Tamper.forged(checkpoint: note.serialized, bundle: bundle)
+            try await withProxy(upstream: server.port, tamper: tamper) { proxy in
+                let url = "http://127.0.0.1:\(proxy.port)"
+                let runs: [(String, [String])] = [
+                    ("first sync", ["sync", url, fresh, "--vkey", vkey]),
+                    ("verify", ["verify", url, "--vkey", vkey]),
+                    ("watch", ["watch", url, "--once", "--from", "0", "--vkey", vkey]),
+                ]
+                for (what, args) in runs {
+                    proxy.clear()
+                    let r = try await onThread { try measuredLedger(args) }
+                    #expect(r.status == 1, "\(what): \(r.status) \(r.stdout) \(r.stderr)")
+                    #expect(r.stderr.contains("entry 100"), "\(what): \(r.stderr)")
+                    #expect(r.stderr.split(separator: "\n").count == 1, "\(what): one line: \(r.stderr)")
+                    #expect(r.stdout.isEmpty || what == "verify", "\(what): \(r.stdout)")
+                    #expect(r.maxRSSKiB < 200_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
+                    #expect(proxy.paths.count < 40, "\(what): \(proxy.paths.count) requests")
+                    #expect(!FileManager.default.fileExists(atPath: fresh), "\(what): \(fresh) was left behind")
+                }
+            }
+        }
+    }
+
     // MARK: receipt check RECEIPT URL
 
     @Test func receiptCheckOfAURLIsIncludedPendingOrBrokenAgainstARealServer() async throws {
@@ -363,14 +401,16 @@ struct MeasuredRun: Sendable {
 }
 
 /// Runs the built `ledger` under `/usr/bin/time -f %M` (maximum resident set size in KiB),
-/// blocking: call it on a thread of its own.
+/// killed after 60 s, blocking: call it on a thread of its own.
 func measuredLedger(_ args: [String]) throws -> MeasuredRun {
     let timeFile = tempPath("rss")
     defer { try? FileManager.default.removeItem(atPath: timeFile) }
     let start = Date()
-    let r = try runProcess("/usr/bin/time", ["-f", "%M", "-o", timeFile, ledgerBinary] + args, cwd: packageRoot.path)
+    // Killed after 60 s: a client that does not stop must not outlive the test.
+    let command = ["-s", "KILL", "60", "/usr/bin/time", "-f", "%M", "-o", timeFile, ledgerBinary] + args
+    let r = try runProcess("/usr/bin/timeout", command, cwd: packageRoot.path)
     let seconds = Date().timeIntervalSince(start)
-    let text = try String(contentsOfFile: timeFile, encoding: .utf8)
+    let text = (try? String(contentsOfFile: timeFile, encoding: .utf8)) ?? ""
     // GNU time writes "Command exited with non-zero status N" before the figure.
     let rss = text.split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? Int.max
     return MeasuredRun(status: r.status, stdout: r.stdout, stderr: r.stderr, maxRSSKiB: rss, seconds: seconds)
