@@ -171,7 +171,8 @@ extension DomainViewTests {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[index].contains("\"stance\":\"\(was)\""))
         lines[index] = lines[index].replacingOccurrences(of: "\"stance\":\"\(was)\"", with: "\"stance\":\"\(forged)\"")
-        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        // Written in place (the store keeps the file open).
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
         do {
             let s = try view.snapshot()
             let stance = s.state.proposal("RCEP-TF-2026-02")?.positions[party]?.stance
@@ -180,7 +181,7 @@ extension DomainViewTests {
             #expect(error.message.hasPrefix("entry \(index): entries.jsonl changed after the server checked it"))
         }
         // Restored, the published state is served, from the previous one.
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         let s = try view.snapshot()
         #expect(s.state.proposal("RCEP-TF-2026-02")?.positions[party]?.stance.rawValue == was)
         #expect(view.entriesReplayed == (incremental ? replayed + 1 : 100))
