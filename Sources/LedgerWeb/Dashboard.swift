@@ -49,7 +49,8 @@ struct DashboardAssets: Sendable {
 
     static func load() throws(DashboardAssetError) -> DashboardAssets {
         var library = MustacheLibrary()
-        for (file, source) in EmbeddedDashboardFiles.templates.sorted(by: { $0.key < $1.key }) where file.hasSuffix(".mustache") {
+        for (file, source) in EmbeddedDashboardFiles.templates.sorted(by: { $0.key < $1.key })
+        where file.hasSuffix(".mustache") {
             do {
                 library.register(try MustacheTemplate(string: source), named: String(file.dropLast(9)))
             } catch {
@@ -57,7 +58,9 @@ struct DashboardAssets: Sendable {
             }
         }
         func bytes(_ name: String) throws(DashboardAssetError) -> [UInt8] {
-            guard let text = EmbeddedDashboardFiles.staticFiles[name] else { throw DashboardAssetError("missing Static/\(name)") }
+            guard let text = EmbeddedDashboardFiles.staticFiles[name] else {
+                throw DashboardAssetError("missing Static/\(name)")
+            }
             return Array(text.utf8)
         }
         return DashboardAssets(library: library, css: try bytes("dashboard.css"), script: try bytes("live.js"))

@@ -46,6 +46,7 @@ package final class EventWindow: Sendable {
     /// A window that will keep the events of the entries before `end`, from `end - limit` on
     /// (none is built yet).
     init(end: Int64, limit: Int64, step: Int64) {
+        let limit = max(1, limit)
         let start = max(0, end - limit)
         state = Mutex(State(start: start, end: start))
         self.limit = limit

@@ -54,26 +54,8 @@ import Testing
             "the binary still looks for LedgerWeb's resource bundle")
         let dir = try sampleCopy("lonely")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.currentDirectoryURL = URL(fileURLWithPath: lonely)
-        process.arguments = ["serve", dir, "--port", "0", "--log-level", "error"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["LEDGER_NOW": testNow]) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, port) = try await startServe(dir, binary: binary, workingDirectory: lonely)
         defer { if process.isRunning { process.terminate() } }
-        let url = try await Task.detached { () -> String in
-            var line = [UInt8]()
-            while true {
-                let byte = out.fileHandleForReading.readData(ofLength: 1)
-                guard let b = byte.first, b != 0x0a else { break }
-                line.append(b)
-            }
-            return String(decoding: line, as: UTF8.self)
-        }.value
-        let port = try #require(Int(url.split(separator: ":").last ?? ""), "no URL: \(url)")
         for path in ["/", "/forums/G7", "/proposals/G7-SME-2026-02", "/objections", "/transparency", "/entries/5"] {
             let r = try await EventStreamTestClient.get(port: port, path)
             #expect(r.status == 200, "\(path): \(r.body.prefix(200))")

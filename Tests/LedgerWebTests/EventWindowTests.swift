@@ -67,9 +67,12 @@ import Testing
             try EventStreamTests.appendAndPublish(server)
             var all: [[ParsedEvent]] = []
             for c in clients { all.append(try await EventStreamTests.events(c, count: 4)) }
-            #expect(all.allSatisfy { $0.map { "\($0.id ?? "-") \($0.event ?? "-")" } == [
-                "100 entry", "100 position", "101 entry", "101 decision",
-            ] })
+            #expect(
+                all.allSatisfy {
+                    $0.map { "\($0.id ?? "-") \($0.event ?? "-")" } == [
+                        "100 entry", "100 position", "101 entry", "101 decision",
+                    ]
+                })
             #expect(all.allSatisfy { $0 == all[0] })
             #expect(server.events.window.entriesBuilt == built + 2)
             #expect(server.events.view.entriesReplayed == replayed + 2)
@@ -88,7 +91,8 @@ import Testing
             #expect(server.events.window.entriesBuilt == 1)
             try EventStreamTests.appendAndPublish(server)
             let events = try await EventStreamTests.events(client, count: 3)
-            #expect(events.map { "\($0.id ?? "-") \($0.event ?? "-")" } == ["100 truncated", "101 entry", "101 decision"])
+            #expect(
+                events.map { "\($0.id ?? "-") \($0.event ?? "-")" } == ["100 truncated", "101 entry", "101 decision"])
             #expect(try JSONParser.parse(Array(events[0].data.utf8)) == ["from": 100, "resumedAt": 101])
             #expect(server.events.window.entriesBuilt == 2)
             #expect(server.events.window.entries == 101..<102)

@@ -161,3 +161,34 @@ extension JSONValue {
         return .object(out)
     }
 }
+
+/// `binary serve dir --port 0 --log-level error` started as a process (with `LEDGER_NOW` at
+/// ``testNow``, in `workingDirectory` when given), and the port of the URL it prints first.
+func startServe(
+    _ dir: String, binary: String = ledgerBinary, workingDirectory: String? = nil
+) async throws -> (process: Process, port: Int) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
+    process.arguments = ["serve", dir, "--port", "0", "--log-level", "error"]
+    process.environment = ProcessInfo.processInfo.environment.merging(["LEDGER_NOW": testNow]) { $1 }
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // The first line on stdout is the URL.
+    let url = await Task.detached { () -> String in
+        var line = [UInt8]()
+        while true {
+            let byte = out.fileHandleForReading.readData(ofLength: 1)
+            guard let b = byte.first, b != 0x0a else { break }
+            line.append(b)
+        }
+        return String(decoding: line, as: UTF8.self)
+    }.value
+    guard let port = Int(url.split(separator: ":").last ?? "") else {
+        if process.isRunning { process.terminate() }
+        throw EventStreamTestClient.Failure(description: "ledger serve printed no URL: \(url)")
+    }
+    return (process, port)
+}
