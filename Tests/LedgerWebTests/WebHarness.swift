@@ -74,10 +74,10 @@ struct WebServer: Sendable {
         let log = try PublishedLog(ledger: ledger)
         try log.refresh()
         let view = DomainView(ledger: ledger, log: log, clock: clock)
-        let events = EventStream(view: view, configuration: configuration)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test.web")
         logger.logLevel = .critical
+        let events = EventStream(view: view, configuration: configuration, logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = ServerConfiguration(host: "127.0.0.1", port: 0, refreshInterval: .seconds(3600))
         let task = Task {
             try await runServer(
