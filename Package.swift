@@ -96,8 +96,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            // The dashboard's templates, style sheet and live-update script.
-            resources: [.copy("Templates"), .copy("Static")],
+            // The dashboard's templates, style sheet and live-update script are compiled in
+            // (scripts/embed-web-assets.sh writes EmbeddedDashboardFiles.swift from them).
+            exclude: ["Templates", "Static"],
             swiftSettings: swiftSettings
         ),
         // The HTTP client of a served log: fetches and checks tiles, entry bundles and checkpoints.

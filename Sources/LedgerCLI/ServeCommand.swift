@@ -134,7 +134,10 @@ extension LedgerCommand {
             }
             var extras = ServerExtras(
                 metrics: metrics,
-                extensions: [LedgerWeb.serverExtension(view: DomainView(ledger: ledger, log: log, clock: logClock()))])
+                extensions: [
+                    LedgerWeb.serverExtension(
+                        view: DomainView(ledger: ledger, log: log, clock: logClock()), logger: logger)
+                ])
             if !targets.isEmpty {
                 extras.services.append(
                     WitnessClientService(

@@ -336,11 +336,7 @@ struct DashboardPages<Store: LedgerStore> {
 
     /// An entry of the published prefix, checked against the published tree's leaf hash.
     func publishedEntry(_ index: Int64) throws(LedgerError) -> Entry {
-        let e = try view.ledger.entry(index)
-        guard try view.log.view.tree.leafHash(index) == e.leafHash else {
-            throw .chainBroken("entry \(index) changed after the server checked it against checkpoint \(snapshot.size)")
-        }
-        return e
+        try view.publishedEntry(index, in: snapshot)
     }
 
     func entryRow(_ e: Entry) -> [String: Any] {

@@ -5,15 +5,15 @@ import LedgerReports
 /// The events that entries and deadlines give rise to (specs/api.md, "Events").
 enum DomainEvents {
     /// The events of entries `range`, in entry order (each entry's `entry` event first), read
-    /// from `ledger` and described with `state`, which must cover them.
-    static func events<Store: LedgerStore>(
-        _ range: Range<Int64>, state: NegotiationRules, ledger: StoreLedger<NegotiationRules, Store>
-    ) throws -> [ServerEvent] {
+    /// with `entry` and described with `state`, which must cover them.
+    static func events(
+        _ range: Range<Int64>, state: NegotiationRules, entry: (Int64) throws(LedgerError) -> Entry
+    ) throws(LedgerError) -> [ServerEvent] {
         var out: [ServerEvent] = []
         /// Position changes by proposal, read once for all the positions on it in `range`.
         var changes: [String: [UInt64: PositionChange]] = [:]
         for i in range {
-            let e = try ledger.entry(i)
+            let e = try entry(i)
             let st = e.statement
             let body = st.body
             let target = st.kind == "proposal" ? body["id"]?.stringValue : body["proposal"]?.stringValue
@@ -31,7 +31,7 @@ enum DomainEvents {
             if st.kind == "position" {
                 if changes[p.id] == nil {
                     let history = try p.entryIndices.filter { $0 < UInt64(range.upperBound) }.map {
-                        state.historyEvent(of: p, entry: try ledger.entry(Int64($0)))
+                        i throws(LedgerError) in state.historyEvent(of: p, entry: try entry(Int64(i)))
                     }
                     changes[p.id] = Dictionary(
                         uniqueKeysWithValues: PositionChange.changes(history).map { ($0.index, $0) })

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// What the hub sends a client: text to write as it is (a `deadline` event, a keep-alive
-/// comment), or news that events exist up to an entry index (the client builds them itself).
+/// comment), or news that events exist up to an entry index (in the shared ``EventWindow``).
 enum EventMessage: Sendable {
     case text(String)
     case advance(Int64)
@@ -9,10 +9,11 @@ enum EventMessage: Sendable {
 
 /// Fans messages out to the connected clients, each through a bounded buffer.
 ///
-/// Entry events are not queued: a message says how far the published checkpoint has grown, and
-/// each client builds the events of the entries it has not sent yet, from the published state,
-/// in steps, as fast as it writes them. So a checkpoint that covers a million new entries costs
-/// each client one message and memory for one step.
+/// Entry events are not queued per client: they are built once, into the shared
+/// ``EventWindow``, and a message says how far they go; each client then writes the events of
+/// the entries it has not sent yet from the window, a step at a time, as fast as it writes. So
+/// a checkpoint that covers many new entries costs each client one message, and the events are
+/// built once for all the clients.
 package final class EventHub: Sendable {
     private struct State {
         var clients: [Int: AsyncStream<EventMessage>.Continuation] = [:]

@@ -4,24 +4,27 @@ import LedgerServer
 import Logging
 import ServiceLifecycle
 
-/// Watches the published checkpoint: when it grows, tells the clients (which send the events
-/// of the new entries); sends `deadline` events as deadlines come within the horizon, and
-/// keep-alive comments.
+/// Watches the published checkpoint: when it grows, builds the events of the new entries once
+/// (``EventWindow``) and tells the clients, which send them; sends `deadline` events as
+/// deadlines come within the horizon, and keep-alive comments.
 struct EventService<Store: LedgerStore>: Service {
     let stream: EventStream<Store>
 
     func run() async throws {
         let view = stream.view
         let configuration = stream.configuration
-        let logger = Logger(label: "ledger.serve.events")
+        let logger = stream.logger
         var announced = Set<String>()
         var sinceKeepAlive = Duration.zero
         let horizon = configuration.deadlineHorizon.components.seconds
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.checkInterval) }
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
-            let size = view.log.view.size
-            if size > stream.hub.through { stream.hub.advance(to: size) }
+            // The new entries' events are built once, here, and the clients are told they exist.
+            if view.log.view.size > stream.window.entries.upperBound {
+                let end = stream.catchUp()
+                if end > stream.hub.through { stream.hub.advance(to: end) }
+            }
             do {
                 let s = try view.snapshot()
                 if s.size > 0 {

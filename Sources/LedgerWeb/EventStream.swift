@@ -15,9 +15,11 @@ package struct EventStreamConfiguration: Sendable {
     package var deadlineHorizon: Duration = .seconds(3 * 86_400)
     /// Events a client may have waiting; a client that falls further behind is dropped.
     package var bufferLimit = 256
-    /// Entries whose events a client builds and writes at a time (after `Last-Event-ID`, and
-    /// when a checkpoint covers many new entries).
+    /// Entries whose events are built, and written to a client, at a time.
     package var replayStep: Int64 = 1_000
+    /// Entries whose events are kept for the clients that resume with `Last-Event-ID` (at
+    /// least this many of the latest): older events are not sent, a `truncated` event is.
+    package var replayLimit: Int64 = 10_000
 
     package init() {}
 }
@@ -27,13 +29,34 @@ package final class EventStream<Store: LedgerStore>: Sendable {
     package let view: DomainView<Store>
     package let configuration: EventStreamConfiguration
     package let hub: EventHub
+    /// The events of the latest entries, built once and shared by the clients.
+    package let window: EventWindow
+    /// Where the service logs (the server's logger: `--log-level` applies).
+    let logger: Logger
 
     /// Events start at the checkpoint published now: earlier entries are sent only to a
     /// client that resumes with `Last-Event-ID`.
-    package init(view: DomainView<Store>, configuration: EventStreamConfiguration = .init()) {
+    package init(
+        view: DomainView<Store>, configuration: EventStreamConfiguration = .init(),
+        logger: Logger = Logger(label: "ledger.serve.events")
+    ) {
         self.view = view
         self.configuration = configuration
-        hub = EventHub(through: view.log.view.size, bufferLimit: configuration.bufferLimit)
+        self.logger = logger
+        let size = view.log.view.size
+        hub = EventHub(through: size, bufferLimit: configuration.bufferLimit)
+        window = EventWindow(end: size, limit: configuration.replayLimit, step: configuration.replayStep)
+    }
+
+    /// Builds the events of the entries published since the last call (once, whoever calls),
+    /// and returns the end of the entries whose events exist; on an error the window stays as
+    /// it was, and the error is logged.
+    @discardableResult
+    func catchUp() -> Int64 {
+        do { return try window.update(from: view) } catch {
+            logger.error("events: \(error)")
+            return window.entries.upperBound
+        }
     }
 
     /// The service that watches the published checkpoint and the clock.
@@ -54,8 +77,9 @@ package final class EventStream<Store: LedgerStore>: Sendable {
                 }
                 resume = n
             }
+            // The events of what is published now exist before the client is told of them.
+            self.catchUp()
             let (id, stream, through) = self.hub.subscribe()
-            let logger = context.logger
             // The first entry whose events this client has not been sent.
             // (`resume` may be Int64.max: no `+ 1` before the comparison.)
             let start = resume.map { $0 >= through ? through : $0 + 1 } ?? through
@@ -66,7 +90,7 @@ package final class EventStream<Store: LedgerStore>: Sendable {
                     defer { self.hub.remove(id) }
                     try await writer.write(ByteBuffer(string: ": minilateral ledger events\n\n"))
                     var next = start
-                    try await self.send(from: &next, to: through, writer: &writer, logger: logger)
+                    try await self.send(from: &next, to: through, writer: &writer)
                     // The server waits for the requests in flight before it stops, and this one
                     // would never end: graceful shutdown ends the stream.
                     try await withGracefulShutdownHandler {
@@ -74,7 +98,7 @@ package final class EventStream<Store: LedgerStore>: Sendable {
                             switch message {
                             case .text(let text): try await writer.write(ByteBuffer(string: text))
                             case .advance(let size):
-                                try await self.send(from: &next, to: size, writer: &writer, logger: logger)
+                                try await self.send(from: &next, to: size, writer: &writer)
                             }
                         }
                     } onGracefulShutdown: {
@@ -85,28 +109,20 @@ package final class EventStream<Store: LedgerStore>: Sendable {
         }
     }
 
-    /// Writes the events of the entries from `next` up to `end` (not included), built from the
-    /// published state in steps of ``EventStreamConfiguration/replayStep`` entries, so that
-    /// memory stays bounded; `next` ends past the last entry written.
-    func send(
-        from next: inout Int64, to end: Int64, writer: inout some ResponseBodyWriter, logger: Logger
-    ) async throws {
-        guard next < end else { return }
-        let snapshot: DomainView<Store>.Snapshot
-        do { snapshot = try view.snapshot() } catch {
-            logger.error("events: \(error)")
-            return
-        }
-        let end = min(end, snapshot.size)
-        while next < end {
-            let upper = min(end, next + configuration.replayStep)
-            let events: [ServerEvent]
-            do { events = try DomainEvents.events(next..<upper, state: snapshot.state, ledger: view.ledger) } catch {
-                logger.error("events: entries \(next)..<\(upper): \(error)")
-                return
+    /// Writes the events of the entries from `next` up to `end` (not included), from the
+    /// shared ``EventWindow``, one step at a time; `next` ends past the last entry written.
+    /// When the window no longer has the events from `next` on, a `truncated` event says so
+    /// and the events from the window's first entry follow.
+    func send(from next: inout Int64, to end: Int64, writer: inout some ResponseBodyWriter) async throws {
+        while next < end, let chunk = window.chunk(from: next, to: end) {
+            if let resumedAt = chunk.truncatedAt {
+                let notice = ServerEvent(
+                    id: resumedAt - 1, name: "truncated",
+                    data: ["from": .integer(next), "resumedAt": .integer(resumedAt)])
+                try await writer.write(ByteBuffer(string: notice.text))
             }
-            try await writer.write(ByteBuffer(string: events.map(\.text).joined()))
-            next = upper
+            if !chunk.text.isEmpty { try await writer.write(ByteBuffer(string: chunk.text)) }
+            next = chunk.next
         }
     }
 }

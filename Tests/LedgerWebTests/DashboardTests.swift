@@ -255,6 +255,10 @@ func dashboardGet(_ client: any TestClientProtocol, _ path: String) async throws
             #expect(css.text.contains(".object"))
             let js = try await dashboardGet(client, "/static/live.js")
             #expect(js.status == 200 && js.text.contains("new EventSource('/api/v1/events')"))
+            // Every event that says the published state changed re-fetches the page.
+            for name in ["entry", "position", "decision", "deadline", "truncated"] {
+                #expect(js.text.contains("'\(name)'"), "live.js does not listen to \(name)")
+            }
         }
     }
 }

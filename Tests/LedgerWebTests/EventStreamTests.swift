@@ -31,7 +31,7 @@ import Testing
 
     @Test func aNewCheckpointSendsEntryPositionAndDecisionEventsInEntryOrder() async throws {
         // A buffer of 2 messages, and 4 events: a client is told the checkpoint grew (one
-        // message) and builds the events itself, so it is not dropped.
+        // message) and writes the events from the shared window, so it is not dropped.
         try await withSampleServer("sse", events: quickEvents(bufferLimit: 2)) { server in
             let client = try server.subscribe()
             try await Self.connected(client)

@@ -74,10 +74,10 @@ struct WebServer: Sendable {
         let log = try PublishedLog(ledger: ledger)
         try log.refresh()
         let view = DomainView(ledger: ledger, log: log, clock: clock)
-        let events = EventStream(view: view, configuration: configuration)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test.web")
         logger.logLevel = .critical
+        let events = EventStream(view: view, configuration: configuration, logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = ServerConfiguration(host: "127.0.0.1", port: 0, refreshInterval: .seconds(3600))
         let task = Task {
             try await runServer(
@@ -160,4 +160,35 @@ extension JSONValue {
         for k in keys { out[k] = o[k] }
         return .object(out)
     }
+}
+
+/// `binary serve dir --port 0 --log-level error` started as a process (with `LEDGER_NOW` at
+/// ``testNow``, in `workingDirectory` when given), and the port of the URL it prints first.
+func startServe(
+    _ dir: String, binary: String = ledgerBinary, workingDirectory: String? = nil
+) async throws -> (process: Process, port: Int) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
+    process.arguments = ["serve", dir, "--port", "0", "--log-level", "error"]
+    process.environment = ProcessInfo.processInfo.environment.merging(["LEDGER_NOW": testNow]) { $1 }
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // The first line on stdout is the URL.
+    let url = await Task.detached { () -> String in
+        var line = [UInt8]()
+        while true {
+            let byte = out.fileHandleForReading.readData(ofLength: 1)
+            guard let b = byte.first, b != 0x0a else { break }
+            line.append(b)
+        }
+        return String(decoding: line, as: UTF8.self)
+    }.value
+    guard let port = Int(url.split(separator: ":").last ?? "") else {
+        if process.isRunning { process.terminate() }
+        throw EventStreamTestClient.Failure(description: "ledger serve printed no URL: \(url)")
+    }
+    return (process, port)
 }

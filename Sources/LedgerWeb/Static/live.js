@@ -25,7 +25,7 @@
   var source = new EventSource('/api/v1/events');
   source.onopen = function () { if (status) { status.textContent = 'live updates on'; } };
   source.onerror = function () { if (status) { status.textContent = 'live updates off'; } };
-  ['entry', 'position', 'decision', 'deadline'].forEach(function (name) {
+  ['entry', 'position', 'decision', 'deadline', 'truncated'].forEach(function (name) {
     source.addEventListener(name, refresh);
   });
 })();
