@@ -57,7 +57,9 @@ let package = Package(
         .target(
             name: "ControlLists",
             dependencies: ["ControlCodes", "LedgerCore", "Consensus", "LedgerCrypto"],
-            resources: [.copy("Data")],
+            // The shipped lists and correlation tables are compiled in
+            // (scripts/embed-assets.sh writes EmbeddedCuratedData.swift from Data/).
+            exclude: ["Data"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -97,7 +99,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // The dashboard's templates, style sheet and live-update script are compiled in
-            // (scripts/embed-web-assets.sh writes EmbeddedDashboardFiles.swift from them).
+            // (scripts/embed-assets.sh writes EmbeddedDashboardFiles.swift from them).
             exclude: ["Templates", "Static"],
             swiftSettings: swiftSettings
         ),

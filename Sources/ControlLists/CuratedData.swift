@@ -1,7 +1,8 @@
 import ControlCodes
-import Foundation
 
-/// The small, cited lists and correlation tables shipped with the module (in `Data/`).
+/// The small, cited lists and correlation tables shipped with the module (in `Data/`, compiled
+/// into the binary as ``EmbeddedCuratedData`` by scripts/embed-assets.sh, so that a `ledger`
+/// copied alone finds them).
 ///
 /// Every entry cites its instrument in `source`; see each file's `citation` and
 /// specs/control-list-format.md. The subsets are deliberately small: they hold only what
@@ -22,28 +23,26 @@ public enum CuratedData {
     /// The shipped correlation tables.
     public static let correlationFiles = ["correlations-eu-us", "correlations-jp-wassenaar", "correlations-nl-eu"]
 
-    /// The path of a shipped data file, `Data/<name>.json`.
-    public static func path(_ name: String) throws(ControlListError) -> String {
-        guard
-            let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Data")
-                ?? Bundle.module.url(forResource: name, withExtension: "json")
-        else { throw .notFound("curated data file \(name).json is not in the ControlLists bundle") }
-        return url.path
+    /// The bytes of a shipped data file, `Data/<name>.json`, and the path that names it in errors.
+    static func file(_ name: String) throws(ControlListError) -> (bytes: [UInt8], path: String) {
+        guard let text = EmbeddedCuratedData.files[name] else {
+            throw .notFound("curated data file \(name).json is not shipped")
+        }
+        return (Array(text.utf8), "Data/\(name).json")
     }
 
     /// Loads a shipped list.
     public static func list(_ name: ListName) throws(ControlListError) -> ControlList {
-        try ControlListImporter.importFile(try path(name.rawValue), format: .json)
+        let file = try file(name.rawValue)
+        return try ControlListImporter.importList(bytes: file.bytes, path: file.path, format: .json)
     }
 
     /// All shipped correlation tables, merged.
     public static func correlations() throws(ControlListError) -> CorrelationTable {
         var t = CorrelationTable()
         for f in correlationFiles {
-            let p = try path(f)
-            let bytes: [UInt8]
-            do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: p))) } catch { throw .io("\(p): \(error)") }
-            t.merge(try CorrelationTable.read(bytes: bytes, path: p))
+            let file = try file(f)
+            t.merge(try CorrelationTable.read(bytes: file.bytes, path: file.path))
         }
         return t
     }

@@ -1,8 +1,25 @@
 import ControlCodes
 import ControlLists
+import Foundation
+import LedgerTestSupport
 import Testing
 
 @Suite struct CuratedDataTests {
+    /// The shipped data is compiled into the binary; the files in Sources/ControlLists/Data stay
+    /// the source of truth, byte for byte, and every one of them is shipped.
+    @Test func theEmbeddedCopyIsTheFilesInData() throws {
+        let advice = "the embedded copy is stale: run scripts/embed-assets.sh"
+        let dir = TestPaths.packageRoot + "/Sources/ControlLists/Data"
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") }
+        #expect(names.count == CuratedData.ListName.allCases.count + CuratedData.correlationFiles.count)
+        #expect(Set(EmbeddedCuratedData.files.keys) == Set(names.map { String($0.dropLast(5)) }), "\(advice)")
+        for name in names {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))
+            let embedded = EmbeddedCuratedData.files[String(name.dropLast(5))].map { Data($0.utf8) }
+            #expect(embedded == bytes, "\(name): \(advice)")
+        }
+    }
+
     @Test(arguments: CuratedData.ListName.allCases)
     func everyCuratedEntryCitesItsSource(name: CuratedData.ListName) throws {
         let list = try CuratedData.list(name)

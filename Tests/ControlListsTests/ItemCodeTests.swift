@@ -119,7 +119,7 @@ import Testing
     @Test func curatedDataIsInTheGrammar() throws {
         var checked = 0
         for name in CuratedData.ListName.allCases.map(\.rawValue) + CuratedData.correlationFiles {
-            let data = try Data(contentsOf: URL(fileURLWithPath: try CuratedData.path(name)))
+            let data = Data(try #require(EmbeddedCuratedData.files[name]).utf8)
             let top = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let entries = top["entries"] as? [[String: Any]] ?? []
             let listScheme = (top["scheme"] as? String).flatMap(CodeScheme.init(rawValue:))

@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func theEmbeddedCopyIsTheFilesInTemplatesAndStatic() throws {
-        let advice = "the embedded copy is stale: run scripts/embed-web-assets.sh"
+        let advice = "the embedded copy is stale: run scripts/embed-assets.sh"
         let templates = try Self.files("Templates", suffix: ".mustache")
         #expect(templates.count >= 12)
         #expect(Set(EmbeddedDashboardFiles.templates.keys) == Set(templates.keys), "\(advice)")
@@ -52,14 +52,19 @@ import Testing
         #expect(
             bytes.range(of: Data("_LedgerWeb.resources".utf8)) == nil,
             "the binary still looks for LedgerWeb's resource bundle")
+        #expect(
+            bytes.range(of: Data("_ControlLists.resources".utf8)) == nil,
+            "the binary still looks for ControlLists' resource bundle")
         let dir = try sampleCopy("lonely")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (process, port) = try await startServe(dir, binary: binary, workingDirectory: lonely)
         defer { if process.isRunning { process.terminate() } }
-        for path in ["/", "/forums/G7", "/proposals/G7-SME-2026-02", "/objections", "/transparency", "/entries/5"] {
+        // The conflicts and lists pages also need ControlLists' shipped data (compiled in too).
+        let pages = ["/", "/forums/G7", "/proposals/G7-SME-2026-02", "/objections", "/transparency", "/entries/5"]
+        for path in pages + ["/conflicts", "/lists", "/api/v1/conflicts"] {
             let r = try await EventStreamTestClient.get(port: port, path)
             #expect(r.status == 200, "\(path): \(r.body.prefix(200))")
-            #expect(r.body.contains("<main"), "\(path)")
+            #expect(path.hasPrefix("/api/") || r.body.contains("<main"), "\(path)")
         }
         for (name, type) in [("dashboard.css", "text/css"), ("live.js", "text/javascript")] {
             let r = try await EventStreamTestClient.get(port: port, "/static/" + name)
