@@ -95,7 +95,11 @@ package final class ServerMetrics: Sendable {
                 let made = RequestHandlers(
                     count: factory.makeCounter(label: "ledger_http_requests_total", dimensions: dimensions),
                     duration: factory.makeTimer(label: "ledger_http_request_duration_seconds", dimensions: dimensions))
-                return requestHandlers.withLock { $0[key, default: made] }
+                return requestHandlers.withLock { handlers in
+                    if let earlier = handlers[key] { return earlier }
+                    handlers[key] = made
+                    return made
+                }
             }()
         handlers.count.increment(by: 1)
         handlers.duration.recordNanoseconds(duration.nanoseconds)
