@@ -30,7 +30,11 @@ extension PublishedLog {
             return cached.body
         }
         let bytes: [UInt8]?
-        if tile.kind == .entries { bytes = try view.entryBundle(tile, from: store) } else { bytes = view.tileBytes(tile) }
+        if tile.kind == .entries {
+            bytes = try view.entryBundle(tile, from: store)
+        } else {
+            bytes = view.tileBytes(tile)
+        }
         guard let bytes else { return nil }
         let entry = TileCache.Entry(body: ByteBuffer(bytes: bytes), commitment: view.commitment(of: tile))
         tileCache.insert(entry, for: tile)

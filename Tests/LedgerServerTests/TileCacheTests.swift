@@ -123,7 +123,8 @@ import Testing
     @Test func memoryStaysWithinTheBudgetUnderARequestLoopOverManyTiles() async throws {
         let ledger = try largeLedger.get()
         let budget = 300_000
-        let log = PublishedLog(store: try FileStore(directory: ledger.directory), logKey: ledger.logKey.verifierKey,
+        let log = PublishedLog(
+            store: try FileStore(directory: ledger.directory), logKey: ledger.logKey.verifierKey,
             tileCacheBytes: budget)
         try log.refresh()
         #expect(log.tileCache.budgetBytes == budget)
