@@ -11,7 +11,8 @@
 #   1. durable appends/s through HTTP (POST /api/v1/entries, signatures checked, group commit),
 #      against the raw Ed25519 verify rate measured in the same run (`ledger-bench bench`);
 #   2. p99 append latency at about half that rate;
-#   3. tile reads/s, against a static file served by the same server;
+#   3. tile reads/s, against a static file served by the same server (an in-memory asset), and
+#      the same for hash tiles and entry bundles apart (bundles also in MB/s);
 #   4. kill -9 of the server mid-load: every acknowledged entry is at its acknowledged index
 #      with its acknowledged leaf hash after a restart, nothing is duplicated, the rest can
 #      be posted, and `ledger verify` passes;
@@ -119,12 +120,23 @@ for k in range(min(full, 2000)):
 for k in range(min(n // 65536, 50)):
     print(f"/tile/1/{p(k)}")
 PY
-tiles=$(wrk -t2 -c64 -d"${duration}s" -s scripts/load/get.lua "$url" -- "$work/paths" | grep '^LOAD ' | sed 's/^LOAD /tiles /')
+run_get() { # name paths-file
+  wrk -t2 -c64 -d"${duration}s" -s scripts/load/get.lua "$url" -- "$2" | grep '^LOAD ' | sed "s/^LOAD /$1 /"
+}
+tiles=$(run_get tiles "$work/paths")
 echo "$tiles" >&2
 static_path=${LOAD_STATIC_PATH:-/static/dashboard.css}
 echo "$static_path" > "$work/static"
-static=$(wrk -t2 -c64 -d"${duration}s" -s scripts/load/get.lua "$url" -- "$work/static" | grep '^LOAD ' | sed 's/^LOAD /static /')
+static=$(run_get static "$work/static")
 echo "$static" >&2
+# The same tiles by kind: hash tiles (8 KiB) are near the static file's size; entry bundles are
+# 256 whole entries each, and measure bytes as much as requests.
+grep -v '^/tile/entries/' "$work/paths" > "$work/paths.hashes"
+grep '^/tile/entries/' "$work/paths" > "$work/paths.entries"
+hash_tiles=$(run_get hashtiles "$work/paths.hashes")
+echo "$hash_tiles" >&2
+bundles=$(run_get bundles "$work/paths.entries")
+echo "$bundles" >&2
 
 say "4. kill -9 mid-load, restart, continue"
 rm -f "$work/acks".*
@@ -141,14 +153,15 @@ kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 verify_status=0
 "$bin/ledger" verify "$work/ledger" > "$work/verify.out" 2>&1 || verify_status=$?
 
-python3 - "$work" "$statements" "$peak" "$half" "$tiles" "$static" "$after" "$verify_status" "$json" "$limits" <<'PY'
+python3 - "$work" "$statements" "$verify_status" "$json" "$limits" "$peak" "$half" "$tiles" "$static" "$after" \
+  "$hash_tiles" "$bundles" <<'PY'
 import glob, json, sys
 work, statements = sys.argv[1], int(sys.argv[2])
+verify_status, as_json, limits = int(sys.argv[3]), sys.argv[4] == "1", json.loads(sys.argv[5])
 runs = {}
-for arg in sys.argv[3:8]:
+for arg in sys.argv[6:]:
     name, text = arg.split(" ", 1)
     runs[name] = json.loads(text)
-verify_status, as_json, limits = int(sys.argv[8]), sys.argv[9] == "1", json.loads(sys.argv[10])
 log = [json.loads(l) for l in open(work + "/log.jsonl")]
 acked = {}
 for f in glob.glob(work + "/acks.*"):
@@ -168,6 +181,11 @@ tile_rate = runs["tiles"]["requests"] / runs["tiles"]["seconds"]
 static_rate = runs["static"]["requests"] / runs["static"]["seconds"]
 tiles_ok = all(k == "200" for k in runs["tiles"]["statuses"])
 static_ok = all(k == "200" for k in runs["static"]["statuses"])
+def rate(run): return runs[run]["requests"] / runs[run]["seconds"]
+def mb_per_s(run): return runs[run]["bytes"] / runs[run]["seconds"] / 1e6
+def per_request_kb(run): return runs[run]["bytes"] / max(1, runs[run]["requests"]) / 1e3
+def all_ok(run): return all(k == "200" for k in runs[run]["statuses"])
+static_note = f"{static_rate:.0f}/s, {mb_per_s('static'):.0f} MB/s, {per_request_kb('static'):.1f} kB a reply"
 figures = [
     ("durable appends/s through HTTP", peak_rate, ">= 10000", peak_rate >= 10000,
      f"{peak_rate / verify_rate:.2f} of the raw verify rate ({verify_rate:.0f}/s on {limits['cores']} cores)"),
@@ -175,6 +193,12 @@ figures = [
      f"at {half_rate:.0f} appends/s; p50 {runs['half']['p50_ms']} ms"),
     ("tile reads/s", tile_rate, ">= 50000", tile_rate >= 50000 and tiles_ok,
      f"{tile_rate / static_rate:.2f} of a static file ({static_rate:.0f}/s)" + ("" if static_ok else " (static file NOT 200)")),
+    ("  of which hash tiles alone, reads/s", rate("hashtiles"), "all 200", all_ok("hashtiles"),
+     f"{rate('hashtiles') / static_rate:.2f} of the static file ({static_note}); "
+     f"{per_request_kb('hashtiles'):.1f} kB a reply"),
+    ("  of which entry bundles alone, reads/s", rate("bundles"), "all 200", all_ok("bundles"),
+     f"{mb_per_s('bundles'):.0f} MB/s, {per_request_kb('bundles'):.1f} kB a reply; "
+     f"{mb_per_s('bundles') / mb_per_s('static'):.2f} of the static file's MB/s"),
     ("acknowledged entries lost after kill -9", len(lost), "0", not lost, f"of {len(acked)} acknowledged"),
     ("entries duplicated", duplicated, "0", duplicated == 0, f"ledger verify exit {verify_status}"),
     ("5xx replies", sum(fivexx(r) for r in runs.values()), "0", all(fivexx(r) == 0 for r in runs.values()), ""),

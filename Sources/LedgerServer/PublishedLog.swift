@@ -9,16 +9,18 @@ import Synchronization
 /// checkpoint, checks its signature under the log key, hashes the entries up to its size
 /// itself (through the store's cursor over `entries.jsonl`, never from `tree.hashes`) and
 /// publishes the result only when those entries hash to the checkpoint's root. Tiles are cut
-/// from these recomputed hashes; entry bundles are read from the store at request time and
-/// each entry is checked against its recomputed leaf hash before it is sent. So every byte
+/// from these recomputed hashes; entry bundles are read from the store when first asked for,
+/// and each entry is checked against its recomputed leaf hash before it is sent. So every byte
 /// served is covered by the signed checkpoint, whatever happens to the store's files after
-/// the check.
+/// the check. Built tiles and checked bundles are kept in a bounded cache, and served from it
+/// only while the published tree commits to them (``tileBody(_:)``).
 ///
 /// **Coverage.** Only the entries that the latest signed checkpoint covers are served: a
 /// client never sees an entry that no checkpoint commits to. Entries appended since are
 /// published by the next refresh after a checkpoint covers them.
 ///
-/// Memory: the stored hashes of the covered tree, about 64 bytes an entry.
+/// Memory: the stored hashes of the covered tree, about 64 bytes an entry, and the
+/// ``TileCache`` of tiles already served (at most its budget, 64 MiB by default).
 package final class PublishedLog<Store: LedgerStore>: Sendable {
     package let store: Store
     /// The key the checkpoints must be signed with (the genesis entry's operator key).
@@ -27,12 +29,15 @@ package final class PublishedLog<Store: LedgerStore>: Sendable {
     private let current = Mutex<View>(View())
     /// Held for the whole of a refresh, so that two never interleave.
     private let refreshing = Mutex<Void>(())
+    /// Tiles and entry bundles already built and checked (``tileBody(_:)``).
+    package let tileCache: TileCache
 
-    /// A published log over `store`, whose checkpoints `logKey` signs. Nothing is published
-    /// before the first ``refresh()``.
-    package init(store: Store, logKey: NoteVerifierKey) {
+    /// A published log over `store`, whose checkpoints `logKey` signs, caching at most
+    /// `tileCacheBytes` of tiles. Nothing is published before the first ``refresh()``.
+    package init(store: Store, logKey: NoteVerifierKey, tileCacheBytes: Int = TileCache.defaultBudgetBytes) {
         self.store = store
         self.logKey = logKey
+        self.tileCache = TileCache(budgetBytes: tileCacheBytes)
     }
 
     /// A published log over `ledger`'s store, with the operator key its genesis entry names.

@@ -1,6 +1,7 @@
 import Hummingbird
 import LedgerCore
 import Logging
+import NIOCore
 
 /// The read API's route collections over a ``PublishedLog`` (specs/api.md).
 package struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable {
@@ -28,18 +29,13 @@ package struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable
             guard path.hasPrefix(prefix), let tile = TilePath(parsing: path.dropFirst(prefix.count)) else {
                 throw LedgerServerError.notFound("not a tile path: \(path)")
             }
-            let view = log.view
-            let bytes: [UInt8]?
-            if tile.kind == .entries {
-                do throws(LedgerError) { bytes = try view.entryBundle(tile, from: log.store) } catch {
-                    context.logger.error("entry bundle \(tile): \(error.message)")
-                    throw LedgerServerError.internalError(error)
-                }
-            } else {
-                bytes = view.tileBytes(tile)
+            let body: ByteBuffer?
+            do throws(LedgerError) { body = try log.tileBody(tile) } catch {
+                context.logger.error("tile \(tile): \(error.message)")
+                throw LedgerServerError.internalError(error)
             }
-            guard let bytes else { throw LedgerServerError.notFound("\(tile) is not in the published tree") }
-            return .bytes(bytes, type: HeaderValues.octetStream, cache: HeaderValues.immutable)
+            guard let body else { throw LedgerServerError.notFound("\(tile) is not in the published tree") }
+            return Response(status: .ok, headers: tileHeaderFields, body: ResponseBody(byteBuffer: body))
         }
     }
 
@@ -73,6 +69,11 @@ package struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable
         return n
     }
 }
+
+/// The headers of every tile and entry bundle, built once.
+private let tileHeaderFields: HTTPFields = [
+    .contentType: HeaderValues.octetStream, .cacheControl: HeaderValues.immutable,
+]
 
 extension Response {
     /// A 200 response with `bytes` as the body.

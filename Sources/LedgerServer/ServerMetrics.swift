@@ -22,8 +22,22 @@ package final class ServerMetrics: Sendable {
     private let checkpointAge: Prometheus.Gauge
     private let appends: Prometheus.Counter
     private let fsync: DurationHistogram
+    /// The request counter and timer of each method, route and status, made once (the registry's
+    /// own lookup builds the label set each time). Bounded like the labels.
+    private let requestHandlers = Mutex<[RequestKey: RequestHandlers]>([:])
     /// The checkpoint body last seen published and when it was first seen.
     private let published = Mutex<(body: String, since: ContinuousClock.Instant)?>(nil)
+
+    private struct RequestKey: Hashable {
+        let method: String
+        let route: String
+        let status: Int
+    }
+
+    private struct RequestHandlers: Sendable {
+        let count: any CounterHandler
+        let duration: any TimerHandler
+    }
 
     /// The methods that get a label of their own; any other is counted as `other`.
     static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
@@ -72,13 +86,23 @@ package final class ServerMetrics: Sendable {
     /// Records one HTTP request: `route` is the matched route pattern (`/tile/**`; `NotFound` when no
     /// route matched), never the path.
     package func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        let dimensions = [
-            ("method", ServerMetrics.knownMethods.contains(method) ? method : "other"), ("route", route),
-            ("status", String(status)),
-        ]
-        Metrics.Counter(label: "ledger_http_requests_total", dimensions: dimensions, factory: factory).increment()
-        Metrics.Timer(label: "ledger_http_request_duration_seconds", dimensions: dimensions, factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
+        let method = ServerMetrics.knownMethods.contains(method) ? method : "other"
+        let key = RequestKey(method: method, route: route, status: status)
+        let handlers =
+            requestHandlers.withLock { $0[key] }
+            ?? {
+                let dimensions = [("method", key.method), ("route", route), ("status", String(status))]
+                let made = RequestHandlers(
+                    count: factory.makeCounter(label: "ledger_http_requests_total", dimensions: dimensions),
+                    duration: factory.makeTimer(label: "ledger_http_request_duration_seconds", dimensions: dimensions))
+                return requestHandlers.withLock { handlers in
+                    if let earlier = handlers[key] { return earlier }
+                    handlers[key] = made
+                    return made
+                }
+            }()
+        handlers.count.increment(by: 1)
+        handlers.duration.recordNanoseconds(duration.nanoseconds)
     }
 
     /// Notes the published checkpoint: its size, and the time its body (origin, size, root)

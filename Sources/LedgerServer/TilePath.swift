@@ -37,39 +37,81 @@ package struct TilePath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses the part of a request path after `/tile/`. Returns nil for anything that is not
-    /// the canonical path of a tile: the parsed tile must spell itself back exactly.
+    /// the canonical path of a tile, which ``pathBelowTile`` spells back exactly: one pass over
+    /// the bytes, nothing allocated (it runs for every tile request).
     package init?(parsing path: Substring) {
-        var parts = path.split(separator: "/", omittingEmptySubsequences: false)[...]
-        guard parts.count >= 2, let first = parts.popFirst() else { return nil }
+        var scanner = TilePath.Scanner(path.utf8)
         let kind: Kind
-        if first == "entries" {
+        if scanner.skip("entries") {
             kind = .entries
         } else {
-            guard let level = TilePath.decimal(first), level <= Int64(TilePath.maxLevel) else { return nil }
-            kind = .hashes(level: Int(level))
+            guard let level = scanner.decimal(maxDigits: 2), level <= TilePath.maxLevel else { return nil }
+            kind = .hashes(level: level)
         }
-        var width = TilePath.fullWidth
-        if parts.count >= 2, parts[parts.endIndex - 2].hasSuffix(".p") {
-            guard let w = parts.popLast().flatMap(TilePath.decimal), w < Int64(TilePath.fullWidth) else { return nil }
-            width = Int(w)
-            parts[parts.endIndex - 1] = parts[parts.endIndex - 1].dropLast(2)
-        }
-        // 7 groups of three digits already exceed Int64.max.
-        guard (1...7).contains(parts.count) else { return nil }
+        guard scanner.skip("/") else { return nil }
+        // Groups of three digits: `xDDD/` but the last; the first is not `x000`.
         var index: Int64 = 0
-        for group in parts {
-            guard let digits = TilePath.decimal(group.first == "x" ? group.dropFirst() : group), digits < 1000 else {
-                return nil
-            }
+        var groups = 0
+        while true {
+            let prefixed = scanner.skip("x")
+            guard let group = scanner.threeDigits(), groups < 7 else { return nil }
+            if groups == 0 && prefixed && group == 0 { return nil }
             let (shifted, o1) = index.multipliedReportingOverflow(by: 1000)
-            let (sum, o2) = shifted.addingReportingOverflow(digits)
+            let (sum, o2) = shifted.addingReportingOverflow(Int64(group))
             guard !o1, !o2 else { return nil }
             index = sum
+            groups += 1
+            if !prefixed { break }
+            guard scanner.skip("/") else { return nil }
         }
-        guard let tile = TilePath(kind: kind, index: index, width: width), tile.pathBelowTile == path else {
-            return nil
+        var width = TilePath.fullWidth
+        if scanner.skip(".p/") {
+            guard let w = scanner.decimal(maxDigits: 3), w >= 1, w < TilePath.fullWidth else { return nil }
+            width = w
         }
-        self = tile
+        guard scanner.isAtEnd else { return nil }
+        self.init(kind: kind, index: index, width: width)
+    }
+
+    /// Reads a tile path's ASCII bytes front to back.
+    private struct Scanner {
+        var bytes: Substring.UTF8View
+
+        init(_ bytes: Substring.UTF8View) { self.bytes = bytes }
+
+        var isAtEnd: Bool { bytes.isEmpty }
+
+        /// Consumes `literal` when the bytes start with it.
+        mutating func skip(_ literal: StaticString) -> Bool {
+            let count = literal.utf8CodeUnitCount
+            let matches = literal.withUTF8Buffer { bytes.starts(with: $0) }
+            if matches { bytes.removeFirst(count) }
+            return matches
+        }
+
+        /// Consumes a decimal of 1 to `maxDigits` digits with no leading zero (but "0").
+        mutating func decimal(maxDigits: Int) -> Int? {
+            var value = 0
+            var digits = 0
+            while let b = bytes.first, b >= 0x30, b <= 0x39 {
+                guard digits < maxDigits, !(digits == 1 && value == 0) else { return nil }
+                value = value * 10 + Int(b - 0x30)
+                digits += 1
+                bytes.removeFirst()
+            }
+            return digits == 0 ? nil : value
+        }
+
+        /// Consumes exactly three digits.
+        mutating func threeDigits() -> Int? {
+            var value = 0
+            for _ in 0..<3 {
+                guard let b = bytes.first, b >= 0x30, b <= 0x39 else { return nil }
+                value = value * 10 + Int(b - 0x30)
+                bytes.removeFirst()
+            }
+            return value
+        }
     }
 
     /// The path below `/tile/`: `0/x001/x234/067.p/5`, `entries/000`.

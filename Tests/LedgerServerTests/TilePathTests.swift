@@ -1,4 +1,5 @@
 import LedgerServer
+import LedgerTestSupport
 import Testing
 
 @Suite struct TilePathTests {
@@ -34,5 +35,39 @@ import Testing
         #expect(TilePath(kind: .hashes(level: 64), index: 0) == nil)
         #expect(TilePath(kind: .entries, index: -1) == nil)
         #expect(TilePath(kind: .entries, index: 0, width: 256)?.isPartial == false)
+    }
+
+    /// The parser reads bytes in one pass instead of spelling the tile back; this holds it to
+    /// the round trip: every tile parses from its own path, and every string that parses is
+    /// the path of the tile it parses to. Strings near canonical paths (one byte inserted,
+    /// deleted or replaced, from the bytes paths are made of), from a fixed seed.
+    @Test func theParserAcceptsExactlyTheSpellingsThatSpellThemselvesBack() {
+        var rng = SyntheticWorkload.Random(seed: 12)
+        let alphabet = Array("0123456789x./pentris".utf8)
+        var accepted = 0
+        for round in 0..<3000 {
+            let magnitude = Int64(1) << Int64(rng.next() % 63)
+            let index = Int64(rng.next() % UInt64(magnitude))
+            let width = round % 3 == 0 ? 256 : Int(rng.next() % 256) + 1
+            let kind: TilePath.Kind = round % 5 == 0 ? .entries : .hashes(level: Int(rng.next() % 64))
+            guard let tile = TilePath(kind: kind, index: index, width: width) else { continue }
+            #expect(TilePath(parsing: Substring(tile.pathBelowTile)) == tile, "\(tile)")
+            for _ in 0..<8 {
+                var bytes = Array(tile.pathBelowTile.utf8)
+                let at = Int(rng.next() % UInt64(bytes.count + 1))
+                let byte = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                switch rng.next() % 3 {
+                case 0: bytes.insert(byte, at: at)
+                case 1: if at < bytes.count { bytes.remove(at: at) }
+                default: if at < bytes.count { bytes[at] = byte }
+                }
+                let text = String(decoding: bytes, as: UTF8.self)
+                if let parsed = TilePath(parsing: Substring(text)) {
+                    accepted += 1
+                    #expect(parsed.pathBelowTile == text, "\(text) parsed as \(parsed)")
+                }
+            }
+        }
+        #expect(accepted > 1000, "the mutations should also make other canonical paths")
     }
 }

@@ -1,5 +1,6 @@
--- wrk script of scripts/load.sh: GETs the paths listed in a file (one a line) round robin,
--- each thread starting at its own offset. Reports one JSON line prefixed "LOAD ".
+-- wrk script of scripts/load-wrk.sh: GETs the paths listed in a file (one a line) round robin,
+-- each thread starting at its own offset. Reports one JSON line prefixed "LOAD "
+-- (bytes: all bytes read, headers included).
 local threads = {}
 local counter = 0
 
@@ -33,7 +34,7 @@ function done(summary, latency, requests)
   local parts = {}
   for k, v in pairs(total) do parts[#parts + 1] = string.format('"%s":%d', k, v) end
   io.write(string.format(
-    'LOAD {"requests":%d,"seconds":%.3f,"p50_ms":%.2f,"p99_ms":%.2f,"statuses":{%s}}\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
+    'LOAD {"requests":%d,"bytes":%d,"seconds":%.3f,"p50_ms":%.2f,"p99_ms":%.2f,"statuses":{%s}}\n',
+    summary.requests, summary.bytes, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
     table.concat(parts, ",")))
 end
