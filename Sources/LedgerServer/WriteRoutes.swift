@@ -25,19 +25,27 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
 
     /// Every outcome is a response: the problems of specs/api.md, or 202/201 with the receipt.
     func handle(_ request: Request, logger: Logger) async -> Response {
-        let statement: SignedStatement
+        let signed: SignedStatement
         switch await WriteRoutes.read(request) {
         case .failure(let problem): return problem.response
-        case .success(let s): statement = s
+        case .success(let s): signed = s
         }
-        // A bad signature is refused before the signer's rate budget is charged, so that no one
-        // can spend another key's budget; the ledger checks the signature again when it appends.
-        guard statement.hasValidSignature else {
-            return Problem.refused(
-                .badSignature("signature does not verify for signer \(statement.statement.signer.name)")
-            ).response
+        // The signature is verified here, once, on the handlers (every core); the writer
+        // trusts it through `VerifiedStatement`. A bad signature is refused before the signer's
+        // rate budget is charged, so that no one can spend another key's budget.
+        let statement: VerifiedStatement
+        do throws(LedgerError) {
+            statement = try VerifiedStatement(verifying: signed)
+        } catch {
+            return Problem.refused(error, kind: signed.statement.kind).response
         }
-        let signer = statement.statement.signer.publicKey.rawRepresentation
+        // A key the ledger does not let sign is refused before it gets a rate bucket or a place
+        // in the queue, with the ledger's own error: fresh keys cannot fill the queue. (The
+        // rules check again on append: the signer set may change meanwhile.)
+        if let refusal = await writer.signerRefusal(signed.statement.signer) {
+            return Problem.refused(refusal, kind: signed.statement.kind).response
+        }
+        let signer = signed.statement.signer.publicKey.rawRepresentation
         if let wait = writer.limiter.take(signer) {
             return Problem.rateLimited(retryAfter: wait, rate: writer.limiter.rate).response
         }
@@ -47,23 +55,23 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
         case .overloaded:
             writer.limiter.refund(signer)
             return Problem.overloaded(pending: writer.committer.maxPending).response
-        case .refused(let error) where error.code == .replay:
+        case .duplicate(let error, let index):
             // Anyone can re-post a key's old statements: a refusal costs the signer nothing.
             writer.limiter.refund(signer)
-            return Problem.duplicate(error, index: writer.index(ofStatement: statement.statement.hash)).response
+            return Problem.duplicate(error, index: index).response
         case .refused(let error):
             writer.limiter.refund(signer)
-            return Problem.refused(error).response
+            return Problem.refused(error, kind: signed.statement.kind).response
         case .failed(let error):
             logger.error("append failed", metadata: ["error": "\(error.message)"])
             return Problem.storeFailed(error).response
         }
         var body: [String: JSONValue] = [
             "index": .integer(Int64(appended.index)), "leafHash": .string(appended.leafHash.base64),
-            "statementHash": .string(appended.entry.signed.statement.hash.base64),
+            "statementHash": .string(statement.hash.base64),
         ]
         do {
-            body["receipt"] = .string(try writer.receipt(for: appended).serialized)
+            body["receipt"] = .string(try writer.receipt(for: appended, statementHash: statement.hash).serialized)
         } catch {
             logger.error("signing a receipt failed", metadata: ["error": "\(error.message)"])
             return Problem.storeFailed(error).response

@@ -38,7 +38,8 @@ struct WritableLedger {
 
     func writer(
         _ configuration: WriteConfiguration? = nil, metrics: ServerMetrics? = nil,
-        rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+        rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        signerRefreshInterval: Duration = .seconds(1)
     ) throws -> LogWriter<NegotiationRules, FileStore> {
         let log = try PublishedLog(ledger: ledger)
         try log.refresh()
@@ -46,7 +47,7 @@ struct WritableLedger {
             ledger: ledger, log: log,
             configuration: configuration
                 ?? WriteConfiguration(operatorKey: op, checkpointInterval: .milliseconds(50), rateLimit: 1000),
-            metrics: metrics, rateClock: rateClock)
+            metrics: metrics, rateClock: rateClock, signerRefreshInterval: signerRefreshInterval)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
@@ -201,16 +202,17 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
             kind: "secretariat.register",
             body: ["forum": "G99", "vkey": .string(fx.authors[1].verifierKey.description)],
             key: fx.op, time: .now())
-        let cases: [(body: [UInt8], type: String, status: Int, rule: String?)] = [
-            (Array("{not json".utf8), "application/json", 400, nil),
-            (Array("{\"sig\":\"AAAA\"}".utf8), "application/json", 400, nil),
-            (Array("[1,2]".utf8), "application/json; charset=utf-8", 400, nil),
-            (good.body, "text/plain", 415, nil),
-            (forged.body, "application/json", 422, "badSignature"),
-            (unknown.body, "application/json", 422, "unauthorized"),
-            (badKind.body, "application/json", 422, "unknownKind"),
-            (skewed.body, "application/json", 422, "timeSkew"),
-            (noForum.body, "application/json", 422, "refused"),
+        // `rule` names the consensus engine's rule where the refusal names one, else the code.
+        let cases: [(body: [UInt8], type: String, status: Int, rule: String?, code: String?)] = [
+            (Array("{not json".utf8), "application/json", 400, nil, nil),
+            (Array("{\"sig\":\"AAAA\"}".utf8), "application/json", 400, nil, nil),
+            (Array("[1,2]".utf8), "application/json; charset=utf-8", 400, nil, nil),
+            (good.body, "text/plain", 415, nil, nil),
+            (forged.body, "application/json", 422, "badSignature", "badSignature"),
+            (unknown.body, "application/json", 422, "unauthorized", "unauthorized"),
+            (badKind.body, "application/json", 422, "unknownKind", "unknownKind"),
+            (skewed.body, "application/json", 422, "timeSkew", "timeSkew"),
+            (noForum.body, "application/json", 422, "secretariat.register.forum", "refused"),
         ]
         let before = fx.ledger.store.size
         try await withWriteServer(try fx.writer()) { server in
@@ -223,6 +225,7 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
                 #expect(o["type"]?.stringValue?.hasPrefix("urn:minilateral-ledger:problem:") == true)
                 #expect(o["title"]?.stringValue != nil && o["detail"]?.stringValue != nil)
                 #expect(o["rule"]?.stringValue == c.rule, "\(r.text)")
+                #expect(o["code"]?.stringValue == c.code, "\(r.text)")
             }
         }
         #expect(try FileStore(directory: fx.directory).size == before, "nothing refused was written")
