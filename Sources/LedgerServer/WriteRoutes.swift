@@ -66,29 +66,57 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
             logger.error("append failed", metadata: ["error": "\(error.message)"])
             return Problem.storeFailed(error).response
         }
-        var body: [String: JSONValue] = [
-            "index": .integer(Int64(appended.index)), "leafHash": .string(appended.leafHash.base64),
-            "statementHash": .string(statement.hash.base64),
-        ]
+        var reply = Reply(index: Int64(appended.index), leafHash: appended.leafHash, statementHash: statement.hash)
         do {
-            body["receipt"] = .string(try writer.receipt(for: appended, statementHash: statement.hash).serialized)
+            reply.receipt = try writer.receipt(for: appended, statementHash: statement.hash).serialized
         } catch {
             logger.error("signing a receipt failed", metadata: ["error": "\(error.message)"])
             return Problem.storeFailed(error).response
         }
-        let index = Int64(appended.index)
         guard request.uri.queryParameters.get("wait") == "1",
-            await writer.waiters.wait(for: index, until: .now + writer.configuration.waitTimeout)
+            await writer.waiters.wait(for: reply.index, until: .now + writer.configuration.waitTimeout)
         else {
-            return WriteRoutes.json(.accepted, body)
+            return reply.response(.accepted)
         }
         do throws(LedgerServerError) {
-            body["proof"] = .string(try writer.log.inclusionProof(index: index))
+            reply.proof = try writer.log.inclusionProof(index: reply.index)
         } catch {
             logger.error("proof of a new entry failed", metadata: ["error": "\(error.message)"])
-            return WriteRoutes.json(.accepted, body)
+            return reply.response(.accepted)
         }
-        return WriteRoutes.json(.created, body)
+        return reply.response(.created)
+    }
+
+    /// The 202/201 reply: `{"index","leafHash","proof"?,"receipt","statementHash"}` in
+    /// canonical JSON and a newline, written member by member in canonical (sorted) order, as
+    /// `JSONValue.canonicalBytes` writes it, without building a dictionary.
+    struct Reply {
+        let index: Int64
+        let leafHash: Digest
+        let statementHash: Digest
+        var receipt = ""
+        var proof: String?
+
+        var bytes: [UInt8] {
+            var out = [UInt8]()
+            out.reserveCapacity(512 + receipt.utf8.count + (proof?.utf8.count ?? 0))
+            out += Array("{\"index\":\(index),\"leafHash\":\"\(leafHash.base64)\",".utf8)
+            if let proof {
+                out += Array("\"proof\":".utf8)
+                CanonicalJSON.writeString(proof, into: &out)
+                out.append(UInt8(ascii: ","))
+            }
+            out += Array("\"receipt\":".utf8)
+            CanonicalJSON.writeString(receipt, into: &out)
+            out += Array(",\"statementHash\":\"\(statementHash.base64)\"}\n".utf8)
+            return out
+        }
+
+        func response(_ status: HTTPResponse.Status) -> Response {
+            Response(
+                status: status, headers: [.contentType: "application/json", .cacheControl: HeaderValues.noCache],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
     }
 
     /// The one signed statement of the request: `application/json`, at most ``maxBodySize``
@@ -117,11 +145,6 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
         }
     }
 
-    static func json(_ status: HTTPResponse.Status, _ body: [String: JSONValue]) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json", .cacheControl: HeaderValues.noCache],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSONValue.object(JSONObject(body)).canonicalBytes + [0x0A])))
-    }
 }
 
 /// The write routes as the server mounts them.

@@ -109,6 +109,7 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
         #expect(r.status == 202, "\(r.text)")
         #expect(r.headers["content-type"] == "application/json")
         let o = try jsonObject(r)
+        #expect(r.body == o.canonicalBytes + [0x0A], "one canonical JSON object and a newline")
         let index = try #require(o["index"]?.integerValue)
         #expect(o["statementHash"]?.stringValue == statement.statement.hash.base64)
         let receiptText = try #require(o["receipt"]?.stringValue)
@@ -173,6 +174,7 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
         let r = try await withWriteServer(try fx.writer()) { try await $0.submit(statement.body, wait: true) }
         #expect(r.status == 201, "\(r.text)")
         let o = try jsonObject(r)
+        #expect(r.body == o.canonicalBytes + [0x0A], "one canonical JSON object and a newline")
         let index = try #require(o["index"]?.integerValue)
         let proof = try ProofDocument(parsing: try #require(o["proof"]?.stringValue))
         let leaf = try FileStore(directory: fx.directory).leaf(index)
