@@ -31,38 +31,36 @@ import Testing
     /// position, and the bytes written are those of `appendEach` over the same statements.
     @Test func verifiedAppendsCheckAndWriteExactlyAsAppendEach() throws {
         let fx = try Fixture()
-        let copy = tempPath("verified-copy")
-        try FileManager.default.copyItem(atPath: fx.dir, toPath: copy)
-        defer { try? FileManager.default.removeItem(atPath: copy) }
-        let twin = try Ledger<CoreRules>(directory: copy, clock: fx.clock.closure)
-        let stranger = try NoteSignerKey.generate(name: "stranger")
-        let a = try fx.note("a")
-        let batch = [
-            a, try fx.note("stranger", by: stranger), a, try fx.note("b"),
-            try fx.statement("note", ["text": "skewed"], fx.author, skew: 7200),
-            try fx.statement("note", ["text": 5], fx.author), try fx.statement("no.such.kind", ["x": 1], fx.author),
-            try fx.statement("key.register", ["vkey": .string(stranger.verifierKey.description)], fx.author),
-        ]
-        let verified = try fx.ledger.appendEach(verified: batch.map { try VerifiedStatement(verifying: $0) })
-        let plain = try twin.appendEach(batch)
-        #expect(verified.count == batch.count)
-        var accepted = 0
-        for k in batch.indices {
-            switch (verified[k], plain[k]) {
-            case (.success(let x), .success(let y)):
-                #expect(x.index == y.index && x.leafHash == y.leafHash, "statement \(k)")
-                accepted += 1
-            case (.failure(let x), .failure(let y)):
-                #expect(x.error.code == y.code && x.error.message == y.message, "statement \(k)")
-            default:
-                Issue.record("statement \(k): verified gave \(verified[k]), appendEach gave \(plain[k])")
+        try fx.withTwin { twin, copy in
+            let stranger = try NoteSignerKey.generate(name: "stranger")
+            let a = try fx.note("a")
+            let batch = [
+                a, try fx.note("stranger", by: stranger), a, try fx.note("b"),
+                try fx.statement("note", ["text": "skewed"], fx.author, skew: 7200),
+                try fx.statement("note", ["text": 5], fx.author), try fx.statement("no.such.kind", ["x": 1], fx.author),
+                try fx.statement("key.register", ["vkey": .string(stranger.verifierKey.description)], fx.author),
+            ]
+            let verified = try fx.ledger.appendEach(verified: batch.map { try VerifiedStatement(verifying: $0) })
+            let plain = try twin.appendEach(batch)
+            #expect(verified.count == batch.count)
+            var accepted = 0
+            for k in batch.indices {
+                switch (verified[k], plain[k]) {
+                case (.success(let x), .success(let y)):
+                    #expect(x.index == y.index && x.leafHash == y.leafHash, "statement \(k)")
+                    accepted += 1
+                case (.failure(let x), .failure(let y)):
+                    #expect(x.error.code == y.code && x.error.message == y.message, "statement \(k)")
+                default:
+                    Issue.record("statement \(k): verified gave \(verified[k]), appendEach gave \(plain[k])")
+                }
             }
+            #expect(accepted == 2, "a and b; the rest refused")
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: fx.dir + "/entries.jsonl"))
+                    == Data(contentsOf: URL(fileURLWithPath: copy + "/entries.jsonl")))
+            #expect(try fx.audit().failure == nil)
         }
-        #expect(accepted == 2, "a and b; the rest refused")
-        #expect(
-            try Data(contentsOf: URL(fileURLWithPath: fx.dir + "/entries.jsonl"))
-                == Data(contentsOf: URL(fileURLWithPath: copy + "/entries.jsonl")))
-        #expect(try fx.audit().failure == nil)
     }
 
     /// A replay names the entry that holds the statement: an early entry, one appended by
@@ -131,19 +129,23 @@ import Testing
 
     /// The rule a refusal names: the statement's kind or one of its fields, as the message
     /// starts; nothing for the core's own checks.
-    @Test(arguments: [
-        ("secretariat.register", "secretariat.register.forum: no charter for forum \"G8\"", "secretariat.register.forum"),
-        ("position", "position.party: signer x is the delegation of FR, not DE", "position.party"),
-        ("decision", "decision P1: adopt was already recorded at entry 4", "decision"),
-        ("note", "note.text: is required", "note.text"),
-        ("note", "signer author+01020304 is not registered", nil),
-        ("note", "unknown kind \"note\"", nil),
-        ("position", "proposal.amend.proposal: unknown proposal \"P\"", nil),
-        ("note", "note: must be signed", "note"),
-        ("note", "note.: x", nil),
-        ("note", "notes.text: x", nil),
-        ("note", "note.te xt: x", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            (
+                "secretariat.register", "secretariat.register.forum: no charter for forum \"G8\"",
+                "secretariat.register.forum"
+            ),
+            ("position", "position.party: signer x is the delegation of FR, not DE", "position.party"),
+            ("decision", "decision P1: adopt was already recorded at entry 4", "decision"),
+            ("note", "note.text: is required", "note.text"),
+            ("note", "signer author+01020304 is not registered", nil),
+            ("note", "unknown kind \"note\"", nil),
+            ("position", "proposal.amend.proposal: unknown proposal \"P\"", nil),
+            ("note", "note: must be signed", "note"),
+            ("note", "note.: x", nil),
+            ("note", "notes.text: x", nil),
+            ("note", "note.te xt: x", nil),
+        ] as [(String, String, String?)])
     func theRuleIsNamedByTheRefusalsMessage(kind: String, message: String, rule: String?) {
         #expect(LedgerError.refused(message).rule(ofKind: kind) == rule)
     }
