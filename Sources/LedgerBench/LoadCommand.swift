@@ -60,9 +60,17 @@ extension LedgerBenchCommand {
                 let server = try LoadServer.start(dir: dir, keyFile: keyFile)
                 defer { server.stop() }
                 BenchOutput.stderr("server at 127.0.0.1:\(server.port); throughput phase\n")
+                let cpuBefore = (server: server.cpuSeconds(), client: LoadServer.ownCPUSeconds())
                 let full = LoadClient.run(
                     port: server.port, bodies: bodies[..<count], connections: connections, seconds: seconds, rate: nil)
                 let rate = Double(full.accepted) / full.elapsed
+                // CPU time per append (server and load generator), steadier than the rate on a
+                // machine shared with other work.
+                let perAppend = { (seconds: Double) in full.accepted > 0 ? seconds * 1e6 / Double(full.accepted) : 0 }
+                let serverMicros = perAppend(server.cpuSeconds() - cpuBefore.server)
+                let clientMicros = perAppend(LoadServer.ownCPUSeconds() - cpuBefore.client)
+                var load = [0.0, 0, 0]
+                _ = getloadavg(&load, 3)
                 BenchOutput.stderr("latency phase at \(Int(rate / 2))/s\n")
                 let paced = LoadClient.run(
                     port: server.port, bodies: bodies[count...], connections: connections,
@@ -79,6 +87,9 @@ extension LedgerBenchCommand {
                     "rawVerifyPerSecondPerCore": .integer(Int64(verifyRate)), "cores": .integer(Int64(cores)),
                     "ratioToVerifyLimit": .string(String(format: "%.3f", rate / limit)),
                     "connections": .integer(Int64(connections)),
+                    "serverCPUMicrosecondsPerAppend": .integer(Int64(serverMicros)),
+                    "clientCPUMicrosecondsPerAppend": .integer(Int64(clientMicros)),
+                    "loadAverage": .string(String(format: "%.2f", load[0])),
                 ]
                 if json {
                     print(JSONValue.object(JSONObject(report)).canonicalString)
@@ -95,6 +106,9 @@ extension LedgerBenchCommand {
                     print(
                         "5xx replies: \(full.serverErrors + paced.serverErrors); other non-2xx: \(full.other + paced.other)"
                     )
+                    print(
+                        "CPU per append in the throughput phase: server \(Int(serverMicros)) us, load generator "
+                            + "\(Int(clientMicros)) us; load average " + String(format: "%.2f", load[0]))
                 }
             }
         }
@@ -142,6 +156,25 @@ struct LoadServer {
     func stop() {
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
+    }
+
+    /// The server's user and system CPU time so far, in seconds (Linux `/proc`; 0 elsewhere).
+    func cpuSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        // Fields after the command name: state is field 3, utime 14 and stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// This process's user and system CPU time so far, in seconds.
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let seconds = { (t: timeval) in Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }
 

@@ -4,8 +4,11 @@ import Synchronization
 
 /// Group commit: concurrent submissions wait in one queue, and a single writer drains it in
 /// batches of at most ``maxBatch``, appending each batch with one call to
-/// ``StoreLedger/appendEach(_:)`` (one fsync per file for the whole group). A submission is
-/// answered only after its batch is durable.
+/// ``StoreLedger/appendEach(verified:)`` (one fsync per file for the whole group). A
+/// submission is answered only after its batch is durable.
+///
+/// Submissions are ``VerifiedStatement``s: their signatures were verified by the request
+/// handlers, which run on every core, so the single writer does not verify them again.
 ///
 /// While the writer commits one batch, the submissions that arrive form the next one, so the
 /// batch grows with the load and the fsync cost is shared. The writer runs on a dispatch queue
@@ -17,6 +20,8 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
         case appended(StoreLedger<Rules, Store>.Appended)
         /// Refused by the ledger's rules; nothing of it was written.
         case refused(LedgerError)
+        /// Refused as a replay: the entry at `index` already holds the statement.
+        case duplicate(LedgerError, index: Int64?)
         /// The whole batch failed (the store could not be locked, read or written).
         case failed(LedgerError)
         /// The queue already holds ``GroupCommitter/maxPending`` submissions.
@@ -24,7 +29,7 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
     }
 
     private struct Pending: Sendable {
-        let statement: SignedStatement
+        let statement: VerifiedStatement
         let continuation: CheckedContinuation<Outcome, Never>
     }
 
@@ -57,7 +62,7 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
         self.observe = observe
     }
 
-    /// The number of commits (calls to ``StoreLedger/appendEach(_:)``) made so far.
+    /// The number of commits (calls to ``StoreLedger/appendEach(verified:)``) made so far.
     package var commits: Int { state.withLock { $0.commits } }
 
     /// The number of submissions waiting for the writer.
@@ -68,7 +73,7 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
 
     /// Queues `statement` and returns once its batch is committed (or at once when the queue
     /// is full).
-    package func submit(_ statement: SignedStatement) async -> Outcome {
+    package func submit(_ statement: VerifiedStatement) async -> Outcome {
         await withCheckedContinuation { continuation in
             let start = state.withLock { s -> Bool? in
                 guard s.queue.count < maxPending else { return nil }
@@ -105,10 +110,12 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
             let outcomes: [Outcome]
             let started = ContinuousClock.now
             do {
-                outcomes = try ledger.appendEach(batch.map(\.statement)).map { result in
+                outcomes = try ledger.appendEach(verified: batch.map(\.statement)).map { result in
                     switch result {
                     case .success(let appended): .appended(appended)
-                    case .failure(let error): .refused(error)
+                    case .failure(let refusal) where refusal.error.code == .replay:
+                        .duplicate(refusal.error, index: refusal.existingIndex)
+                    case .failure(let refusal): .refused(refusal.error)
                     }
                 }
             } catch {

@@ -1,5 +1,7 @@
+import Dispatch
 import LedgerCore
 import LedgerCrypto
+import Synchronization
 
 /// What the write API is configured with (`ledger serve --operator-key …`).
 package struct WriteConfiguration: Sendable {
@@ -41,15 +43,22 @@ package final class LogWriter<Rules: LedgerRules, Store: LedgerStore>: Sendable 
     package let waiters: CheckpointWaiters
     /// The log's origin (the operator key's name).
     package let origin: String
+    /// When ``signerRefusal(_:)`` last brought the ledger's signer set up to date.
+    private let signersRefreshed = Mutex(ContinuousClock.now)
+    /// How long a signer set that refuses a key is trusted before ``signerRefusal(_:)``
+    /// replays the ledger again.
+    let signerRefreshInterval: Duration
 
     /// - Parameters:
     ///   - metrics: when given, each group commit records its appends and its duration (which
     ///     is dominated by the fsyncs) there.
     ///   - rateClock: the rate limiter's clock (in tests, one they set).
+    ///   - signerRefreshInterval: see ``signerRefusal(_:)``.
     /// - Throws: `.unauthorized` when the key is not the ledger's operator key.
     package init(
         ledger: StoreLedger<Rules, Store>, log: PublishedLog<Store>, configuration: WriteConfiguration,
-        metrics: ServerMetrics? = nil, rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+        metrics: ServerMetrics? = nil, rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        signerRefreshInterval: Duration = .seconds(1)
     ) throws(LedgerError) {
         let op = try ledger.operatorKey()
         guard configuration.operatorKey.verifierKey == op else {
@@ -70,25 +79,48 @@ package final class LogWriter<Rules: LedgerRules, Store: LedgerStore>: Sendable 
         limiter = RateLimiter(rate: configuration.rateLimit, clock: rateClock)
         waiters = CheckpointWaiters(published: log.view.size)
         origin = op.name
+        self.signerRefreshInterval = signerRefreshInterval
     }
 
     /// The signed receipt for an appended entry.
-    package func receipt(for appended: StoreLedger<Rules, Store>.Appended) throws(LedgerError) -> SignedReceipt {
+    /// - Parameters:
+    ///   - statementHash: the entry's statement hash, when the caller has it (else computed).
+    package func receipt(
+        for appended: StoreLedger<Rules, Store>.Appended, statementHash: Digest? = nil
+    ) throws(LedgerError) -> SignedReceipt {
         let time = appended.entry.time
         let receipt = Receipt(
-            origin: origin, index: appended.index, statementHash: appended.entry.signed.statement.hash,
+            origin: origin, index: appended.index, statementHash: statementHash ?? appended.entry.signed.statement.hash,
             leafHash: appended.leafHash, logTime: time, includeBy: time.adding(seconds: configuration.maxDelaySeconds))
         return try SignedReceipt(signing: receipt, with: configuration.operatorKey)
     }
 
-    /// The index of the entry holding the statement of hash `hash`, newest first.
-    package func index(ofStatement hash: Digest) -> Int64? {
-        let snap = ledger.store.snapshot
-        var i = min(snap.size, snap.recordCount) - 1
-        while i >= 0 {
-            if snap.statementHash(i) == hash { return i }
-            i -= 1
+    /// The refusal the ledger's rules would give any statement by `signer` because the key
+    /// is unknown or revoked (``StoreLedger/signerRefusal(_:)``), or nil: such statements are
+    /// refused before they spend a rate budget or a place in the queue.
+    ///
+    /// The signer set is the one after this process's last append. When it refuses and was
+    /// not brought up to date in the last ``signerRefreshInterval`` (a second), the ledger is
+    /// replayed first (another
+    /// process, `ledger append`, may have registered the key), on a dispatch queue: the
+    /// replay may wait for a commit, which a task of the concurrency pool must not.
+    package func signerRefusal(_ signer: NoteVerifierKey) async -> LedgerError? {
+        guard ledger.signerRefusal(signer) != nil else { return nil }
+        let now = ContinuousClock.now
+        let refresh = signersRefreshed.withLock { last -> Bool in
+            guard now - last >= signerRefreshInterval else { return false }
+            last = now
+            return true
         }
-        return nil
+        if refresh {
+            let ledger = self.ledger
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().async {
+                    _ = try? ledger.currentState()
+                    done.resume()
+                }
+            }
+        }
+        return ledger.signerRefusal(signer)
     }
 }

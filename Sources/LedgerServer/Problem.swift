@@ -9,8 +9,12 @@ struct Problem: Error, Sendable {
     let status: HTTPResponse.Status
     let title: String
     let detail: String
-    /// The ledger rule that refused the statement (a ``LedgerError/Code``), when one did.
+    /// The rule that refused the statement, when one did: the rule the refusal names (the
+    /// statement's kind or one of its fields, `secretariat.register.forum`), else the
+    /// ``LedgerError/Code``.
     var rule: String?
+    /// The ``LedgerError/Code`` of the refusal, when a rule refused.
+    var code: String?
     var headers: HTTPFields = [:]
 
     static let contentType = "application/problem+json"
@@ -21,6 +25,7 @@ struct Problem: Error, Sendable {
             "status": .integer(Int64(status.code)), "detail": .string(detail),
         ]
         if let rule { o["rule"] = .string(rule) }
+        if let code { o["code"] = .string(code) }
         return .object(JSONObject(o))
     }
 
@@ -48,17 +53,18 @@ struct Problem: Error, Sendable {
             detail: "the body must be sent as Content-Type: application/json, not \(got ?? "none")")
     }
 
-    /// A refusal by a rule of the ledger or the consensus engine.
-    static func refused(_ error: LedgerError) -> Problem {
+    /// A refusal by a rule of the ledger or the consensus engine, of a statement of `kind`.
+    static func refused(_ error: LedgerError, kind: String) -> Problem {
         Problem(
             name: "refused", status: .unprocessableContent, title: "Refused by a rule of the ledger",
-            detail: error.message, rule: error.code.description)
+            detail: error.message, rule: error.rule(ofKind: kind) ?? error.code.description,
+            code: error.code.description)
     }
 
     static func duplicate(_ error: LedgerError, index: Int64?) -> Problem {
         var p = Problem(
             name: "duplicate", status: .conflict, title: "Statement already in the ledger", detail: error.message,
-            rule: error.code.description)
+            rule: error.code.description, code: error.code.description)
         if let index { p.headers[HTTPFields.Element.Name("X-Log-Index")!] = String(index) }
         return p
     }

@@ -25,19 +25,27 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
 
     /// Every outcome is a response: the problems of specs/api.md, or 202/201 with the receipt.
     func handle(_ request: Request, logger: Logger) async -> Response {
-        let statement: SignedStatement
+        let signed: SignedStatement
         switch await WriteRoutes.read(request) {
         case .failure(let problem): return problem.response
-        case .success(let s): statement = s
+        case .success(let s): signed = s
         }
-        // A bad signature is refused before the signer's rate budget is charged, so that no one
-        // can spend another key's budget; the ledger checks the signature again when it appends.
-        guard statement.hasValidSignature else {
-            return Problem.refused(
-                .badSignature("signature does not verify for signer \(statement.statement.signer.name)")
-            ).response
+        // The signature is verified here, once, on the handlers (every core); the writer
+        // trusts it through `VerifiedStatement`. A bad signature is refused before the signer's
+        // rate budget is charged, so that no one can spend another key's budget.
+        let statement: VerifiedStatement
+        do throws(LedgerError) {
+            statement = try VerifiedStatement(verifying: signed)
+        } catch {
+            return Problem.refused(error, kind: signed.statement.kind).response
         }
-        let signer = statement.statement.signer.publicKey.rawRepresentation
+        // A key the ledger does not let sign is refused before it gets a rate bucket or a place
+        // in the queue, with the ledger's own error: fresh keys cannot fill the queue. (The
+        // rules check again on append: the signer set may change meanwhile.)
+        if let refusal = await writer.signerRefusal(signed.statement.signer) {
+            return Problem.refused(refusal, kind: signed.statement.kind).response
+        }
+        let signer = signed.statement.signer.publicKey.rawRepresentation
         if let wait = writer.limiter.take(signer) {
             return Problem.rateLimited(retryAfter: wait, rate: writer.limiter.rate).response
         }
@@ -47,40 +55,68 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
         case .overloaded:
             writer.limiter.refund(signer)
             return Problem.overloaded(pending: writer.committer.maxPending).response
-        case .refused(let error) where error.code == .replay:
+        case .duplicate(let error, let index):
             // Anyone can re-post a key's old statements: a refusal costs the signer nothing.
             writer.limiter.refund(signer)
-            return Problem.duplicate(error, index: writer.index(ofStatement: statement.statement.hash)).response
+            return Problem.duplicate(error, index: index).response
         case .refused(let error):
             writer.limiter.refund(signer)
-            return Problem.refused(error).response
+            return Problem.refused(error, kind: signed.statement.kind).response
         case .failed(let error):
             logger.error("append failed", metadata: ["error": "\(error.message)"])
             return Problem.storeFailed(error).response
         }
-        var body: [String: JSONValue] = [
-            "index": .integer(Int64(appended.index)), "leafHash": .string(appended.leafHash.base64),
-            "statementHash": .string(appended.entry.signed.statement.hash.base64),
-        ]
+        var reply = Reply(index: Int64(appended.index), leafHash: appended.leafHash, statementHash: statement.hash)
         do {
-            body["receipt"] = .string(try writer.receipt(for: appended).serialized)
+            reply.receipt = try writer.receipt(for: appended, statementHash: statement.hash).serialized
         } catch {
             logger.error("signing a receipt failed", metadata: ["error": "\(error.message)"])
             return Problem.storeFailed(error).response
         }
-        let index = Int64(appended.index)
         guard request.uri.queryParameters.get("wait") == "1",
-            await writer.waiters.wait(for: index, until: .now + writer.configuration.waitTimeout)
+            await writer.waiters.wait(for: reply.index, until: .now + writer.configuration.waitTimeout)
         else {
-            return WriteRoutes.json(.accepted, body)
+            return reply.response(.accepted)
         }
         do throws(LedgerServerError) {
-            body["proof"] = .string(try writer.log.inclusionProof(index: index))
+            reply.proof = try writer.log.inclusionProof(index: reply.index)
         } catch {
             logger.error("proof of a new entry failed", metadata: ["error": "\(error.message)"])
-            return WriteRoutes.json(.accepted, body)
+            return reply.response(.accepted)
         }
-        return WriteRoutes.json(.created, body)
+        return reply.response(.created)
+    }
+
+    /// The 202/201 reply: `{"index","leafHash","proof"?,"receipt","statementHash"}` in
+    /// canonical JSON and a newline, written member by member in canonical (sorted) order, as
+    /// `JSONValue.canonicalBytes` writes it, without building a dictionary.
+    struct Reply {
+        let index: Int64
+        let leafHash: Digest
+        let statementHash: Digest
+        var receipt = ""
+        var proof: String?
+
+        var bytes: [UInt8] {
+            var out = [UInt8]()
+            out.reserveCapacity(512 + receipt.utf8.count + (proof?.utf8.count ?? 0))
+            out += Array("{\"index\":\(index),\"leafHash\":\"\(leafHash.base64)\",".utf8)
+            if let proof {
+                out += Array("\"proof\":".utf8)
+                CanonicalJSON.writeString(proof, into: &out)
+                out.append(UInt8(ascii: ","))
+            }
+            out += Array("\"receipt\":".utf8)
+            CanonicalJSON.writeString(receipt, into: &out)
+            out += Array(",\"statementHash\":\"\(statementHash.base64)\"}\n".utf8)
+            return out
+        }
+
+        func response(_ status: HTTPResponse.Status) -> Response {
+            Response(
+                status: status, headers: [.contentType: "application/json", .cacheControl: HeaderValues.noCache],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
     }
 
     /// The one signed statement of the request: `application/json`, at most ``maxBodySize``
@@ -109,11 +145,6 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
         }
     }
 
-    static func json(_ status: HTTPResponse.Status, _ body: [String: JSONValue]) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json", .cacheControl: HeaderValues.noCache],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSONValue.object(JSONObject(body)).canonicalBytes + [0x0A])))
-    }
 }
 
 /// The write routes as the server mounts them.

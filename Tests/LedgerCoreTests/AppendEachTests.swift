@@ -89,32 +89,30 @@ import Testing
     /// Each refusal is the error `append` gives for that statement alone at its position.
     @Test func refusalsAreExactlyWhatAppendGivesAtThatPosition() throws {
         let fx = try Fixture()
-        let copy = tempPath("copy")
-        try FileManager.default.copyItem(atPath: fx.dir, toPath: copy)
-        defer { try? FileManager.default.removeItem(atPath: copy) }
-        let twin = try Ledger<CoreRules>(directory: copy, clock: fx.clock.closure)
-        let stranger = try NoteSignerKey.generate(name: "stranger")
-        let a = try fx.note("a")
-        let batch = [
-            a, try fx.note("stranger", by: stranger), a, forged(try fx.note("f")), try fx.note("b"),
-            try fx.statement("note", ["text": "skewed"], fx.author, skew: 7200),
-            try fx.statement("note", ["text": 5], fx.author),
-        ]
-        let results = try fx.ledger.appendEach(batch)
-        for (k, s) in batch.enumerated() {
-            let alone = Result { () throws(LedgerError) in try twin.append([s])[0] }
-            switch (results[k], alone) {
-            case (.success(let x), .success(let y)):
-                #expect(x.index == y.index && x.leafHash == y.leafHash, "statement \(k)")
-            case (.failure(let x), .failure(let y)):
-                #expect(x.code == y.code && x.message == y.message, "statement \(k): \(x.message) vs \(y.message)")
-            default:
-                Issue.record("statement \(k): appendEach gave \(results[k]), append gave \(alone)")
+        try fx.withTwin { twin, copy in
+            let stranger = try NoteSignerKey.generate(name: "stranger")
+            let a = try fx.note("a")
+            let batch = [
+                a, try fx.note("stranger", by: stranger), a, forged(try fx.note("f")), try fx.note("b"),
+                try fx.statement("note", ["text": "skewed"], fx.author, skew: 7200),
+                try fx.statement("note", ["text": 5], fx.author),
+            ]
+            let results = try fx.ledger.appendEach(batch)
+            for (k, s) in batch.enumerated() {
+                let alone = Result { () throws(LedgerError) in try twin.append([s])[0] }
+                switch (results[k], alone) {
+                case (.success(let x), .success(let y)):
+                    #expect(x.index == y.index && x.leafHash == y.leafHash, "statement \(k)")
+                case (.failure(let x), .failure(let y)):
+                    #expect(x.code == y.code && x.message == y.message, "statement \(k): \(x.message) vs \(y.message)")
+                default:
+                    Issue.record("statement \(k): appendEach gave \(results[k]), append gave \(alone)")
+                }
             }
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: fx.dir + "/entries.jsonl"))
+                    == Data(contentsOf: URL(fileURLWithPath: copy + "/entries.jsonl")))
         }
-        #expect(
-            try Data(contentsOf: URL(fileURLWithPath: fx.dir + "/entries.jsonl"))
-                == Data(contentsOf: URL(fileURLWithPath: copy + "/entries.jsonl")))
     }
 
     @Test func aBatchWithNothingAcceptedWritesNothing() throws {

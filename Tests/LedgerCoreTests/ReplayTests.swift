@@ -24,7 +24,9 @@ import Testing
         #expect(replay.range.root == (try f.ledger.store.tree.root(treeSize: size)))
         #expect(added == (0..<StoredHashIndex.count(size: size)).map { f.ledger.store.storedHash(at: $0) })
         #expect(replay.chain.prev == f.ledger.store.leafHash(size - 1))
-        #expect(replay.statementHashes.count == lines.count)
+        #expect(replay.statementIndexes.count == lines.count)
+        let snap = f.ledger.store.snapshot
+        #expect((0..<size).allSatisfy { replay.statementIndexes[snap.statementHash($0)] == $0 }, "hash → its entry")
         #expect(replay.rules.authority.record(for: f.author.verifierKey) != nil)
     }
 

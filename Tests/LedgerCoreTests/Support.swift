@@ -52,6 +52,15 @@ struct Fixture {
         return out
     }
 
+    /// Runs `body` with a ledger over a copy of this one's directory (same clock), and the
+    /// copy's path; the copy is removed afterwards.
+    func withTwin<R>(_ body: (Ledger<CoreRules>, String) throws -> R) throws -> R {
+        let copy = tempPath("twin")
+        try FileManager.default.copyItem(atPath: dir, toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        return try body(try Ledger<CoreRules>(directory: copy, clock: clock.closure), copy)
+    }
+
     func audit(_ options: Auditor<CoreRules>.Options = .init()) throws -> Auditor<CoreRules>.Report {
         Auditor<CoreRules>(store: try FileStore(directory: dir, checkingCaches: false), options: options).run()
     }

@@ -38,7 +38,8 @@ struct WritableLedger {
 
     func writer(
         _ configuration: WriteConfiguration? = nil, metrics: ServerMetrics? = nil,
-        rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+        rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        signerRefreshInterval: Duration = .seconds(1)
     ) throws -> LogWriter<NegotiationRules, FileStore> {
         let log = try PublishedLog(ledger: ledger)
         try log.refresh()
@@ -46,7 +47,7 @@ struct WritableLedger {
             ledger: ledger, log: log,
             configuration: configuration
                 ?? WriteConfiguration(operatorKey: op, checkpointInterval: .milliseconds(50), rateLimit: 1000),
-            metrics: metrics, rateClock: rateClock)
+            metrics: metrics, rateClock: rateClock, signerRefreshInterval: signerRefreshInterval)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
@@ -108,6 +109,7 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
         #expect(r.status == 202, "\(r.text)")
         #expect(r.headers["content-type"] == "application/json")
         let o = try jsonObject(r)
+        #expect(r.body == o.canonicalBytes + [0x0A], "one canonical JSON object and a newline")
         let index = try #require(o["index"]?.integerValue)
         #expect(o["statementHash"]?.stringValue == statement.statement.hash.base64)
         let receiptText = try #require(o["receipt"]?.stringValue)
@@ -172,6 +174,7 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
         let r = try await withWriteServer(try fx.writer()) { try await $0.submit(statement.body, wait: true) }
         #expect(r.status == 201, "\(r.text)")
         let o = try jsonObject(r)
+        #expect(r.body == o.canonicalBytes + [0x0A], "one canonical JSON object and a newline")
         let index = try #require(o["index"]?.integerValue)
         let proof = try ProofDocument(parsing: try #require(o["proof"]?.stringValue))
         let leaf = try FileStore(directory: fx.directory).leaf(index)
@@ -201,16 +204,17 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
             kind: "secretariat.register",
             body: ["forum": "G99", "vkey": .string(fx.authors[1].verifierKey.description)],
             key: fx.op, time: .now())
-        let cases: [(body: [UInt8], type: String, status: Int, rule: String?)] = [
-            (Array("{not json".utf8), "application/json", 400, nil),
-            (Array("{\"sig\":\"AAAA\"}".utf8), "application/json", 400, nil),
-            (Array("[1,2]".utf8), "application/json; charset=utf-8", 400, nil),
-            (good.body, "text/plain", 415, nil),
-            (forged.body, "application/json", 422, "badSignature"),
-            (unknown.body, "application/json", 422, "unauthorized"),
-            (badKind.body, "application/json", 422, "unknownKind"),
-            (skewed.body, "application/json", 422, "timeSkew"),
-            (noForum.body, "application/json", 422, "refused"),
+        // `rule` names the consensus engine's rule where the refusal names one, else the code.
+        let cases: [(body: [UInt8], type: String, status: Int, rule: String?, code: String?)] = [
+            (Array("{not json".utf8), "application/json", 400, nil, nil),
+            (Array("{\"sig\":\"AAAA\"}".utf8), "application/json", 400, nil, nil),
+            (Array("[1,2]".utf8), "application/json; charset=utf-8", 400, nil, nil),
+            (good.body, "text/plain", 415, nil, nil),
+            (forged.body, "application/json", 422, "badSignature", "badSignature"),
+            (unknown.body, "application/json", 422, "unauthorized", "unauthorized"),
+            (badKind.body, "application/json", 422, "unknownKind", "unknownKind"),
+            (skewed.body, "application/json", 422, "timeSkew", "timeSkew"),
+            (noForum.body, "application/json", 422, "secretariat.register.forum", "refused"),
         ]
         let before = fx.ledger.store.size
         try await withWriteServer(try fx.writer()) { server in
@@ -223,6 +227,7 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
                 #expect(o["type"]?.stringValue?.hasPrefix("urn:minilateral-ledger:problem:") == true)
                 #expect(o["title"]?.stringValue != nil && o["detail"]?.stringValue != nil)
                 #expect(o["rule"]?.stringValue == c.rule, "\(r.text)")
+                #expect(o["code"]?.stringValue == c.code, "\(r.text)")
             }
         }
         #expect(try FileStore(directory: fx.directory).size == before, "nothing refused was written")

@@ -28,6 +28,9 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
     package let clock: @Sendable () -> Timestamp
     /// What this process has replayed and checked of the entries.
     let replayed = Mutex<Replayed>(Replayed())
+    /// The signer set after the entries this process last replayed or appended, and their
+    /// number: read without waiting for a commit (``signerRefusal(_:)``).
+    let signers = Mutex<(size: Int64, authority: Authority)>((0, Authority()))
 
     /// The state derived from the first `size` entries, and what was computed on the way.
     struct Replayed: Sendable {
@@ -45,7 +48,7 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
         var size: Int64 { replay.size }
         var lastLeaf: Digest { replay.chain.prev }
         var lastTime: Timestamp? { replay.chain.lastTime }
-        var statementHashes: Set<Digest> { replay.statementHashes }
+        var statementIndexes: [Digest: Int64] { replay.statementIndexes }
         var range: CompactRange { replay.range }
     }
 
@@ -128,6 +131,7 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
         guard r.size < n else { return }
         do throws(LedgerError) {
             try replayChecked(&r, to: n)
+            publishSigners(r)
         } catch {
             r = Replayed()
             throw error
@@ -220,6 +224,44 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
         return try appendStaged(statements) { staged throws(LedgerError) in staged.results }
     }
 
+    /// As ``appendEach(_:)`` for statements whose signatures this process has verified
+    /// already (the only way to make a ``VerifiedStatement``): the signatures are not checked
+    /// again, and everything else is, in the same order with the same errors. A statement
+    /// that an entry already holds (`.replay`) is refused with that entry's index, found in
+    /// O(1).
+    ///
+    /// - Throws: only what stops the whole batch: the store cannot be read, locked or written.
+    package func appendEach(verified statements: [VerifiedStatement]) throws(LedgerError) -> [Result<
+        Appended, AppendRefusal
+    >] {
+        guard !statements.isEmpty else { return [] }
+        let checked = statements.map {
+            CheckedStatement(signed: $0.signed, hasValidSignature: true, hash: $0.hash, message: $0.signingMessage)
+        }
+        return try appendStaged(checked) { staged throws(LedgerError) in
+            staged.results.enumerated().map { k, result in
+                result.mapError { AppendRefusal(error: $0, existingIndex: staged.replayed[k]) }
+            }
+        }
+    }
+
+    /// Why one statement of ``appendEach(verified:)`` was refused.
+    package struct AppendRefusal: Error, Sendable {
+        /// The error ``append(_:lines:)`` would give for the statement at its position.
+        package let error: LedgerError
+        /// For a `.replay`, the index of the entry that holds the statement (an earlier entry,
+        /// or one accepted before it in the same batch).
+        package let existingIndex: Int64?
+    }
+
+    /// A statement with its signature's verdict, its hash and its signing message.
+    struct CheckedStatement: Sendable {
+        let signed: SignedStatement
+        let hasValidSignature: Bool
+        let hash: Digest
+        let message: [UInt8]
+    }
+
     /// A batch checked against the replayed state: per statement its entry or refusal, and
     /// what the accepted statements add to the store.
     struct StagedBatch {
@@ -227,7 +269,11 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
         var leaves = [[UInt8]]()
         var statementHashes = [Digest]()
         var newStored = [Digest]()
-        var seen = Set<Digest>()
+        /// The statement hashes accepted in this batch, with their entries' indexes.
+        var seen = [Digest: Int64]()
+        /// For each statement refused as a replay, by its position in the batch: the index of
+        /// the entry that holds it.
+        var replayed = [Int: Int64]()
         var prev: Digest
         var working: Rules
         var range: CompactRange
@@ -241,6 +287,13 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
     /// statements, if any, as one batch.
     private func appendStaged<R: Sendable>(
         _ statements: [SignedStatement], decide: (StagedBatch) throws(LedgerError) -> R
+    ) throws(LedgerError) -> R {
+        try appendStaged(StoreLedger.verifyInParallel(statements), decide: decide)
+    }
+
+    /// As ``appendStaged(_:decide:)`` for statements whose signatures have been checked.
+    private func appendStaged<R: Sendable>(
+        _ statements: [CheckedStatement], decide: (StagedBatch) throws(LedgerError) -> R
     ) throws(LedgerError) -> R {
         try replayed.withLock { (rp: inout Replayed) throws(LedgerError) -> R in
             try store.withWriteLock { (session) throws(LedgerError) -> R in
@@ -257,8 +310,9 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
                 rp.replay.takeAppended(
                     rules: staged.working,
                     chain: ChainLinker(next: store.size, prev: staged.prev, lastTime: staged.time),
-                    range: staged.range, statementHashes: staged.seen)
+                    range: staged.range, statementIndexes: staged.seen)
                 rp.end = store.committedEnd
+                publishSigners(rp)
                 return result
             }
         }
@@ -267,27 +321,25 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
     /// Checks each statement against the state after `rp` and the statements accepted before
     /// it in the batch: signature, replay, claimed time, size, encoding and the rules. Writes
     /// nothing.
-    private func stage(_ statements: [SignedStatement], after rp: Replayed) -> StagedBatch {
+    private func stage(_ statements: [CheckedStatement], after rp: Replayed) -> StagedBatch {
         let clockNow = clock()
         var b = StagedBatch(
             prev: rp.lastLeaf, working: rp.state, range: rp.range,
             time: TimeRule.integrationTime(clock: clockNow, previous: rp.lastTime))
-        let checked = StoreLedger.verifyInParallel(statements)
         b.results.reserveCapacity(statements.count)
-        for (k, signed) in statements.enumerated() {
+        for (k, checked) in statements.enumerated() {
+            let signed = checked.signed
+            let hash = checked.hash
             let index = UInt64(store.size) + UInt64(b.leaves.count)
             do throws(LedgerError) {
-                let (ok, hash, _) = checked[k]
-                guard ok else {
-                    throw LedgerError.badSignature(
-                        "signature does not verify for signer \(signed.statement.signer.name)")
-                }
-                guard !rp.statementHashes.contains(hash), !b.seen.contains(hash) else {
+                guard checked.hasValidSignature else { throw VerifiedStatement.badSignature(signed) }
+                if let existing = rp.statementIndexes[hash] ?? b.seen[hash] {
+                    b.replayed[k] = existing
                     throw LedgerError.replay("statement \(hash.base64) is already in the ledger (replay)")
                 }
                 try TimeRule.checkOnAppend(claimed: signed.statement.time, clock: clockNow)
                 let entry = Entry(index: index, prev: b.prev, time: b.time, signed: signed)
-                let leaf = entry.canonicalBytes(statementBytes: checked[k].2[Statement.domain.count...])
+                let leaf = entry.canonicalBytes(statementBytes: checked.message[Statement.domain.count...])
                 guard leaf.count <= Entry.maxBytes else {
                     throw LedgerError.tooLarge("entry would be \(leaf.count) bytes, over \(Entry.maxBytes)")
                 }
@@ -302,7 +354,7 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
                 b.newStored += added
                 b.leaves.append(leaf)
                 b.statementHashes.append(hash)
-                b.seen.insert(hash)
+                b.seen[hash] = Int64(index)
                 b.results.append(.success(Appended(index: index, leafHash: lh, entry: entry)))
                 b.prev = lh
             } catch {
@@ -313,11 +365,11 @@ public final class StoreLedger<Rules: LedgerRules, Store: LedgerStore>: Sendable
     }
 
     /// Verifies signatures and computes statement hashes on all cores.
-    static func verifyInParallel(_ statements: [SignedStatement]) -> [(Bool, Digest, [UInt8])] {
+    static func verifyInParallel(_ statements: [SignedStatement]) -> [CheckedStatement] {
         Parallel.map(statements.count, workers: min(Parallel.processorCount, max(1, statements.count / 64))) { k in
             let msg = statements[k].statement.signingMessage
             let ok = statements[k].statement.signer.publicKey.isValidSignature(statements[k].signature, for: msg)
-            return (ok, SHA256.hash(msg), msg)
+            return CheckedStatement(signed: statements[k], hasValidSignature: ok, hash: SHA256.hash(msg), message: msg)
         }
     }
 

@@ -13,6 +13,29 @@ public protocol LedgerRules: Sendable {
     /// Checks `entry` against the state and, if it is allowed, applies it. On a throw the
     /// state must be unchanged.
     mutating func apply(_ entry: Entry, leafHash: Digest) throws(LedgerError)
+    /// The error that ``apply(_:leafHash:)`` gives every entry `index` signed by `signer`,
+    /// whatever its kind, when `authority` (the signer set after entries `0..<index`) does not
+    /// let that key sign it; nil when it may, or when the kind could matter. A server uses it
+    /// to refuse statements by unknown keys before it queues them.
+    ///
+    /// The default refuses unregistered and revoked keys as ``CoreRules/checkSigner(_:)``
+    /// does (and nothing for entry 0, the genesis); a rules type whose entries may be signed
+    /// by keys outside its ``authority`` returns nil.
+    static func signerRefusal(_ signer: NoteVerifierKey, at index: UInt64, in authority: Authority) -> LedgerError?
+}
+
+extension LedgerRules {
+    public static func signerRefusal(_ signer: NoteVerifierKey, at index: UInt64, in authority: Authority)
+        -> LedgerError?
+    {
+        guard index > 0 else { return nil }
+        do throws(LedgerError) {
+            try authority.checkActive(signer, at: index)
+            return nil
+        } catch {
+            return error
+        }
+    }
 }
 
 /// The ledger core's own rules: genesis, signer registration and revocation, and notes.

@@ -52,8 +52,10 @@ package struct Replay<Rules: LedgerRules>: Sendable {
     package var rules: Rules
     /// The next index, the last log time, and (with ``Checks/chain``) the last leaf hash.
     @usableFromInline package internal(set) var chain: ChainLinker
-    /// The statement hashes of the entries replayed (with ``Checks/replays``).
-    package private(set) var statementHashes: Set<Digest>
+    /// The statement hash of each entry replayed, with the entry's index (with
+    /// ``Checks/replays``): a replay is found, and the entry that holds the statement named,
+    /// in O(1).
+    package private(set) var statementIndexes: [Digest: Int64]
     /// The tree's right edge over the entries replayed (with ``Checks/tree``).
     package private(set) var range: CompactRange
     /// The stored hashes the last entry added to the tree, in ``StoredHashIndex`` order, and
@@ -69,7 +71,7 @@ package struct Replay<Rules: LedgerRules>: Sendable {
         self.checks = checks
         self.rules = rules
         chain = ChainLinker()
-        statementHashes = []
+        statementIndexes = [:]
         range = CompactRange()
     }
 
@@ -107,11 +109,11 @@ package struct Replay<Rules: LedgerRules>: Sendable {
 
     /// Steps 5 and 6 of ``apply(_:at:decoded:willApply:didApply:)``.
     private mutating func commit(_ step: Step) throws(LedgerError) {
-        if checks.contains(.replays), statementHashes.contains(step.statementHash) {
+        if checks.contains(.replays), statementIndexes[step.statementHash] != nil {
             throw LedgerError.replay("statement is a replay of an earlier entry")
         }
         try rules.apply(step.entry, leafHash: step.leafHash)
-        if checks.contains(.replays) { statementHashes.insert(step.statementHash) }
+        if checks.contains(.replays) { statementIndexes[step.statementHash] = step.index }
     }
 
     /// Steps 1 to 3 of ``apply(_:at:decoded:willApply:didApply:)``.
@@ -156,13 +158,13 @@ package struct Replay<Rules: LedgerRules>: Sendable {
     /// Takes over the state after entries that an append checked and wrote itself (it checks
     /// more than a replay: signatures, claimed times), so that they need no replay.
     package mutating func takeAppended(
-        rules: Rules, chain: ChainLinker, range: CompactRange, statementHashes: Set<Digest>
+        rules: Rules, chain: ChainLinker, range: CompactRange, statementIndexes: [Digest: Int64]
     ) {
         precondition(checks == .all && range.size == chain.next)
         self.rules = rules
         self.chain = chain
         self.range = range
-        self.statementHashes.formUnion(statementHashes)
+        self.statementIndexes.merge(statementIndexes) { old, _ in old }
         added = []
     }
 
