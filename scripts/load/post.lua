@@ -8,6 +8,15 @@
 local threads = {}
 local counter = 0
 
+-- Seconds since boot from /proc/uptime (10 ms resolution): wrk's summary.duration is the
+-- configured duration even when every thread stopped early, after sending its share.
+local function uptime()
+  local f = io.open("/proc/uptime")
+  local t = tonumber(f:read("*n"))
+  f:close()
+  return t
+end
+
 function setup(thread)
   thread:set("id", counter)
   counter = counter + 1
@@ -25,6 +34,7 @@ function init(args)
     i = i + 1
   end
   sent, answered, statuses = 0, 0, {}
+  started, finished = uptime(), nil
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
 end
@@ -51,20 +61,31 @@ function response(status, headers, body)
     acks:write(index, " ", leaf, "\n")
     acks:flush()
   end
-  if answered >= #bodies then wrk.thread:stop() end
+  if answered >= #bodies then
+    finished = uptime()
+    wrk.thread:stop()
+  end
 end
 
 function done(summary, latency, requests)
   local total = {}
+  -- The run's real length: from the first thread's start to the last thread's stop, or the
+  -- configured duration when a thread ran to the end.
+  local first, last = nil, nil
   for _, t in ipairs(threads) do
     for k, v in pairs(t:get("statuses")) do total[k] = (total[k] or 0) + v end
+    local s, f = t:get("started"), t:get("finished")
+    if first == nil or s < first then first = s end
+    if f == nil then last = math.huge elseif last == nil or f > last then last = f end
   end
+  local seconds = summary.duration / 1e6
+  if first and last and last ~= math.huge then seconds = math.min(seconds, math.max(last - first, 0.01)) end
   local parts = {}
   for k, v in pairs(total) do parts[#parts + 1] = string.format('"%s":%d', k, v) end
   io.write(string.format(
     'LOAD {"requests":%d,"seconds":%.3f,"p50_ms":%.2f,"p90_ms":%.2f,"p99_ms":%.2f,"max_ms":%.2f,'
       .. '"connect_errors":%d,"read_errors":%d,"write_errors":%d,"timeouts":%d,"statuses":{%s}}\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(90) / 1e3,
+    summary.requests, seconds, latency:percentile(50) / 1e3, latency:percentile(90) / 1e3,
     latency:percentile(99) / 1e3, latency.max / 1e3, summary.errors.connect, summary.errors.read,
     summary.errors.write, summary.errors.timeout, table.concat(parts, ",")))
 end
