@@ -20,11 +20,9 @@ struct EventService<Store: LedgerStore>: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.checkInterval) }
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
-            // The new entries' events are built once, here, and the clients are told they exist.
-            if view.log.view.size > stream.window.entries.upperBound {
-                let end = stream.catchUp()
-                if end > stream.hub.through { stream.hub.advance(to: end) }
-            }
+            // The new entries' events are built once (here or by a request that came first) and
+            // the clients are told they exist; a no-op when nothing was published since.
+            await stream.publishNew()
             do {
                 let s = try view.snapshot()
                 if s.size > 0 {

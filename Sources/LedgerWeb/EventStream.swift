@@ -1,3 +1,4 @@
+import Dispatch
 import HTTPTypes
 import Hummingbird
 import LedgerCore
@@ -59,6 +60,20 @@ package final class EventStream<Store: LedgerStore>: Sendable {
         }
     }
 
+    /// Builds the events of what is published now (``catchUp()``, on a dispatch queue: it may
+    /// read up to ``EventStreamConfiguration/replayLimit`` entries, which must not hold a thread
+    /// of the concurrency pool) and tells the clients. Whoever builds the events tells the
+    /// clients, so no checkpoint's events are held back whichever of the service or a request
+    /// got there first (a repeated `advance` to the same end is a no-op for a client).
+    @discardableResult
+    func publishNew() async -> Int64 {
+        let end = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.catchUp()) }
+        }
+        if end > hub.through { hub.advance(to: end) }
+        return end
+    }
+
     /// The service that watches the published checkpoint and the clock.
     package var service: some Service { EventService(stream: self) }
 
@@ -77,8 +92,9 @@ package final class EventStream<Store: LedgerStore>: Sendable {
                 }
                 resume = n
             }
-            // The events of what is published now exist before the client is told of them.
-            self.catchUp()
+            // The events of what is published now exist, and the clients were told of them,
+            // before this client subscribes: it starts at the checkpoint published now.
+            await self.publishNew()
             let (id, stream, through) = self.hub.subscribe()
             // The first entry whose events this client has not been sent.
             // (`resume` may be Int64.max: no `+ 1` before the comparison.)

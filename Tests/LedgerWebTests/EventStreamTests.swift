@@ -72,6 +72,31 @@ import Testing
         }
     }
 
+    /// A request that arrives after a new checkpoint builds that checkpoint's events before the
+    /// service does; it must also tell the connected clients. (It once did not, and the service
+    /// then found the events built and told no one: anyone polling `GET /api/v1/events` kept
+    /// every dashboard from receiving entries.) The service never looks here (a check interval
+    /// of an hour), so only the requests can deliver the events.
+    @Test func aRequestThatBuildsANewCheckpointsEventsTellsTheConnectedClients() async throws {
+        var configuration = quickEvents()
+        configuration.checkInterval = .seconds(3600)
+        try await withSampleServer("sse-race", events: configuration) { server in
+            let client = try server.subscribe()
+            try await Self.connected(client)
+            try Self.appendAndPublish(server)
+            let poller = try server.subscribe()
+            try await Self.connected(poller)
+            let events = try await Self.events(client, count: 4)
+            #expect(events.map { "\($0.id ?? "-") \($0.event ?? "-")" } == [
+                "100 entry", "100 position", "101 entry", "101 decision",
+            ])
+            #expect(server.events.hub.through == 102)
+            // The poller subscribed at the checkpoint published when it connected: it is sent
+            // none of the events of the entries published before.
+            #expect(try await !poller.read(until: { !ParsedEvent.parse($0).isEmpty }, seconds: 0.5))
+        }
+    }
+
     @Test func lastEventIDReplaysTheEntriesAfterItThenGoesLive() async throws {
         try await withSampleServer("resume") { server in
             // Entries 96–99 are positions on RCEP-TF-2026-02; replayed two entries at a time.
