@@ -54,7 +54,7 @@ struct DashboardPages<Store: LedgerStore> {
 
     /// The time of entry `index` (the published prefix).
     func time(ofEntry index: UInt64) throws(LedgerError) -> Timestamp {
-        try view.ledger.entry(Int64(index)).time
+        try publishedEntry(Int64(index)).time
     }
 
     /// Since when the proposal is in its state: the entry that set it, or its deadline when the
@@ -176,7 +176,7 @@ struct DashboardPages<Store: LedgerStore> {
     func proposal(_ p: Proposal) throws(LedgerError) -> DashboardPage {
         let st = state.status(of: p.id, at: now)!
         var events = [ProposalEvent]()
-        for i in p.entryIndices { events.append(state.historyEvent(of: p, entry: try view.ledger.entry(Int64(i)))) }
+        for i in p.entryIndices { events.append(state.historyEvent(of: p, entry: try publishedEntry(Int64(i)))) }
         let revisionNumber = { (entry: Int64?) -> Int? in
             entry.flatMap { e in p.revisions.first { Int64($0.entryIndex) == e }?.number }
         }

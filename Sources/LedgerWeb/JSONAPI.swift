@@ -97,10 +97,11 @@ enum JSONAPI {
             return DomainJSON.forumDetail(state.forum(try forumID(name, in: state))!, state: state)
         }
 
-        /// Board rows of `statuses`, with when each state began.
-        func boardRows(_ statuses: [ProposalStatus]) throws -> [JSONValue] {
+        /// Board rows of `statuses`, with when each state began (from the entries `s` publishes,
+        /// each checked against the published tree).
+        func boardRows(_ statuses: [ProposalStatus], in s: DomainView<Store>.Snapshot) throws -> [JSONValue] {
             try statuses.map { st in
-                let since = try DomainDocuments.stateSince(st) { try view.ledger.entry(Int64($0)).time }
+                let since = try DomainDocuments.stateSince(st) { try view.publishedEntry(Int64($0), in: s).time }
                 return DomainDocuments.boardRow(st, since: since)
             }
         }
@@ -112,7 +113,7 @@ enum JSONAPI {
             return [
                 "forum": .string(id), "name": .string(c.name), "parties": .array(c.parties.map { .string($0) }),
                 "asOf": .string(now.rfc3339),
-                "proposals": .array(try boardRows(s.state.statuses(forum: id, at: now))),
+                "proposals": .array(try boardRows(s.state.statuses(forum: id, at: now), in: s)),
             ]
         }
 
@@ -127,7 +128,7 @@ enum JSONAPI {
                 return st
             }
             let statuses = s.state.statuses(forum: forum, at: now).filter { state == nil || $0.state == state }
-            return .array(try boardRows(statuses))
+            return .array(try boardRows(statuses, in: s))
         }
 
         /// Proposal `id` and its history, or a 404 problem naming the nearest id.
@@ -137,7 +138,7 @@ enum JSONAPI {
                 throw APIProblem.unknown("proposal", id, among: s.state.proposals.map(\.id))
             }
             let events = try st.proposal.entryIndices.map {
-                s.state.historyEvent(of: st.proposal, entry: try view.ledger.entry(Int64($0)))
+                s.state.historyEvent(of: st.proposal, entry: try view.publishedEntry(Int64($0), in: s))
             }
             return (st, events)
         }

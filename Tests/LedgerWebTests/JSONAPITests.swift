@@ -293,4 +293,30 @@ import Testing
             #expect(!r.body.contains("entries.jsonl"))
         }
     }
+    /// Every entry a page or an answer reads besides the state (a proposal's timeline, when a
+    /// state began) is checked against the published tree: a published objection's reason
+    /// changed in entries.jsonl (same length) is a 500, never shown.
+    @Test func aReasonChangedAfterTheCheckIsNeverShown() async throws {
+        try await withSampleServer("tampered-reason") { server in
+            let history = try cliJSON(["history", server.dir, "G7-SME-2026-02", "--json"]).arrayValue!
+            let reason = try #require(history.first { $0["body"]?["stance"] == "object" }?["body"]?["reason"]?.stringValue)
+            let paths = [
+                "/api/v1/proposals/G7-SME-2026-02/history", "/api/v1/forums/G7/board", "/api/v1/proposals",
+                "/proposals/G7-SME-2026-02",
+            ]
+            for path in paths { #expect(try await server.get(path).status == 200, "\(path)") }
+            // The first letter of the reason, changed in place (the store keeps the file open).
+            let text = try String(contentsOfFile: server.dir + "/entries.jsonl", encoding: .utf8)
+            let first = reason.first!
+            let forgedReason = String(first == "X" ? "Y" : "X") + reason.dropFirst()
+            #expect(text.components(separatedBy: reason).count == 2, "the reason is in one entry")
+            let forged = text.replacingOccurrences(of: reason, with: forgedReason)
+            try Data(forged.utf8).write(to: URL(fileURLWithPath: server.dir + "/entries.jsonl"))
+            for path in paths {
+                let r = try await server.get(path)
+                #expect(r.status == 500, "\(path)")
+                #expect(!r.body.contains(forgedReason), "\(path) shows the forged reason")
+            }
+        }
+    }
 }
