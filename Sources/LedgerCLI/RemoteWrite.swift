@@ -153,6 +153,15 @@ enum RemoteLedger {
     ) throws {
         let proof = try TlogProof(parsing: text)
         let checkpoint = try SignedCheckpoint(parsing: proof.checkpoint.serialized, logKey: logKey)
+        // The reply's index and the proof's checkpoint come from the server: check them before
+        // any arithmetic on them (an index of Int64.max, or a size beyond Int64, once trapped).
+        guard proof.index == UInt64(index), UInt64(index) < checkpoint.checkpoint.size,
+            checkpoint.checkpoint.size <= UInt64(Int64.max)
+        else {
+            throw LedgerError.proofInvalid(
+                "the proof is for entry \(proof.index) of a tree of \(checkpoint.checkpoint.size), "
+                    + "not for entry \(index) the reply names")
+        }
         let log = ServedLog(client: client, checkpointText: proof.checkpoint.serialized, checkpoint: checkpoint)
         let leaf = try runBlocking { () async throws(LedgerError) in try await log.entries(index..<(index + 1)) }[0]
         let entry = try Entry(leaf: leaf)

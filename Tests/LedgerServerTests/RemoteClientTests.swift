@@ -224,6 +224,41 @@ import Testing
 }
 
 extension RemoteClientTests {
+    /// A `--wait` reply naming an entry far beyond its proof (2^53 − 1, the largest index the
+    /// reply's JSON can carry), with a genuine proof of another entry under a genuine signed
+    /// checkpoint: a one-line error (exit 1) before anything is fetched for that index.
+    @Test func aWaitReplyNamingAnEntryBeyondItsProofIsAnErrorNotATrap() async throws {
+        let copy = try SampleCopy()
+        defer { copy.remove() }
+        try await withServer(try copy.published()) { server in
+            let genuine = try await HTTPTestClient.get(port: server.port, "/proof/5")
+            #expect(genuine.status == 200)
+            let proof = String(decoding: genuine.body, as: UTF8.self)
+            let accept: @Sendable ([UInt8], Bool) async throws -> Response = { bytes, _ in
+                let signed = try SignedStatement(json: try JSONParser.parse(bytes))
+                let reply: JSONValue = [
+                    "index": .integer(9_007_199_254_740_991), "leafHash": .string(SHA256.hash(bytes).base64),
+                    "statementHash": .string(signed.statement.hash.base64),
+                    "receipt": .string(try Proxy.receipt(for: signed, leafHash: SHA256.hash(bytes))),
+                    "proof": .string(proof),
+                ]
+                return Response(
+                    status: .created, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: reply.canonicalString)))
+            }
+            try await withProxy(upstream: server.port, tamper: .none, accept: accept) { proxy in
+                let key = try LedgerFiles.readPrivateKey(Self.operatorKeyFile)
+                let r = try await runLedger([
+                    "append", "http://127.0.0.1:\(proxy.port)", "--key", Self.operatorKeyFile, "--kind", "note",
+                    "--body", "{\"text\":\"far\"}", "--wait", "--log-vkey", key.verifierKey.description,
+                ])
+                #expect(r.status == 1, "\(r.stderr)")
+                #expect(r.stderr.contains("not for entry 9007199254740991"), "\(r.stderr)")
+                #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+            }
+        }
+    }
+
     /// A write command given the URL of a real `ledger serve --operator-key` (the built binary):
     /// signed here, appended there through the server's rules, and its receipt proven against
     /// the server's directory.
