@@ -44,11 +44,15 @@ enum MirrorCosignatures {
         // A line the mirror holds already, byte for byte, is neither attached nor dropped.
         lines.removeAll { stored.note.signatures.contains($0) }
         let now = CosignaturePolicy.now()
+        // The store holds at most `maxCosignatures` beside the log's own line, the ones it holds
+        // already included: more would make the attach (and so the whole sync) fail.
+        let storedCosignatures = stored.note.signatures.filter { !($0.name == logKey.name && $0.keyID == logKey.keyID) }
+        let room = max(0, CosignaturePolicy.maxCosignatures - storedCosignatures.count)
         var kept = [SignedNote.Signature]()
         for s in lines {
             guard let key = known.first(where: { $0.name == s.name && $0.keyID == s.keyID }),
                 !held.contains(key), !kept.contains(where: { $0.name == s.name && $0.keyID == s.keyID }),
-                kept.count < CosignaturePolicy.maxCosignatures,
+                kept.count < room,
                 let time = try? served.note.verify(s, by: key), !CosignaturePolicy.isFuture(time, now: now)
             else { continue }
             kept.append(s)
