@@ -54,11 +54,15 @@ struct Problem: Error, Sendable {
     }
 
     /// A refusal by a rule of the ledger or the consensus engine, of a statement of `kind`.
-    static func refused(_ error: LedgerError, kind: String) -> Problem {
-        Problem(
+    /// A refusal; its `rule` names the rule of kind `kind` that refused (as the message names
+    /// it), else the error code. Only a rule body's errors (`invalidBody`, `refused`) name a rule:
+    /// the kind is the sender's to choose, and a kind spelled like the first word of a core
+    /// check's message ("signer …") must not make that check look like a rule.
+    static func refused(_ error: LedgerError, kind: String?) -> Problem {
+        let named = error.code == .invalidBody || error.code == .refused ? kind.flatMap(error.rule(ofKind:)) : nil
+        return Problem(
             name: "refused", status: .unprocessableContent, title: "Refused by a rule of the ledger",
-            detail: error.message, rule: error.rule(ofKind: kind) ?? error.code.description,
-            code: error.code.description)
+            detail: error.message, rule: named ?? error.code.description, code: error.code.description)
     }
 
     static func duplicate(_ error: LedgerError, index: Int64?) -> Problem {

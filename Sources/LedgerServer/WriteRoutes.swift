@@ -37,13 +37,14 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
         do throws(LedgerError) {
             statement = try VerifiedStatement(verifying: signed)
         } catch {
-            return Problem.refused(error, kind: signed.statement.kind).response
+            // The core's checks name no rule (the kind is the sender's to choose).
+            return Problem.refused(error, kind: nil).response
         }
         // A key the ledger does not let sign is refused before it gets a rate bucket or a place
         // in the queue, with the ledger's own error: fresh keys cannot fill the queue. (The
         // rules check again on append: the signer set may change meanwhile.)
         if let refusal = await writer.signerRefusal(signed.statement.signer) {
-            return Problem.refused(refusal, kind: signed.statement.kind).response
+            return Problem.refused(refusal, kind: nil).response
         }
         let signer = signed.statement.signer.publicKey.rawRepresentation
         if let wait = writer.limiter.take(signer) {

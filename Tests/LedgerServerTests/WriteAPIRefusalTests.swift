@@ -60,6 +60,24 @@ extension WriteAPITests {
         #expect(try FileStore(directory: fx.directory).size == fx.ledger.store.size)
     }
 
+    /// The kind is the sender's to choose: a kind spelled like the first word of a core check's
+    /// message ("signer … is not registered") does not make that check look like a rule.
+    @Test func aKindNamedLikeACoreCheckDoesNotRenameIt() async throws {
+        let fx = try WritableLedger(tag: "write-kind-signer")
+        defer { fx.remove() }
+        let writer = try fx.writer(WriteConfiguration(operatorKey: fx.op, checkpointInterval: .seconds(1)))
+        let stranger = try NoteSignerKey.generate(name: "stranger.example")
+        try await withWriteServer(writer) { server in
+            for kind in ["signer", "signer.x"] {
+                let r = try await server.submit(
+                    try Statement.make(kind: kind, body: ["text": "x"], key: stranger, time: .now()).body)
+                #expect(r.status == 422, "\(r.text)")
+                let o = try jsonObject(r)
+                #expect(o["rule"]?.stringValue == "unauthorized" && o["code"]?.stringValue == "unauthorized", "\(kind)")
+            }
+        }
+    }
+
     /// The early refusal is the ledger's own: a revoked key is refused as on append, and a key
     /// that another process registered is accepted once the server's signer set is refreshed.
     @Test func theEarlyRefusalFollowsTheLedgersSignerSet() async throws {
