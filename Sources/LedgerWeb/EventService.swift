@@ -4,9 +4,9 @@ import LedgerServer
 import Logging
 import ServiceLifecycle
 
-/// Watches the published checkpoint: when it grows, builds the events of the new entries once
-/// (``EventWindow``) and tells the clients, which send them; sends `deadline` events as
-/// deadlines come within the horizon, and keep-alive comments.
+/// Watches the published checkpoint while clients are connected: when it grows, builds the
+/// events of the new entries once (``EventWindow``) and tells the clients, which send them;
+/// sends `deadline` events as deadlines come within the horizon, and keep-alive comments.
 struct EventService<Store: LedgerStore>: Service {
     let stream: EventStream<Store>
 
@@ -20,6 +20,10 @@ struct EventService<Store: LedgerStore>: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.checkInterval) }
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
+            // With no client connected nothing is built or announced: under a write load that
+            // is work for no one. A client that connects builds what it needs (at most the
+            // kept window) before it subscribes (`publishNew` in the handler).
+            guard stream.hub.clientCount > 0 else { continue }
             // The new entries' events are built once (here or by a request that came first) and
             // the clients are told they exist; a no-op when nothing was published since.
             await stream.publishNew()
