@@ -19,6 +19,18 @@ extension StoreLedger {
         let baseLeaf: Digest
         let logKey: NoteVerifierKey
 
+        /// A check from the first entry, of a log signed by `logKey` (no ledger behind it).
+        package init(logKey: NoteVerifierKey) {
+            self.init(replay: Replay(checks: .all), baseSize: 0, baseLeaf: .zero, logKey: logKey)
+        }
+
+        init(replay: Replay<Rules>, baseSize: Int64, baseLeaf: Digest, logKey: NoteVerifierKey) {
+            self.replay = replay
+            self.baseSize = baseSize
+            self.baseLeaf = baseLeaf
+            self.logKey = logKey
+        }
+
         /// The number of entries, the ledger's and the checked ones: the next entry's index.
         package var size: Int64 { replay.size }
         /// The root of the tree over the ledger's entries and the checked ones.
