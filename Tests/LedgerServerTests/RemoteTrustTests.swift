@@ -304,6 +304,7 @@ import Testing
                     ("append to the URL", ["append", url, "--key", keyFile, "--kind", "note", "--body", #"{"text":"x"}"#]),
                 ]
                 for (what, args) in runs {
+                    forge.reset()
                     let r = try await onThread { try measuredLedger(args) }
                     #expect(r.status == 1, "\(what): \(r.status) \(r.stdout) \(r.stderr)")
                     let errorLines = r.stderr.split(separator: "\n").filter { !$0.hasPrefix("ledger: note:") }
@@ -357,6 +358,7 @@ import Testing
                     ("watch", ["watch", url, "--once", "--from", "0", "--vkey", vkey]),
                 ]
                 for (what, args) in runs {
+                    forge.reset()
                     let made = forge.made
                     let r = try await onThread { try measuredLedger(args, stopAfter: 12, env: ["TMPDIR": tmp]) }
                     #expect(r.status == 137, "\(what): killed, not \(r.status) \(r.stdout) \(r.stderr)")
@@ -547,7 +549,8 @@ func measuredLedger(_ args: [String], stopAfter: Int? = nil, env: [String: Strin
 
 /// A hostile log's entry bundles: the sample's 100 real entries, then entries that each link
 /// to the one before (index, `prev`, time), entry i wrapping `statement(i)`. Bundles are made
-/// in order as they are asked for (those before the one asked for are kept until asked for).
+/// in order as they are asked for (those before the one asked for are kept until asked for),
+/// each once until ``reset()``.
 final class EntryForge: Sendable {
     private let state: Mutex<(next: Int64, prev: Digest, kept: [Int64: [UInt8]], made: Int64)>
     private let real: [[UInt8]]
@@ -559,6 +562,12 @@ final class EntryForge: Sendable {
         self.time = time
         self.statement = statement
         state = Mutex((0, MerkleHash.leaf(real[real.count - 1]), [:], 0))
+    }
+
+    /// Starts over: the next bundles asked for are made afresh from tile 0 (a client run each).
+    func reset() {
+        let first = MerkleHash.leaf(real[real.count - 1])
+        state.withLock { $0 = (0, first, [:], $0.made) }
     }
 
     /// The entries made beyond the real ones so far.
