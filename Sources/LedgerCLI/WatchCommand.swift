@@ -48,7 +48,7 @@ extension LedgerCommand {
                 var printed: Int64 = 0
                 let first = from ?? served.size
                 var check = Ledger<RulesInUse>.MirrorCheck(logKey: logKey)
-                try follow(served, printingFrom: first, check: &check, printed: &printed)
+                try follow(served, first: checked.firstEntries, printingFrom: first, check: &check, printed: &printed)
                 if once { return }
                 while count.map({ printed < $0 }) ?? true {
                     Thread.sleep(forTimeInterval: interval)
@@ -74,16 +74,17 @@ extension LedgerCommand {
             }
         }
 
-        /// Fetches the entries from `check.size` to `log.size` and checks each as it arrives
+        /// Fetches the entries from `check.size` to `log.size` (after `first`, fetched already)
+        /// and checks each as it arrives
         /// (``StoreLedger/MirrorCheck``: signature, link, rules; a server sending a bad entry is
         /// stopped at it), stages those from `printingFrom` on disk, checks the checkpoint's
         /// root, and only then prints them (up to `--count`).
         func follow(
-            _ log: ServedLog, printingFrom: Int64, check: inout Ledger<RulesInUse>.MirrorCheck, printed: inout Int64
+            _ log: ServedLog, first: [[UInt8]] = [], printingFrom: Int64, check: inout Ledger<RulesInUse>.MirrorCheck, printed: inout Int64
         ) throws {
             let from = check.size
             let staging = try EntryStaging()
-            try log.fetchChecked(&check) { start, chunk throws(LedgerError) in
+            try log.fetchChecked(&check, first: first) { start, chunk throws(LedgerError) in
                 try staging.append(Array(chunk.dropFirst(Int(max(0, min(Int64(chunk.count), printingFrom - start))))))
             }
             guard check.root == log.checkpoint.checkpoint.root else {
