@@ -361,7 +361,7 @@ import Testing
                     forge.reset()
                     let made = forge.made
                     let r = try await onThread { try measuredLedger(args, stopAfter: 12, env: ["TMPDIR": tmp]) }
-                    #expect(r.status == 124, "\(what): stopped by timeout, not \(r.status) \(r.stdout) \(r.stderr)")
+                    #expect(r.status == 137, "\(what): killed, not \(r.status) \(r.stdout) \(r.stderr)")
                     #expect(r.stdout.isEmpty && r.stderr.isEmpty, "\(what): \(r.stdout) \(r.stderr)")
                     // It went on checking entries for the 12 s: many more than a few bundles.
                     #expect(forge.made - made > 20_000, "\(what): only \(forge.made - made) entries served")
@@ -531,13 +531,14 @@ struct MeasuredRun: Sendable {
 
 /// Runs the built `ledger` under `/usr/bin/time -f %M` (maximum resident set size in KiB),
 /// killed after 60 s, blocking: call it on a thread of its own. With `stopAfter`, the `ledger`
-/// alone is stopped (SIGTERM) after that many seconds (status 124) and its peak memory still measured.
+/// alone is killed after that many seconds (status 137; `--foreground`, so that `timeout`
+/// outlives it and reaps it) and its peak memory still measured.
 func measuredLedger(_ args: [String], stopAfter: Int? = nil, env: [String: String] = [:]) throws -> MeasuredRun {
     let timeFile = tempPath("rss")
     defer { try? FileManager.default.removeItem(atPath: timeFile) }
     let start = Date()
     // Killed after 60 s: a client that does not stop must not outlive the test.
-    let inner = stopAfter.map { ["/usr/bin/timeout", "-s", "TERM", "\($0)"] } ?? []
+    let inner = stopAfter.map { ["/usr/bin/timeout", "--foreground", "-s", "KILL", "\($0)"] } ?? []
     let command = ["-s", "KILL", "60", "/usr/bin/time", "-f", "%M", "-o", timeFile] + inner + [ledgerBinary] + args
     let r = try runProcess("/usr/bin/timeout", command, cwd: packageRoot.path, env: env)
     let seconds = Date().timeIntervalSince(start)
