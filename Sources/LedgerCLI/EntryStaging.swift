@@ -23,7 +23,8 @@ final class EntryStaging {
         var template = Array((NSTemporaryDirectory() + "/ledger-staging-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
-            throw .io("cannot create a temporary file in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+            throw .io(
+                "cannot create a temporary file in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
         }
         let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         unlink(path)
@@ -70,7 +71,8 @@ final class EntryStaging {
                 let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(offset)) }
                 guard n > 0 else {
                     if n < 0, errno == EINTR { continue }
-                    throw .io("cannot read the temporary file of the served entries: \(String(cString: strerror(errno)))")
+                    throw .io(
+                        "cannot read the temporary file of the served entries: \(String(cString: strerror(errno)))")
                 }
                 offset += Int64(n)
                 carry += buffer[..<n]

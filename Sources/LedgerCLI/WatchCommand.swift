@@ -80,7 +80,8 @@ extension LedgerCommand {
         /// stopped at it), stages those from `printingFrom` on disk, checks the checkpoint's
         /// root, and only then prints them (up to `--count`).
         func follow(
-            _ log: ServedLog, first: [[UInt8]] = [], printingFrom: Int64, check: inout Ledger<RulesInUse>.MirrorCheck, printed: inout Int64
+            _ log: ServedLog, first: [[UInt8]] = [], printingFrom: Int64, check: inout Ledger<RulesInUse>.MirrorCheck,
+            printed: inout Int64
         ) throws {
             let from = check.size
             let staging = try EntryStaging()

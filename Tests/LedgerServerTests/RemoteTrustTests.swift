@@ -301,7 +301,7 @@ import Testing
                     ("first sync --vkey", ["sync", url, fresh, "--vkey", vkey]),
                     ("sync of an empty mirror", ["sync", url, held]),
                     ("watch", ["watch", url, "--once", "--from", "0"]),
-                    ("append to the URL", ["append", url, "--key", keyFile, "--kind", "note", "--body", #"{"text":"x"}"#]),
+                    ("append to the URL", ["append", url, "--key", keyFile, "--kind", "note", "--body", #"{"x":1}"#]),
                 ]
                 for (what, args) in runs {
                     forge.reset()

@@ -32,7 +32,11 @@ extension StoreLedger {
         try check.check(lines)
         var pending: [[UInt8]]? = lines
         try appendMirrored(
-            check, lines: { defer { pending = nil }; return pending }, checkpoint: checkpoint,
+            check,
+            lines: {
+                defer { pending = nil }
+                return pending
+            }, checkpoint: checkpoint,
             checkpointText: checkpointText, logKey: logKey)
     }
 }
