@@ -365,7 +365,8 @@ import Testing
                     #expect(r.stdout.isEmpty && r.stderr.isEmpty, "\(what): \(r.stdout) \(r.stderr)")
                     // It went on checking entries for the 12 s: many more than a few bundles.
                     #expect(forge.made - made > 20_000, "\(what): only \(forge.made - made) entries served")
-                    #expect(r.maxRSSKiB < 200_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
+                    // Measured: about 60 MB (the replayed state grows); holding the lines, 130 MB.
+                    #expect(r.maxRSSKiB < 100_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
                     #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "\(what): files left")
                     #expect(try directoryContents(held) == before, "\(what): the mirror changed")
                     print("\(what): \(forge.made - made) entries served in 12 s, max RSS \(r.maxRSSKiB) KiB")
