@@ -364,7 +364,7 @@ import Testing
                     #expect(r.status == 137, "\(what): killed, not \(r.status) \(r.stdout) \(r.stderr)")
                     #expect(r.stdout.isEmpty && r.stderr.isEmpty, "\(what): \(r.stdout) \(r.stderr)")
                     // It went on checking entries for the 12 s: many more than a few bundles.
-                    #expect(forge.made - made > 20_000, "\(what): only \(forge.made - made) entries served")
+                    #expect(forge.made - made > 5_000, "\(what): only \(forge.made - made) entries served")
                     // Measured: about 60 MB (the replayed state grows); holding the lines, 130 MB.
                     #expect(r.maxRSSKiB < 100_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
                     #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "\(what): files left")
