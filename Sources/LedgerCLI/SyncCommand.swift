@@ -10,8 +10,8 @@ extension LedgerCommand {
             abstract: "Keep a verified mirror of a served log in a ledger directory.",
             discussion: """
                 Fetches the entries the served checkpoint covers beyond those DIR holds (all of them \
-                the first time, into a new DIR), checks them as an audit does (signatures, chain, rules, \
-                the genesis key) and checks that they and DIR's entries hash to the served checkpoint's \
+                the first time, into a new DIR), checks each as it arrives as an audit does (signatures, \
+                chain, rules, the genesis key), stopping at the first bad one, and checks that they and DIR's entries hash to the served checkpoint's \
                 root, so that it is consistent with every checkpoint DIR holds; only then appends them, \
                 byte for byte, and stores the checkpoint. A served checkpoint that is not consistent with \
                 DIR (a fork) is reported with both checkpoints and leaves DIR unchanged (exit 1).
@@ -174,12 +174,18 @@ enum MirrorSync {
             }
             let stored = try ledger.store.checkpointText(size: UInt64(size))
             if stored == nil {
-                let lines = try fetchLinked(served, after: ledger, held: held, first: checked.firstEntries)
+                // Each served entry is checked as it arrives and staged on disk, not in memory.
+                let staging = try EntryStaging()
+                var check = try ledger.mirrorCheck(logKey: logKey)
+                try served.fetchChecked(&check, first: checked.firstEntries) { _, chunk throws(LedgerError) in
+                    try staging.append(chunk)
+                }
                 let logOnly = try MirrorCosignatures.logSigned(served.checkpoint, logKey: logKey)
                 try ledger.appendMirrored(
-                    lines, checkpoint: served.checkpoint, checkpointText: logOnly, logKey: logKey)
+                    check, lines: try staging.chunks(), checkpoint: served.checkpoint, checkpointText: logOnly,
+                    logKey: logKey)
                 outcome.checkpointStored = true
-                outcome.fetched = Int64(lines.count)
+                outcome.fetched = staging.count
             } else {
                 try checkRoot(of: served, in: ledger)
             }
@@ -195,40 +201,6 @@ enum MirrorSync {
             throw error
         }
         return outcome
-    }
-
-    /// The served entries `held..<log.size`, fetched a chunk of bundles at a time and each linked
-    /// to the one before as it arrives (index, `prev`, time: ``ChainLinker``), so that what is
-    /// held grows only with what the server sends and a server sending no chain is stopped at
-    /// its first bad entry. `first` holds the entries from `held` fetched already (the first
-    /// bundle, on first use). Signatures, rules and the root are checked when they are appended.
-    private static func fetchLinked(_ log: ServedLog, after ledger: Ledger<RulesInUse>, held: Int64, first: [[UInt8]])
-        throws(LedgerError) -> [[UInt8]]
-    {
-        var linker = ChainLinker()
-        if held > 0 {
-            let last = try ledger.store.leaf(held - 1)
-            linker = ChainLinker(next: held, prev: MerkleHash.leaf(last), lastTime: try Entry(leaf: last).time)
-        }
-        var lines = [[UInt8]]()
-        func link(_ chunk: [[UInt8]]) throws(LedgerError) {
-            for line in chunk {
-                let i = linker.next
-                do throws(LedgerError) {
-                    try linker.link(try Entry(leaf: line), leafHash: MerkleHash.leaf(line))
-                } catch {
-                    throw error.prefixed("\(log.client.baseURL): served entry \(i): ")
-                }
-                lines.append(line)
-            }
-        }
-        try link(first)
-        let step = Int64(256 * ServedLog.bundlesInFlight)
-        while linker.next < log.size {
-            let range = linker.next..<min(log.size, linker.next + step)
-            try link(try runBlocking { () async throws(LedgerError) in try await log.entries(range) })
-        }
-        return lines
     }
 
     /// Checks that the served checkpoint's root is the root of the mirror's tree at its size

@@ -47,9 +47,8 @@ extension LedgerCommand {
                 }
                 var printed: Int64 = 0
                 let first = from ?? served.size
-                var tree = CompactRange()
-                var chain = ChainLinker()
-                try follow(served, from: 0, printingFrom: first, tree: &tree, chain: &chain, printed: &printed)
+                var check = Ledger<RulesInUse>.MirrorCheck(logKey: logKey)
+                try follow(served, first: checked.firstEntries, printingFrom: first, check: &check, printed: &printed)
                 if once { return }
                 while count.map({ printed < $0 }) ?? true {
                     Thread.sleep(forTimeInterval: interval)
@@ -69,48 +68,41 @@ extension LedgerCommand {
                         }
                         continue
                     }
-                    try follow(
-                        next, from: served.size, printingFrom: first, tree: &tree, chain: &chain, printed: &printed)
+                    try follow(next, printingFrom: first, check: &check, printed: &printed)
                     served = next
                 }
             }
         }
 
-        /// Fetches the entries `from..<log.size`, links each to the one before as it arrives
-        /// (`chain`: a server sending no chain is stopped at its first bad entry), folds their
-        /// leaf hashes into `tree`, prints those from `printingFrom` on (up to `--count`), and
-        /// checks the checkpoint's root.
+        /// Fetches the entries from `check.size` to `log.size` (after `first`, fetched already)
+        /// and checks each as it arrives
+        /// (``StoreLedger/MirrorCheck``: signature, link, rules; a server sending a bad entry is
+        /// stopped at it), stages those from `printingFrom` on disk, checks the checkpoint's
+        /// root, and only then prints them (up to `--count`).
         func follow(
-            _ log: ServedLog, from: Int64, printingFrom: Int64, tree: inout CompactRange, chain: inout ChainLinker,
+            _ log: ServedLog, first: [[UInt8]] = [], printingFrom: Int64, check: inout Ledger<RulesInUse>.MirrorCheck,
             printed: inout Int64
         ) throws {
-            var start = from
-            let step = Int64(256 * ServedLog.bundlesInFlight)
-            var lines = [(Int64, [UInt8])]()
-            while start < log.size {
-                let range = start..<min(log.size, start + step)
-                let entries = try runBlocking { () async throws(LedgerError) in try await log.entries(range) }
-                for (k, line) in entries.enumerated() {
-                    let i = range.lowerBound + Int64(k)
-                    let leafHash = MerkleHash.leaf(line)
-                    do throws(LedgerError) { try chain.link(try Entry(leaf: line), leafHash: leafHash) } catch {
-                        throw error.prefixed("\(log.client.baseURL): served entry \(i): ")
-                    }
-                    tree.append(leafHash) { _ in }
-                    if i >= printingFrom { lines.append((i, line)) }
-                }
-                start = range.upperBound
+            let from = check.size
+            let staging = try EntryStaging()
+            try log.fetchChecked(&check, first: first) { start, chunk throws(LedgerError) in
+                try staging.append(Array(chunk.dropFirst(Int(max(0, min(Int64(chunk.count), printingFrom - start))))))
             }
-            guard tree.root == log.checkpoint.checkpoint.root else {
+            guard check.root == log.checkpoint.checkpoint.root else {
                 throw LedgerError.fork(
                     "\(log.client.baseURL)/checkpoint: size \(log.size) has the root "
-                        + "\(log.checkpoint.checkpoint.root.base64), but the served entries hash to \(tree.root.base64)"
+                        + "\(log.checkpoint.checkpoint.root.base64), but the served entries hash to \(check.root.base64)"
                         + (from > 0 ? " (the checkpoint is not consistent with the one before)" : ""))
             }
-            for (i, line) in lines {
-                if let count, printed >= count { return }
-                try LedgerCommand.Log.printEntry(line, index: i, json: output.json)
-                printed += 1
+            var i = max(from, printingFrom)
+            let next = try staging.chunks()
+            while let lines = try next() {
+                for line in lines {
+                    if let count, printed >= count { return }
+                    try LedgerCommand.Log.printEntry(line, index: i, json: output.json)
+                    printed += 1
+                    i += 1
+                }
             }
         }
     }

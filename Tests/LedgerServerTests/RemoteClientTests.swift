@@ -374,6 +374,8 @@ enum Tamper: Sendable {
     /// `/checkpoint` answered with `checkpoint`, and every entry bundle asked for with `bundle`
     /// (200), whatever the upstream has.
     case forged(checkpoint: String, bundle: [UInt8])
+    /// `/checkpoint` answered with `checkpoint`, and the bundle of entry tile N with `bundle(N)`.
+    case generated(checkpoint: String, bundle: @Sendable (_ tile: Int64) -> [UInt8])
 
     func apply(path: String, _ body: [UInt8]) -> [UInt8] {
         var body = body
@@ -475,6 +477,14 @@ func withProxy<R>(
         if case .forged(let checkpoint, let bundle) = tamper, path == "/checkpoint" || path.hasPrefix("/tile/entries/")
         {
             let bytes = path == "/checkpoint" ? Array(checkpoint.utf8) : bundle
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        if case .generated(let checkpoint, let bundle) = tamper,
+            path == "/checkpoint" || path.hasPrefix("/tile/entries/")
+        {
+            // The tile index: the path's digits up to a partial tile's ".p" ("x001/x234/067" is 1234067).
+            let digits = path.dropFirst("/tile/entries/".count).prefix { $0 != "." }.filter(\.isNumber)
+            let bytes = path == "/checkpoint" ? Array(checkpoint.utf8) : bundle(Int64(digits) ?? 0)
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         let r = try await HTTPTestClient.get(port: upstream, path)

@@ -252,6 +252,136 @@ import Testing
         }
     }
 
+    // MARK: Linked entries beyond the real ones: checked as they arrive, never held
+
+    enum Forgery: String, CaseIterable, Sendable {
+        case badSignature = "a note of the operator's with a broken signature"
+        case replay = "entry 99's statement, validly signed, again"
+    }
+
+    /// A hostile operator signs a checkpoint of 2^40 entries with the real log key and serves
+    /// the real 100 entries, then correctly linked entries without end that the signature or
+    /// the rules refuse: every client stops at entry 100, in bounded memory, the mirror unchanged.
+    @Test(.timeLimit(.minutes(4)), arguments: Forgery.allCases)
+    func linkedForgedEntriesStopAtTheFirstOneBeyondTheRealOnes(forgery: Forgery) async throws {
+        let copy = try SampleCopy(tag: "forged")
+        defer { copy.remove() }
+        let lines = try copy.file("entries.jsonl").split(separator: 0x0a).map { Array($0) }
+        let last = try Entry(leaf: lines[99])
+        let statement: SignedStatement
+        switch forgery {
+        case .badSignature:
+            let good = try Statement.make(
+                kind: "note", body: ["text": "forged"], key: copy.operatorKey, time: last.time)
+            var signature = good.signature
+            signature[0] ^= 1
+            statement = SignedStatement(statement: good.statement, signature: signature)
+        case .replay:
+            statement = last.signed
+        }
+        let forge = EntryForge(real: lines, time: last.time) { _ in statement }
+        let (keyFile, vkey) = try operatorKeyFile(copy)
+        defer { try? FileManager.default.removeItem(atPath: keyFile) }
+        // A mirror of no entries yet (a mirror of the 100 would fetch the tiles of a consistency
+        // proof first, which this server does not serve: the 2^62 test covers it).
+        let held = tempPath("forged-held")
+        let fresh = tempPath("forged-fresh")
+        try FileStore.create(at: held)
+        defer {
+            try? FileManager.default.removeItem(atPath: held)
+            try? FileManager.default.removeItem(atPath: fresh)
+        }
+        let before = try directoryContents(held)
+        try await withServer(try copy.published()) { server in
+            let tamper = Tamper.generated(checkpoint: try forge.checkpoint(copy)) { forge.bundle($0) }
+            try await withProxy(upstream: server.port, tamper: tamper) { proxy in
+                let url = "http://127.0.0.1:\(proxy.port)"
+                let runs: [(String, [String])] = [
+                    ("first sync", ["sync", url, fresh]),
+                    ("first sync --vkey", ["sync", url, fresh, "--vkey", vkey]),
+                    ("sync of an empty mirror", ["sync", url, held]),
+                    ("watch", ["watch", url, "--once", "--from", "0"]),
+                    ("append to the URL", ["append", url, "--key", keyFile, "--kind", "note", "--body", #"{"x":1}"#]),
+                ]
+                for (what, args) in runs {
+                    forge.reset()
+                    let r = try await onThread { try measuredLedger(args) }
+                    #expect(r.status == 1, "\(what): \(r.status) \(r.stdout) \(r.stderr)")
+                    let errorLines = r.stderr.split(separator: "\n").filter { !$0.hasPrefix("ledger: note:") }
+                    #expect(errorLines.count == 1, "\(what): one line: \(r.stderr)")
+                    let expected = forgery == .badSignature ? "signature does not verify" : "replay"
+                    #expect(
+                        errorLines.first.map { $0.contains(": served entry 100: ") && $0.contains(expected) } == true,
+                        "\(what): \(r.stderr)")
+                    #expect(r.stdout.isEmpty, "\(what): \(r.stdout)")
+                    #expect(r.maxRSSKiB < 200_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
+                    #expect(r.seconds < 20, "\(what): took \(r.seconds) s")
+                    #expect(!FileManager.default.fileExists(atPath: fresh), "\(what): \(fresh) was left behind")
+                    #expect(try directoryContents(held) == before, "\(what): the mirror changed")
+                }
+                #expect(proxy.posted.isEmpty, "a statement was posted")
+            }
+        }
+    }
+
+    /// A hostile operator signs a checkpoint of 2^40 entries with the real log key and serves,
+    /// after the real 100, correctly linked notes of the operator's, each validly signed and
+    /// accepted by the rules, without end: the clients check them as they come, hold none of
+    /// them in memory and leave no file behind when they are killed, and the mirror is unchanged.
+    @Test(.timeLimit(.minutes(3))) func endlessValidEntriesAreCheckedInBoundedMemory() async throws {
+        let copy = try SampleCopy(tag: "endless-valid")
+        defer { copy.remove() }
+        let lines = try copy.file("entries.jsonl").split(separator: 0x0a).map { Array($0) }
+        let time = try Entry(leaf: lines[99]).time
+        let key = copy.operatorKey
+        // About 1 KiB a line, so that holding them would show.
+        let padding = String(repeating: "x", count: 800)
+        let forge = EntryForge(real: lines, time: time) { i in
+            try! Statement.make(kind: "note", body: ["text": .string("forged \(i) \(padding)")], key: key, time: time)
+        }
+        let vkey = copy.operatorKey.verifierKey.description
+        let held = tempPath("endless-valid-held")
+        let tmp = tempPath("endless-valid-tmp")
+        try FileStore.create(at: held)
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: false)
+        defer {
+            try? FileManager.default.removeItem(atPath: held)
+            try? FileManager.default.removeItem(atPath: tmp)
+        }
+        let before = try directoryContents(held)
+        try await withServer(try copy.published()) { server in
+            let tamper = Tamper.generated(checkpoint: try forge.checkpoint(copy)) { forge.bundle($0) }
+            try await withProxy(upstream: server.port, tamper: tamper) { proxy in
+                let url = "http://127.0.0.1:\(proxy.port)"
+                let runs: [(String, [String])] = [
+                    ("sync of an empty mirror", ["sync", url, held, "--vkey", vkey]),
+                    ("watch", ["watch", url, "--once", "--from", "0", "--vkey", vkey]),
+                ]
+                for (what, args) in runs {
+                    forge.reset()
+                    let made = forge.made
+                    let r = try await onThread { try measuredLedger(args, stopAfter: 12, env: ["TMPDIR": tmp]) }
+                    #expect(r.status == 137, "\(what): killed, not \(r.status) \(r.stdout) \(r.stderr)")
+                    #expect(r.stdout.isEmpty && r.stderr.isEmpty, "\(what): \(r.stdout) \(r.stderr)")
+                    // It went on checking entries for the 12 s: many more than a few bundles.
+                    #expect(forge.made - made > 5_000, "\(what): only \(forge.made - made) entries served")
+                    // Measured: about 60 MB (the replayed state grows); holding the lines, 130 MB.
+                    #expect(r.maxRSSKiB < 100_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
+                    #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "\(what): files left")
+                    #expect(try directoryContents(held) == before, "\(what): the mirror changed")
+                    print("\(what): \(forge.made - made) entries served in 12 s, max RSS \(r.maxRSSKiB) KiB")
+                }
+            }
+        }
+    }
+
+    /// The sample's operator key in a 0600 file, and its vkey.
+    func operatorKeyFile(_ copy: SampleCopy) throws -> (String, String) {
+        let file = copy.directory + "-op.key"
+        try LedgerFiles.writePrivateKey(copy.operatorKey, to: file)
+        return (file, copy.operatorKey.verifierKey.description)
+    }
+
     // MARK: receipt check RECEIPT URL
 
     @Test func receiptCheckOfAURLIsIncludedPendingOrBrokenAgainstARealServer() async throws {
@@ -401,17 +531,74 @@ struct MeasuredRun: Sendable {
 }
 
 /// Runs the built `ledger` under `/usr/bin/time -f %M` (maximum resident set size in KiB),
-/// killed after 60 s, blocking: call it on a thread of its own.
-func measuredLedger(_ args: [String]) throws -> MeasuredRun {
+/// killed after 60 s, blocking: call it on a thread of its own. With `stopAfter`, the `ledger`
+/// alone is killed after that many seconds (status 137; `--foreground`, so that `timeout`
+/// outlives it and reaps it) and its peak memory still measured.
+func measuredLedger(_ args: [String], stopAfter: Int? = nil, env: [String: String] = [:]) throws -> MeasuredRun {
     let timeFile = tempPath("rss")
     defer { try? FileManager.default.removeItem(atPath: timeFile) }
     let start = Date()
     // Killed after 60 s: a client that does not stop must not outlive the test.
-    let command = ["-s", "KILL", "60", "/usr/bin/time", "-f", "%M", "-o", timeFile, ledgerBinary] + args
-    let r = try runProcess("/usr/bin/timeout", command, cwd: packageRoot.path)
+    let inner = stopAfter.map { ["/usr/bin/timeout", "--foreground", "-s", "KILL", "\($0)"] } ?? []
+    let command = ["-s", "KILL", "60", "/usr/bin/time", "-f", "%M", "-o", timeFile] + inner + [ledgerBinary] + args
+    let r = try runProcess("/usr/bin/timeout", command, cwd: packageRoot.path, env: env)
     let seconds = Date().timeIntervalSince(start)
     let text = (try? String(contentsOfFile: timeFile, encoding: .utf8)) ?? ""
     // GNU time writes "Command exited with non-zero status N" before the figure.
     let rss = text.split(separator: "\n").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? Int.max
     return MeasuredRun(status: r.status, stdout: r.stdout, stderr: r.stderr, maxRSSKiB: rss, seconds: seconds)
+}
+
+/// A hostile log's entry bundles: the sample's 100 real entries, then entries that each link
+/// to the one before (index, `prev`, time), entry i wrapping `statement(i)`. Bundles are made
+/// in order as they are asked for (those before the one asked for are kept until asked for),
+/// each once until ``reset()``.
+final class EntryForge: Sendable {
+    private let state: Mutex<(next: Int64, prev: Digest, kept: [Int64: [UInt8]], made: Int64)>
+    private let real: [[UInt8]]
+    private let time: Timestamp
+    private let statement: @Sendable (Int64) -> SignedStatement
+
+    init(real: [[UInt8]], time: Timestamp, statement: @escaping @Sendable (Int64) -> SignedStatement) {
+        self.real = real
+        self.time = time
+        self.statement = statement
+        state = Mutex((0, MerkleHash.leaf(real[real.count - 1]), [:], 0))
+    }
+
+    /// Starts over: the next bundles asked for are made afresh from tile 0 (a client run each).
+    func reset() {
+        let first = MerkleHash.leaf(real[real.count - 1])
+        state.withLock { $0 = (0, first, [:], $0.made) }
+    }
+
+    /// The entries made beyond the real ones so far.
+    var made: Int64 { state.withLock { $0.made } }
+
+    /// A checkpoint of 2^40 entries signed by the sample's log key (its root is the real one's).
+    func checkpoint(_ copy: SampleCopy) throws -> String {
+        let root = try copy.ledger.store.tree.root(treeSize: Int64(real.count))
+        var note = try SignedNote(text: Checkpoint(origin: copy.origin, size: 1 << 40, root: root).text)
+        note.sign(with: copy.operatorKey)
+        return note.serialized
+    }
+
+    /// The bundle of entry tile `tile` (empty when it was given out before).
+    func bundle(_ tile: Int64) -> [UInt8] {
+        state.withLock { s in
+            while s.next <= tile, tile - s.next < 64 {
+                var lines = s.next == 0 ? real : []
+                while lines.count < 256 {
+                    let i = s.next * 256 + Int64(lines.count)
+                    let bytes = Entry(index: UInt64(i), prev: s.prev, time: time, signed: statement(i)).canonicalBytes
+                    s.prev = MerkleHash.leaf(bytes)
+                    lines.append(bytes)
+                    s.made += 1
+                }
+                s.kept[s.next] = EntryBundle.bytes(lines)
+                s.next += 1
+            }
+            return s.kept.removeValue(forKey: tile) ?? []
+        }
+    }
 }

@@ -1,5 +1,4 @@
 import LedgerCrypto
-import Synchronization
 
 extension StoreLedger {
     /// Appends entries that another copy of the log wrote, byte for byte, and stores the
@@ -24,55 +23,21 @@ extension StoreLedger {
     package func appendMirrored(
         _ lines: [[UInt8]], checkpoint: SignedCheckpoint, checkpointText: String, logKey: NoteVerifierKey
     ) throws(LedgerError) {
-        try replayed.withLock { (rp: inout Replayed) throws(LedgerError) in
-            try store.withWriteLock { session throws(LedgerError) in
-                try replay(&rp, to: store.size)
-                let newSize = store.size + Int64(lines.count)
-                guard checkpoint.checkpoint.size == UInt64(newSize) else {
-                    throw .malformed(
-                        "the checkpoint is of size \(checkpoint.checkpoint.size), not \(store.size) + \(lines.count)")
-                }
-                _ = try SignedCheckpoint(parsing: checkpointText, logKey: logKey)
-                var replay = rp.replay
-                var storedHashes = [Digest]()
-                var statementHashes = [Digest]()
-                let slices = lines.map { $0[...] }
-                let checked = StoreAuditor<Rules, Store>.checkInParallel(slices)
-                for (k, line) in slices.enumerated() {
-                    let c = checked[k]
-                    let decoded: Result<Replay<Rules>.Decoded, LedgerError> =
-                        c.error.map { .failure($0) }
-                        ?? .success(.init(entry: c.entry!, leafHash: c.leafHash, statementHash: c.statementHash))
-                    try replay.apply(
-                        line, at: rp.size + Int64(k), decoded: decoded,
-                        didApply: { step, replay throws(LedgerError) in
-                            storedHashes += replay.added
-                            statementHashes.append(step.statementHash)
-                        })
-                }
-                guard let genesisKey = replay.rules.authority.operatorKey, genesisKey == logKey else {
-                    throw .unauthorized(
-                        "the genesis entry names the operator key "
-                            + "\(replay.rules.authority.operatorKey?.description ?? "none"), not the log key \(logKey)")
-                }
-                let root = replay.range.root
-                guard root == checkpoint.checkpoint.root else {
-                    throw .fork(
-                        "checkpoint \(newSize) is not consistent with the entries held: it has the root "
-                            + "\(checkpoint.checkpoint.root.base64), but the \(store.size) entries held and the "
-                            + "\(lines.count) new ones hash to \(root.base64)")
-                }
-                if !lines.isEmpty {
-                    try store.append(
-                        leaves: lines, storedHashes: storedHashes, statementHashes: statementHashes,
-                        lastLeafHash: replay.chain.prev, root: root, in: session)
-                    if rp.verifiedSize == rp.size { rp.verifiedSize = newSize }
-                    rp.replay = replay
-                    rp.end = store.committedEnd
-                }
-                try store.storeCheckpoint(checkpointText, size: UInt64(newSize), in: session)
-            }
+        _ = try SignedCheckpoint(parsing: checkpointText, logKey: logKey)
+        var check = try mirrorCheck(logKey: logKey)
+        guard checkpoint.checkpoint.size == UInt64(check.size + Int64(lines.count)) else {
+            throw .malformed(
+                "the checkpoint is of size \(checkpoint.checkpoint.size), not \(check.size) + \(lines.count)")
         }
+        try check.check(lines)
+        var pending: [[UInt8]]? = lines
+        try appendMirrored(
+            check,
+            lines: {
+                defer { pending = nil }
+                return pending
+            }, checkpoint: checkpoint,
+            checkpointText: checkpointText, logKey: logKey)
     }
 }
 
