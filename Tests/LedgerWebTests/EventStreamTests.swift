@@ -87,9 +87,10 @@ import Testing
             let poller = try server.subscribe()
             try await Self.connected(poller)
             let events = try await Self.events(client, count: 4)
-            #expect(events.map { "\($0.id ?? "-") \($0.event ?? "-")" } == [
-                "100 entry", "100 position", "101 entry", "101 decision",
-            ])
+            #expect(
+                events.map { "\($0.id ?? "-") \($0.event ?? "-")" } == [
+                    "100 entry", "100 position", "101 entry", "101 decision",
+                ])
             #expect(server.events.hub.through == 102)
             // The poller subscribed at the checkpoint published when it connected: it is sent
             // none of the events of the entries published before.

@@ -299,7 +299,8 @@ import Testing
     @Test func aReasonChangedAfterTheCheckIsNeverShown() async throws {
         try await withSampleServer("tampered-reason") { server in
             let history = try cliJSON(["history", server.dir, "G7-SME-2026-02", "--json"]).arrayValue!
-            let reason = try #require(history.first { $0["body"]?["stance"] == "object" }?["body"]?["reason"]?.stringValue)
+            let reason = try #require(
+                history.first { $0["body"]?["stance"] == "object" }?["body"]?["reason"]?.stringValue)
             let paths = [
                 "/api/v1/proposals/G7-SME-2026-02/history", "/api/v1/forums/G7/board", "/api/v1/proposals",
                 "/proposals/G7-SME-2026-02",
