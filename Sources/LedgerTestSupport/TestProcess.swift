@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What a process run by the tests printed, and how it exited.
 package struct RunResult: Sendable {
     package var status: Int32
@@ -17,10 +21,11 @@ package struct RunResult: Sendable {
 /// Runs `executable` with `args` (in `cwd` when given, with `env` over this process's
 /// environment), waits for it, and returns its exit status and output. It blocks: call it
 /// from a thread of its own when an in-process server needs the concurrency pool meanwhile.
+/// Both streams are read as they come (a child that fills one pipe never stalls on it).
 package func runProcess(
     _ executable: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]
 ) throws -> RunResult {
-    let p = Process()
+    let p = ChildProcess()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
     if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
@@ -30,10 +35,31 @@ package func runProcess(
     p.standardOutput = out
     p.standardError = err
     try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
+    let (o, e) = readBoth(out.fileHandleForReading.fileDescriptor, err.fileHandleForReading.fileDescriptor)
     p.waitUntilExit()
     return RunResult(
         status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
         stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Everything written to two descriptors until both reach end of file.
+private func readBoth(_ a: Int32, _ b: Int32) -> ([UInt8], [UInt8]) {
+    var fds = [pollfd(fd: a, events: Int16(POLLIN), revents: 0), pollfd(fd: b, events: Int16(POLLIN), revents: 0)]
+    var data: [[UInt8]] = [[], []]
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while fds.contains(where: { $0.fd >= 0 }) {
+        guard poll(&fds, nfds_t(fds.count), -1) >= 0 else {
+            if errno == EINTR { continue }
+            break
+        }
+        for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
+            let n = read(fds[i].fd, &buffer, buffer.count)
+            if n > 0 {
+                data[i] += buffer[..<n]
+            } else if n == 0 || errno != EINTR {
+                fds[i].fd = -1
+            }
+        }
+    }
+    return (data[0], data[1])
 }

@@ -243,9 +243,9 @@ import Testing
         try fx.registeredKey("b", file: "b.key")
         let n = 25
         // Two independent processes, each appending n entries one at a time.
-        var procs = [Process]()
+        var procs = [ChildProcess]()
         for p in ["a", "b"] {
-            let proc = Process()
+            let proc = ChildProcess()
             proc.executableURL = URL(fileURLWithPath: "/bin/sh")
             proc.arguments = [
                 "-c",

@@ -332,8 +332,8 @@ import Testing
         #expect(cp1.split(separator: "\n")[1] == "1" && cp2.stdout.split(separator: "\n")[1] == "1")
         #expect(cp1.split(separator: "\n")[2] != cp2.stdout.split(separator: "\n")[2])
         _ = try s.witness("witness-a")
-        func cosigner(_ input: String, state: String) -> Process {
-            let p = Process()
+        func cosigner(_ input: String, state: String) -> ChildProcess {
+            let p = ChildProcess()
             p.executableURL = URL(fileURLWithPath: ledgerBinary)
             p.arguments = ["cosign", input, "--key", "witness-a.key", "--vkey", s.fx.opVkey, "--state", state]
             p.currentDirectoryURL = URL(fileURLWithPath: s.dir)

@@ -217,7 +217,7 @@ import Testing
         try lines.write(toFile: fx.dir + "/big.jsonl", atomically: true, encoding: .utf8)
         var base = 2
         for delayMs in [150, 300, 450, 600, 900] {
-            let p = Process()
+            let p = ChildProcess()
             p.executableURL = URL(fileURLWithPath: ledgerBinary)
             p.arguments = ["append", "led", "--key", "jp.key", "--batch", "big.jsonl"]
             p.currentDirectoryURL = URL(fileURLWithPath: fx.dir)

@@ -35,7 +35,7 @@ func ledgerOnTerminal(
     tcsetattr(slave, TCSANOW, &mode)
 
     let files = try makeTempDir("tty")
-    let p = Process()
+    let p = ChildProcess()
     p.executableURL = URL(fileURLWithPath: ledgerBinary)
     p.arguments = args
     p.currentDirectoryURL = URL(fileURLWithPath: cwd)

@@ -5,6 +5,7 @@ import LedgerClient
 import LedgerCore
 import LedgerCrypto
 import LedgerServer
+import LedgerTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -545,7 +546,7 @@ func runLedger(_ args: [String]) async throws -> LedgerRun {
         Thread {
             continuation.resume(
                 with: Result {
-                    let process = Process()
+                    let process = ChildProcess()
                     process.executableURL = URL(fileURLWithPath: ledgerBinary)
                     process.arguments = args
                     process.currentDirectoryURL = packageRoot

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -19,7 +20,7 @@ let ledgerBinary: String = {
 /// `ledger serve` as a user runs it: the built binary, on the sample ledger.
 @Suite struct ServeCommandTests {
     @Test func servePrintsItsURLServesAndStopsGracefullyOnSIGTERM() async throws {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: ledgerBinary)
         process.arguments = ["serve", sampleLedger, "--port", "0"]
         let out = Pipe()
@@ -50,7 +51,7 @@ let ledgerBinary: String = {
         (["serve", "ledger", "--log-level", "loud"], "--log-level must be"),
     ])
     func serveRefusesBadInputInOneLine(args: [String], message: String) throws {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: ledgerBinary)
         process.arguments = args
         process.currentDirectoryURL = packageRoot
@@ -85,7 +86,7 @@ func readLine(_ handle: FileHandle) async throws -> String {
 }
 
 /// Whether `process` exits within `seconds`.
-func waitForExit(_ process: Process, seconds: Double) async throws -> Bool {
+func waitForExit(_ process: ChildProcess, seconds: Double) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
     return !process.isRunning

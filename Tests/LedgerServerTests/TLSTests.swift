@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import LedgerCore
 import LedgerServer
+import LedgerTestSupport
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -35,7 +36,7 @@ struct TestCertificate {
     }
 
     static func openssl(_ args: String...) throws {
-        let p = Process()
+        let p = ChildProcess()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         p.arguments = args
         p.standardOutput = FileHandle.nullDevice
@@ -66,7 +67,7 @@ struct TestCertificate {
     @Test func serveOverTLSAnswersAClientThatTrustsTheCertificateAndNotPlainHTTP() async throws {
         let cert = try TestCertificate()
         defer { cert.remove() }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: ledgerBinary)
         process.arguments = [
             "serve", sampleLedger, "--port", "0", "--tls-cert", cert.certificate, "--tls-key", cert.key,
@@ -138,7 +139,7 @@ struct TestCertificate {
             (["--tls-cert", cert.certificate], "--tls-cert and --tls-key go together"),
         ]
         for (args, message) in cases {
-            let process = Process()
+            let process = ChildProcess()
             process.executableURL = URL(fileURLWithPath: ledgerBinary)
             process.arguments = ["serve", sampleLedger, "--port", "0"] + args
             let err = Pipe()

@@ -18,12 +18,12 @@ import Testing
 
     /// A started `ledger serve ARGS --port 0`, its URL and its stderr pipe.
     struct Served {
-        let process: Process
+        let process: ChildProcess
         let url: String
         let err: Pipe
 
         init(_ args: [String]) async throws {
-            process = Process()
+            process = ChildProcess()
             process.executableURL = URL(fileURLWithPath: ledgerBinary)
             process.arguments = ["serve"] + args + ["--port", "0"]
             let out = Pipe()
@@ -57,7 +57,7 @@ import Testing
         try FileManager.default.copyItem(atPath: sampleLedger, toPath: copy)
         let logKey = "demo.minilateral-ledger.example+8318c542+ARXcBFtB+YflZzloSpvrFspkcCz6GnYXceafQB8H2A6F"
         var witnesses = [Served]()
-        var started = [Process]()
+        var started = [ChildProcess]()
         // Whatever fails below, no server outlives the test.
         defer { for p in started where p.isRunning { p.terminate() } }
         var vkeys = [String]()

@@ -20,11 +20,11 @@ func runLedgerBlocking(_ args: [String], environment: [String: String] = [:]) th
 
 /// `ledger serve DIR --operator-key …` as a process: its port, stopped by SIGTERM or SIGKILL.
 struct ServeProcess {
-    let process: Process
+    let process: ChildProcess
     let port: Int
 
     static func start(_ args: [String]) async throws -> ServeProcess {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: ledgerBinary)
         process.arguments = ["serve"] + args + ["--port", "0", "--log-level", "error"]
         let out = Pipe()

@@ -166,8 +166,8 @@ extension JSONValue {
 /// ``testNow``, in `workingDirectory` when given), and the port of the URL it prints first.
 func startServe(
     _ dir: String, binary: String = ledgerBinary, workingDirectory: String? = nil
-) async throws -> (process: Process, port: Int) {
-    let process = Process()
+) async throws -> (process: ChildProcess, port: Int) {
+    let process = ChildProcess()
     process.executableURL = URL(fileURLWithPath: binary)
     if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
     process.arguments = ["serve", dir, "--port", "0", "--log-level", "error"]
