@@ -33,12 +33,15 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // More than a pipe holds on each stream, so that reading one stream only would stall.
-        let script = "pwd; echo \"$CHILD_TEST\"; head -c 200000 /dev/zero | tr '\\0' e >&2; "
+        let script =
+            "pwd; echo \"$CHILD_TEST\"; head -c 200000 /dev/zero | tr '\\0' e >&2; "
             + "head -c 200000 /dev/zero | tr '\\0' o; exit 7"
         let r = try runProcess("/bin/sh", ["-c", script], cwd: dir, env: ["CHILD_TEST": "value"])
         #expect(r.status == 7)
         let resolved = URL(fileURLWithPath: dir).resolvingSymlinksInPath().path
-        #expect(r.stdout.hasPrefix("\(resolved)\nvalue\n") || r.stdout.hasPrefix("\(dir)\nvalue\n"), "\(r.stdout.prefix(80))")
+        #expect(
+            r.stdout.hasPrefix("\(resolved)\nvalue\n") || r.stdout.hasPrefix("\(dir)\nvalue\n"),
+            "\(r.stdout.prefix(80))")
         #expect(r.stdout.utf8.filter { $0 == UInt8(ascii: "o") }.count == 200_000)
         #expect(r.stderr.utf8.count == 200_000)
     }
