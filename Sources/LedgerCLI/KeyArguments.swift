@@ -28,6 +28,16 @@ enum KeyArguments {
         return s
     }
 
+    /// A `NAME=VKEY` argument (`serve --witness URL=VKEY`, `--log ORIGIN=VKEY`), unchanged, after
+    /// the checks of ``vkey(_:flag:)`` on its VKEY part, or on the whole when it is a private key
+    /// or has no `=`: the parse errors that follow quote the argument, and must never quote a
+    /// private key.
+    static func pair(_ spec: String, flag: String) throws(LedgerError) -> String {
+        let value = spec.firstIndex(of: "=").map { String(spec[spec.index(after: $0)...]) }
+        _ = try vkey(isPrivateKeyText(spec) ? spec : value ?? spec, flag: flag)
+        return spec
+    }
+
     /// `s` parsed as a vkey, after the checks of ``vkey(_:flag:)``.
     static func verifierKey(_ s: String, flag: String = "--vkey") throws(LedgerError) -> NoteVerifierKey {
         try NoteVerifierKey(parsing: try vkey(s, flag: flag))

@@ -79,6 +79,7 @@ extension LedgerCommand {
             guard let key, let state else { return nil }
             var trusted = [String: [NoteVerifierKey]]()
             for spec in logs {
+                let spec = try KeyArguments.pair(spec, flag: "--log")
                 guard let eq = spec.firstIndex(of: "="), eq != spec.startIndex else {
                     throw LedgerError.malformed("--log \(spec): expected ORIGIN=VKEY")
                 }
@@ -105,7 +106,9 @@ extension LedgerCommand {
                 if let tlsCert, let tlsKey {
                     configuration.tls = try ServerTLS.configuration(certificateFile: tlsCert, keyFile: tlsKey)
                 }
-                targets = try witnessURLs.map { spec throws(LedgerError) in try WitnessTarget(parsing: spec) }
+                targets = try witnessURLs.map { spec throws(LedgerError) in
+                    try WitnessTarget(parsing: try KeyArguments.pair(spec, flag: "--witness"))
+                }
                 witness = try witnessRoutes()
                 if let dir {
                     // The log clock (LEDGER_NOW when set): the dashboard's "now", as for `ledger board`.

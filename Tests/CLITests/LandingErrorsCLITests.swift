@@ -105,6 +105,40 @@ import Testing
         #expect(try n.fx.snapshot() == before)
     }
 
+    /// `serve --witness URL=VKEY`, `--log ORIGIN=VKEY` and a write's `--log-vkey` are refused
+    /// with the same message when given a private key, alone or after `=`, and never echo it
+    /// (before, `--witness KEY` and `--log KEY` quoted the whole argument in a parse error).
+    @Test func aPrivateKeyGivenToServeOrAsTheLogKeyIsRefusedWithoutEchoingIt() throws {
+        let n = try Negotiation()
+        let secret = try read(n.dir + "/G7-JP.key").trimmingCharacters(in: .whitespacesAndNewlines)
+        let state = n.dir + "/witness-state"
+        let before = try n.fx.snapshot()
+        // `timeout`: a server that started anyway is stopped, and fails the status check.
+        let serve = ["/usr/bin/timeout", "20", ledgerBinary, "serve"]
+        let cases: [([String], String)] = [
+            (serve + ["led", "--port", "0", "--witness", secret], "--witness"),
+            (serve + ["led", "--port", "0", "--witness", "http://127.0.0.1:9=" + secret], "--witness"),
+            (serve + ["led", "--port", "0", "--witness", "http://127.0.0.1:9=G7-JP.key"], "--witness"),
+            (serve + ["--witness-only", "--key", "G7-JP.key", "--state", state, "--log", secret], "--log"),
+            (serve + ["--witness-only", "--key", "G7-JP.key", "--state", state, "--log", "o=" + secret], "--log"),
+            (
+                [
+                    ledgerBinary, "append", "http://127.0.0.1:9", "--key", "G7-JP.key", "--kind", "note", "--body",
+                    "{\"text\":\"x\"}", "--log-vkey", secret,
+                ], "--log-vkey"
+            ),
+        ]
+        for (args, flag) in cases {
+            let r = try runProcess(args[0], Array(args.dropFirst()), cwd: n.dir)
+            #expect(r.status == 2, "\(args.dropFirst(2)): \(r.status) \(r.stderr)")
+            #expect(r.stderr.hasPrefix("ledger: error: \(flag): "), "\(r.stderr)")
+            #expect(r.stderr.contains("private key"), "\(r.stderr)")
+            #expect(!(r.stderr + r.stdout).contains(String(secret.dropFirst(12))), "the key is echoed: \(flag)")
+            #expect(r.stdout.isEmpty)
+        }
+        #expect(try n.fx.snapshot() == before)
+    }
+
     @Test func aFileOfTheWrongKindIsNamedWithWhatItLooksLike() throws {
         let fx = try CLIFixture()
         #expect(try ledger(["checkpoint", "led", "--sign", "--key", "op.key"], cwd: fx.dir).status == 0)
