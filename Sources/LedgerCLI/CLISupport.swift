@@ -78,8 +78,38 @@ extension LedgerError {
 /// Prints `ledger: error: <s>` as one line: control characters in `s` (which may quote user
 /// input) are escaped. On a terminal that takes colour the prefix is red (``Terminal``).
 func printError(_ s: String) {
-    var line = Terminal.paint("ledger: error:", .boldRed, on: .stderr) + " " + escapedForMessage(s) + "\n"
+    let text = escapedForMessage(redactingPrivateKeys(s))
+    var line = Terminal.paint("ledger: error:", .boldRed, on: .stderr) + " " + text + "\n"
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// `s` with every private key in it (`PRIVATE+KEY+…`, any case, up to the next space or quote)
+/// cut to `PRIVATE+KEY+…`: an error message may quote an argument, and an argument may be a
+/// pasted key. The last line of defence; the commands refuse keys in place of vkeys or files
+/// before that.
+func redactingPrivateKeys(_ s: String) -> String {
+    let marker = Array("PRIVATE+KEY+".utf8)
+    let bytes = Array(s.utf8)
+    guard bytes.count >= marker.count else { return s }
+    var out = [UInt8]()
+    var i = 0
+    while i < bytes.count {
+        // (A marker followed by "…" is a message naming the form, not a key.)
+        if i + marker.count < bytes.count,
+            zip(bytes[i..<i + marker.count], marker).allSatisfy({ ($0 & 0xdf) == $1 || $0 == $1 }),
+            bytes[i + marker.count] != 0xe2
+        {
+            out += bytes[i..<i + marker.count] + Array("…".utf8)
+            i += marker.count
+            while i < bytes.count, ![0x20, 0x09, 0x0a, 0x0d, 0x22, 0x27].contains(bytes[i]) { i += 1 }
+            // A quoting message's "KEY: reason" keeps its colon.
+            if out.last != UInt8(ascii: ":"), i > 0, bytes[i - 1] == UInt8(ascii: ":") { out.append(UInt8(ascii: ":")) }
+        } else {
+            out.append(bytes[i])
+            i += 1
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
 }
 
 func printStderr(_ s: String) {
@@ -123,6 +153,12 @@ private let warnedKeyFiles = Mutex<Set<String>>([])
 /// write is used, as by ssh, only with a warning on stderr; then the key is read by
 /// `LedgerFiles.readPrivateKey`. Every command that loads a key goes through here.
 func loadPrivateKey(_ path: String) throws -> NoteSignerKey {
+    // The key itself where its file belongs: refused without quoting it.
+    if KeyArguments.isPrivateKeyText(path) {
+        throw LedgerError.malformed(
+            "a key file is expected, not the private key itself; never pass a private key as an argument (shell "
+                + "history and process lists keep it): if others may have seen it, generate a new one")
+    }
     // A file of another kind (a vkey, a checkpoint) is named before anything else is said.
     if let bytes = try? LedgerFiles.read(path) {
         try FileKind.require([.privateKey], noun: "a private key file", path: path, bytes: bytes)

@@ -128,6 +128,24 @@ import Testing
                 ], "--log-vkey"
             ),
         ]
+        // The key itself where its file belongs (`--key`, `--operator-key`), and as any other
+        // argument that an error quotes: refused or cut, never echoed.
+        let keyAsFile: [([String], String)] = [
+            [ledgerBinary, "append", "led", "--key", secret, "--kind", "note", "--body", "{}"],
+            [ledgerBinary, "checkpoint", "led", "--sign", "--key", secret],
+            serve + ["led", "--port", "0", "--operator-key", secret],
+        ].map { ($0, "a key file is expected, not the private key itself") }
+        let quoted: [([String], String)] = [
+            ([ledgerBinary, "verify", secret], "PRIVATE+KEY+…: not a ledger directory"),
+            ([ledgerBinary, "verify", "led", "x" + secret.lowercased()], "unexpected argument 'xprivate+key+…'"),
+        ]
+        for (args, message) in keyAsFile + quoted {
+            let r = try runProcess(args[0], Array(args.dropFirst()), cwd: n.dir)
+            #expect(r.status == 2, "\(args.dropFirst(2)): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(r.stderr)")
+            let tail = String(secret.dropFirst(12))
+            #expect(!(r.stderr + r.stdout).contains(tail) && !r.stderr.contains(tail.lowercased()), "echoed: \(args)")
+        }
         for (args, flag) in cases {
             let r = try runProcess(args[0], Array(args.dropFirst()), cwd: n.dir)
             #expect(r.status == 2, "\(args.dropFirst(2)): \(r.status) \(r.stderr)")
