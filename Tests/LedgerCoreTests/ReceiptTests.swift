@@ -136,6 +136,68 @@ import Testing
         #expect(try evidence.evaluate().verdict == .broken(.notCovered(checkpointSize: 0, witnessedAfter: nil)))
     }
 
+    /// Only a valid cosignature by a witness the checker gives, timestamped after include-by and
+    /// not too far in the future, makes a breach portable (specs/api.md §Receipts): an early
+    /// one, one at include-by, one by a key not given, and one dated beyond the clock's tolerance
+    /// leave `witnessedAfter` nil; a bad signature by a given witness rejects the evidence.
+    @Test func onlyALateCosignatureByAGivenWitnessMakesABreachPortable() throws {
+        let issued = try Issued(delay: 60)
+        let old = issued.fx.ledger.store.size
+        let cp = Checkpoint(
+            origin: issued.fx.op.name, size: UInt64(old - 1),
+            root: try issued.fx.ledger.store.tree.root(treeSize: old - 1))
+        let trusted = try NoteSignerKey.generate(name: "witness.example")
+        let stranger = try NoteSignerKey.generate(name: "stranger.example")
+        let includeBy = issued.receipt.includeBy.secondsSinceEpoch
+        let now = issued.receipt.includeBy.adding(seconds: 100)
+        func verdict(_ cosign: (inout SignedNote) -> Void) throws -> ReceiptVerdict {
+            var note = try SignedNote(text: cp.text)
+            note.sign(with: issued.fx.op)
+            cosign(&note)
+            let evidence = ReceiptEvidence(
+                receipt: issued.text, logKey: issued.fx.op.verifierKey, checkpoint: note.serialized, entry: nil,
+                witnesses: [trusted.verifierKey], now: now)
+            return try evidence.evaluate().verdict
+        }
+        let unwitnessed = ReceiptVerdict.broken(.notCovered(checkpointSize: UInt64(old - 1), witnessedAfter: nil))
+        let weak: [(String, UInt64, NoteSignerKey)] = [
+            ("early", UInt64(includeBy - 10), trusted), ("at include-by", UInt64(includeBy), trusted),
+            ("a key not given", UInt64(includeBy + 30), stranger),
+            (
+                "beyond the clock's tolerance", UInt64(now.secondsSinceEpoch) + CosignaturePolicy.futureTolerance + 1,
+                trusted
+            ),
+        ]
+        for (what, time, key) in weak {
+            #expect(try verdict { $0.cosign(with: key, time: time) } == unwitnessed, "\(what)")
+        }
+        // The late one by the given witness, beside all of the weak ones, is the one named.
+        let late = UInt64(includeBy + 30)
+        let portable = try verdict { note in
+            for (_, time, key) in weak { note.cosign(with: key, time: time) }
+            note.cosign(with: trusted, time: late)
+        }
+        guard case .broken(.notCovered(_, let seen?)) = portable else {
+            Issue.record("expected a witnessed breach, got \(portable)")
+            return
+        }
+        #expect(seen.time == late && seen.key.name == "witness.example")
+        // A bad signature under the given witness's name and key ID proves nothing either way.
+        #expect(throws: LedgerError.self) {
+            try verdict { note in
+                note.cosign(with: trusted, time: late)
+                // The last line's signature bytes flipped; its key ID and timestamp kept.
+                var lines = note.serialized.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                let i = lines.count - 2
+                let space = lines[i].lastIndex(of: " ")!
+                var raw = [UInt8](Data(base64Encoded: String(lines[i][lines[i].index(after: space)...]))!)
+                raw[raw.count - 1] ^= 0x01
+                lines[i] = lines[i][...space] + Data(raw).base64EncodedString()
+                note = try! SignedNote(parsing: lines.joined(separator: "\n"))
+            }
+        }
+    }
+
     @Test func anotherEntryAtThePromisedIndexIsABrokenPromise() throws {
         // A forged operator: it signs a receipt for one statement and appends another there.
         let fx = try Fixture()
