@@ -111,12 +111,6 @@ enum RemoteLedger {
                 "\(endpoint): the reply names statement \(accepted.statementHash.base64), not the one sent "
                     + "(\(signed.statement.hash.base64))")
         }
-        if options.wait {
-            guard let proof = accepted.proof else {
-                throw LedgerError.malformed("\(endpoint): --wait, but the reply (\(reply.status)) carries no proof")
-            }
-            try checkInclusion(proof, of: signed, at: accepted.index, leafHash: accepted.leafHash, client, logKey)
-        }
         if let file = options.receipt {
             guard let receipt = accepted.receipt else {
                 throw LedgerError.malformed("\(endpoint): the reply has no receipt")
@@ -137,11 +131,52 @@ enum RemoteLedger {
             }
             try LedgerFiles.writeAtomically(Array(receipt.utf8), to: file)
         }
+        if options.wait {
+            // A 202 to `?wait=1`: the server stopped waiting (30 s, or it is shutting down)
+            // before a checkpoint covered the entry. The statement is in the log: wait here.
+            let proof = try accepted.proof ?? awaitProof(accepted, client, logKey, endpoint)
+            try checkInclusion(proof, of: signed, at: accepted.index, leafHash: accepted.leafHash, client, logKey)
+        }
         // The log sets the entry's `prev` and time; until it is published only the index, the
         // leaf hash and the statement are known.
         let entry = Entry(index: UInt64(accepted.index), prev: .zero, time: signed.statement.time, signed: signed)
         return Ledger<RulesInUse>.Appended.submitted(
             index: UInt64(accepted.index), leafHash: accepted.leafHash, entry: entry)
+    }
+
+    /// The proof of the submitted entry once a published checkpoint covers it: `GET /proof/<index>`
+    /// once a second, until the receipt's include-by and 30 s more (60 s without a receipt). Past
+    /// that the log has broken its promise: exit 1, naming `ledger receipt check`.
+    static func awaitProof(
+        _ accepted: SubmissionReply, _ client: LogClient, _ logKey: NoteVerifierKey, _ endpoint: String
+    ) throws -> String {
+        let includeBy = accepted.receipt.flatMap { try? SignedReceipt(parsing: $0, logKey: logKey).receipt.includeBy }
+        let deadline = includeBy.map { $0.secondsSinceEpoch + 30 } ?? Timestamp.now().secondsSinceEpoch + 60
+        printStderr(
+            "ledger: note: \(endpoint): the reply came before a checkpoint covered entry \(accepted.index); waiting for "
+                + "one" + (includeBy.map { " (the receipt promises inclusion by \($0.rfc3339))" } ?? "") + "\n")
+        let path = "/proof/\(accepted.index)"
+        while true {
+            if let text = try proofIfCovered(client, path) { return text }
+            guard Timestamp.now().secondsSinceEpoch < deadline else {
+                throw LedgerError.proofInvalid(
+                    "\(client.baseURL + path): no published checkpoint covers entry \(accepted.index) "
+                        + (includeBy.map { "30 s after the receipt's include-by \($0.rfc3339)" } ?? "after 60 s")
+                        + "; `ledger receipt check RECEIPT URL` gives the evidence")
+            }
+            usleep(1_000_000)
+        }
+    }
+
+    /// `GET path`'s body, or nil for a 404 (not covered yet).
+    private static func proofIfCovered(_ client: LogClient, _ path: String) throws -> String? {
+        let reply = try runBlocking { () async throws(LedgerError) -> LogClient.Reply? in
+            do throws(LedgerError) { return try await client.get(path, maxBytes: 1 << 20) } catch {
+                guard error.code == .notFound else { throw error }
+                return nil
+            }
+        }
+        return reply?.text
     }
 
     /// Checks a `c2sp.org/tlog-proof@v1` bundle for the served entry `index`: the entry (fetched

@@ -494,6 +494,7 @@ func withProxy<R>(
     }
     router.get("checkpoint", use: relay)
     router.get("tile/**", use: relay)
+    router.get("proof/**", use: relay)
     router.post("api/v1/entries") { request, _ -> Response in
         let bytes = Array(try await request.body.collect(upTo: 1 << 20).readableBytesView)
         let proxy = holder.withLock { $0 }!

@@ -1,0 +1,89 @@
+import Consensus
+import Foundation
+import Hummingbird
+import LedgerCore
+import LedgerCrypto
+import LedgerServer
+import LedgerTestSupport
+import Synchronization
+import Testing
+
+/// `append URL --wait` when the server answers `?wait=1` with `202` and no proof (it waits 30 s at
+/// most, or is shutting down; specs/api.md): the statement is in the log, so the client waits for
+/// a published checkpoint itself (`GET /proof/<index>`), and past the receipt's include-by and
+/// 30 s more says that the promise is broken (exit 1). The receipt is saved either way.
+@Suite struct RemoteWaitTests {
+    /// A proxy that appends for real and answers `202` without a proof; the checkpoint that
+    /// covers the entry is signed `publishAfter` seconds later (never when nil). The receipt's
+    /// include-by is `includeBy`.
+    static func run(
+        publishAfter: Double?, includeBy: Timestamp, extra: [String] = []
+    ) async throws -> (LedgerRun, receipt: String) {
+        let copy = try SampleCopy()
+        defer { copy.remove() }
+        let log = try copy.published()
+        let receiptFile = tempPath("wait-receipt")
+        defer { try? FileManager.default.removeItem(atPath: receiptFile) }
+        return try await withServer(log) { server in
+            let accept: @Sendable ([UInt8], Bool) async throws -> Response = { bytes, wait in
+                #expect(wait, "--wait asks for ?wait=1")
+                let signed = try SignedStatement(json: try JSONParser.parse(bytes))
+                let key = try LedgerFiles.readPrivateKey(RemoteClientTests.operatorKeyFile)
+                let ledger = try Ledger<NegotiationRules>(directory: copy.directory)
+                let appended = try ledger.append([signed])[0]
+                if let publishAfter {
+                    Task.detached {
+                        try await Task.sleep(for: .milliseconds(Int(publishAfter * 1000)))
+                        _ = try ledger.signCheckpoint(key: key)
+                        try log.refresh()
+                    }
+                }
+                let receipt = Receipt(
+                    origin: key.name, index: appended.index, statementHash: signed.statement.hash,
+                    leafHash: appended.leafHash, logTime: includeBy.adding(seconds: -60), includeBy: includeBy)
+                let reply: JSONValue = [
+                    "index": .integer(Int64(appended.index)), "leafHash": .string(appended.leafHash.base64),
+                    "statementHash": .string(signed.statement.hash.base64),
+                    "receipt": .string(try SignedReceipt(signing: receipt, with: key).serialized),
+                ]
+                return Response(
+                    status: .accepted, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: reply.canonicalString)))
+            }
+            return try await withProxy(upstream: server.port, tamper: .none, accept: accept) { proxy in
+                let url = "http://127.0.0.1:\(proxy.port)"
+                let r = try await runLedger(
+                    [
+                        "append", url, "--key", RemoteClientTests.operatorKeyFile, "--kind", "note", "--wait",
+                        "--receipt", receiptFile, "--body", "{\"text\":\"waited for\"}",
+                    ] + extra)
+                return (r, (try? String(contentsOfFile: receiptFile, encoding: .utf8)) ?? "")
+            }
+        }
+    }
+
+    @Test func aReplyWithoutProofIsFollowedByWaitingForTheCheckpoint() async throws {
+        let (r, receipt) = try await Self.run(publishAfter: 1.5, includeBy: .now().adding(seconds: 60))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "100\n", "\(r.stdout)")
+        #expect(
+            r.stderr.contains("the reply came before a checkpoint covered entry 100; waiting for one"), "\(r.stderr)")
+        #expect(receipt.hasPrefix("minilateral-ledger/receipt/v1\n"), "the receipt is saved: \(receipt)")
+    }
+
+    @Test func noCheckpointPastIncludeByIsABrokenPromiseAndTheReceiptIsKept() async throws {
+        // Include-by 27 s ago: the client waits about 3 s more, then gives up.
+        let started = Date()
+        let (r, receipt) = try await Self.run(publishAfter: nil, includeBy: .now().adding(seconds: -27))
+        #expect(r.status == 1, "status \(r.status): \(r.stdout) \(r.stderr)")
+        #expect(r.stdout.isEmpty, "\(r.stdout)")
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("ledger: error:") }
+        #expect(errors.count == 1, "\(r.stderr)")
+        #expect(
+            errors.first?.contains("no published checkpoint covers entry 100 30 s after the receipt's include-by")
+                == true, "\(r.stderr)")
+        #expect(errors.first?.contains("ledger receipt check RECEIPT URL") == true)
+        #expect(receipt.hasPrefix("minilateral-ledger/receipt/v1\n"), "the evidence is kept: \(receipt)")
+        #expect(Date().timeIntervalSince(started) < 60)
+    }
+}
