@@ -110,6 +110,7 @@ import Testing
         let note = try sample.checkpoint(size: 100)
         #expect(try await server.add(addCheckpointBody(old: 0, note)).status == 200)
         let r = try await server.get("/witness/logs")
+        #expect(r.headers["cache-control"] == "no-cache")
         let m = try await server.get("/metrics").text
         await server.stop()
         #expect(r.status == 200)

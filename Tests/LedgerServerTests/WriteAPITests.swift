@@ -222,6 +222,7 @@ func jsonObject(_ r: HTTPResult) throws -> JSONValue { try JSONParser.parse(r.bo
                 let r = try await server.submit(c.body, type: c.type)
                 #expect(r.status == c.status, "\(String(decoding: c.body.prefix(60), as: UTF8.self)): \(r.text)")
                 #expect(r.headers["content-type"] == "application/problem+json")
+                #expect(r.headers["cache-control"] == "no-cache", "a problem is never cached")
                 let o = try jsonObject(r)
                 #expect(o["status"]?.integerValue == Int64(c.status))
                 #expect(o["type"]?.stringValue?.hasPrefix("urn:minilateral-ledger:problem:") == true)
