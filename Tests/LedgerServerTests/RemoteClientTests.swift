@@ -41,6 +41,7 @@ import Testing
             #expect(r["entries"] == .integer(100) && r["signaturesVerified"] == .integer(100))
             #expect(r["root"] == l["root"] && r["checkpointsChecked"] == .integer(1))
             #expect(r["logKeyFromGenesis"] == .bool(true))
+            #expect(r["url"] == .string(url), "\(r)")
             let text = try await runLedger(["verify", url])
             #expect(text.stdout.contains("OK: 100 entries"))
             #expect(text.stdout.contains("trust on first use"), "\(text.stdout)")
@@ -151,6 +152,13 @@ import Testing
                 let mirrored = try #require(try FileStore(directory: mirror).checkpointText(size: 101))
                 #expect(r.stderr.contains(served) && r.stderr.contains(mirrored), "both checkpoints: \(r.stderr)")
                 #expect(try directoryContents(mirror) == before, "round \(round): the mirror changed")
+                // The same, as JSON: one object naming both checkpoints.
+                let j = try await runLedger(["sync", url, mirror, "--json"])
+                #expect(j.status == 1, "\(j.stderr)")
+                let o = try JSONParser.parse(Array(j.stdout.utf8))
+                #expect(o["errorCode"] == .string("fork") && o["error"]?.stringValue?.isEmpty == false, "\(o)")
+                #expect(o["servedCheckpoint"] == .string(served) && o["mirrorCheckpoint"] == .string(mirrored), "\(o)")
+                #expect(try directoryContents(mirror) == before)
                 try theirs.appendNotes(2, text: "more")
                 try log.refresh()
             }
