@@ -74,7 +74,8 @@ import Testing
         let r = try ledger(["board", "led", "--color", "sometimes"], cwd: dir)
         #expect(r.status == 2)
         #expect(r.stdout.isEmpty)
-        #expect(r.stderr.hasPrefix("ledger: error: board: the value 'sometimes' is invalid for '--color"), "\(r.stderr)")
+        #expect(
+            r.stderr.hasPrefix("ledger: error: board: the value 'sometimes' is invalid for '--color"), "\(r.stderr)")
     }
 }
 

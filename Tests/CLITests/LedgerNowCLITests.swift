@@ -31,9 +31,10 @@ import Testing
             let r = try runProcess(
                 "/usr/bin/timeout", ["-s", "KILL", "20", ledgerBinary] + args, cwd: fx.dir, env: ["LEDGER_NOW": value])
             #expect(r.status == 2, "\(args[0]) \(value): \(r.stdout) \(r.stderr)")
-            #expect(r.stderr == "ledger: error: LEDGER_NOW: \"\(value)\" is not an RFC 3339 date-time "
-                + "(2026-10-01T18:00:00+09:00, 2026-10-01T09:00:00Z or 2026-10-01T09:00:00.250Z); unset it to use "
-                + "the system clock\n", "\(args[0]): \(r.stderr)")
+            #expect(
+                r.stderr == "ledger: error: LEDGER_NOW: \"\(value)\" is not an RFC 3339 date-time "
+                    + "(2026-10-01T18:00:00+09:00, 2026-10-01T09:00:00Z or 2026-10-01T09:00:00.250Z); unset it to use "
+                    + "the system clock\n", "\(args[0]): \(r.stderr)")
             #expect(r.stdout.isEmpty, "\(args[0]) \(value): \(r.stdout)")
         }
         #expect(try fx.snapshot() == before)
@@ -43,13 +44,15 @@ import Testing
     @Test func anOffsetOrAFractionIsTheSameInstantStoredInUTC() throws {
         // The same instant written four ways; the entry's time is the Z form, whole seconds.
         let forms = [
-            "2030-01-02T09:00:07Z", "2030-01-02T18:00:07+09:00", "2030-01-02t04:30:07.999-04:30", "2030-01-02T09:00:07z",
+            "2030-01-02T09:00:07Z", "2030-01-02T18:00:07+09:00", "2030-01-02t04:30:07.999-04:30",
+            "2030-01-02T09:00:07z",
         ]
         var times = [String]()
         for form in forms {
             let fx = try CLIFixture()
             defer { try? FileManager.default.removeItem(atPath: fx.dir) }
-            let r = try ledger(["append", "led", "--key", "op.key", "--json"] + Self.note, cwd: fx.dir, env: ["LEDGER_NOW": form])
+            let r = try ledger(
+                ["append", "led", "--key", "op.key", "--json"] + Self.note, cwd: fx.dir, env: ["LEDGER_NOW": form])
             #expect(r.status == 0, "\(form): \(r.stderr)")
             let last = try #require(try read(fx.dir + "/led/entries.jsonl").split(separator: "\n").last)
             let entry = try JSONParser.parse(Array(last.utf8))

@@ -52,8 +52,9 @@ import Testing
             return try #require(
                 tile.kind == .entries ? try log.view.entryBundle(tile, from: log.store) : log.view.tileBytes(tile))
         }
-        for (extra, budget) in [([String](), 64 << 20), (["--tile-cache-mib", "0"], 0), (["--tile-cache-mib", "1"], 1 << 20)]
-        {
+        for (extra, budget) in [
+            ([String](), 64 << 20), (["--tile-cache-mib", "0"], 0), (["--tile-cache-mib", "1"], 1 << 20),
+        ] {
             let (bodies, text) = try await serve(extra)
             #expect(bodies == expected, "\(extra)")
             #expect(text.contains("tile_cache_bytes=\(budget)"), "\(extra): \(text)")
