@@ -28,6 +28,20 @@ import Testing
         template.map { $0 == "URL" ? target : $0 }
     }
 
+    /// Runs every read command against `proxy` with `--log-vkey logVkey`, and expects each to
+    /// stop after the checkpoint: exit 1, one line starting `--log-vkey:`, nothing on stdout.
+    static func expectEveryReadCommandRefused(_ proxy: Proxy, logVkey: String) async throws {
+        for template in readCommands {
+            proxy.clear()
+            let r = try await runLedger(command(template, "http://127.0.0.1:\(proxy.port)") + ["--log-vkey", logVkey])
+            #expect(r.status == 1, "\(template): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("ledger: error: --log-vkey: "), "\(template): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(template): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(template): \(r.stdout)")
+            #expect(proxy.paths == ["/checkpoint"], "\(template): fetched \(proxy.paths)")
+        }
+    }
+
     @Test func readCommandsWithTheRightLogVkeyShowWhatTheDirectoryShowsWithoutTrustOnFirstUse() async throws {
         let copy = try SampleCopy(tag: "read-vkey")
         defer { copy.remove() }
@@ -62,15 +76,7 @@ import Testing
         try await withServer(try copy.published()) { server in
             try await withProxy(upstream: server.port, tamper: .none) { proxy in
                 let url = "http://127.0.0.1:\(proxy.port)"
-                for template in Self.readCommands {
-                    proxy.clear()
-                    let r = try await runLedger(Self.command(template, url) + ["--log-vkey", other])
-                    #expect(r.status == 1, "\(template): \(r.stderr)")
-                    #expect(r.stderr.hasPrefix("ledger: error: --log-vkey: "), "\(template): \(r.stderr)")
-                    #expect(r.stderr.split(separator: "\n").count == 1, "\(template): \(r.stderr)")
-                    #expect(r.stdout.isEmpty, "\(template): \(r.stdout)")
-                    #expect(proxy.paths == ["/checkpoint"], "\(template): fetched \(proxy.paths)")
-                }
+                try await Self.expectEveryReadCommandRefused(proxy, logVkey: other)
                 // Not a key at all: exit 2, before anything is fetched.
                 proxy.clear()
                 let bad = try await runLedger(["board", url, "--log-vkey", "not a key"])
@@ -97,16 +103,7 @@ import Testing
         let vkey = copy.operatorKey.verifierKey.description
         try await withServer(try copy.published()) { server in
             try await withProxy(upstream: server.port, tamper: .checkpoint(note.serialized)) { proxy in
-                let url = "http://127.0.0.1:\(proxy.port)"
-                for template in Self.readCommands {
-                    proxy.clear()
-                    let r = try await runLedger(Self.command(template, url) + ["--log-vkey", vkey])
-                    #expect(r.status == 1, "\(template): \(r.stderr)")
-                    #expect(r.stderr.hasPrefix("ledger: error: --log-vkey: "), "\(template): \(r.stderr)")
-                    #expect(r.stderr.split(separator: "\n").count == 1, "\(template): \(r.stderr)")
-                    #expect(r.stdout.isEmpty, "\(template): \(r.stdout)")
-                    #expect(!proxy.paths.contains { $0.hasPrefix("/tile/") }, "\(template): fetched \(proxy.paths)")
-                }
+                try await Self.expectEveryReadCommandRefused(proxy, logVkey: vkey)
             }
         }
     }
