@@ -7,6 +7,8 @@ import Testing
 @Suite(.serialized) struct ColorOptionCLITests {
     static let esc = "\u{1b}["
     static let asOf = ["--as-of", "2026-11-27T18:00:00Z"]
+    static let lists = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources/ControlLists/Data").path
 
     @Test func alwaysColoursThroughAPipeWhateverNoColorSaysAndMovesNoColumn() throws {
         let dir = try SmallDefectTests.sampleLedger()
@@ -57,6 +59,8 @@ import Testing
         ["board", "led", "--format", "csv"], ["board", "led", "--format", "html"], ["board", "led", "--json"],
         ["status", "led", "--format", "csv"], ["history", "led", "G7-SME-2026-02", "--format", "markdown"],
         ["conflicts", "led", "--json"], ["verify", "led", "--json"],
+        ["list", "compare", "--format", "markdown", ColorOptionCLITests.lists + "/us-ccl-subset.json"]
+            + [ColorOptionCLITests.lists + "/jp-etco-row7-subset.json"],
     ])
     func machineFormatsNeverCarryEscapesWhateverColorSays(args: [String]) throws {
         let dir = try SmallDefectTests.sampleLedger()
