@@ -57,7 +57,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// length, and a leap second (`:60`). Returns the UTC instant, truncated to the whole second
     /// (a leap second counts as the second after it); nil otherwise, or before 1970. What the
     /// ledger stores stays the strict form of ``init(rfc3339:)-(String)``.
-    public init?(rfc3339DateTime s: String) {
+    package init?(rfc3339DateTime s: String) {
         let b = Array(s.utf8)
         guard b.count >= 20, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") else { return nil }
         func digits(_ r: Range<Int>) -> Int64? {
