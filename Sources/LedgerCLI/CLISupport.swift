@@ -203,12 +203,36 @@ private func needsEscape(_ u: Unicode.Scalar) -> Bool {
 }
 
 /// The log's clock. `LEDGER_NOW` (RFC 3339) overrides it for tests and demos; the log still
-/// refuses to move its time backwards.
+/// refuses to move its time backwards. (A value that does not parse stopped the command at
+/// its start: ``checkLedgerNow()``.)
 func logClock() -> @Sendable () -> Timestamp {
-    if let s = getenv("LEDGER_NOW").map({ String(cString: $0) }), let t = Timestamp(rfc3339: s) {
-        return { t }
-    }
+    if let t = try? ledgerNow() { return { t } }
     return { .now() }
+}
+
+/// `LEDGER_NOW` when it is set and not empty: any RFC 3339 date-time
+/// (``Timestamp/init(rfc3339DateTime:)``), as a UTC instant; nil when unset or empty.
+///
+/// - Throws: `.malformed`, naming the variable and its value, for anything else.
+func ledgerNow() throws(LedgerError) -> Timestamp? {
+    guard let s = getenv("LEDGER_NOW").map({ String(cString: $0) }), !s.isEmpty else { return nil }
+    guard let t = Timestamp(rfc3339DateTime: s) else {
+        let shown = s.count > 80 ? String(s.prefix(80)) + "…" : s
+        throw .malformed(
+            "LEDGER_NOW: \"\(shown)\" is not an RFC 3339 date-time (2026-10-01T18:00:00+09:00, "
+                + "2026-10-01T09:00:00Z or 2026-10-01T09:00:00.250Z); unset it to use the system clock")
+    }
+    return t
+}
+
+/// Stops the process (exit 2, one line) when `LEDGER_NOW` is set to something that is not an
+/// RFC 3339 date-time: every command checks it before it does anything, so that a clock
+/// override is never silently ignored and nothing is written under the wrong clock.
+func checkLedgerNow() {
+    do throws(LedgerError) { _ = try ledgerNow() } catch {
+        printError(error.message)
+        exit(Exit.usage)
+    }
 }
 
 /// `s` as a terminal may show it: on every line, control characters and bidirectional

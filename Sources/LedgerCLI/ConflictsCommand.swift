@@ -29,6 +29,7 @@ extension LedgerCommand {
         var lists: [String] = []
         @Option(help: "Only findings of this severity or higher: low, medium or high.") var minSeverity: String?
         @OptionGroup var output: ReportOptions
+        @OptionGroup var logKey: LogKeyOptions
 
         func run() throws {
             try ControlListCLI.run {

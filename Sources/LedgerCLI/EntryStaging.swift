@@ -7,8 +7,10 @@ import LedgerCore
 #endif
 
 /// Entry lines kept on disk instead of in memory, between the check that lets them in and
-/// their use: an unnamed temporary file (created 0600 in the temporary directory and unlinked
-/// at once, so that no exit path, not even a kill, leaves it behind), read back in chunks.
+/// their use: an unnamed temporary file (created 0600 and unlinked at once, so that no exit
+/// path, not even a kill, leaves it behind), read back in chunks. `sync` stages in the mirror's
+/// own directory (the file system that will hold the entries, so that a small `/tmp` cannot
+/// fail a large sync); `watch`, which has no directory, in the temporary directory.
 final class EntryStaging {
     private let fd: Int32
     private var pending = [UInt8]()
@@ -19,12 +21,12 @@ final class EntryStaging {
     /// How many bytes are gathered before a write, and read back at a time.
     static let chunkBytes = 1 << 20
 
-    init() throws(LedgerError) {
-        var template = Array((NSTemporaryDirectory() + "/ledger-staging-XXXXXX").utf8CString)
+    /// A staging file in `directory` (by default the temporary directory).
+    init(in directory: String = NSTemporaryDirectory()) throws(LedgerError) {
+        var template = Array((directory + "/.ledger-staging-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
-            throw .io(
-                "cannot create a temporary file in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+            throw .io("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
         }
         let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         unlink(path)

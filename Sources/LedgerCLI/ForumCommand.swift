@@ -20,6 +20,7 @@ extension LedgerCommand.Forum {
 
         @Argument(help: "Ledger directory (omit to list the built-in charters).") var dir: String?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var logKey: LogKeyOptions
 
         func run() throws {
             try LedgerCLI.run {
@@ -51,6 +52,7 @@ extension LedgerCommand.Forum {
         @Argument(help: "Ledger directory (omit to show the built-in charter).") var dir: String?
         @Option(name: .customLong("forum"), help: "Forum id, for example G7.") var forumID: String
         @OptionGroup var output: OutputOptions
+        @OptionGroup var logKey: LogKeyOptions
 
         func run() throws {
             try LedgerCLI.run {

@@ -11,12 +11,13 @@ extension LedgerCommand {
         @Argument(help: "Ledger directory.", completion: .directory) var dir: String
         @Argument(help: "Proposal id.") var proposal: String
         @OptionGroup var output: ReportOptions
+        @OptionGroup var logKey: LogKeyOptions
 
         func run() throws {
             try LedgerCLI.run {
                 let format = try output.resolved()
                 let clock = logClock()
-                let ledger = try Ledger<RulesInUse>(directory: dir, clock: clock)
+                let ledger = try Ledger<RulesInUse>(directory: try RemoteLedger.directory(for: dir), clock: clock)
                 let basis = try ledger.viewBasis()
                 let (state, t) = try ledger.negotiationState(asOf: .latest, now: clock())
                 let p = try NameLookup.proposal(proposal, in: state)

@@ -31,6 +31,9 @@ struct LedgerCommand: AsyncParsableCommand {
         }
         do {
             var command = try parseAsRoot()
+            // Every command of ours checks LEDGER_NOW before it runs; ArgumentParser's own (help,
+            // `help SUBCOMMAND`) need no clock.
+            if String(reflecting: type(of: command)).hasPrefix("LedgerCLI.") { checkLedgerNow() }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

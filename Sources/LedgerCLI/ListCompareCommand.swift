@@ -24,6 +24,7 @@ extension LedgerCommand.ControlListGroup {
         var ledger: String?
         @Flag(help: "Also list the item groups only the reference controls.") var all = false
         @OptionGroup var output: ReportOptions
+        @OptionGroup var logKey: LogKeyOptions
 
         func run() throws {
             try ControlListCLI.run {

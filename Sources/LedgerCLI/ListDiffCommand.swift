@@ -26,6 +26,7 @@ extension LedgerCommand.ControlListGroup {
         @Option(help: "A ledger directory whose list.publish entries anchor the two versions.", completion: .directory)
         var ledger: String?
         @Option(help: "An extra correlation file (repeatable).", completion: .file()) var correlations: [String] = []
+        @OptionGroup var logKey: LogKeyOptions
 
         func validate() throws {
             if let format {

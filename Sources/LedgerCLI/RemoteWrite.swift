@@ -11,12 +11,17 @@ struct RemoteWriteOptions: ParsableArguments {
     var receipt: String?
     @Flag(help: "With a URL: wait for a checkpoint that covers the entry, and check its inclusion proof.")
     var wait = false
+    @OptionGroup var logKey: LogKeyOptions
+}
+
+/// `--log-vkey`, which every command that reads or writes a ledger given as a URL takes.
+struct LogKeyOptions: ParsableArguments {
     @Option(
         name: .customLong("log-vkey"),
         help: ArgumentHelp(
             "With a URL: the log's verifier key (a vkey file or text) obtained independently; the served log must "
-                + "be signed by it and its genesis must name it, or nothing is sent. Without it the key is trusted "
-                + "on first use: taken from the served genesis entry and printed on stderr to compare."))
+                + "be signed by it and its genesis must name it, or nothing is sent or shown. Without it the key is "
+                + "trusted on first use: taken from the served genesis entry and printed on stderr to compare."))
     var logVkey: String?
 
     /// Records `--log-vkey` for ``RemoteLedger/directory(for:)``, which the commands call before
@@ -54,7 +59,7 @@ enum RemoteLedger {
             throw fork.error
         } catch let error as LedgerError where pinned != nil && error.code != .io && error.code != .notFound {
             throw LedgerError.unauthorized(
-                "--log-vkey: the served log is not the one of this key (nothing was sent): \(error.message)")
+                "--log-vkey: the served log is not the one of this key (nothing was sent or shown): \(error.message)")
         }
         if outcome.logKeyFromServer {
             let key = outcome.logKey

@@ -2,8 +2,8 @@ import ArgumentParser
 import LedgerCore
 import LedgerReports
 
-/// `--format table|json|markdown|csv|html`, `--json` (the same as `--format json`) and
-/// `--wide`, for the views that people circulate (specs/cli.md, "Reports").
+/// `--format table|json|markdown|csv|html`, `--json` (the same as `--format json`),
+/// `--wide` and `--color`, for the views that people circulate (specs/cli.md, "Reports").
 struct ReportOptions: ParsableArguments {
     @Option(
         help: "Output format: table, json, markdown, csv or html (a self-contained printable page).",
@@ -13,6 +13,7 @@ struct ReportOptions: ParsableArguments {
     var json = false
     @Flag(name: .long, help: "Show full titles and reasons in table format instead of cutting them short.")
     var wide = false
+    @OptionGroup var colorOptions: ColorOptions
 
     /// The chosen format; `--json` with another `--format` is refused.
     func resolved() throws -> ReportFormat {

@@ -46,6 +46,10 @@ extension LedgerCommand {
         var tlsCert: String?
         @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.") var tlsKey: String?
         @OptionGroup var write: WriteOptions
+        @Option(
+            name: .customLong("tile-cache-mib"),
+            help: "MiB of built and checked tiles kept in memory (0 to 65536; 0 caches none).")
+        var tileCacheMiB = TileCache.defaultBudgetBytes >> 20
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -62,6 +66,9 @@ extension LedgerCommand {
                 throw ValidationError("give the ledger directory, or --witness-only")
             }
             try write.validate(witnessOnly: witnessOnly)
+            guard (0...65536).contains(tileCacheMiB) else {
+                throw ValidationError("--tile-cache-mib must be 0 to 65536")
+            }
             if witnessOnly && !witnessURLs.isEmpty {
                 throw ValidationError("--witness submits a ledger's checkpoints: it needs DIR, not --witness-only")
             }
@@ -113,7 +120,8 @@ extension LedgerCommand {
                 if let dir {
                     // The log clock (LEDGER_NOW when set): the dashboard's "now", as for `ledger board`.
                     let opening = try Ledger<RulesInUse>(directory: dir, clock: logClock())
-                    let log = try PublishedLog(ledger: opening)
+                    let log = PublishedLog(
+                        store: opening.store, logKey: try opening.operatorKey(), tileCacheBytes: tileCacheMiB << 20)
                     try log.refresh()
                     opened = log
                     ledger = opening
@@ -165,6 +173,7 @@ extension LedgerCommand {
                             "directory": "\(directory)", "url": "\(served.url(port: bound))",
                             "checkpoint_size": "\(size)", "witness": "\(witnessing)",
                             "witnesses": "\(witnessNames)", "write": "\(writing)",
+                            "tile_cache_bytes": "\(log.tileCache.budgetBytes)",
                         ])
                 }
             } catch {

@@ -16,6 +16,7 @@ extension LedgerCommand {
         @Option(name: .customLong("as-of"), help: "Entry index or RFC 3339 time (default: now, by the log clock).")
         var asOf: String?
         @OptionGroup var output: ReportOptions
+        @OptionGroup var logKey: LogKeyOptions
 
         func run() throws {
             try LedgerCLI.run {

@@ -175,7 +175,7 @@ enum MirrorSync {
             let stored = try ledger.store.checkpointText(size: UInt64(size))
             if stored == nil {
                 // Each served entry is checked as it arrives and staged on disk, not in memory.
-                let staging = try EntryStaging()
+                let staging = try EntryStaging(in: directory)
                 var check = try ledger.mirrorCheck(logKey: logKey)
                 try served.fetchChecked(&check, first: checked.firstEntries) { _, chunk throws(LedgerError) in
                     try staging.append(chunk)

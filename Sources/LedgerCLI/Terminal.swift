@@ -11,7 +11,8 @@ import Synchronization
 /// that decides (specs/cli.md, "Terminals").
 ///
 /// Colour goes to a stream only when that stream is a terminal, `NO_COLOR` is unset or empty
-/// (<https://no-color.org>: any non-empty value disables it) and `TERM` is not `dumb`. Progress
+/// (<https://no-color.org>: any non-empty value disables it) and `TERM` is not `dumb`, unless
+/// `--color always|never` (``ColorOptions``) decided otherwise. Progress
 /// lines go to stderr only when stderr is a terminal. Data that is piped or redirected, and every
 /// machine format (JSON, CSV, Markdown, HTML), never carries an escape sequence.
 enum Terminal {
@@ -29,13 +30,27 @@ enum Terminal {
         case boldGreen = "1;32"
     }
 
+    /// `--color`: `auto` decides by the stream and the environment; `always` and `never` by
+    /// themselves (a command-line choice overrides `NO_COLOR`, as no-color.org asks).
+    enum ColorChoice: String, CaseIterable, Sendable {
+        case auto, always, never
+    }
+
+    /// The choice of `--color` (``ColorOptions``); `auto` for the commands without it.
+    static let colorChoice = Mutex(ColorChoice.auto)
+
     static func isTerminal(_ stream: Stream) -> Bool { isatty(stream.rawValue) == 1 }
 
     /// Whether text written to `stream` may be coloured.
     static func usesColor(_ stream: Stream) -> Bool {
-        switch stream {
-        case .stdout: colorOnStdout
-        case .stderr: colorOnStderr
+        switch colorChoice.withLock({ $0 }) {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            switch stream {
+            case .stdout: return colorOnStdout
+            case .stderr: return colorOnStderr
+            }
         }
     }
 

@@ -18,25 +18,10 @@ enum UserTime {
     static func instant(_ s: String) -> Timestamp? {
         let b = Array(s.utf8)
         if b.count == 10 { return Timestamp(date: s) }
-        guard b.count >= 20, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") else { return nil }
-        // The date and time as if in UTC, then the offset.
-        guard
-            let local = Timestamp(
-                rfc3339: String(decoding: b[0..<10], as: UTF8.self) + "T"
-                    + String(decoding: b[11..<19], as: UTF8.self) + "Z")
+        // Whole seconds only, and no leap second: the ledger keeps whole seconds of UTC.
+        guard b.count >= 20, b[19] != UInt8(ascii: "."), b[17] != UInt8(ascii: "6") || b[18] != UInt8(ascii: "0")
         else { return nil }
-        let zone = b[19...]
-        if zone.count == 1, zone.first == UInt8(ascii: "Z") || zone.first == UInt8(ascii: "z") { return local }
-        guard zone.count == 6, let sign = zone.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"),
-            zone[zone.startIndex + 3] == UInt8(ascii: ":"),
-            let h = Int64(String(decoding: zone.dropFirst().prefix(2), as: UTF8.self)),
-            let m = Int64(String(decoding: zone.suffix(2), as: UTF8.self)),
-            zone.dropFirst().prefix(2).allSatisfy({ (0x30...0x39).contains($0) }),
-            zone.suffix(2).allSatisfy({ (0x30...0x39).contains($0) }), h < 24, m < 60
-        else { return nil }
-        let offset = (h * 3600 + m * 60) * (sign == UInt8(ascii: "+") ? 1 : -1)
-        let t = local.adding(seconds: -offset)
-        return t.secondsSinceEpoch >= 0 ? t : nil
+        return Timestamp(rfc3339DateTime: s)
     }
 
     /// `s` as a UTC instant.

@@ -16,6 +16,7 @@ extension LedgerCommand {
         var minCosignatures = 0
         @Option(help: "A trusted checkpoint: audit incrementally from it.", completion: .file()) var since: String?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var colorOptions: ColorOptions
 
         func validate() throws {
             if since != nil, vkey == nil {

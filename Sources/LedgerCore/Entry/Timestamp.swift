@@ -52,6 +52,45 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         secondsSinceEpoch = days * 86_400 + h * 3_600 + mi * 60 + sec
     }
 
+    /// Parses an RFC 3339 `date-time` in any of its forms, as people and other tools write it:
+    /// `T` or `t`, `Z`, `z` or a numeric offset (`+09:00`, `-00:00`), fractional seconds of any
+    /// length, and a leap second (`:60`). Returns the UTC instant, truncated to the whole second
+    /// (a leap second counts as the second after it); nil otherwise, or before 1970. What the
+    /// ledger stores stays the strict form of ``init(rfc3339:)-(String)``.
+    package init?(rfc3339DateTime s: String) {
+        let b = Array(s.utf8)
+        guard b.count >= 20, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") else { return nil }
+        func digits(_ r: Range<Int>) -> Int64? {
+            guard r.upperBound <= b.count, b[r].allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+            return b[r].reduce(0) { $0 * 10 + Int64($1 - 0x30) }
+        }
+        // A leap second is parsed as :59 and counted one second later.
+        let leap: Int64 = b[17] == UInt8(ascii: "6") && b[18] == UInt8(ascii: "0") ? 1 : 0
+        var text = b[0..<19]
+        text[10] = UInt8(ascii: "T")
+        if leap == 1 { (text[17], text[18]) = (UInt8(ascii: "5"), UInt8(ascii: "9")) }
+        guard let local = Timestamp(rfc3339: String(decoding: text, as: UTF8.self) + "Z") else { return nil }
+        var zone = 19
+        if b[zone] == UInt8(ascii: ".") {
+            zone += 1
+            while zone < b.count, (0x30...0x39).contains(b[zone]) { zone += 1 }
+            guard zone > 20 else { return nil }
+        }
+        var offset: Int64 = 0
+        if zone + 1 == b.count, b[zone] == UInt8(ascii: "Z") || b[zone] == UInt8(ascii: "z") {
+            offset = 0
+        } else {
+            guard zone + 6 == b.count, b[zone] == UInt8(ascii: "+") || b[zone] == UInt8(ascii: "-"),
+                b[zone + 3] == UInt8(ascii: ":"), let h = digits((zone + 1)..<(zone + 3)),
+                let m = digits((zone + 4)..<(zone + 6)), h < 24, m < 60
+            else { return nil }
+            offset = (h * 3600 + m * 60) * (b[zone] == UInt8(ascii: "+") ? 1 : -1)
+        }
+        let t = local.adding(seconds: leap - offset)
+        guard t.secondsSinceEpoch >= 0 else { return nil }
+        self = t
+    }
+
     /// Parses a calendar date `YYYY-MM-DD` as midnight UTC.
     public init?(date s: String) {
         guard s.utf8.count == 10, let t = Timestamp(rfc3339: s + "T00:00:00Z") else { return nil }

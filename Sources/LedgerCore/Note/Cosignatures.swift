@@ -22,10 +22,11 @@ public enum CosignaturePolicy {
         time > now && time - now > futureTolerance
     }
 
-    /// The verifier's clock, in seconds since the epoch: `LEDGER_NOW` (RFC 3339) when set, as
-    /// for the command line's log clock, otherwise the system clock.
+    /// The verifier's clock, in seconds since the epoch: `LEDGER_NOW` (an RFC 3339 date-time,
+    /// ``Timestamp/init(rfc3339DateTime:)``) when set, as for the command line's log clock,
+    /// otherwise the system clock. (`ledger` refuses to start with a `LEDGER_NOW` it cannot read.)
     public static func now() -> UInt64 {
-        if let s = getenv("LEDGER_NOW").map({ String(cString: $0) }), let t = Timestamp(rfc3339: s) {
+        if let s = getenv("LEDGER_NOW").map({ String(cString: $0) }), let t = Timestamp(rfc3339DateTime: s) {
             return UInt64(max(0, t.secondsSinceEpoch))
         }
         return UInt64(max(0, SystemClock.secondsSinceEpoch()))
