@@ -2,6 +2,7 @@ import Consensus
 import Foundation
 import LedgerCore
 import LedgerServer
+import LedgerTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -20,7 +21,7 @@ import Testing
         let logFile = tempPath("serve-log")
         FileManager.default.createFile(atPath: logFile, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: logFile) }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: ledgerBinary)
         process.arguments = ["serve", sampleLedger, "--port", "0"] + extra
         let out = Pipe()

@@ -19,7 +19,10 @@ import Testing
     /// The events of `client` so far, once `count` have arrived.
     static func events(_ client: EventStreamTestClient, count: Int) async throws -> [ParsedEvent] {
         _ = try await client.read(until: { ParsedEvent.parse($0).count >= count })
-        return ParsedEvent.parse(client.body)
+        let events = ParsedEvent.parse(client.body)
+        // Fewer on a timeout: a failed expectation, never an index out of range that ends the run.
+        try #require(events.count >= count, "\(events.count) of \(count) events: \(client.body.suffix(500))")
+        return events
     }
 
     static func connected(_ client: EventStreamTestClient) async throws {
