@@ -43,7 +43,9 @@ extension LedgerCommand {
         func run() throws {
             try LedgerCLI.run {
                 let clock = logClock()
-                let ledger = LogClient.isURL(dir) ? nil : try Ledger<RulesInUse>(directory: dir, clock: clock)
+                let ledger =
+                    LogClient.isURL(dir)
+                    ? nil : try Ledger<RulesInUse>(directory: try RemoteLedger.directory(for: dir), clock: clock)
                 var statements = [SignedStatement]()
                 var lineNumbers = [Int]()
                 var progress: Progress?

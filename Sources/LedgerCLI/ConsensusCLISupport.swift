@@ -24,7 +24,7 @@ enum ConsensusCLI {
             let signed = try Statement.make(kind: kind, body: body, key: key, time: clock())
             return try RemoteLedger.submit(dir, signed, options: remote)
         }
-        let ledger = try open ?? Ledger<RulesInUse>(directory: dir, clock: clock)
+        let ledger = try open ?? Ledger<RulesInUse>(directory: try RemoteLedger.directory(for: dir), clock: clock)
         let key = try loadPrivateKey(keyFile)
         return try ledger.append([try Statement.make(kind: kind, body: body, key: key, time: clock())])[0]
     }

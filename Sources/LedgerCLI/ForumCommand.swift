@@ -127,7 +127,8 @@ extension LedgerCommand.Forum {
                 let appended =
                     LogClient.isURL(dir)
                     ? try statements.map { try RemoteLedger.submit(dir, $0, options: remote) }
-                    : try Ledger<RulesInUse>(directory: dir, clock: clock).append(statements)
+                    : try Ledger<RulesInUse>(directory: try RemoteLedger.directory(for: dir), clock: clock).append(
+                        statements)
                 if output.json {
                     printJSON(
                         .array(

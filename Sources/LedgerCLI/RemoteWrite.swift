@@ -42,7 +42,18 @@ enum RemoteLedger {
     /// `dirOrURL` itself for a directory; for a URL, the directory of a verified mirror of the
     /// served log (synced once per process).
     static func directory(for dirOrURL: String) throws -> String {
-        guard LogClient.isURL(dirOrURL) else { return dirOrURL }
+        guard LogClient.isURL(dirOrURL) else {
+            // With a directory the pin is checked too: a key given and silently ignored would
+            // read as a check that passed.
+            if let pinned = try pinnedLogKey.withLock({ $0 }).map(logKey(_:)) {
+                let key = try Ledger<RulesInUse>(directory: dirOrURL).operatorKey()
+                guard key == pinned else {
+                    throw LedgerError.unauthorized(
+                        "--log-vkey: \(dirOrURL) is the ledger of \(key.label), not of this key (nothing was done)")
+                }
+            }
+            return dirOrURL
+        }
         let client = try LogClient(url: dirOrURL)
         if let dir = mirrors.withLock({ $0[client.baseURL] }) { return dir }
         let dir = NSTemporaryDirectory() + "ledger-mirror-\(getpid())-\(UUID().uuidString)"
