@@ -10,7 +10,8 @@ extension LedgerCommand {
             discussion:
                 "The file has the measure fields of a proposal file; id, forum and party, if present, must match.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Argument(help: "Proposal id.") var proposal: String
         @Option(help: "The proposer delegation's private key file.", completion: .file()) var key: String
         @Option(help: "Revision file, JSON or YAML.", completion: .file()) var file: String

@@ -12,7 +12,8 @@ extension LedgerCommand {
                 appended and every bad line is named on stderr. A batch is made durable with one fsync.
                 """)
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "Private key file to sign with (with --kind/--body or --batch).", completion: .file())
         var key: String?
         @Option(help: "Statement kind.") var kind: String?

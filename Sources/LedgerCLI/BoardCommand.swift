@@ -10,7 +10,8 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "One row per proposal: state and ballot counts at a glance.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "Only this forum.") var forum: String?
         @Option(name: .customLong("as-of"), help: "Entry index or RFC 3339 time (default: now, by the log clock).")
         var asOf: String?

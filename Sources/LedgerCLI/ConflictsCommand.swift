@@ -21,7 +21,8 @@ extension LedgerCommand {
                 version date, codes, hashes, its list.publish entry). --min-severity filters every finding.
                 """)
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "Only findings that involve this forum.") var forum: String?
         @Option(
             parsing: .upToNextOption,

@@ -8,7 +8,8 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record the secretariat's decision on a proposal; refused unless the computed state agrees.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Argument(help: "Proposal id.") var proposal: String
         @Option(help: "The forum secretariat's private key file.", completion: .file()) var key: String
         @Option(

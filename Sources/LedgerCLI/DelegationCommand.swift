@@ -26,7 +26,8 @@ extension LedgerCommand.Delegation {
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a delegation key for a party in a forum.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "The forum secretariat's private key file.", completion: .file()) var key: String
         @Option(help: "Forum id.") var forum: String
         @Option(help: "Party: ISO 3166-1 alpha-2 code or EU.") var party: String
@@ -52,7 +53,8 @@ extension LedgerCommand.Delegation {
         static let configuration = CommandConfiguration(
             abstract: "Revoke a delegation key; it may sign nothing after this entry.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "The forum secretariat's private key file.", completion: .file()) var key: String
         @Option(help: "Forum id.") var forum: String
         @Option(help: "Party: ISO 3166-1 alpha-2 code or EU.") var party: String

@@ -18,7 +18,7 @@ extension LedgerCommand.Forum {
         static let configuration = CommandConfiguration(
             abstract: "List the forums chartered in a ledger, or the built-in charters when no ledger is given.")
 
-        @Argument(help: "Ledger directory (omit to list the built-in charters).") var dir: String?
+        @Argument(help: "Ledger directory or served log URL (omit to list the built-in charters).") var dir: String?
         @OptionGroup var output: OutputOptions
         @OptionGroup var logKey: LogKeyOptions
 
@@ -49,7 +49,7 @@ extension LedgerCommand.Forum {
         static let configuration = CommandConfiguration(
             abstract: "Show a forum's charter, secretariat and delegations.")
 
-        @Argument(help: "Ledger directory (omit to show the built-in charter).") var dir: String?
+        @Argument(help: "Ledger directory or served log URL (omit to show the built-in charter).") var dir: String?
         @Option(name: .customLong("forum"), help: "Forum id, for example G7.") var forumID: String
         @OptionGroup var output: OutputOptions
         @OptionGroup var logKey: LogKeyOptions
@@ -91,7 +91,8 @@ extension LedgerCommand.Forum {
         static let configuration = CommandConfiguration(
             abstract: "Log a forum charter (operator only): a built-in one, or one from a JSON file.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "The operator's private key file.", completion: .file()) var key: String
         @Option(
             name: .customLong("forum"), help: "Built-in forum to charter (G7, Quad, CPTPP, RCEP); repeatable.",

@@ -8,7 +8,8 @@ extension LedgerCommand {
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every entry that touched a proposal, in log order.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Argument(help: "Proposal id.") var proposal: String
         @OptionGroup var output: ReportOptions
         @OptionGroup var logKey: LogKeyOptions

@@ -67,7 +67,8 @@ extension LedgerCommand.Key {
 
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a signer key (operator only).")
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "The operator's private key file.", completion: .file()) var key: String
         @Option(help: "The vkey to register.") var vkey: String
         @Option(help: "A role to record with the key.") var role: String?
@@ -87,7 +88,8 @@ extension LedgerCommand.Key {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a signer key (operator only).")
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "The operator's private key file.", completion: .file()) var key: String
         @Option(help: "The vkey to revoke.") var vkey: String
         @OptionGroup var output: OutputOptions

@@ -13,7 +13,8 @@ extension LedgerCommand.ControlListGroup {
                 """
         )
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Argument(help: "The list file.", completion: .file()) var file: String
         @Option(help: "The signer's private key file (any registered signer).", completion: .file()) var key: String
         @Option(

@@ -13,7 +13,8 @@ extension LedgerCommand {
                 replaces the earlier one.
                 """)
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Argument(help: "Proposal id.") var proposal: String
         @Option(help: "The delegation's private key file.", completion: .file()) var key: String
         @Option(help: "Party (default: the party the key is registered for).") var party: String?

@@ -9,7 +9,8 @@ extension LedgerCommand {
             abstract: "Table a proposal from a JSON or YAML file (schema: specs/consensus.md, Proposal file).",
             discussion: "forum and party default to the delegation the key is registered for.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "The proposing delegation's private key file.", completion: .file()) var key: String
         @Option(help: "Proposal file, JSON or YAML (.yaml/.yml).", completion: .file()) var file: String
         @OptionGroup var output: OutputOptions

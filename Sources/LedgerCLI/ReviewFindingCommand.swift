@@ -8,7 +8,8 @@ extension LedgerCommand {
             commandName: "review-finding",
             abstract: "Record a review of a conflict finding (a finding.review entry).")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Argument(help: "The finding id (f-...), as `ledger conflicts` prints it.") var finding: String
         @Option(
             help: "reviewed, accepted or dismissed.",

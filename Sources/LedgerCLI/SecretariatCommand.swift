@@ -14,7 +14,8 @@ extension LedgerCommand.Secretariat {
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register the secretariat key of a chartered forum.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "The operator's private key file.", completion: .file()) var key: String
         @Option(help: "Forum id.") var forum: String
         @Option(help: "The secretariat's vkey.") var vkey: String

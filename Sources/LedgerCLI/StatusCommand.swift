@@ -11,7 +11,8 @@ extension LedgerCommand {
             abstract: "Show a proposal's state, revision and the parties in each stance, including who has not spoken.",
             discussion: "Without PROPOSAL, shows every proposal. --as-of takes an entry index or an RFC 3339 time.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Argument(help: "Proposal id.") var proposal: String?
         @Option(name: .customLong("as-of"), help: "Entry index or RFC 3339 time (default: now, by the log clock).")
         var asOf: String?

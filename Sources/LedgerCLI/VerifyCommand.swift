@@ -8,7 +8,8 @@ extension LedgerCommand {
         static let configuration = CommandConfiguration(
             abstract: "Audit a ledger: chain, signatures, write rights, rules, tree hashes and checkpoints.")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Option(help: "The log's vkey to trust (default: the genesis operator key, which trusts the files).") var vkey:
             String?
         @Option(parsing: .singleValue, help: "A witness vkey (repeatable).") var witness: [String] = []

@@ -7,7 +7,8 @@ extension LedgerCommand {
     struct Withdraw: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Withdraw a proposal (proposer only).")
 
-        @Argument(help: "Ledger directory.", completion: .directory) var dir: String
+        @Argument(help: "Ledger directory, or the served log's URL (http:// or https://).", completion: .directory)
+        var dir: String
         @Argument(help: "Proposal id.") var proposal: String
         @Option(help: "The proposer delegation's private key file.", completion: .file()) var key: String
         @Option(help: "Why.") var reason: String?
