@@ -156,14 +156,18 @@ print(f"load-wrk.sh: {len(paths)} paths checked, all 200")
 PY
 server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 run_get() { # name paths-file: the LOAD line, with the CPU seconds of the server and of wrk
-  local before line cpu
+  local before out line server client load
   before=$(server_ticks)
-  line=$(wrk -t2 -c64 -d"${duration}s" -s scripts/load/get.lua "$url" -- "$2" ${LOAD_STATUSES:+statuses} \
+  # `times` (second line: the children's user and system time) gives wrk's CPU time.
+  out=$(wrk -t2 -c64 -d"${duration}s" -s scripts/load/get.lua "$url" -- "$2" ${LOAD_STATUSES:+statuses} \
     | grep '^LOAD '; times)
-  cpu=$(echo "$line" | tail -1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
-  line=$(echo "$line" | head -1)
+  client=$(echo "$out" | tail -1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/);
+    print u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+  server=$(awk "BEGIN { print ($(server_ticks) - $before) / $(getconf CLK_TCK) }")
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  line=$(echo "$out" | head -1)
   line=${line#LOAD }
-  echo "$1 ${line%\}},\"server_cpu_s\":$(awk "BEGIN { print ($(server_ticks) - $before) / $(getconf CLK_TCK) }"),\"client_cpu_s\":$cpu,\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+  echo "$1 ${line%\}},\"server_cpu_s\":$server,\"client_cpu_s\":$client,\"loadavg\":\"$load\"}"
 }
 tiles=$(run_get tiles "$work/paths")
 echo "$tiles" >&2

@@ -1,9 +1,10 @@
+import Logging
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Logging
 
 /// The log handler of `ledger serve`: the lines of swift-log's `StreamLogHandler`, byte for
 /// byte, but its metadata is formatted only when a line is written.
@@ -57,7 +58,8 @@ package struct ServerLogHandler: LogHandler {
             all["error.message"] = "\(error)"
             all["error.type"] = "\(String(reflecting: type(of: error)))"
         }
-        let pretty = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
+        let pretty =
+            all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
         let separator = label.isEmpty ? "" : " "
         write(
             "\(ServerLogHandler.timestamp()) \(event.level)\(separator)\(label):\(pretty) [\(event.source)] "

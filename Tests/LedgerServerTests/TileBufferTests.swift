@@ -50,7 +50,8 @@ import Testing
         try ledger.append(upTo: 66_000)
         try ledger.signCheckpoint()
         // No cache: every call builds.
-        let log = PublishedLog(store: try FileStore(directory: ledger.directory), logKey: ledger.logKey.verifierKey,
+        let log = PublishedLog(
+            store: try FileStore(directory: ledger.directory), logKey: ledger.logKey.verifierKey,
             tileCacheBytes: 0)
         try log.refresh()
         var paths = [String]()
