@@ -4,6 +4,7 @@
 # tile reads against a static file and a kill -9 under load.
 #
 #   scripts/load-wrk.sh [--statements N] [--duration S] [--connections C] [--workdir DIR] [--json]
+#                       [--reads-only]
 #
 # Builds release binaries, prepares a ledger and N pre-signed statements
 # (`ledger-bench load-prepare`), starts `ledger serve` with the operator key, and measures with
@@ -18,6 +19,10 @@
 #      be posted, and `ledger verify` passes;
 #   5. 5xx replies in all of the above (target 0).
 # Each wrk run stops when its statements are sent or after --duration seconds.
+# --reads-only appends the N statements with `ledger append --signed`, signs a checkpoint, serves
+# the ledger without the write API and runs step 3 alone.
+# Each read run also prints the CPU time per request of the server and of wrk (/proc, and the
+# shell's `times`), and the load average after the run: steadier than the rate on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +31,7 @@ duration=10
 connections=64
 workdir=""
 json=0
+reads_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --statements) statements="$2"; shift 2 ;;
@@ -33,7 +39,8 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift 2 ;;
     --workdir) workdir="$2"; shift 2 ;;
     --json) json=1; shift ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --reads-only) reads_only=1; shift ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "load-wrk.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -59,26 +66,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_server() {
+start_server() { # [options of ledger serve]
   : > "$work/url"
-  "$bin/ledger" serve "$work/ledger" --port 0 --log-level error --operator-key "$work/op.key" \
-    --checkpoint-interval 1 --rate-limit 1000000 --max-pending 100000 >"$work/url" 2>>"$work/serve.log" &
+  "$bin/ledger" serve "$work/ledger" --port 0 --log-level error "$@" >"$work/url" 2>>"$work/serve.log" &
   server_pid=$!
   for _ in $(seq 1 100); do [ -s "$work/url" ] && break; sleep 0.1; done
   [ -s "$work/url" ] || { say "the server did not start: $(tail -3 "$work/serve.log")"; exit 1; }
   url=$(head -1 "$work/url")
 }
+write_options=(--operator-key "$work/op.key" --checkpoint-interval 1 --rate-limit 1000000 --max-pending 100000)
 
-# A third of the statements for each of: the peak run, the half-rate run, the kill -9 run.
 say "preparing a ledger and $statements signed statements in $work"
 rm -rf "$work/ledger" "$work/op.key"
 "$bin/ledger-bench" load-prepare --dir "$work/ledger" --operator-key "$work/op.key" \
   --bodies "$work/all.jsonl" --statements "$statements" >&2
-third=$((statements / 3))
-split -l "$third" -d -a 1 "$work/all.jsonl" "$work/part."
 
-say "measuring the raw verify limit (ledger-bench bench --suite core)"
-limits=$("$bin/ledger-bench" bench --suite core --entries 20000 --json 2>/dev/null)
+if [ "$reads_only" = 1 ]; then
+  say "appending them with ledger append --signed and signing a checkpoint"
+  "$bin/ledger" append "$work/ledger" --signed "$work/all.jsonl" > /dev/null
+  "$bin/ledger" checkpoint "$work/ledger" --sign --key "$work/op.key" > /dev/null
+  start_server
+else
+  # A third of the statements for each of: the peak run, the half-rate run, the kill -9 run.
+  third=$((statements / 3))
+  split -l "$third" -d -a 1 "$work/all.jsonl" "$work/part."
+
+  say "measuring the raw verify limit (ledger-bench bench --suite core)"
+  limits=$("$bin/ledger-bench" bench --suite core --entries 20000 --json 2>/dev/null)
+fi
 
 threads=2
 run_post() { # name bodies delay-ms [ack-prefix]
@@ -86,22 +101,24 @@ run_post() { # name bodies delay-ms [ack-prefix]
     -- "$2" "$threads" "$3" ${4:+"$4"} | grep '^LOAD ' | sed "s/^LOAD /$1 /"
 }
 
-start_server
-say "1. peak append rate ($connections connections, up to ${duration} s)"
-peak=$(run_post peak "$work/part.0" 0)
-echo "$peak" >&2
-rate=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1].split(" ",1)[1]); s=d["statuses"]; print(int(sum(v for k,v in s.items() if k.startswith("2"))/d["seconds"]))' "$peak")
-# Half the rate: each connection waits so that C connections together send about rate/2 a second.
-half_conn=16
-delay=$(python3 -c "print(max(1, round($half_conn * 1000 / max(1, $rate / 2))))")
-say "2. latency at about half that rate ($half_conn connections, ${delay} ms between requests)"
-connections_saved=$connections; connections=$half_conn
-half=$(run_post half "$work/part.1" "$delay")
-connections=$connections_saved
-echo "$half" >&2
+if [ "$reads_only" = 0 ]; then
+  start_server "${write_options[@]}"
+  say "1. peak append rate ($connections connections, up to ${duration} s)"
+  peak=$(run_post peak "$work/part.0" 0)
+  echo "$peak" >&2
+  rate=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1].split(" ",1)[1]); s=d["statuses"]; print(int(sum(v for k,v in s.items() if k.startswith("2"))/d["seconds"]))' "$peak")
+  # Half the rate: each connection waits so that C connections together send about rate/2 a second.
+  half_conn=16
+  delay=$(python3 -c "print(max(1, round($half_conn * 1000 / max(1, $rate / 2))))")
+  say "2. latency at about half that rate ($half_conn connections, ${delay} ms between requests)"
+  connections_saved=$connections; connections=$half_conn
+  half=$(run_post half "$work/part.1" "$delay")
+  connections=$connections_saved
+  echo "$half" >&2
+  sleep 2 # a checkpoint covering the appends
+fi
 
 say "3. tile reads against a static file"
-sleep 2 # a checkpoint covering the appends
 size=$(curl -sf "$url/checkpoint" | sed -n 2p)
 python3 - "$size" > "$work/paths" <<'PY'
 import sys
@@ -120,13 +137,40 @@ for k in range(min(full, 2000)):
 for k in range(min(n // 65536, 50)):
     print(f"/tile/1/{p(k)}")
 PY
-run_get() { # name paths-file
-  wrk -t2 -c64 -d"${duration}s" -s scripts/load/get.lua "$url" -- "$2" | grep '^LOAD ' | sed "s/^LOAD /$1 /"
+static_path=${LOAD_STATIC_PATH:-/static/dashboard.css}
+echo "$static_path" > "$work/static"
+# Every path once, over one keep-alive connection: each must be 200 (the timed runs count only
+# replies above 399, see scripts/load/get.lua).
+python3 - "$url" "$work/paths" "$work/static" <<'PY' >&2
+import http.client, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+paths = [l.strip() for f in sys.argv[2:] for l in open(f) if l.strip()]
+for path in paths:
+    c.request("GET", path)
+    r = c.getresponse()
+    r.read()
+    if r.status != 200:
+        sys.exit(f"load-wrk.sh: GET {path}: {r.status}")
+print(f"load-wrk.sh: {len(paths)} paths checked, all 200")
+PY
+server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+run_get() { # name paths-file: the LOAD line, with the CPU seconds of the server and of wrk
+  local before out line server client load
+  before=$(server_ticks)
+  # `times` (second line: the children's user and system time) gives wrk's CPU time.
+  out=$(wrk -t2 -c64 -d"${duration}s" -s scripts/load/get.lua "$url" -- "$2" ${LOAD_STATUSES:+statuses} \
+    | grep '^LOAD '; times)
+  client=$(echo "$out" | tail -1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/);
+    print u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+  server=$(awk "BEGIN { print ($(server_ticks) - $before) / $(getconf CLK_TCK) }")
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  line=$(echo "$out" | head -1)
+  line=${line#LOAD }
+  echo "$1 ${line%\}},\"server_cpu_s\":$server,\"client_cpu_s\":$client,\"loadavg\":\"$load\"}"
 }
 tiles=$(run_get tiles "$work/paths")
 echo "$tiles" >&2
-static_path=${LOAD_STATIC_PATH:-/static/dashboard.css}
-echo "$static_path" > "$work/static"
 static=$(run_get static "$work/static")
 echo "$static" >&2
 # The same tiles by kind: hash tiles (8 KiB) are near the static file's size; entry bundles are
@@ -138,20 +182,25 @@ echo "$hash_tiles" >&2
 bundles=$(run_get bundles "$work/paths.entries")
 echo "$bundles" >&2
 
-say "4. kill -9 mid-load, restart, continue"
-rm -f "$work/acks".*
-run_post crash "$work/part.2" 0 "$work/acks" > "$work/crash.out" &
-wrk_pid=$!
-sleep 2
-kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
-wait "$wrk_pid" || true
-start_server
-after=$(run_post resume "$work/part.2" 0)
-echo "$after" >&2
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
-"$bin/ledger" log "$work/ledger" --json > "$work/log.jsonl"
-verify_status=0
-"$bin/ledger" verify "$work/ledger" > "$work/verify.out" 2>&1 || verify_status=$?
+if [ "$reads_only" = 1 ]; then
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  verify_status=0; limits='{}'; peak=""; half=""; after=""
+else
+  say "4. kill -9 mid-load, restart, continue"
+  rm -f "$work/acks".*
+  run_post crash "$work/part.2" 0 "$work/acks" > "$work/crash.out" &
+  wrk_pid=$!
+  sleep 2
+  kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  wait "$wrk_pid" || true
+  start_server "${write_options[@]}"
+  after=$(run_post resume "$work/part.2" 0)
+  echo "$after" >&2
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  "$bin/ledger" log "$work/ledger" --json > "$work/log.jsonl"
+  verify_status=0
+  "$bin/ledger" verify "$work/ledger" > "$work/verify.out" 2>&1 || verify_status=$?
+fi
 
 python3 - "$work" "$statements" "$verify_status" "$json" "$limits" "$peak" "$half" "$tiles" "$static" "$after" \
   "$hash_tiles" "$bundles" <<'PY'
@@ -160,9 +209,11 @@ work, statements = sys.argv[1], int(sys.argv[2])
 verify_status, as_json, limits = int(sys.argv[3]), sys.argv[4] == "1", json.loads(sys.argv[5])
 runs = {}
 for arg in sys.argv[6:]:
+    if not arg: continue  # a write run skipped by --reads-only
     name, text = arg.split(" ", 1)
     runs[name] = json.loads(text)
-log = [json.loads(l) for l in open(work + "/log.jsonl")]
+writes = "peak" in runs
+log = [json.loads(l) for l in open(work + "/log.jsonl")] if writes else []
 acked = {}
 for f in glob.glob(work + "/acks.*"):
     for line in open(f):
@@ -172,35 +223,52 @@ lost = [i for i, leaf in acked.items() if i >= len(log) or log[i]["leafHash"] !=
 sigs = [e["sig"] for e in log]
 duplicated = len(sigs) - len(set(sigs))
 def ok(run): return sum(v for k, v in run["statuses"].items() if k.startswith("2"))
-def fivexx(run): return sum(v for k, v in run["statuses"].items() if k.startswith("5"))
-verify_limit = next(f for f in limits["figures"] if f["name"].startswith("limit: raw Ed25519 verify"))
-verify_rate = float(verify_limit["value"]) * limits["cores"]
-peak_rate = ok(runs["peak"]) / runs["peak"]["seconds"]
-half_rate = ok(runs["half"]) / runs["half"]["seconds"]
+# The read runs count "4xx/5xx" together (scripts/load/get.lua): all of them count as 5xx here.
+def fivexx(run): return sum(v for k, v in run["statuses"].items() if k.startswith("5") or k == "4xx/5xx")
 tile_rate = runs["tiles"]["requests"] / runs["tiles"]["seconds"]
 static_rate = runs["static"]["requests"] / runs["static"]["seconds"]
-tiles_ok = all(k == "200" for k in runs["tiles"]["statuses"])
-static_ok = all(k == "200" for k in runs["static"]["statuses"])
+# Every path was checked 200 before the runs; a timed read run counts replies above 399 only.
+def all_ok(run): return all(k in ("200", "2xx/3xx") for k in runs[run]["statuses"])
+tiles_ok, static_ok = all_ok("tiles"), all_ok("static")
 def rate(run): return runs[run]["requests"] / runs[run]["seconds"]
 def mb_per_s(run): return runs[run]["bytes"] / runs[run]["seconds"] / 1e6
 def per_request_kb(run): return runs[run]["bytes"] / max(1, runs[run]["requests"]) / 1e3
-def all_ok(run): return all(k == "200" for k in runs[run]["statuses"])
+def cpu_note(run):
+    r = runs[run]
+    n = max(1, r["requests"])
+    return (f"CPU/request: server {r['server_cpu_s'] / n * 1e6:.1f} us, wrk {r['client_cpu_s'] / n * 1e6:.1f} us; "
+            f"load {r['loadavg']}")
 static_note = f"{static_rate:.0f}/s, {mb_per_s('static'):.0f} MB/s, {per_request_kb('static'):.1f} kB a reply"
-figures = [
-    ("durable appends/s through HTTP", peak_rate, ">= 10000", peak_rate >= 10000,
-     f"{peak_rate / verify_rate:.2f} of the raw verify rate ({verify_rate:.0f}/s on {limits['cores']} cores)"),
-    ("p99 append latency at half rate (ms)", runs["half"]["p99_ms"], "< 50", runs["half"]["p99_ms"] < 50,
-     f"at {half_rate:.0f} appends/s; p50 {runs['half']['p50_ms']} ms"),
+figures = []
+if writes:
+    verify_limit = next(f for f in limits["figures"] if f["name"].startswith("limit: raw Ed25519 verify"))
+    verify_rate = float(verify_limit["value"]) * limits["cores"]
+    peak_rate = ok(runs["peak"]) / runs["peak"]["seconds"]
+    half_rate = ok(runs["half"]) / runs["half"]["seconds"]
+    figures += [
+        ("durable appends/s through HTTP", peak_rate, ">= 10000", peak_rate >= 10000,
+         f"{peak_rate / verify_rate:.2f} of the raw verify rate ({verify_rate:.0f}/s on {limits['cores']} cores)"),
+        ("p99 append latency at half rate (ms)", runs["half"]["p99_ms"], "< 50", runs["half"]["p99_ms"] < 50,
+         f"at {half_rate:.0f} appends/s; p50 {runs['half']['p50_ms']} ms"),
+    ]
+figures += [
     ("tile reads/s", tile_rate, ">= 50000", tile_rate >= 50000 and tiles_ok,
-     f"{tile_rate / static_rate:.2f} of a static file ({static_rate:.0f}/s)" + ("" if static_ok else " (static file NOT 200)")),
+     f"{tile_rate / static_rate:.2f} of a static file ({static_rate:.0f}/s)" + ("" if static_ok else " (static file NOT 200)")
+     + f"; {cpu_note('tiles')}"),
+    ("  the static file, reads/s", static_rate, "all 200", static_ok, cpu_note("static")),
     ("  of which hash tiles alone, reads/s", rate("hashtiles"), "all 200", all_ok("hashtiles"),
      f"{rate('hashtiles') / static_rate:.2f} of the static file ({static_note}); "
-     f"{per_request_kb('hashtiles'):.1f} kB a reply"),
+     f"{per_request_kb('hashtiles'):.1f} kB a reply; {cpu_note('hashtiles')}"),
     ("  of which entry bundles alone, reads/s", rate("bundles"), "all 200", all_ok("bundles"),
      f"{mb_per_s('bundles'):.0f} MB/s, {per_request_kb('bundles'):.1f} kB a reply; "
-     f"{mb_per_s('bundles') / mb_per_s('static'):.2f} of the static file's MB/s"),
+     f"{mb_per_s('bundles') / mb_per_s('static'):.2f} of the static file's MB/s; {cpu_note('bundles')}"),
+]
+if writes:
+    figures += [
     ("acknowledged entries lost after kill -9", len(lost), "0", not lost, f"of {len(acked)} acknowledged"),
     ("entries duplicated", duplicated, "0", duplicated == 0, f"ledger verify exit {verify_status}"),
+    ]
+figures += [
     ("5xx replies", sum(fivexx(r) for r in runs.values()), "0", all(fivexx(r) == 0 for r in runs.values()), ""),
 ]
 if as_json:

@@ -57,13 +57,14 @@ package struct ServerExtras: Sendable {
 }
 
 /// The router of the read API (specs/api.md): `/checkpoint`, `/tile/…`, `/proof/…`, and with
-/// a witness, `/witness/add-checkpoint`; each request logged at debug level.
+/// a witness, `/witness/add-checkpoint`; each request logged at debug level when `logRequests`
+/// (false when the server's logger is above debug: the middleware would log nothing, at a cost).
 package func buildRouter<Store: LedgerStore>(
     log: PublishedLog<Store>?, witness: WitnessRoutes<BasicRequestContext>?, metrics: ServerMetrics? = nil,
-    extensions: [ServerExtension] = []
+    extensions: [ServerExtension] = [], logRequests: Bool = true
 ) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    if logRequests { router.add(middleware: LogRequestsMiddleware(.debug)) }
     if let metrics {
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.addRoutes(metricsRoutes(metrics, published: { log?.view.checkpoint }))
@@ -95,7 +96,9 @@ package func runWitnessServer(
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws {
     let app = Application(
-        router: buildRouter(log: PublishedLog<FileStore>?.none, witness: witness, metrics: extras.metrics),
+        router: buildRouter(
+            log: PublishedLog<FileStore>?.none, witness: witness, metrics: extras.metrics,
+            logRequests: logger.logLevel <= .debug),
         server: configuration.httpServer,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         services: extras.services,
@@ -117,7 +120,9 @@ package func buildApplication<Store: LedgerStore>(
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(log: log, witness: witness, metrics: extras.metrics, extensions: extras.extensions),
+        router: buildRouter(
+            log: log, witness: witness, metrics: extras.metrics, extensions: extras.extensions,
+            logRequests: logger.logLevel <= .debug),
         server: configuration.httpServer,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         services: [LogRefreshService(log: log, interval: configuration.refreshInterval, logger: logger)]

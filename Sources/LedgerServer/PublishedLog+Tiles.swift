@@ -21,7 +21,8 @@ import NIOCore
 /// rebuilt (and checked) instead.
 extension PublishedLog {
     /// The body of `tile` in the published tree, from the cache or built, checked and cached;
-    /// nil when the tree does not serve it. An entry bundle is read from the store and
+    /// nil when the tree does not serve it. A hit is the cached buffer itself: its bytes are
+    /// shared, not copied, by every reply that sends them. An entry bundle is read from the store and
     /// checked against the recomputed leaf hashes before it is cached (``View/entryBundle(_:from:)``).
     package func tileBody(_ tile: TilePath) throws(LedgerError) -> ByteBuffer? {
         let view = self.view
@@ -29,14 +30,9 @@ extension PublishedLog {
         if let cached = tileCache.entry(tile), view.commits(to: cached.commitment, tile: tile) {
             return cached.body
         }
-        let bytes: [UInt8]?
-        if tile.kind == .entries {
-            bytes = try view.entryBundle(tile, from: store)
-        } else {
-            bytes = view.tileBytes(tile)
-        }
-        guard let bytes else { return nil }
-        let entry = TileCache.Entry(body: ByteBuffer(bytes: bytes), commitment: view.commitment(of: tile))
+        let body = tile.kind == .entries ? try view.entryBundleBuffer(tile, from: store) : view.tileBuffer(tile)
+        guard let body else { return nil }
+        let entry = TileCache.Entry(body: body, commitment: view.commitment(of: tile))
         tileCache.insert(entry, for: tile)
         return entry.body
     }

@@ -1,5 +1,6 @@
 import LedgerCore
 import LedgerCrypto
+import NIOCore
 
 extension PublishedLog {
     /// One published state: a signed checkpoint and the stored hashes of the tree it covers,
@@ -42,16 +43,26 @@ extension PublishedLog {
 
         /// The bytes of a hash tile (32 bytes a hash), or nil when it is not served.
         package func tileBytes(_ tile: TilePath) -> [UInt8]? {
-            guard case .hashes(let level) = tile.kind, serves(tile) else { return nil }
             var out = [UInt8]()
             out.reserveCapacity(tile.width * 32)
+            return forEachHash(of: tile) { out.append(contentsOf: $0) } ? out : nil
+        }
+
+        /// ``tileBytes(_:)`` written straight into a buffer (what the server caches and sends).
+        func tileBuffer(_ tile: TilePath) -> ByteBuffer? {
+            var out = ByteBuffer()
+            out.reserveCapacity(tile.width * 32)
+            return forEachHash(of: tile) { out.writeBytes($0) } ? out : nil
+        }
+
+        /// Calls `body` with each hash of the hash tile `tile`, in order; false when it is not served.
+        private func forEachHash(of tile: TilePath, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+            guard case .hashes(let level) = tile.kind, serves(tile) else { return false }
             let first = tile.index * Int64(TilePath.fullWidth)
             for n in first..<(first + Int64(tile.width)) {
-                hashes.storedHash(at: StoredHashIndex.index(level: 8 * level, n: n)).withBytes {
-                    out.append(contentsOf: $0)
-                }
+                hashes.storedHash(at: StoredHashIndex.index(level: 8 * level, n: n)).withBytes { body($0) }
             }
-            return out
+            return true
         }
 
         /// The entry bundle of `tile` read from `store`: each entry (its line without the
@@ -59,11 +70,36 @@ extension PublishedLog {
         /// Each entry must hash to the leaf hash this view recomputed: a store changed since
         /// the check is an error, never served.
         package func entryBundle(_ tile: TilePath, from store: Store) throws(LedgerError) -> [UInt8]? {
+            guard let lines = try checkedEntries(tile, from: store) else { return nil }
+            var out = [UInt8]()
+            out.reserveCapacity(lines.reduce(0) { $0 + 2 + $1.count })
+            for line in lines {
+                out.append(UInt8(line.count >> 8))
+                out.append(UInt8(line.count & 0xff))
+                out.append(contentsOf: line)
+            }
+            return out
+        }
+
+        /// ``entryBundle(_:from:)`` written straight into a buffer (what the server caches and
+        /// sends): the entries are copied once, from the lines read.
+        func entryBundleBuffer(_ tile: TilePath, from store: Store) throws(LedgerError) -> ByteBuffer? {
+            guard let lines = try checkedEntries(tile, from: store) else { return nil }
+            var out = ByteBuffer()
+            out.reserveCapacity(lines.reduce(0) { $0 + 2 + $1.count })
+            for line in lines {
+                out.writeInteger(UInt16(line.count))
+                out.writeBytes(line)
+            }
+            return out
+        }
+
+        /// The entries of the entry bundle `tile`, each checked against its recomputed leaf hash
+        /// and its length against the bundle's uint16; nil when the tile is not served.
+        private func checkedEntries(_ tile: TilePath, from store: Store) throws(LedgerError) -> [ArraySlice<UInt8>]? {
             guard tile.kind == .entries, serves(tile) else { return nil }
             let first = tile.index * Int64(TilePath.fullWidth)
             let lines = try store.lines(first..<(first + Int64(tile.width)))
-            var out = [UInt8]()
-            out.reserveCapacity(lines.reduce(0) { $0 + 2 + $1.count })
             for (k, line) in lines.enumerated() {
                 let i = first + Int64(k)
                 let leafHash = line.withUnsafeBytes { MerkleHash.leaf($0) }
@@ -75,11 +111,8 @@ extension PublishedLog {
                 guard line.count <= Int(UInt16.max) else {
                     throw .tooLarge("entry \(i) is \(line.count) bytes, too long for an entry bundle")
                 }
-                out.append(UInt8(line.count >> 8))
-                out.append(UInt8(line.count & 0xff))
-                out.append(contentsOf: line)
             }
-            return out
+            return lines
         }
     }
 }

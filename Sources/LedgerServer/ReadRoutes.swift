@@ -14,7 +14,7 @@ package struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable
         RouteCollection(context: Context.self).get("checkpoint") { _, _ -> Response in
             let view = log.view
             guard view.checkpoint != nil else { throw LedgerServerError.notFound("no checkpoint has been signed yet") }
-            return .bytes(Array(view.checkpointText.utf8), type: HeaderValues.plainText, cache: HeaderValues.noCache)
+            return .text(view.checkpointText)
         }
     }
 
@@ -55,7 +55,7 @@ package struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable
             }
             do throws(LedgerServerError) {
                 let proof = try log.inclusionProof(index: index, size: size)
-                return .bytes(Array(proof.utf8), type: HeaderValues.plainText, cache: HeaderValues.noCache)
+                return .text(proof)
             } catch {
                 if error.code == .internalError { context.logger.error("proof \(raw): \(error.message)") }
                 throw error
@@ -75,7 +75,15 @@ private let tileHeaderFields: HTTPFields = [
     .contentType: HeaderValues.octetStream, .cacheControl: HeaderValues.immutable,
 ]
 
+/// The headers of `/checkpoint` and `/proof` replies, built once.
+private let textHeaderFields: HTTPFields = [.contentType: HeaderValues.plainText, .cacheControl: HeaderValues.noCache]
+
 extension Response {
+    /// A 200 `text/plain`, `no-cache` response with `text` as the body (copied once, into the buffer).
+    static func text(_ text: String) -> Response {
+        Response(status: .ok, headers: textHeaderFields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
     /// A 200 response with `bytes` as the body.
     static func bytes(_ bytes: [UInt8], type: String, cache: String) -> Response {
         Response(

@@ -40,8 +40,9 @@ enum Dashboard {
 /// `Static/`): a `ledger` binary copied alone serves the whole dashboard.
 struct DashboardAssets: Sendable {
     let library: MustacheLibrary
-    let css: [UInt8]
-    let script: [UInt8]
+    /// The static files, as served: a reply shares the buffer's storage (no copy per request).
+    let css: ByteBuffer
+    let script: ByteBuffer
 
     /// Parsed at the first use; a template that does not parse is a packaging error, reported
     /// on every page as a 500 rather than stopping the server (the tests parse them all).
@@ -57,11 +58,11 @@ struct DashboardAssets: Sendable {
                 throw DashboardAssetError("template \(file): \(error)")
             }
         }
-        func bytes(_ name: String) throws(DashboardAssetError) -> [UInt8] {
+        func bytes(_ name: String) throws(DashboardAssetError) -> ByteBuffer {
             guard let text = EmbeddedDashboardFiles.staticFiles[name] else {
                 throw DashboardAssetError("missing Static/\(name)")
             }
-            return Array(text.utf8)
+            return ByteBuffer(string: text)
         }
         return DashboardAssets(library: library, css: try bytes("dashboard.css"), script: try bytes("live.js"))
     }
@@ -142,8 +143,10 @@ final class DashboardRoutes<Store: LedgerStore>: Sendable {
                 return try pages.entry(index)
             }
         }
-        router.get("static/dashboard.css") { _, _ in self.asset(\.css, type: "text/css; charset=utf-8") }
-        router.get("static/live.js") { _, _ in self.asset(\.script, type: "text/javascript; charset=utf-8") }
+        let css = asset(\.css, type: "text/css; charset=utf-8")
+        let script = asset(\.script, type: "text/javascript; charset=utf-8")
+        router.get("static/dashboard.css") { _, _ in css }
+        router.get("static/live.js") { _, _ in script }
     }
 
     /// A non-negative decimal with no leading zero (but "0"), or nil.
@@ -152,12 +155,14 @@ final class DashboardRoutes<Store: LedgerStore>: Sendable {
         return n
     }
 
-    func asset(_ key: KeyPath<DashboardAssets, [UInt8]>, type: String) -> Response {
+    /// The reply of a static file, built once and served to every request (a `Response` is a value:
+    /// each request gets the same headers and a body over the same buffer, whose bytes are shared).
+    func asset(_ key: KeyPath<DashboardAssets, ByteBuffer>, type: String) -> Response {
         switch assets {
         case .success(let a):
             return Response(
                 status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"],
-                body: .init(byteBuffer: ByteBuffer(bytes: a[keyPath: key])))
+                body: .init(byteBuffer: a[keyPath: key]))
         case .failure(let e):
             return Self.plainError(e.description)
         }

@@ -20,14 +20,7 @@ let ledgerBinary: String = {
 /// `ledger serve` as a user runs it: the built binary, on the sample ledger.
 @Suite struct ServeCommandTests {
     @Test func servePrintsItsURLServesAndStopsGracefullyOnSIGTERM() async throws {
-        let process = ChildProcess()
-        process.executableURL = URL(fileURLWithPath: ledgerBinary)
-        process.arguments = ["serve", sampleLedger, "--port", "0"]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
+        let (process, out, err) = try startLedger(["serve", sampleLedger, "--port", "0"])
         defer { if process.isRunning { process.terminate() } }
         let firstLine = try await readLine(out.fileHandleForReading)
         let url = try #require(URL(string: firstLine))
