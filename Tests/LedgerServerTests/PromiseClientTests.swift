@@ -41,10 +41,20 @@ import Testing
                     #expect(!FileManager.default.fileExists(atPath: mirror), "\(args): \(mirror) was left behind")
                 }
             }
-            let since = try await runLedger(["verify", "http://127.0.0.1:\(server.port)", "--since", "1"])
-            #expect(since.status == 2, "\(since.stderr)")
-            #expect(since.stderr.split(separator: "\n").count == 1, "\(since.stderr)")
-            #expect(since.stderr.contains("--since"), "\(since.stderr)")
+            // --since is for a directory: exit 2, also with the --vkey it needs.
+            let url = "http://127.0.0.1:\(server.port)"
+            let since = tempPath("since") + ".checkpoint"
+            try #require(try closedCopy.ledger.store.checkpointText(size: 100)).write(
+                toFile: since, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: since) }
+            let vkey = closedCopy.operatorKey.verifierKey.description
+            let pinned = try await runLedger(["verify", url, "--since", since, "--vkey", vkey])
+            #expect(pinned.status == 2, "\(pinned.stderr)")
+            #expect(pinned.stderr.split(separator: "\n").count == 1, "\(pinned.stderr)")
+            #expect(pinned.stderr.contains("--since audits a directory"), "\(pinned.stderr)")
+            let bare = try await runLedger(["verify", url, "--since", since])
+            #expect(bare.status == 2, "\(bare.stderr)")
+            #expect(bare.stderr.hasPrefix("ledger: error: verify: --since"), "\(bare.stderr)")
         }
     }
 
@@ -110,7 +120,10 @@ import Testing
         try await withServer(try copy.published()) { server in
             try await withSwitchableCheckpoint(upstream: server.port, genuine) { switcher in
                 let watching = Task {
-                    try await runLedger(["watch", "http://127.0.0.1:\(switcher.port)", "--from", "98", "--interval", "0.1"])
+                    try await runLedger([
+                        "watch", "http://127.0.0.1:\(switcher.port)", "--from", "98", "--interval", "0.1", "--vkey",
+                        copy.operatorKey.verifierKey.description,
+                    ])
                 }
                 // The second poll: the first checkpoint was checked and its entries printed.
                 let deadline = Date().addingTimeInterval(50)

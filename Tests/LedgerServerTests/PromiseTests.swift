@@ -178,11 +178,12 @@ import Testing
         try await withServer(try copy.published()) { server in
             let accept: @Sendable ([UInt8], Bool) async throws -> Response = { _, _ in
                 let problem: JSONValue = [
-                    "type": "about:blank", "title": "refused here", "status": .integer(Int64(refusal.status)),
-                    "detail": "the detail", "rule": "some-rule",
+                    "type": .string("about:blank"), "title": .string("refused here"),
+                    "status": .integer(Int64(refusal.status)), "detail": .string("the detail"),
+                    "rule": .string("some-rule"),
                 ]
                 var headers: HTTPFields = [.contentType: "application/problem+json"]
-                if let index = refusal.index { headers[HTTPField.Name("X-Log-Index")!] = String(index) }
+                if let index = refusal.index { headers[HTTPFields.Element.Name("X-Log-Index")!] = String(index) }
                 return Response(
                     status: .init(code: refusal.status), headers: headers,
                     body: .init(byteBuffer: ByteBuffer(string: problem.canonicalString)))
