@@ -108,14 +108,15 @@ import Testing
         }
     }
 
-    /// A state directory that cannot be written: `500`, nothing cosigned, the state unchanged.
-    @Test(.enabled(if: geteuid() != 0, "root writes to a 0500 directory"))
+    /// A state directory that cannot be written (mode 0500, or immutable for root): `500`,
+    /// nothing cosigned, the state unchanged.
+    @Test(.enabled(if: readOnlyWorks, "no way to make a directory read-only for this user"))
     func aStateThatCannotBeWrittenIs500AndNothingIsCosigned() async throws {
         let log = try WitnessedLog(origin: "example.com/readonly")
         let witnessKey = try NoteSignerKey.generate(name: "witness.example/readonly")
         let state = tempPath("witness-readonly")
         defer {
-            chmod(state, 0o700)
+            Self.makeWritable(state)
             try? FileManager.default.removeItem(atPath: state)
         }
         let endpoint = try makeWitness(key: witnessKey, logs: [log.key.name: [log.key.verifierKey]], state: state)
@@ -123,14 +124,17 @@ import Testing
         try await server.serving { w in
             #expect(try await w.add(addCheckpointBody(old: 0, try log.checkpoint(8))).status == 200)
             let before = try directoryContents(state)
-            #expect(chmod(state, 0o500) == 0)
+            #expect(Self.makeReadOnly(state))
             let r = try await w.add(addCheckpointBody(old: 8, proof: log.proof(8, 20), try log.checkpoint(20)))
-            chmod(state, 0o700)
+            Self.makeWritable(state)
             #expect(r.status == 500, "\(r.status) \(r.text)")
-            #expect(!r.text.contains("— "), "a cosignature was sent: \(r.text)")
+            #expect(r.text == "internal error: the server's log says why\n", "\(r.text)")
             #expect(try directoryContents(state) == before, "the state changed")
             let record = try #require(try FileWitnessState(directory: state).lastCosigned(origin: log.key.name))
             #expect(record.checkpoint.size == 8)
+            // Writable again: the same request is cosigned.
+            let again = try await w.add(addCheckpointBody(old: 8, proof: log.proof(8, 20), try log.checkpoint(20)))
+            #expect(again.status == 200, "\(again.text)")
         }
     }
 
@@ -262,8 +266,8 @@ import Testing
 
     // MARK: api.md, write API: a store that cannot be written is 500, and nothing is appended
 
-    /// Whether `makeReadOnly` stops this process from opening a file for writing: `chattr +i`
-    /// as root (when the capability is there), mode 0400 otherwise.
+    /// Whether ``makeReadOnly(_:)`` stops this process from opening a file for writing:
+    /// `chattr +i` as root (when the capability is there), mode 0500 otherwise.
     static let readOnlyWorks: Bool = {
         let probe = tempPath("read-only-probe")
         FileManager.default.createFile(atPath: probe, contents: Data("x".utf8))
@@ -279,12 +283,12 @@ import Testing
 
     static func makeReadOnly(_ path: String) -> Bool {
         if geteuid() == 0 { return (try? runProcess("/usr/bin/chattr", ["+i", path]).status) == 0 }
-        return chmod(path, 0o400) == 0
+        return chmod(path, 0o500) == 0
     }
 
     static func makeWritable(_ path: String) {
         if geteuid() == 0 { _ = try? runProcess("/usr/bin/chattr", ["-i", path]) }
-        chmod(path, 0o644)
+        chmod(path, 0o700)
     }
 
     @Test(.enabled(if: readOnlyWorks, "no way to make a file read-only for this user"))
