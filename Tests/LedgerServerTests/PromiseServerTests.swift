@@ -178,6 +178,11 @@ import Testing
             bodies.withLock { $0.append("redirect followed") }
             return try cosignature(String(decoding: try await request.body.collect(upTo: 1 << 16).readableBytesView, as: UTF8.self))
         }
+        // A client that follows a 302 may turn the POST into a GET.
+        router.get("elsewhere/add-checkpoint") { _, _ -> Response in
+            bodies.withLock { $0.append("redirect followed") }
+            return Response(status: .notFound)
+        }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
