@@ -30,7 +30,8 @@ import Testing
         try await withServer(try empty.published()) { server in
             for url in ["http://127.0.0.1:\(closed.port)", "http://127.0.0.1:\(server.port)"] {
                 let runs: [[String]] = [
-                    ["verify", url], ["sync", url, mirror], ["watch", url, "--once"], ["watch", url, "--interval", "0.1"],
+                    ["verify", url], ["sync", url, mirror], ["watch", url, "--once"],
+                    ["watch", url, "--interval", "0.1"],
                 ]
                 for args in runs {
                     let r = try await runLedger(args)
@@ -127,7 +128,9 @@ import Testing
                 }
                 // The second poll: the first checkpoint was checked and its entries printed.
                 let deadline = Date().addingTimeInterval(50)
-                while switcher.checkpointRequests < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                while switcher.checkpointRequests < 2, Date() < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
                 #expect(switcher.checkpointRequests >= 2, "watch never polled again")
                 switcher.serve(next)
                 let r = try await watching.value

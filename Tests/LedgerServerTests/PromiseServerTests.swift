@@ -155,7 +155,8 @@ import Testing
         let router = Router(context: BasicRequestContext.self)
         // The witness's cosignature line for the note in an add-checkpoint body.
         let cosignature: @Sendable (String) throws -> Response = { body in
-            var note = try SignedNote(parsing: body.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n"))
+            var note = try SignedNote(
+                parsing: body.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n"))
             let before = note.serialized
             note.cosign(with: witness, time: UInt64(Date().timeIntervalSince1970) + (lie == .future ? 3600 : 0))
             let line = String(note.serialized.dropFirst(before.count))
@@ -176,7 +177,8 @@ import Testing
         }
         router.post("elsewhere/add-checkpoint") { request, _ -> Response in
             bodies.withLock { $0.append("redirect followed") }
-            return try cosignature(String(decoding: try await request.body.collect(upTo: 1 << 16).readableBytesView, as: UTF8.self))
+            return try cosignature(
+                String(decoding: try await request.body.collect(upTo: 1 << 16).readableBytesView, as: UTF8.self))
         }
         // A client that follows a 302 may turn the POST into a GET.
         router.get("elsewhere/add-checkpoint") { _, _ -> Response in
@@ -233,7 +235,9 @@ import Testing
             #expect(first.text.hasPrefix(copy.origin + "\n100\n"), "\(first.text)")
             let key = RemoteClientTests.operatorKeyFile
             let appended = try await onThread {
-                try runLedgerBlocking(["append", copy.directory, "--key", key, "--kind", "note", "--body", #"{"text":"r"}"#])
+                try runLedgerBlocking([
+                    "append", copy.directory, "--key", key, "--kind", "note", "--body", #"{"text":"r"}"#,
+                ])
             }
             #expect(appended.status == 0, "\(appended.err)")
             let signed = try await onThread {
@@ -248,7 +252,9 @@ import Testing
 
             // One more entry, and a note of its size over another root, signed by the log key.
             let more = try await onThread {
-                try runLedgerBlocking(["append", copy.directory, "--key", key, "--kind", "note", "--body", #"{"text":"s"}"#])
+                try runLedgerBlocking([
+                    "append", copy.directory, "--key", key, "--kind", "note", "--body", #"{"text":"s"}"#,
+                ])
             }
             #expect(more.status == 0, "\(more.err)")
             var forged = try SignedNote(
