@@ -146,35 +146,15 @@ import Testing
     /// `sync` killed with SIGKILL while it streams entries (a log-signed checkpoint of 2^40,
     /// valid entries without end) leaves nothing in its TMPDIR, and the mirror as it was.
     @Test(.timeLimit(.minutes(3))) func syncKilledMidStreamLeavesNoFileAndTheMirrorUnchanged() async throws {
-        let copy = try SampleCopy(tag: "killed-sync")
-        defer { copy.remove() }
-        let lines = try copy.file("entries.jsonl").split(separator: 0x0a).map { Array($0) }
-        let time = try Entry(leaf: lines[99]).time
-        let key = copy.operatorKey
         // 400 tiles at most (about 100,000 entries): more than a sync checks in the 4 s before
         // the kill on this machine, and a bound if it is faster.
-        let forge = EntryForge(real: lines, time: time, tiles: 400) { i in
-            try! Statement.make(kind: "note", body: ["text": .string("streamed \(i)")], key: key, time: time)
-        }
-        let held = tempPath("killed-sync-held")
-        let tmp = tempPath("killed-sync-tmp")
-        try FileStore.create(at: held)
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: false)
-        defer {
-            try? FileManager.default.removeItem(atPath: held)
-            try? FileManager.default.removeItem(atPath: tmp)
-        }
-        let before = try directoryContents(held)
-        try await withServer(try copy.published()) { server in
-            let tamper = Tamper.generated(checkpoint: try forge.checkpoint(copy)) { forge.bundle($0) }
-            try await withProxy(upstream: server.port, tamper: tamper) { proxy in
-                let args = ["sync", "http://127.0.0.1:\(proxy.port)", held, "--vkey", key.verifierKey.description]
-                let r = try await onThread { try measuredLedger(args, stopAfter: 4, env: ["TMPDIR": tmp]) }
-                #expect(r.status == 137, "killed, not finished: \(r.status) \(r.stderr)")
-                #expect(forge.made > 0, "killed before any entry was streamed")
-                #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "files left in TMPDIR")
-                #expect(try directoryContents(held) == before, "the mirror changed")
-            }
+        try await withEndlessLog(tag: "killed-sync", tiles: 400, text: "streamed") { log in
+            let args = ["sync", log.url, log.held, "--vkey", log.vkey]
+            let r = try await onThread { try measuredLedger(args, stopAfter: 4, env: ["TMPDIR": log.tmp]) }
+            #expect(r.status == 137, "killed, not finished: \(r.status) \(r.stderr)")
+            #expect(log.forge.made > 0, "killed before any entry was streamed")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: log.tmp).isEmpty, "files left in TMPDIR")
+            #expect(try directoryContents(log.held) == log.before, "the mirror changed")
         }
     }
 
@@ -270,4 +250,49 @@ func withSwitchableCheckpoint<R>(
     task.cancel()
     _ = try? await task.value
     return result
+}
+
+/// A hostile log over a copy of the sample, for a client to be pointed at: a checkpoint of
+/// 2^40 entries signed by the real log key, and entry bundles from ``forge`` (the real 100
+/// entries, then correctly linked notes of the operator's, "`text` i`suffix`", up to `tiles` tiles);
+/// with an empty mirror directory and an empty TMPDIR, all removed afterwards.
+struct EndlessLog {
+    let url: String
+    let vkey: String
+    let forge: EntryForge
+    /// An empty ledger directory to sync into, and its files before.
+    let held: String
+    let before: [String: Data]
+    let tmp: String
+}
+
+func withEndlessLog(
+    tag: String, tiles: Int64, text: String, suffix: String = "", _ body: (EndlessLog) async throws -> Void
+) async throws {
+    let copy = try SampleCopy(tag: tag)
+    defer { copy.remove() }
+    let lines = try copy.file("entries.jsonl").split(separator: 0x0a).map { Array($0) }
+    let time = try Entry(leaf: lines[99]).time
+    let key = copy.operatorKey
+    let forge = EntryForge(real: lines, time: time, tiles: tiles) { i in
+        try! Statement.make(kind: "note", body: ["text": .string("\(text) \(i)\(suffix)")], key: key, time: time)
+    }
+    let held = tempPath(tag + "-held")
+    let tmp = tempPath(tag + "-tmp")
+    try FileStore.create(at: held)
+    try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: false)
+    defer {
+        try? FileManager.default.removeItem(atPath: held)
+        try? FileManager.default.removeItem(atPath: tmp)
+    }
+    let before = try directoryContents(held)
+    try await withServer(try copy.published()) { server in
+        let tamper = Tamper.generated(checkpoint: try forge.checkpoint(copy)) { forge.bundle($0) }
+        try await withProxy(upstream: server.port, tamper: tamper) { proxy in
+            try await body(
+                EndlessLog(
+                    url: "http://127.0.0.1:\(proxy.port)", vkey: key.verifierKey.description, forge: forge,
+                    held: held, before: before, tmp: tmp))
+        }
+    }
 }
