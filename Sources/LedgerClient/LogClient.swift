@@ -29,6 +29,16 @@ package struct LogClient: Sendable {
     static let maxTileBytes = 256 * 32
     static let maxBundleBytes = 256 * (2 + 65_535)
 
+    /// The HTTP client of every request: the shared client's configuration, except that a
+    /// connection that cannot be established fails the attempt at once. AsyncHTTPClient would
+    /// otherwise retry it until the request's deadline (swift-server/async-http-client#743), so
+    /// that a closed port took three times 30 s to report; the retries are this client's own.
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// A client of the log at `url` (`http://` or `https://`; a trailing `/` is dropped).
     package init(url: String) throws(LedgerError) {
         guard LogClient.isURL(url), let parsed = URL(string: url), parsed.host != nil else {
@@ -123,7 +133,7 @@ package struct LogClient: Sendable {
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             counter.count()
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
+                let response = try await LogClient.http.execute(request, timeout: .init(timeout))
                 let buffer = try await response.body.collect(upTo: maxBytes)
                 let reply = Reply(
                     status: Int(response.status.code), headers: response.headers,

@@ -33,7 +33,15 @@ package struct TileHashReader: HashReader {
         let fetched = try runBlocking { () async throws(LedgerError) -> [TileKey: [Digest]] in
             var out = [TileKey: [Digest]]()
             for key in needed {
-                out[key] = try await log.client.tileHashes(level: key.level, index: key.index, width: key.width)
+                do throws(LedgerError) {
+                    out[key] = try await log.client.tileHashes(level: key.level, index: key.index, width: key.width)
+                } catch {
+                    // As for an entry bundle (``ServedLog``): a 404 says what the checkpoint claims.
+                    guard error.code == .notFound else { throw error }
+                    throw .notFound(
+                        "\(error.message): the checkpoint claims \(size) entries, but the server does not serve "
+                            + "that tile")
+                }
             }
             return out
         }

@@ -189,7 +189,13 @@ package struct WitnessRoutes<Context: RequestContext>: Sendable {
     /// `POST /witness/add-checkpoint`.
     package var addCheckpoint: RouteCollection<Context> {
         RouteCollection(context: Context.self).post("witness/add-checkpoint") { request, context -> Response in
-            let buffer = try await request.body.collect(upTo: WitnessRoutes.maxBodySize)
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: WitnessRoutes.maxBodySize)
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                // A 400 with the one-line body of every other refusal, not Hummingbird's bare 413.
+                throw LedgerServerError.badRequest("the request body is over \(WitnessRoutes.maxBodySize / 1024) KiB")
+            }
             let body = Array(buffer.readableBytesView)
             do throws(LedgerServerError) {
                 let parsed = try AddCheckpointRequest(body: body)

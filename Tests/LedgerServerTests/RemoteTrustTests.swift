@@ -331,54 +331,33 @@ import Testing
     /// accepted by the rules, without end: the clients check them as they come, hold none of
     /// them in memory and leave no file behind when they are killed, and the mirror is unchanged.
     @Test(.timeLimit(.minutes(3))) func endlessValidEntriesAreCheckedInBoundedMemory() async throws {
-        let copy = try SampleCopy(tag: "endless-valid")
-        defer { copy.remove() }
-        let lines = try copy.file("entries.jsonl").split(separator: 0x0a).map { Array($0) }
-        let time = try Entry(leaf: lines[99]).time
-        let key = copy.operatorKey
         // About 4.5 KiB a line, so that holding them would show well above the replayed state's
         // growth (about 0.5 KB an entry), whatever the machine's speed.
         let padding = String(repeating: "x", count: 4_000)
         // 120 tiles of valid entries (30,620 beyond the real ones, about 140 MB of lines), then
         // empty bundles: a count, not a time, so that the bound holds on a faster machine.
         let tiles: Int64 = 120
-        let forge = EntryForge(real: lines, time: time, tiles: tiles) { i in
-            try! Statement.make(kind: "note", body: ["text": .string("forged \(i) \(padding)")], key: key, time: time)
-        }
-        let vkey = copy.operatorKey.verifierKey.description
-        let held = tempPath("endless-valid-held")
-        let tmp = tempPath("endless-valid-tmp")
-        try FileStore.create(at: held)
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: false)
-        defer {
-            try? FileManager.default.removeItem(atPath: held)
-            try? FileManager.default.removeItem(atPath: tmp)
-        }
-        let before = try directoryContents(held)
-        try await withServer(try copy.published()) { server in
-            let tamper = Tamper.generated(checkpoint: try forge.checkpoint(copy)) { forge.bundle($0) }
-            try await withProxy(upstream: server.port, tamper: tamper) { proxy in
-                let url = "http://127.0.0.1:\(proxy.port)"
-                let runs: [(String, [String])] = [
-                    ("sync of an empty mirror", ["sync", url, held, "--vkey", vkey]),
-                    ("watch", ["watch", url, "--once", "--from", "0", "--vkey", vkey]),
-                ]
-                for (what, args) in runs {
-                    forge.reset()
-                    let made = forge.made
-                    let r = try await onThread { try measuredLedger(args, env: ["TMPDIR": tmp]) }
-                    // Every valid entry checked, then stopped by the first empty bundle.
-                    // (An error exit, not the 60 s kill: sync exits 1, watch 2 for a bad bundle.)
-                    #expect(r.status != 0 && r.status != 137, "\(what): \(r.status) \(r.stdout) \(r.stderr)")
-                    #expect(r.stdout.isEmpty, "\(what): \(r.stdout)")
-                    #expect(forge.made - made == tiles * 256 - 100, "\(what): \(forge.made - made) entries served")
-                    // Measured: about 75 MB (the replayed state grows about 0.5 KB an entry, and
-                    // up to 8 bundles are in flight); holding the lines would add about 140 MB.
-                    #expect(r.maxRSSKiB < 120_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
-                    #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "\(what): files left")
-                    #expect(try directoryContents(held) == before, "\(what): the mirror changed")
-                    print("\(what): \(forge.made - made) entries served, max RSS \(r.maxRSSKiB) KiB, \(r.seconds) s")
-                }
+        try await withEndlessLog(tag: "endless-valid", tiles: tiles, text: "forged", suffix: " " + padding) { log in
+            let (url, vkey, forge) = (log.url, log.vkey, log.forge)
+            let runs: [(String, [String])] = [
+                ("sync of an empty mirror", ["sync", url, log.held, "--vkey", vkey]),
+                ("watch", ["watch", url, "--once", "--from", "0", "--vkey", vkey]),
+            ]
+            for (what, args) in runs {
+                forge.reset()
+                let made = forge.made
+                let r = try await onThread { try measuredLedger(args, env: ["TMPDIR": log.tmp]) }
+                // Every valid entry checked, then stopped by the first empty bundle.
+                // (An error exit, not the 60 s kill: sync exits 1, watch 2 for a bad bundle.)
+                #expect(r.status != 0 && r.status != 137, "\(what): \(r.status) \(r.stdout) \(r.stderr)")
+                #expect(r.stdout.isEmpty, "\(what): \(r.stdout)")
+                #expect(forge.made - made == tiles * 256 - 100, "\(what): \(forge.made - made) entries served")
+                // Measured: about 75 MB (the replayed state grows about 0.5 KB an entry, and
+                // up to 8 bundles are in flight); holding the lines would add about 140 MB.
+                #expect(r.maxRSSKiB < 120_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: log.tmp).isEmpty, "\(what): files left")
+                #expect(try directoryContents(log.held) == log.before, "\(what): the mirror changed")
+                print("\(what): \(forge.made - made) entries served, max RSS \(r.maxRSSKiB) KiB, \(r.seconds) s")
             }
         }
     }
