@@ -94,10 +94,13 @@ func redactingPrivateKeys(_ s: String) -> String {
     var out = [UInt8]()
     var i = 0
     while i < bytes.count {
-        // (A marker followed by "…" is a message naming the form, not a key.)
-        if i + marker.count < bytes.count,
-            zip(bytes[i..<i + marker.count], marker).allSatisfy({ ($0 & 0xdf) == $1 || $0 == $1 }),
-            bytes[i + marker.count] != 0xe2
+        // (A marker followed by "…" and then nothing of a key is a message naming the form.)
+        let next = i + marker.count
+        let namesTheForm =
+            next + 3 <= bytes.count && bytes[next..<next + 3].elementsEqual([0xe2, 0x80, 0xa6])
+            && (next + 3 == bytes.count || [0x20, 0x29, 0x2c, 0x3b, 0x27, 0x22, 0x0a].contains(bytes[next + 3]))
+        if next < bytes.count, !namesTheForm,
+            zip(bytes[i..<next], marker).allSatisfy({ ($0 & 0xdf) == $1 || $0 == $1 })
         {
             out += bytes[i..<i + marker.count] + Array("…".utf8)
             i += marker.count

@@ -22,6 +22,8 @@ extension LedgerCommand.Forum {
         @OptionGroup var output: OutputOptions
         @OptionGroup var logKey: LogKeyOptions
 
+        func validate() throws { try logKey.requireLedger(dir) }
+
         func run() throws {
             try LedgerCLI.run {
                 let rows =
@@ -53,6 +55,8 @@ extension LedgerCommand.Forum {
         @Option(name: .customLong("forum"), help: "Forum id, for example G7.") var forumID: String
         @OptionGroup var output: OutputOptions
         @OptionGroup var logKey: LogKeyOptions
+
+        func validate() throws { try logKey.requireLedger(dir) }
 
         func run() throws {
             try LedgerCLI.run {

@@ -26,6 +26,8 @@ extension LedgerCommand.ControlListGroup {
         @OptionGroup var output: ReportOptions
         @OptionGroup var logKey: LogKeyOptions
 
+        func validate() throws { try logKey.requireLedger(ledger) }
+
         func run() throws {
             try ControlListCLI.run {
                 let format = try output.resolved()

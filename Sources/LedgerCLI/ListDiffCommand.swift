@@ -29,6 +29,7 @@ extension LedgerCommand.ControlListGroup {
         @OptionGroup var logKey: LogKeyOptions
 
         func validate() throws {
+            try logKey.requireLedger(ledger)
             if let format {
                 guard DiffFormat(rawValue: format) != nil else {
                     throw ValidationError("--format must be table, json, markdown or csv")

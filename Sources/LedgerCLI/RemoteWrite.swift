@@ -26,7 +26,34 @@ struct LogKeyOptions: ParsableArguments {
 
     /// Records `--log-vkey` for ``RemoteLedger/directory(for:)``, which the commands call before
     /// they read these options (it is parsed there, so that a bad key is a one-line error).
-    func validate() throws { RemoteLedger.pinnedLogKey.withLock { $0 = logVkey } }
+    func validate() throws {
+        if let logVkey {
+            // A bad or private key is a usage error even where no ledger is read.
+            // One line, as the same check gives where the key is used (not a usage error).
+            if let problem = Self.problem(logVkey) {
+                printError(problem)
+                throw ExitCode(Exit.usage)
+            }
+        }
+        RemoteLedger.pinnedLogKey.withLock { $0 = logVkey }
+    }
+
+    /// What is wrong with `key` as a `--log-vkey`, or nil.
+    private static func problem(_ key: String) -> String? {
+        do throws(LedgerError) {
+            _ = try RemoteLedger.logKey(key)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    /// Refuses `--log-vkey` when the command reads no ledger (`forum list` without DIR,
+    /// `list diff` without `--ledger`): a key that checks nothing must not look like a check.
+    func requireLedger(_ ledger: String?) throws {
+        guard logVkey != nil, ledger == nil else { return }
+        throw ValidationError("--log-vkey checks a ledger's key: give the ledger (DIR or URL), or drop --log-vkey")
+    }
 }
 
 /// Writes to a served log: the state a command needs comes from a verified mirror of the log
@@ -148,9 +175,9 @@ enum RemoteLedger {
             try LedgerFiles.writeAtomically(Array(receipt.utf8), to: file)
         }
         if options.wait {
-            // A 202 to `?wait=1`: the server stopped waiting (30 s, or it is shutting down)
+            // A 202 to `?wait=1`: the server stopped waiting (25 s, or it is shutting down)
             // before a checkpoint covered the entry. The statement is in the log: wait here.
-            let proof = try accepted.proof ?? awaitProof(accepted, client, logKey, endpoint)
+            let proof = try accepted.proof ?? awaitProof(accepted, of: signed, client, logKey, endpoint)
             try checkInclusion(proof, of: signed, at: accepted.index, leafHash: accepted.leafHash, client, logKey)
         }
         // The log sets the entry's `prev` and time; until it is published only the index, the
@@ -160,14 +187,26 @@ enum RemoteLedger {
             index: UInt64(accepted.index), leafHash: accepted.leafHash, entry: entry)
     }
 
+    /// The longest `--wait` polls for the proof after a `202`, whatever include-by the log promised.
+    static let maxWaitSeconds: Int64 = 600
+
     /// The proof of the submitted entry once a published checkpoint covers it: `GET /proof/<index>`
-    /// once a second, until the receipt's include-by and 30 s more (60 s without a receipt). Past
-    /// that the log has broken its promise: exit 1, naming `ledger receipt check`.
+    /// once a second, until the receipt's include-by and 30 s more (60 s without a receipt that
+    /// is the log's for this statement, index and leaf), and never more than ``maxWaitSeconds``.
+    /// Past include-by the log has broken its promise (exit 1, naming `ledger receipt check`);
+    /// past the cap it has not yet, and the command says so (exit 2).
     static func awaitProof(
-        _ accepted: SubmissionReply, _ client: LogClient, _ logKey: NoteVerifierKey, _ endpoint: String
+        _ accepted: SubmissionReply, of signed: SignedStatement, _ client: LogClient, _ logKey: NoteVerifierKey,
+        _ endpoint: String
     ) throws -> String {
-        let includeBy = accepted.receipt.flatMap { try? SignedReceipt(parsing: $0, logKey: logKey).receipt.includeBy }
-        let deadline = includeBy.map { $0.secondsSinceEpoch + 30 } ?? Timestamp.now().secondsSinceEpoch + 60
+        let receipt = accepted.receipt.flatMap { try? SignedReceipt(parsing: $0, logKey: logKey).receipt }
+        let includeBy = receipt.flatMap { r in
+            r.statementHash == signed.statement.hash && r.index == UInt64(accepted.index)
+                && r.leafHash == accepted.leafHash ? r.includeBy : nil
+        }
+        let now = Timestamp.now().secondsSinceEpoch
+        let promised = includeBy.map { $0.secondsSinceEpoch + 30 } ?? now + 60
+        let deadline = min(promised, now + maxWaitSeconds)
         printStderr(
             "ledger: note: \(endpoint): the reply came before a checkpoint covered entry \(accepted.index); waiting for "
                 + "one" + (includeBy.map { " (the receipt promises inclusion by \($0.rfc3339))" } ?? "") + "\n")
@@ -175,9 +214,14 @@ enum RemoteLedger {
         while true {
             if let text = try proofIfCovered(client, path) { return text }
             guard Timestamp.now().secondsSinceEpoch < deadline else {
+                let what = "\(client.baseURL + path): no published checkpoint covers entry \(accepted.index) "
+                guard deadline == promised else {
+                    throw LedgerError.io(
+                        what + "after \(maxWaitSeconds) s of waiting; the receipt promises inclusion by "
+                            + "\(includeBy?.rfc3339 ?? "?"): `ledger receipt check RECEIPT URL` tells later")
+                }
                 throw LedgerError.proofInvalid(
-                    "\(client.baseURL + path): no published checkpoint covers entry \(accepted.index) "
-                        + (includeBy.map { "30 s after the receipt's include-by \($0.rfc3339)" } ?? "after 60 s")
+                    what + (includeBy.map { "30 s after the receipt's include-by \($0.rfc3339)" } ?? "after 60 s")
                         + "; `ledger receipt check RECEIPT URL` gives the evidence")
             }
             usleep(1_000_000)

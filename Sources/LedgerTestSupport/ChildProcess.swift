@@ -87,9 +87,12 @@ package final class ChildProcess: Sendable {
     package func terminate() { signal(SIGTERM) }
     package func interrupt() { signal(SIGINT) }
 
+    /// Signals the child unless it has been reaped: under the lock that the waiting thread reaps
+    /// under, so that a pid reused after the reaping is never signalled.
     private func signal(_ number: Int32) {
-        let pid = state.withLock { $0.waitStatus == nil ? $0.pid : 0 }
-        if pid > 0 { kill(pid, number) }
+        state.withLock { s in
+            if s.pid > 0, s.waitStatus == nil { kill(s.pid, number) }
+        }
     }
 
     /// Blocks until the child has exited (returns at once if it has).
@@ -156,9 +159,14 @@ package final class ChildProcess: Sendable {
         }
         state.withLock { $0.pid = pid }
         let thread = Thread { [self, pid] in
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            state.withLock { $0.waitStatus = status }
+            // Wait without reaping (the pid stays the child's), then reap under the lock.
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+            state.withLock { s in
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                s.waitStatus = status
+            }
             exited.signal()
         }
         thread.start()

@@ -135,6 +135,15 @@ import Testing
             [ledgerBinary, "checkpoint", "led", "--sign", "--key", secret],
             serve + ["led", "--port", "0", "--operator-key", secret],
         ].map { ($0, "a key file is expected, not the private key itself") }
+        // A key whose name starts with "€" (bytes E2 82 AC, like the "…" the messages use).
+        let euro = try ledger(["key", "generate", "--name", "€x", "--out", "euro.key"], cwd: n.dir)
+        #expect(euro.status == 0, "\(euro.stderr)")
+        let euroSecret = try read(n.dir + "/euro.key").trimmingCharacters(in: .whitespacesAndNewlines)
+        for args in [["verify", "led", euroSecret], ["status", euroSecret], ["log", "led", "--from", euroSecret]] {
+            let r = try ledger(args, cwd: n.dir)
+            #expect(r.status == 2, "\(r.stderr)")
+            #expect(!(r.stderr + r.stdout).contains(String(euroSecret.dropFirst(14))), "echoed: \(r.stderr)")
+        }
         let quoted: [([String], String)] = [
             ([ledgerBinary, "verify", secret], "PRIVATE+KEY+…: not a ledger directory"),
             ([ledgerBinary, "verify", "led", "x" + secret.lowercased()], "unexpected argument 'xprivate+key+…'"),

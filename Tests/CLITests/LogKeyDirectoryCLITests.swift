@@ -21,8 +21,19 @@ import Testing
             #expect(r.stdout.isEmpty, "\(args): \(r.stdout)")
         }
         #expect(try fx.snapshot() == before, "nothing written")
+        // Where no ledger is read, a key would check nothing: refused, as a bad or private key is.
+        for args in [["forum", "list"], ["forum", "show", "--forum", "G7"]] {
+            let r = try ledger(args + ["--log-vkey", fx.opVkey], cwd: fx.dir)
+            #expect(r.status == 2 && r.stderr.contains("--log-vkey checks a ledger's key"), "\(args): \(r.stderr)")
+        }
+        let secret = try read(fx.dir + "/op.key").trimmingCharacters(in: .whitespacesAndNewlines)
+        for value in ["garbage", secret] {
+            let r = try ledger(["forum", "list", "--log-vkey", value], cwd: fx.dir)
+            #expect(r.status == 2 && r.stdout.isEmpty, "\(r.stderr)")
+            #expect(!r.stderr.contains(String(secret.dropFirst(12))))
+        }
         let bad = try ledger(["status", "led", "--log-vkey", "no-such-key"], cwd: fx.dir)
-        #expect(bad.status == 2 && bad.stderr.hasPrefix("ledger: error: --log-vkey: "), "\(bad.stderr)")
+        #expect(bad.status == 2 && bad.stderr.contains("--log-vkey: no-such-key is neither"), "\(bad.stderr)")
         try fx.opVkey.write(toFile: fx.dir + "/op.vkey", atomically: true, encoding: .utf8)
         for pin in [fx.opVkey, "op.vkey"] {
             #expect(try ledger(["status", "led", "--log-vkey", pin], cwd: fx.dir).status == 0)

@@ -1,6 +1,7 @@
 import Consensus
 import Foundation
 import Hummingbird
+import LedgerClient
 import LedgerCore
 import LedgerCrypto
 import LedgerServer
@@ -59,6 +60,18 @@ import Testing
                     ] + extra)
                 return (r, (try? String(contentsOfFile: receiptFile, encoding: .utf8)) ?? "")
             }
+        }
+    }
+
+    /// The server's `?wait=1` hold ends before the client's request timeout, whatever the
+    /// checkpoint interval: a client always gets the `202` (review: with an hour's interval the
+    /// server held two intervals and the client gave up at 30 s, receipt unsaved).
+    @Test func theServersHoldEndsBeforeTheClientsTimeout() throws {
+        let op = try NoteSignerKey.generate(name: "hold.example/log")
+        let client = try LogClient(url: "http://127.0.0.1:1")
+        for interval in [Duration.seconds(1), .seconds(60), .seconds(3600)] {
+            let c = WriteConfiguration(operatorKey: op, checkpointInterval: interval)
+            #expect(c.waitTimeout + .seconds(4) <= client.timeout, "\(interval)")
         }
     }
 

@@ -86,6 +86,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             else { return nil }
             offset = (h * 3600 + m * 60) * (b[zone] == UInt8(ascii: "+") ? 1 : -1)
         }
+        // RFC 3339 §5.7: a leap second only ends a UTC day (23:59:60Z, or the same instant in
+        // another offset).
+        if leap == 1 {
+            let utc = local.secondsSinceEpoch - offset
+            guard (utc % 86_400 + 86_400) % 86_400 == 86_399 else { return nil }
+        }
         let t = local.adding(seconds: leap - offset)
         guard t.secondsSinceEpoch >= 0 else { return nil }
         self = t
