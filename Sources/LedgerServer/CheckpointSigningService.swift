@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// A background service that, every interval, signs a checkpoint with the operator key when
 /// the log grew (``StoreLedger/signCheckpoint(key:)``), publishes it (``PublishedLog/refresh()``)
-/// and wakes the requests waiting for it. Also expires waits past their deadline. On graceful
+/// and wakes the requests waiting for it. Also expires waits past their deadline (every second). On graceful
 /// shutdown it stops and wakes every waiting request.
 package struct CheckpointSigningService<Rules: LedgerRules, Store: LedgerStore>: Service {
     package let writer: LogWriter<Rules, Store>
@@ -21,20 +21,31 @@ package struct CheckpointSigningService<Rules: LedgerRules, Store: LedgerStore>:
     package func run() async throws {
         defer { writer.waiters.close() }
         var lastError: String?
+        let clock = ContinuousClock()
+        var nextSigning = clock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await signIfGrown()
-                lastError = nil
-            } catch {
-                if error.message != lastError {
-                    logger.error("signing a checkpoint failed", metadata: ["error": "\(error.message)"])
+            if clock.now >= nextSigning {
+                nextSigning = clock.now + interval
+                do {
+                    try await signIfGrown()
+                    lastError = nil
+                } catch {
+                    if error.message != lastError {
+                        logger.error("signing a checkpoint failed", metadata: ["error": "\(error.message)"])
+                    }
+                    lastError = error.message
                 }
-                lastError = error.message
             }
+            // Waits past their deadline end within a second, whatever the interval (an hour's
+            // interval once held `?wait=1` for the hour, past the client's timeout).
             writer.waiters.expire()
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            let pause = min(Self.expiryTick, nextSigning - clock.now)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: max(pause, .milliseconds(1))) }
         }
     }
+
+    /// How often waits past their deadline are ended (at most this late).
+    static var expiryTick: Duration { .seconds(1) }
 
     /// Signs and publishes a checkpoint when the ledger holds more entries than the latest
     /// published one; the blocking work runs off the concurrency pool.

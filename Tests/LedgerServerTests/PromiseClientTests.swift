@@ -146,11 +146,11 @@ import Testing
     /// `sync` killed with SIGKILL while it streams entries (a log-signed checkpoint of 2^40,
     /// valid entries without end) leaves nothing in its TMPDIR, and the mirror as it was.
     @Test(.timeLimit(.minutes(3))) func syncKilledMidStreamLeavesNoFileAndTheMirrorUnchanged() async throws {
-        // 400 tiles at most (about 100,000 entries): more than a sync checks in the 4 s before
+        // 400 tiles at most (about 100,000 entries): more than a sync checks in the 10 s before
         // the kill on this machine, and a bound if it is faster.
         try await withEndlessLog(tag: "killed-sync", tiles: 400, text: "streamed") { log in
             let args = ["sync", log.url, log.held, "--vkey", log.vkey]
-            let r = try await onThread { try measuredLedger(args, stopAfter: 4, env: ["TMPDIR": log.tmp]) }
+            let r = try await onThread { try measuredLedger(args, stopAfter: 10, env: ["TMPDIR": log.tmp]) }
             #expect(r.status == 137, "killed, not finished: \(r.status) \(r.stderr)")
             #expect(log.forge.made > 0, "killed before any entry was streamed")
             #expect(try FileManager.default.contentsOfDirectory(atPath: log.tmp).isEmpty, "files left in TMPDIR")

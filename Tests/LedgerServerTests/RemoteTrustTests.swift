@@ -204,7 +204,7 @@ import Testing
                     #expect(errorLines.count == 1, "\(what): one line: \(r.stderr)")
                     #expect(errorLines.first?.hasPrefix("ledger: error: ") == true, "\(what): \(r.stderr)")
                     #expect(r.maxRSSKiB < 200_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
-                    #expect(r.seconds < 20, "\(what): took \(r.seconds) s")
+                    #expect(r.seconds < 60, "\(what): took \(r.seconds) s")
                     #expect(!FileManager.default.fileExists(atPath: fresh), "\(what): \(fresh) was left behind")
                     #expect(try directoryContents(held) == before, "\(what): the mirror changed")
                 }
@@ -317,7 +317,7 @@ import Testing
                         "\(what): \(r.stderr)")
                     #expect(r.stdout.isEmpty, "\(what): \(r.stdout)")
                     #expect(r.maxRSSKiB < 200_000, "\(what): max RSS \(r.maxRSSKiB) KiB")
-                    #expect(r.seconds < 20, "\(what): took \(r.seconds) s")
+                    #expect(r.seconds < 60, "\(what): took \(r.seconds) s")
                     #expect(!FileManager.default.fileExists(atPath: fresh), "\(what): \(fresh) was left behind")
                     #expect(try directoryContents(held) == before, "\(what): the mirror changed")
                 }
@@ -330,7 +330,7 @@ import Testing
     /// after the real 100, correctly linked notes of the operator's, each validly signed and
     /// accepted by the rules, without end: the clients check them as they come, hold none of
     /// them in memory and leave no file behind when they are killed, and the mirror is unchanged.
-    @Test(.timeLimit(.minutes(3))) func endlessValidEntriesAreCheckedInBoundedMemory() async throws {
+    @Test(.timeLimit(.minutes(6))) func endlessValidEntriesAreCheckedInBoundedMemory() async throws {
         // About 4.5 KiB a line, so that holding them would show well above the replayed state's
         // growth (about 0.5 KB an entry), whatever the machine's speed.
         let padding = String(repeating: "x", count: 4_000)
@@ -346,9 +346,10 @@ import Testing
             for (what, args) in runs {
                 forge.reset()
                 let made = forge.made
-                let r = try await onThread { try measuredLedger(args, env: ["TMPDIR": log.tmp]) }
+                // 150 s: about 25 s on a quiet machine, over 60 s while the whole suite runs on 2 cores.
+                let r = try await onThread { try measuredLedger(args, env: ["TMPDIR": log.tmp], killAfter: 150) }
                 // Every valid entry checked, then stopped by the first empty bundle.
-                // (An error exit, not the 60 s kill: sync exits 1, watch 2 for a bad bundle.)
+                // (An error exit, not the kill: sync exits 1, watch 2 for a bad bundle.)
                 #expect(r.status != 0 && r.status != 137, "\(what): \(r.status) \(r.stdout) \(r.stderr)")
                 #expect(r.stdout.isEmpty, "\(what): \(r.stdout)")
                 #expect(forge.made - made == tiles * 256 - 100, "\(what): \(forge.made - made) entries served")
@@ -521,13 +522,16 @@ struct MeasuredRun: Sendable {
 /// killed after 60 s, blocking: call it on a thread of its own. With `stopAfter`, the `ledger`
 /// alone is killed after that many seconds (status 137; `--foreground`, so that `timeout`
 /// outlives it and reaps it) and its peak memory still measured.
-func measuredLedger(_ args: [String], stopAfter: Int? = nil, env: [String: String] = [:]) throws -> MeasuredRun {
+func measuredLedger(
+    _ args: [String], stopAfter: Int? = nil, env: [String: String] = [:], killAfter: Int = 60
+) throws -> MeasuredRun {
     let timeFile = tempPath("rss")
     defer { try? FileManager.default.removeItem(atPath: timeFile) }
     let start = Date()
-    // Killed after 60 s: a client that does not stop must not outlive the test.
+    // Killed after `killAfter` s: a client that does not stop must not outlive the test.
     let inner = stopAfter.map { ["/usr/bin/timeout", "--foreground", "-s", "KILL", "\($0)"] } ?? []
-    let command = ["-s", "KILL", "60", "/usr/bin/time", "-f", "%M", "-o", timeFile] + inner + [ledgerBinary] + args
+    let command =
+        ["-s", "KILL", "\(killAfter)", "/usr/bin/time", "-f", "%M", "-o", timeFile] + inner + [ledgerBinary] + args
     let r = try runProcess("/usr/bin/timeout", command, cwd: packageRoot.path, env: env)
     let seconds = Date().timeIntervalSince(start)
     let text = (try? String(contentsOfFile: timeFile, encoding: .utf8)) ?? ""

@@ -100,3 +100,22 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 60)
     }
 }
+
+/// The server's side of `?wait=1`: a wait ends at its deadline (within the service's one-second
+/// tick), whatever the checkpoint interval. Waits were once expired only when a checkpoint was
+/// due, so an hour's interval held every `?wait=1` for the hour.
+@Suite struct CheckpointWaitExpiryTests {
+    @Test(.timeLimit(.minutes(1))) func aWaitEndsAtItsDeadlineWhateverTheCheckpointInterval() async throws {
+        let fx = try WritableLedger(tag: "wait-expiry")
+        defer { fx.remove() }
+        let hour = Duration.seconds(3600)
+        let writer = try fx.writer(WriteConfiguration(operatorKey: fx.op, checkpointInterval: hour, rateLimit: 1000))
+        let service = CheckpointSigningService(writer: writer, interval: hour, logger: quietLogger("test.expiry"))
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        let started = ContinuousClock.now
+        let covered = await writer.waiters.wait(for: 1_000_000, until: .now + .milliseconds(300))
+        #expect(!covered)
+        #expect(ContinuousClock.now - started < .seconds(10), "ended \(ContinuousClock.now - started) after")
+    }
+}
