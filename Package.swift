@@ -181,6 +181,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `ledger-bench`'s own parts (the load generator's HTTP client).
+        .testTarget(name: "LedgerBenchTests", dependencies: ["LedgerBench"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LedgerReportsTests",
             dependencies: ["LedgerReports", "Consensus", "LedgerCore"],
