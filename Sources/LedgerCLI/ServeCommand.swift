@@ -119,7 +119,7 @@ extension LedgerCommand {
                 ready = true
             }
             guard ready else { return }
-            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            LoggingSystem.bootstrap(ServerLogHandler.standardError)
             let logger = {
                 var logger = Logger(label: "ledger.serve")
                 logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -87,7 +87,7 @@ final class ScriptedServer: Sendable {
     var hosts: Set<String> { state.withLock { $0.hosts } }
 
     init() throws {
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -99,23 +99,30 @@ final class ScriptedServer: Sendable {
                 bind(listener, $0, length) == 0 && listen(listener, 64) == 0 && getsockname(listener, $0, &length) == 0
             }
         }
-        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
+        guard bound else {
+            close(listener)
+            throw POSIXError(.EADDRNOTAVAIL)
+        }
+        self.listener = listener
         port = Int(UInt16(bigEndian: address.sin_port))
-        let listener = self.listener
         Thread { [self] in
+            // The thread closes the listener (after `stop` shut it down), so that its number
+            // cannot be reused by another socket while it still accepts on it.
+            defer { close(listener) }
             while true {
                 let fd = accept(listener, nil, nil)
                 guard fd >= 0 else { return }
+                // No Nagle delay for the second piece of a reply.
+                var one: Int32 = 1
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                 state.withLock { $0.connections += 1 }
                 Thread { [self] in serve(fd) }.start()
             }
         }.start()
     }
 
-    func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
+    /// Stops listening: new connections are refused.
+    func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
 
     private func serve(_ fd: Int32) {
         defer { close(fd) }
