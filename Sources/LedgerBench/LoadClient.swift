@@ -1,3 +1,4 @@
+import CEpoll
 import Foundation
 import LedgerTestSupport
 
@@ -31,7 +32,7 @@ struct LoadRequests: Sendable {
 }
 
 /// Closed-loop (or paced) clients over keep-alive HTTP/1.1 connections to 127.0.0.1, all
-/// driven by one thread with non-blocking sockets and `poll`: the generator costs little
+/// driven by one thread with non-blocking sockets and `epoll`: the generator costs little
 /// CPU, so that the server gets the cores.
 struct LoadClient {
     var accepted = 0
@@ -85,8 +86,7 @@ private struct LoadLoop: ~Copyable {
     let range: Range<Int>
     var connections: [Connection]
     var idle: [Int]
-    /// What `poll` watches, by connection (fd -1 while a connection has no socket).
-    var watched: [pollfd]
+    let epoll: Int32
     /// Each connection's receive buffer, `bufferSize` bytes at `index * bufferSize`.
     let buffers: UnsafeMutableRawBufferPointer
     static let bufferSize = 8192
@@ -99,13 +99,14 @@ private struct LoadLoop: ~Copyable {
         self.range = range
         self.connections = Array(repeating: Connection(), count: connections)
         idle = Array((0..<connections).reversed())
-        watched = Array(repeating: pollfd(fd: -1, events: 0, revents: 0), count: connections)
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         buffers = .allocate(byteCount: connections * LoadLoop.bufferSize, alignment: 16)
         result.latenciesMilliseconds.reserveCapacity(range.count)
     }
 
     mutating func close() {
         for c in connections where c.fd >= 0 { Glibc.close(c.fd) }
+        if epoll >= 0 { Glibc.close(epoll) }
         buffers.deallocate()
     }
 
@@ -113,6 +114,11 @@ private struct LoadLoop: ~Copyable {
         let start = BenchSystem.monotonicSeconds()
         var next = range.lowerBound
         var lastTimeoutCheck = start
+        var events = [epoll_event](repeating: epoll_event(), count: connections.count)
+        guard epoll >= 0 else {
+            result.serverErrors = range.count
+            return result
+        }
         while true {
             var now = BenchSystem.monotonicSeconds()
             // Start what is due on the idle connections.
@@ -131,13 +137,16 @@ private struct LoadLoop: ~Copyable {
                 if let rate, !idle.isEmpty { wake = min(wake, start + Double(next - range.lowerBound) / rate) }
             }
             let timeout = Int32(max(0, ((wake - now) * 1000).rounded(.up)))
-            var ready = watched.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
+            let ready = events.withUnsafeMutableBufferPointer {
+                epoll_wait(epoll, $0.baseAddress, Int32($0.count), timeout)
+            }
             now = BenchSystem.monotonicSeconds()
-            for k in watched.indices where ready > 0 && watched[k].revents != 0 {
-                ready -= 1
-                let events = Int32(watched[k].revents)
-                if events & Int32(POLLOUT | POLLERR) != 0, connections[k].wantsWrite { send(k) }
-                if events & Int32(POLLIN | POLLHUP | POLLERR) != 0, connections[k].fd >= 0 { receive(k, now: now) }
+            for e in events.prefix(Int(max(0, ready))) {
+                let k = Int(e.data.u32)
+                if e.events & (EPOLLOUT.rawValue | EPOLLERR.rawValue) != 0, connections[k].wantsWrite { send(k) }
+                if e.events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0, connections[k].fd >= 0 {
+                    receive(k, now: now)
+                }
             }
             if now - lastTimeoutCheck >= 1 {
                 lastTimeoutCheck = now
@@ -160,8 +169,13 @@ private struct LoadLoop: ~Copyable {
                 return
             }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            guard watch(fd, k, writable: false, op: EPOLL_CTL_ADD) else {
+                Glibc.close(fd)
+                result.serverErrors += 1
+                idle.append(k)
+                return
+            }
             connections[k].fd = fd
-            watched[k] = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         }
         connections[k].request = request
         connections[k].scheduled = scheduled
@@ -173,7 +187,7 @@ private struct LoadLoop: ~Copyable {
         send(k)
     }
 
-    /// Sends what the socket takes of connection `k`'s request; watches for `POLLOUT` when it
+    /// Sends what the socket takes of connection `k`'s request; watches for `EPOLLOUT` when it
     /// takes less than all.
     mutating func send(_ k: Int) {
         let c = connections[k]
@@ -187,8 +201,17 @@ private struct LoadLoop: ~Copyable {
             connections[k].sent += n
         }
         let wantsWrite = connections[k].sent < r.count
+        guard wantsWrite != c.wantsWrite else { return }
         connections[k].wantsWrite = wantsWrite
-        watched[k].events = Int16(POLLIN | (wantsWrite ? POLLOUT : 0))
+        guard watch(c.fd, k, writable: wantsWrite, op: EPOLL_CTL_MOD) else { return fail(k) }
+    }
+
+    /// Adds or changes `fd` (connection `k`) in the epoll set: readable, and writable when asked.
+    func watch(_ fd: Int32, _ k: Int, writable: Bool, op: Int32) -> Bool {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | (writable ? EPOLLOUT.rawValue : 0)
+        event.data.u32 = UInt32(k)
+        return epoll_ctl(epoll, op, fd, &event) == 0
     }
 
     /// Reads what connection `k` has; completes its request when the whole reply is in.
@@ -246,7 +269,6 @@ private struct LoadLoop: ~Copyable {
         guard connections[k].fd >= 0 else { return }
         Glibc.close(connections[k].fd)
         connections[k].fd = -1
-        watched[k] = pollfd(fd: -1, events: 0, revents: 0)
         connections[k].wantsWrite = false
     }
 }
