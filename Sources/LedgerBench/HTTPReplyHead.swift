@@ -25,7 +25,8 @@ struct HTTPReplyHead: Equatable {
     static func parse(_ bytes: UnsafeRawBufferPointer) -> Parse {
         guard let end = headEnd(bytes) else { return .incomplete }
         // "HTTP/1.x DDD" then a space or the end of the line.
-        guard end >= 12, matches(bytes, at: 0, "HTTP/1.", ignoringCase: false), isDigit(bytes[7]), bytes[8] == 0x20, (9..<12).allSatisfy({ isDigit(bytes[$0]) }),
+        guard end >= 12, matches(bytes, at: 0, "HTTP/1.", ignoringCase: false), isDigit(bytes[7]), bytes[8] == 0x20,
+            (9..<12).allSatisfy({ isDigit(bytes[$0]) }),
             bytes[12] == 0x20 || bytes[12] == 0x0D, bytes[9] != 0x30
         else { return .malformed }
         let status = (9..<12).reduce(0) { $0 * 10 + Int(bytes[$1] - 0x30) }
@@ -87,7 +88,9 @@ struct HTTPReplyHead: Equatable {
 
     /// Whether `bytes` holds `text` at `offset` (ASCII letters without case when `ignoringCase`,
     /// `text` then in lower case).
-    private static func matches(_ bytes: UnsafeRawBufferPointer, at offset: Int, _ text: StaticString, ignoringCase: Bool)
+    private static func matches(
+        _ bytes: UnsafeRawBufferPointer, at offset: Int, _ text: StaticString, ignoringCase: Bool
+    )
         -> Bool
     {
         let p = text.utf8Start

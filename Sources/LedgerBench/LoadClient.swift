@@ -217,7 +217,8 @@ private struct LoadLoop: ~Copyable {
     /// Reads what connection `k` has; completes its request when the whole reply is in.
     mutating func receive(_ k: Int, now: Double) {
         let c = connections[k]
-        let buffer = UnsafeMutableRawBufferPointer(rebasing: buffers[(k * LoadLoop.bufferSize)...].prefix(LoadLoop.bufferSize))
+        let buffer = UnsafeMutableRawBufferPointer(
+            rebasing: buffers[(k * LoadLoop.bufferSize)...].prefix(LoadLoop.bufferSize))
         // Until the head is parsed the bytes are kept; after it, the body is only counted.
         let into = c.head == nil ? c.received : 0
         let n = recv(c.fd, buffer.baseAddress! + into, buffer.count - into, 0)

@@ -94,7 +94,9 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
         var type = type
         let isLetter = { (b: UInt8) in b >= 0x61 && b <= 0x7A }
         if type.utf8.count == 16,
-            type.withUTF8({ zip($0, "application/json".utf8).allSatisfy { a, b in a == b || isLetter(b) && a | 0x20 == b } })
+            type.withUTF8({
+                zip($0, "application/json".utf8).allSatisfy { a, b in a == b || isLetter(b) && a | 0x20 == b }
+            })
         {
             return true
         }

@@ -9,10 +9,13 @@ import Testing
     }
 
     @Test func readsTheStatusTheHeadLengthAndTheContentLength() {
-        let head = "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 612\r\n"
+        let head =
+            "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 612\r\n"
             + "Date: Mon, 30 Nov 2026 12:00:00 GMT\r\n\r\n"
-        #expect(parse(head + "{\"index\":1}") == .head(.init(status: 202, headLength: head.utf8.count, contentLength: 612)))
-        let problem = "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/problem+json\r\n"
+        #expect(
+            parse(head + "{\"index\":1}") == .head(.init(status: 202, headLength: head.utf8.count, contentLength: 612)))
+        let problem =
+            "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/problem+json\r\n"
             + "CONTENT-LENGTH:\t 7 \t\r\n\r\n"
         #expect(parse(problem) == .head(.init(status: 429, headLength: problem.utf8.count, contentLength: 7)))
         #expect(parse("HTTP/1.0 503\r\n\r\n") == .head(.init(status: 503, headLength: 16, contentLength: 0)))

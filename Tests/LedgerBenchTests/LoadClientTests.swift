@@ -68,7 +68,8 @@ import Testing
         let port = server.port
         server.stop()
         let requests = LoadRequests(bodies: (0..<5).map { _ in Array("200".utf8) }, port: port)
-        let result = LoadClient.run(port: port, requests: requests, range: 0..<5, connections: 2, seconds: 10, rate: nil)
+        let result = LoadClient.run(
+            port: port, requests: requests, range: 0..<5, connections: 2, seconds: 10, rate: nil)
         #expect(result.serverErrors == 5)
         #expect(result.accepted == 0)
     }
