@@ -13,6 +13,17 @@ import Testing
 /// connection without a reply), and replies are written in two pieces, so that the client must
 /// put heads and bodies together from several reads.
 @Suite(.timeLimit(.minutes(1))) struct LoadClientTests {
+    /// Runs the client over `range` of `n` requests whose bodies say `answer`, against `server`.
+    func run(
+        _ server: ScriptedServer, _ n: Int, answer: String = "200", range: Range<Int>? = nil, connections: Int,
+        seconds: Double = 30, rate: Double? = nil
+    ) -> LoadClient {
+        let requests = LoadRequests(bodies: (0..<n).map { _ in Array(answer.utf8) }, port: server.port)
+        return LoadClient.run(
+            port: server.port, requests: requests, range: range ?? 0..<n, connections: connections, seconds: seconds,
+            rate: rate)
+    }
+
     @Test func countsEachStatusAndABrokenConnectionOnceAndReconnects() throws {
         let server = try ScriptedServer()
         defer { server.stop() }
@@ -43,9 +54,7 @@ import Testing
     @Test func pacedRequestsKeepTheirScheduleAndCountLatencyFromIt() throws {
         let server = try ScriptedServer()
         defer { server.stop() }
-        let requests = LoadRequests(bodies: (0..<50).map { _ in Array("200".utf8) }, port: server.port)
-        let result = LoadClient.run(
-            port: server.port, requests: requests, range: 0..<50, connections: 4, seconds: 30, rate: 100)
+        let result = run(server, 50, connections: 4, rate: 100)
         #expect(result.accepted == 50)
         // Request 49 is scheduled 0.49 s after the start: the run cannot end before.
         #expect(result.elapsed >= 0.49)
@@ -56,20 +65,15 @@ import Testing
     @Test func stopsStartingRequestsWhenTheTimeIsUp() throws {
         let server = try ScriptedServer()
         defer { server.stop() }
-        let requests = LoadRequests(bodies: (0..<1000).map { _ in Array("200".utf8) }, port: server.port)
-        let result = LoadClient.run(
-            port: server.port, requests: requests, range: 0..<1000, connections: 2, seconds: 0.3, rate: 100)
+        let result = run(server, 1000, connections: 2, seconds: 0.3, rate: 100)
         #expect(result.accepted >= 20 && result.accepted <= 40, "\(result.accepted)")
         #expect(result.elapsed < 2)
     }
 
     @Test func aServerThatIsGoneCountsEveryRequestAsAServerError() throws {
         let server = try ScriptedServer()
-        let port = server.port
         server.stop()
-        let requests = LoadRequests(bodies: (0..<5).map { _ in Array("200".utf8) }, port: port)
-        let result = LoadClient.run(
-            port: port, requests: requests, range: 0..<5, connections: 2, seconds: 10, rate: nil)
+        let result = run(server, 5, connections: 2, seconds: 10)
         #expect(result.serverErrors == 5)
         #expect(result.accepted == 0)
     }
