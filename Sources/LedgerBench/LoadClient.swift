@@ -40,6 +40,8 @@ struct LoadClient {
     var other = 0
     var elapsed = 0.0
     var latenciesMilliseconds: [Double] = []
+    /// Why requests failed without a reply (counted in ``serverErrors``), with how many each.
+    var failures: [String: Int] = [:]
 
     /// How long a request may wait for its reply before it counts as failed (as the blocking
     /// client's 30 s receive timeout did).
@@ -152,7 +154,7 @@ private struct LoadLoop: ~Copyable {
                 lastTimeoutCheck = now
                 for k in connections.indices
                 where connections[k].request >= 0 && now - connections[k].sentAt > LoadClient.replyTimeout {
-                    fail(k)
+                    fail(k, "no reply in \(Int(LoadClient.replyTimeout)) s")
                 }
             }
         }
@@ -163,8 +165,10 @@ private struct LoadLoop: ~Copyable {
     /// Sends `request` on connection `k`, connecting first when it has no socket.
     mutating func begin(_ k: Int, request: Int, scheduled: Double, now: Double) {
         if connections[k].fd < 0 {
-            guard let fd = try? LoopbackSocket.connect(port: port) else {
+            let fd: Int32
+            do { fd = try LoopbackSocket.connect(port: port) } catch {
                 result.serverErrors += 1
+                result.failures["\(error)", default: 0] += 1
                 idle.append(k)
                 return
             }
@@ -172,6 +176,7 @@ private struct LoadLoop: ~Copyable {
             guard watch(fd, k, writable: false, op: EPOLL_CTL_ADD) else {
                 Glibc.close(fd)
                 result.serverErrors += 1
+                result.failures["epoll_ctl: errno \(errno)", default: 0] += 1
                 idle.append(k)
                 return
             }
@@ -196,14 +201,16 @@ private struct LoadLoop: ~Copyable {
             Glibc.send(c.fd, all.baseAddress! + r.lowerBound + c.sent, r.count - c.sent, Int32(MSG_NOSIGNAL))
         }
         if n < 0 {
-            guard errno == EAGAIN || errno == EWOULDBLOCK else { return fail(k) }
+            guard errno == EAGAIN || errno == EWOULDBLOCK else { return fail(k, "send: errno \(errno)") }
         } else {
             connections[k].sent += n
         }
         let wantsWrite = connections[k].sent < r.count
         guard wantsWrite != c.wantsWrite else { return }
         connections[k].wantsWrite = wantsWrite
-        guard watch(c.fd, k, writable: wantsWrite, op: EPOLL_CTL_MOD) else { return fail(k) }
+        guard watch(c.fd, k, writable: wantsWrite, op: EPOLL_CTL_MOD) else {
+            return fail(k, "epoll_ctl: errno \(errno)")
+        }
     }
 
     /// Adds or changes `fd` (connection `k`) in the epoll set: readable, and writable when asked.
@@ -228,14 +235,14 @@ private struct LoadLoop: ~Copyable {
             dropSocket(k)
             return
         }
-        guard n > 0 else { return fail(k) }
+        guard n > 0 else { return fail(k, n == 0 ? "closed by the server" : "recv: errno \(errno)") }
         connections[k].received += n
         if connections[k].head == nil {
             switch HTTPReplyHead.parse(UnsafeRawBufferPointer(rebasing: buffer.prefix(connections[k].received))) {
             case .incomplete:
-                guard connections[k].received < buffer.count else { return fail(k) }
+                guard connections[k].received < buffer.count else { return fail(k, "reply head too long") }
                 return
-            case .malformed: return fail(k)
+            case .malformed: return fail(k, "not an HTTP reply")
             case .head(let head): connections[k].head = head
             }
         }
@@ -253,8 +260,9 @@ private struct LoadLoop: ~Copyable {
 
     /// Connection `k`'s request failed (the connection broke, timed out or sent no HTTP): a
     /// server error; the socket is closed and the next request on `k` connects again.
-    mutating func fail(_ k: Int) {
+    mutating func fail(_ k: Int, _ why: String) {
         result.serverErrors += 1
+        result.failures[why, default: 0] += 1
         dropSocket(k)
         finish(k)
     }

@@ -78,6 +78,11 @@ extension LedgerBenchCommand {
                 let paced = LoadClient.run(
                     port: server.port, requests: requests, range: count..<requests.count, connections: connections,
                     seconds: min(seconds, 10), rate: rate / 2)
+                for (phase, run) in [("throughput", full), ("latency", paced)] {
+                    for (why, n) in run.failures.sorted(by: { $0.key < $1.key }) {
+                        BenchOutput.stderr("\(phase) phase: \(n) requests failed: \(why)\n")
+                    }
+                }
                 let cores = Parallel.processorCount
                 let verifyRate = CoreBenchmark(entries: 0, workdir: nil, progress: BenchProgress()).rawLimits().0
                 let limit = Double(cores) * verifyRate

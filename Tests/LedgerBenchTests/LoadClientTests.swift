@@ -34,6 +34,7 @@ import Testing
         #expect(result.accepted == 150)
         #expect(result.serverErrors == 100)  // 50 × 503 and 50 dropped connections
         #expect(result.other == 50)
+        #expect(result.failures == ["closed by the server": 50])
         #expect(result.latenciesMilliseconds.count == 250)
         #expect(server.requests == 300)
         // Every dropped connection was replaced by a new one.
@@ -75,6 +76,8 @@ import Testing
         server.stop()
         let result = run(server, 5, connections: 2, seconds: 10)
         #expect(result.serverErrors == 5)
+        #expect(
+            result.failures.count == 1 && result.failures.first?.key.contains("connect") == true, "\(result.failures)")
         #expect(result.accepted == 0)
     }
 }
