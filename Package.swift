@@ -49,6 +49,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         .target(name: "LedgerCore", dependencies: ["LedgerCrypto"], swiftSettings: swiftSettings),
+        // Linux epoll for `ledger-bench load`'s client (Swift's Glibc module does not export it).
+        .systemLibrary(name: "CEpoll"),
         // Item codes, schemes, parameters and measures: the vocabulary below Consensus and ControlLists.
         .target(name: "ControlCodes", swiftSettings: swiftSettings),
         .target(
@@ -135,6 +137,7 @@ let package = Package(
             name: "LedgerBench",
             dependencies: [
                 "LedgerCore", "LedgerCrypto", "ControlCodes", "Consensus", "ControlLists", "LedgerTestSupport",
+                .target(name: "CEpoll", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -181,6 +184,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `ledger-bench`'s own parts (the load generator's HTTP client).
+        .testTarget(name: "LedgerBenchTests", dependencies: ["LedgerBench"], swiftSettings: swiftSettings),
         .testTarget(
             name: "LedgerReportsTests",
             dependencies: ["LedgerReports", "Consensus", "LedgerCore"],

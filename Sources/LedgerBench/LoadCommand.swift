@@ -4,7 +4,6 @@ import Foundation
 import LedgerCore
 import LedgerCrypto
 import LedgerTestSupport
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -56,13 +55,17 @@ extension LedgerBenchCommand {
                 defer { try? FileManager.default.removeItem(atPath: keyFile) }
                 let half = min(count, Int(seconds) * 20_000)
                 BenchOutput.stderr("signing \(count + half) statements\n")
-                let bodies = Self.sign(count + half, authors: authors)
+                var bodies = Self.sign(count + half, authors: authors)
                 let server = try LoadServer.start(dir: dir, keyFile: keyFile)
                 defer { server.stop() }
+                // Every request's bytes, built before the clock starts.
+                let requests = LoadRequests(bodies: bodies, port: server.port)
+                bodies = []
                 BenchOutput.stderr("server at 127.0.0.1:\(server.port); throughput phase\n")
                 let cpuBefore = (server: server.cpuSeconds(), client: LoadServer.ownCPUSeconds())
                 let full = LoadClient.run(
-                    port: server.port, bodies: bodies[..<count], connections: connections, seconds: seconds, rate: nil)
+                    port: server.port, requests: requests, range: 0..<count, connections: connections,
+                    seconds: seconds, rate: nil)
                 let rate = Double(full.accepted) / full.elapsed
                 // CPU time per append (server and load generator), steadier than the rate on a
                 // machine shared with other work.
@@ -73,8 +76,13 @@ extension LedgerBenchCommand {
                 _ = getloadavg(&load, 3)
                 BenchOutput.stderr("latency phase at \(Int(rate / 2))/s\n")
                 let paced = LoadClient.run(
-                    port: server.port, bodies: bodies[count...], connections: connections,
+                    port: server.port, requests: requests, range: count..<requests.count, connections: connections,
                     seconds: min(seconds, 10), rate: rate / 2)
+                for (phase, run) in [("throughput", full), ("latency", paced)] {
+                    for (why, n) in run.failures.sorted(by: { $0.key < $1.key }) {
+                        BenchOutput.stderr("\(phase) phase: \(n) requests failed: \(why)\n")
+                    }
+                }
                 let cores = Parallel.processorCount
                 let verifyRate = CoreBenchmark(entries: 0, workdir: nil, progress: BenchProgress()).rawLimits().0
                 let limit = Double(cores) * verifyRate
@@ -175,111 +183,5 @@ struct LoadServer {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let seconds = { (t: timeval) in Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-}
-
-/// Closed-loop (or paced) clients over keep-alive HTTP/1.1 connections to 127.0.0.1.
-struct LoadClient {
-    var accepted = 0
-    var serverErrors = 0
-    var other = 0
-    var elapsed = 0.0
-    var latenciesMilliseconds: [Double] = []
-
-    func percentile(_ p: Double) -> Double {
-        guard !latenciesMilliseconds.isEmpty else { return 0 }
-        let sorted = latenciesMilliseconds.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-    }
-
-    /// Posts `bodies` over `connections` threads until they are all sent or `seconds` pass;
-    /// with `rate`, request k is scheduled at start + k / rate and its latency counts from then.
-    static func run(port: Int, bodies: ArraySlice<[UInt8]>, connections: Int, seconds: Double, rate: Double?)
-        -> LoadClient
-    {
-        let next = Atomic<Int>(0)
-        let results = Mutex(LoadClient())
-        let group = DispatchGroup()
-        let start = BenchSystem.monotonicSeconds()
-        let bodies = Array(bodies)
-        for _ in 0..<connections {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                var local = LoadClient()
-                var connection: Int32 = -1
-                defer { if connection >= 0 { close(connection) } }
-                while true {
-                    let k = next.add(1, ordering: .relaxed).oldValue
-                    guard k < bodies.count, BenchSystem.monotonicSeconds() - start < seconds else { break }
-                    var scheduled = BenchSystem.monotonicSeconds()
-                    if let rate {
-                        scheduled = start + Double(k) / rate
-                        let wait = scheduled - BenchSystem.monotonicSeconds()
-                        if wait > 0 { usleep(useconds_t(wait * 1e6)) }
-                    }
-                    if connection < 0 { connection = (try? LoopbackSocket.connect(port: port)) ?? -1 }
-                    guard connection >= 0, let status = post(connection, port: port, body: bodies[k]) else {
-                        if connection >= 0 { close(connection) }
-                        connection = -1
-                        local.serverErrors += 1
-                        continue
-                    }
-                    local.latenciesMilliseconds.append((BenchSystem.monotonicSeconds() - scheduled) * 1000)
-                    switch status {
-                    case 200..<300: local.accepted += 1
-                    case 500...: local.serverErrors += 1
-                    default: local.other += 1
-                    }
-                }
-                results.withLock {
-                    $0.accepted += local.accepted
-                    $0.serverErrors += local.serverErrors
-                    $0.other += local.other
-                    $0.latenciesMilliseconds += local.latenciesMilliseconds
-                }
-            }.start()
-        }
-        group.wait()
-        var out = results.withLock { $0 }
-        out.elapsed = BenchSystem.monotonicSeconds() - start
-        return out
-    }
-
-    /// One request on a keep-alive connection; the status, or nil when the connection failed.
-    static func post(_ fd: Int32, port: Int, body: [UInt8]) -> Int? {
-        let head =
-            "POST /api/v1/entries HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.count)\r\n\r\n"
-        let request = Array(head.utf8) + body
-        var sent = 0
-        while sent < request.count {
-            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return nil }
-            sent += n
-        }
-        var data = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        let separator = Array("\r\n\r\n".utf8)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { return nil }
-            data += chunk[..<n]
-            guard let end = data.firstRange(of: separator)?.lowerBound else { continue }
-            let headText = String(decoding: data[..<end], as: UTF8.self).lowercased()
-            let lines = headText.components(separatedBy: "\r\n")
-            let parts = lines[0].split(separator: " ")
-            guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
-            let length =
-                lines.first { $0.hasPrefix("content-length:") }.flatMap {
-                    Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
-                } ?? 0
-            while data.count < end + 4 + length {
-                let m = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                guard m > 0 else { return nil }
-                data += chunk[..<m]
-            }
-            return status
-        }
     }
 }

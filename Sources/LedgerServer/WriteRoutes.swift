@@ -88,6 +88,24 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
         return reply.response(.created)
     }
 
+    /// Whether the Content-Type `type` is `application/json`: its media type (before any `;`),
+    /// without spaces and tabs, in any case. The usual spelling is compared on its bytes first.
+    package static func isJSON(_ type: String) -> Bool {
+        var type = type
+        let isLetter = { (b: UInt8) in b >= 0x61 && b <= 0x7A }
+        if type.utf8.count == 16,
+            type.withUTF8({
+                zip($0, "application/json".utf8).allSatisfy { a, b in a == b || isLetter(b) && a | 0x20 == b }
+            })
+        {
+            return true
+        }
+        let mediaType = type.split(separator: ";").first.map {
+            String($0.filter { $0 != " " && $0 != "\t" }).lowercased()
+        }
+        return mediaType == "application/json"
+    }
+
     /// The 202/201 reply: `{"index","leafHash","proof"?,"receipt","statementHash"}` in
     /// canonical JSON and a newline, written member by member in canonical (sorted) order, as
     /// `JSONValue.canonicalBytes` writes it, without building a dictionary.
@@ -124,10 +142,7 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
     /// bytes (a larger declared length is refused before any of the body is read).
     static func read(_ request: Request) async -> Result<SignedStatement, Problem> {
         let type = request.headers[.contentType]
-        let mediaType = type?.split(separator: ";").first.map {
-            String($0.filter { $0 != " " && $0 != "\t" }).lowercased()
-        }
-        guard mediaType == "application/json" else { return .failure(.unsupportedMediaType(type)) }
+        guard let type, isJSON(type) else { return .failure(.unsupportedMediaType(type)) }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
             return .failure(.tooLarge(maxBodySize))
         }

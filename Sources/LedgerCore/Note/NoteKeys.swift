@@ -115,11 +115,15 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
 public struct NoteSignerKey: Sendable {
     public let name: String
     public let signingKey: SigningKey
+    /// The Ed25519 (type 0x01) verifier key, made once: every signature line names its key ID
+    /// (a SHA-256), and the server signs a receipt for every append.
+    public let verifierKey: NoteVerifierKey
 
     public init(name: String, signingKey: SigningKey) throws(LedgerError) {
         guard NoteName.isValid(name) else { throw .malformed("invalid key name \"\(name)\" (no '+', no spaces)") }
         self.name = name
         self.signingKey = signingKey
+        verifierKey = try NoteVerifierKey(name: name, type: .ed25519, publicKey: signingKey.verifyingKey)
     }
 
     /// Generates a fresh random key.
@@ -141,11 +145,6 @@ public struct NoteSignerKey: Sendable {
         guard parts[3].utf8.count == 8, NoteName.hex8(verifierKey.keyID) == parts[3] else {
             throw .malformed("signer key ID \(parts[3]) does not match its name and key")
         }
-    }
-
-    /// The Ed25519 (type 0x01) verifier key.
-    public var verifierKey: NoteVerifierKey {
-        try! NoteVerifierKey(name: name, type: .ed25519, publicKey: signingKey.verifyingKey)
     }
 
     /// The witness cosignature (type 0x04) verifier key for the same key pair.
