@@ -257,8 +257,8 @@ figures += [
      + f"; {cpu_note('tiles')}"),
     ("  the static file, reads/s", static_rate, "all 200", static_ok, cpu_note("static")),
     ("  of which hash tiles alone, reads/s", rate("hashtiles"), "all 200", all_ok("hashtiles"),
-     f"{rate('hashtiles') / static_rate:.2f} of the static file ({static_note}); "
-     f"{per_request_kb('hashtiles'):.1f} kB a reply; {cpu_note('hashtiles')}"),
+     f"{rate('hashtiles') / static_rate:.2f} of the static file (the static file: {static_note}); "
+     f"a hash tile {per_request_kb('hashtiles'):.1f} kB a reply; {cpu_note('hashtiles')}"),
     ("  of which entry bundles alone, reads/s", rate("bundles"), "all 200", all_ok("bundles"),
      f"{mb_per_s('bundles'):.0f} MB/s, {per_request_kb('bundles'):.1f} kB a reply; "
      f"{mb_per_s('bundles') / mb_per_s('static'):.2f} of the static file's MB/s; {cpu_note('bundles')}"),
