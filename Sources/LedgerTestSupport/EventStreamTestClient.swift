@@ -68,8 +68,11 @@ package final class EventStreamTestClient: @unchecked Sendable {
     }
 
     /// Reads until `done(body)` holds, the server closes the connection, or `seconds` pass;
-    /// returns whether `done` held.
-    package func read(until done: @escaping @Sendable (String) -> Bool, seconds: Double = 20) async throws -> Bool {
+    /// returns whether `done` held. The default is long (90 s): it only matters when what is
+    /// awaited is late, and while the whole suite runs on two cores, synchronous tests that wait
+    /// for child processes hold the concurrency pool's threads, so an in-process server's
+    /// timers can run tens of seconds late. Waits that expect nothing give a short `seconds`.
+    package func read(until done: @escaping @Sendable (String) -> Bool, seconds: Double = 90) async throws -> Bool {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 continuation.resume(with: Result { try self.readBlocking(until: done, seconds: seconds) })
