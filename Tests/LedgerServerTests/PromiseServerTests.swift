@@ -245,10 +245,10 @@ import Testing
             }
             #expect(signed.status == 0, "\(signed.err)")
             let stored = try #require(try copy.ledger.store.checkpointText(size: 101))
-            let served = try await eventually(seconds: 30) {
+            let served = try await eventually(seconds: 120) {
                 try await HTTPTestClient.get(port: server.port, "/checkpoint").text == stored
             }
-            #expect(served, "the checkpoint of size 101 was not served within 30 s")
+            #expect(served, "the checkpoint of size 101 was not served within 120 s")
 
             // One more entry, and a note of its size over another root, signed by the log key.
             let more = try await onThread {
