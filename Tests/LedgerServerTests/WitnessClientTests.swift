@@ -115,7 +115,7 @@ func metricValue(_ text: String, _ series: String) -> Double? {
 }
 
 /// Polls `condition` every 50 ms until it holds or `seconds` pass; returns whether it held.
-func eventually(seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(seconds: Double = 120, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

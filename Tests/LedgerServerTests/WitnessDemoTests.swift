@@ -84,7 +84,7 @@ import Testing
             [copy, "--refresh-interval", "0.1"]
                 + zip(witnesses, vkeys).flatMap { ["--witness", "\($0.url)/witness=\($1)"] })
         started.append(log.process)
-        let cosigned = try await eventually(seconds: 60) {
+        let cosigned = try await eventually(seconds: 120) {
             let text = try await HTTPTestClient.get(port: log.port, "/checkpoint").text
             return text.contains("\n— witness.G7-DE.demo ") && text.contains("\n— witness.G7-FR.demo ")
         }
