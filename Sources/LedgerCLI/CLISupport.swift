@@ -83,7 +83,7 @@ func printError(_ s: String) {
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
-/// `s` with every private key in it (`PRIVATE+KEY+…`, any case, up to the next space or quote)
+/// `s` with every private key in it (`PRIVATE+KEY+…`, any case, to the end of its word)
 /// cut to `PRIVATE+KEY+…`: an error message may quote an argument, and an argument may be a
 /// pasted key. The last line of defence; the commands refuse keys in place of vkeys or files
 /// before that.
@@ -91,26 +91,34 @@ func redactingPrivateKeys(_ s: String) -> String {
     let marker = Array("PRIVATE+KEY+".utf8)
     let bytes = Array(s.utf8)
     guard bytes.count >= marker.count else { return s }
+    let space: Set<UInt8> = [0x20, 0x09, 0x0a, 0x0d]
+    // What may follow "…" in a message naming the form, and end a word that quotes a key.
+    let closing: Set<UInt8> = Set(")],;:'\".".utf8)
     var out = [UInt8]()
     var i = 0
     while i < bytes.count {
-        // (A marker followed by "…" and then nothing of a key is a message naming the form.)
         let next = i + marker.count
-        let namesTheForm =
-            next + 3 <= bytes.count && bytes[next..<next + 3].elementsEqual([0xe2, 0x80, 0xa6])
-            && (next + 3 == bytes.count || [0x20, 0x29, 0x2c, 0x3b, 0x27, 0x22, 0x0a].contains(bytes[next + 3]))
-        if next < bytes.count, !namesTheForm,
+        guard next <= bytes.count,
             zip(bytes[i..<next], marker).allSatisfy({ ($0 & 0xdf) == $1 || $0 == $1 })
-        {
-            out += bytes[i..<i + marker.count] + Array("…".utf8)
-            i += marker.count
-            while i < bytes.count, ![0x20, 0x09, 0x0a, 0x0d, 0x22, 0x27].contains(bytes[i]) { i += 1 }
-            // A quoting message's "KEY: reason" keeps its colon.
-            if out.last != UInt8(ascii: ":"), i > 0, bytes[i - 1] == UInt8(ascii: ":") { out.append(UInt8(ascii: ":")) }
-        } else {
+        else {
             out.append(bytes[i])
             i += 1
+            continue
         }
+        // A key has no space: it runs to the end of the word.
+        var end = next
+        while end < bytes.count, !space.contains(bytes[end]) { end += 1 }
+        let word = bytes[next..<end]
+        // "PRIVATE+KEY+…" then closing punctuation only: a message naming the form, kept.
+        if word.starts(with: [0xe2, 0x80, 0xa6]), word.dropFirst(3).allSatisfy(closing.contains) {
+            out += bytes[i..<end]
+        } else {
+            out += bytes[i..<next] + Array("…".utf8)
+            // The quote or colon that ends a quoting message's word (never key material:
+            // a key ends in base64).
+            if end > next, closing.contains(bytes[end - 1]) { out.append(bytes[end - 1]) }
+        }
+        i = end
     }
     return String(decoding: out, as: UTF8.self)
 }

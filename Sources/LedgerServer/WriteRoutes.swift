@@ -3,6 +3,7 @@ import LedgerCore
 import LedgerCrypto
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The write API (specs/api.md §Write API): `POST /api/v1/entries` takes one signed statement
 /// and appends it through the ledger's own rules (group commit, ``GroupCommitter``); the reply
@@ -74,9 +75,7 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
             logger.error("signing a receipt failed", metadata: ["error": "\(error.message)"])
             return Problem.storeFailed(error).response
         }
-        guard request.uri.queryParameters.get("wait") == "1",
-            await writer.waiters.wait(for: reply.index, until: .now + writer.configuration.waitTimeout)
-        else {
+        guard request.uri.queryParameters.get("wait") == "1", await Self.covered(reply.index, writer) else {
             return reply.response(.accepted)
         }
         do throws(LedgerServerError) {
@@ -165,3 +164,16 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
 
 /// The write routes as the server mounts them.
 package typealias WriteEndpoint<Rules: LedgerRules, Store: LedgerStore> = WriteRoutes<BasicRequestContext, Rules, Store>
+
+extension WriteRoutes {
+    /// Waits for a published checkpoint that covers `index` (``WriteConfiguration/waitTimeout`` at
+    /// most). Graceful shutdown ends every wait at once: the HTTP server stops before the
+    /// signing service (which closes the waits when it stops), and waits for requests in flight.
+    static func covered<R: LedgerRules, S: LedgerStore>(_ index: Int64, _ writer: LogWriter<R, S>) async -> Bool {
+        await withGracefulShutdownHandler {
+            await writer.waiters.wait(for: index, until: .now + writer.configuration.waitTimeout)
+        } onGracefulShutdown: {
+            writer.waiters.close()
+        }
+    }
+}

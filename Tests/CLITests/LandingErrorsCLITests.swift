@@ -135,14 +135,18 @@ import Testing
             [ledgerBinary, "checkpoint", "led", "--sign", "--key", secret],
             serve + ["led", "--port", "0", "--operator-key", secret],
         ].map { ($0, "a key file is expected, not the private key itself") }
-        // A key whose name starts with "€" (bytes E2 82 AC, like the "…" the messages use).
-        let euro = try ledger(["key", "generate", "--name", "€x", "--out", "euro.key"], cwd: n.dir)
-        #expect(euro.status == 0, "\(euro.stderr)")
-        let euroSecret = try read(n.dir + "/euro.key").trimmingCharacters(in: .whitespacesAndNewlines)
-        for args in [["verify", "led", euroSecret], ["status", euroSecret], ["log", "led", "--from", euroSecret]] {
-            let r = try ledger(args, cwd: n.dir)
-            #expect(r.status == 2, "\(r.stderr)")
-            #expect(!(r.stderr + r.stdout).contains(String(euroSecret.dropFirst(14))), "echoed: \(r.stderr)")
+        // Key names that look like the messages' own "PRIVATE+KEY+…" (a name starting with "€",
+        // bytes E2 82 AC like "…"; "…" and punctuation; quotes that once ended the cut).
+        for (i, name) in ["€x", "…,x", "…)x", "…;x", "a'b", "a\"b"].enumerated() {
+            let made = try ledger(["key", "generate", "--name", name, "--out", "odd\(i).key"], cwd: n.dir)
+            #expect(made.status == 0, "\(name): \(made.stderr)")
+            let odd = try read(n.dir + "/odd\(i).key").trimmingCharacters(in: .whitespacesAndNewlines)
+            let seed = String(odd.split(separator: "+").last!)
+            for args in [["verify", "led", odd], ["status", odd], ["log", "led", "--from", odd]] {
+                let r = try ledger(args, cwd: n.dir)
+                #expect(r.status == 2, "\(name): \(r.stderr)")
+                #expect(!(r.stderr + r.stdout).contains(seed), "\(name): echoed: \(r.stderr)")
+            }
         }
         let quoted: [([String], String)] = [
             ([ledgerBinary, "verify", secret], "PRIVATE+KEY+…: not a ledger directory"),

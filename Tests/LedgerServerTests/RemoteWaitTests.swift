@@ -119,3 +119,41 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(300), "ended \(ContinuousClock.now - started) after")
     }
 }
+
+/// SIGTERM while a `?wait=1` is held (specs/api.md: "or when the server shuts down, it replies
+/// `202`"): the wait ends at once and the server exits. It once held shutdown for the whole wait:
+/// the HTTP server stops first and waits for requests in flight, and the waits were released only
+/// when the signing service stopped after it.
+@Suite struct ShutdownDuringWaitTests {
+    @Test(.timeLimit(.minutes(5))) func aHeldWaitIsAnswered202AtShutdownAndTheServerExits() async throws {
+        let suite = WriteServeCommandTests()
+        let (fx, keyFile) = try suite.ledgerWithKeyFile("shutdown-wait")
+        defer { suite.remove(fx, keyFile) }
+        let server = try await ServeProcess.start([
+            fx.directory, "--operator-key", keyFile, "--checkpoint-interval", "3600", "--max-delay", "3600",
+        ])
+        // The first checkpoint is signed at start; the wait is for the entry after it.
+        try await Task.sleep(for: .seconds(1))
+        let statement = try fx.note("held")
+        // The reply's arrival is timed on the posting thread (not the concurrency pool, which a
+        // full test run can starve).
+        let port = server.port
+        let reply = Task {
+            try await onThread { () -> (HTTPResult, Date) in
+                let r = try HTTPTestClient.getBlocking(
+                    port: port, "/api/v1/entries?wait=1", method: "POST", body: statement.body,
+                    headers: ["Content-Type": "application/json"])
+                return (r, Date())
+            }
+        }
+        try await Task.sleep(for: .seconds(2))
+        let signalled = Date()
+        kill(server.process.processIdentifier, SIGTERM)
+        let (r, answered) = try await reply.value
+        #expect(r.status == 202, "\(r.status) \(r.text)")
+        #expect(try JSONParser.parse(r.body)["proof"] == nil)
+        #expect(try await waitForExit(server.process, seconds: 60), "still running after SIGTERM")
+        // At once, not at the end of the 25 s hold (1.7 s to the exit, measured by hand).
+        #expect(answered.timeIntervalSince(signalled) < 15, "answered \(answered.timeIntervalSince(signalled)) s after")
+    }
+}
