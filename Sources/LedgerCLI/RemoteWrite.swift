@@ -158,20 +158,8 @@ enum RemoteLedger {
             guard let receipt = accepted.receipt else {
                 throw LedgerError.malformed("\(endpoint): the reply has no receipt")
             }
-            // Saved only when it is what it claims: signed by the log key, for this statement at
-            // the index and leaf hash of the reply.
-            let checked: Receipt
-            do throws(LedgerError) {
-                checked = try SignedReceipt(parsing: receipt, logKey: logKey).receipt
-            } catch {
-                throw error.prefixed("\(endpoint): the reply's receipt: ")
-            }
-            guard checked.statementHash == signed.statement.hash, checked.index == UInt64(accepted.index),
-                checked.leafHash == accepted.leafHash
-            else {
-                throw LedgerError.proofInvalid(
-                    "\(endpoint): the reply's receipt is for another statement, index or leaf than the reply's")
-            }
+            // Saved only when it is what it claims (``checkedReceipt``).
+            _ = try checkedReceipt(receipt, accepted, of: signed, logKey, endpoint)
             try LedgerFiles.writeAtomically(Array(receipt.utf8), to: file)
         }
         if options.wait {
@@ -187,6 +175,27 @@ enum RemoteLedger {
             index: UInt64(accepted.index), leafHash: accepted.leafHash, entry: entry)
     }
 
+    /// The reply's receipt, when it is what it claims: signed by the log key, for this statement
+    /// at the index and leaf hash of the reply.
+    static func checkedReceipt(
+        _ text: String, _ accepted: SubmissionReply, of signed: SignedStatement, _ logKey: NoteVerifierKey,
+        _ endpoint: String
+    ) throws(LedgerError) -> Receipt {
+        let checked: Receipt
+        do throws(LedgerError) {
+            checked = try SignedReceipt(parsing: text, logKey: logKey).receipt
+        } catch {
+            throw error.prefixed("\(endpoint): the reply's receipt: ")
+        }
+        guard checked.statementHash == signed.statement.hash, checked.index == UInt64(accepted.index),
+            checked.leafHash == accepted.leafHash
+        else {
+            throw .proofInvalid(
+                "\(endpoint): the reply's receipt is for another statement, index or leaf than the reply's")
+        }
+        return checked
+    }
+
     /// The longest `--wait` polls for the proof after a `202`, whatever include-by the log promised.
     static let maxWaitSeconds: Int64 = 600
 
@@ -199,11 +208,8 @@ enum RemoteLedger {
         _ accepted: SubmissionReply, of signed: SignedStatement, _ client: LogClient, _ logKey: NoteVerifierKey,
         _ endpoint: String
     ) throws -> String {
-        let receipt = accepted.receipt.flatMap { try? SignedReceipt(parsing: $0, logKey: logKey).receipt }
-        let includeBy = receipt.flatMap { r in
-            r.statementHash == signed.statement.hash && r.index == UInt64(accepted.index)
-                && r.leafHash == accepted.leafHash ? r.includeBy : nil
-        }
+        let includeBy = accepted.receipt.flatMap { try? checkedReceipt($0, accepted, of: signed, logKey, endpoint) }?
+            .includeBy
         let now = Timestamp.now().secondsSinceEpoch
         let promised = includeBy.map { $0.secondsSinceEpoch + 30 } ?? now + 60
         let deadline = min(promised, now + maxWaitSeconds)

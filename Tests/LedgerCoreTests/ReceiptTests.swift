@@ -67,6 +67,13 @@ import Testing
             text = try SignedReceipt(signing: receipt, with: fx.op).serialized
         }
 
+        /// The checkpoint of the ledger before the promised entry (one that does not cover it).
+        func checkpointBeforeThePromisedEntry() throws -> Checkpoint {
+            let old = fx.ledger.store.size
+            return Checkpoint(
+                origin: fx.op.name, size: UInt64(old - 1), root: try fx.ledger.store.tree.root(treeSize: old - 1))
+        }
+
         func evidence(now: Timestamp? = nil, witnesses: [NoteVerifierKey] = []) throws -> ReceiptEvidence {
             let cp = try fx.ledger.checkpoint()
             let size = Int64(cp.checkpoint.size)
@@ -104,12 +111,8 @@ import Testing
 
     @Test func notCoveredIsPendingUntilIncludeByThenBroken() throws {
         let issued = try Issued(delay: 60)
-        // The checkpoint is of the ledger before the promised entry.
         let old = issued.fx.ledger.store.size
-        let cp = Checkpoint(
-            origin: issued.fx.op.name, size: UInt64(old - 1),
-            root: try issued.fx.ledger.store.tree.root(treeSize: old - 1))
-        var note = try SignedNote(text: cp.text)
+        var note = try SignedNote(text: try issued.checkpointBeforeThePromisedEntry().text)
         note.sign(with: issued.fx.op)
         var evidence = ReceiptEvidence(
             receipt: issued.text, logKey: issued.fx.op.verifierKey, checkpoint: note.serialized, entry: nil,
@@ -143,9 +146,7 @@ import Testing
     @Test func onlyALateCosignatureByAGivenWitnessMakesABreachPortable() throws {
         let issued = try Issued(delay: 60)
         let old = issued.fx.ledger.store.size
-        let cp = Checkpoint(
-            origin: issued.fx.op.name, size: UInt64(old - 1),
-            root: try issued.fx.ledger.store.tree.root(treeSize: old - 1))
+        let cp = try issued.checkpointBeforeThePromisedEntry()
         let trusted = try NoteSignerKey.generate(name: "witness.example")
         let stranger = try NoteSignerKey.generate(name: "stranger.example")
         let includeBy = issued.receipt.includeBy.secondsSinceEpoch
