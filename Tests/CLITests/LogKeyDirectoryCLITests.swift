@@ -22,7 +22,10 @@ import Testing
         }
         #expect(try fx.snapshot() == before, "nothing written")
         // Where no ledger is read, a key would check nothing: refused, as a bad or private key is.
-        for args in [["forum", "list"], ["forum", "show", "--forum", "G7"]] {
+        for args in [
+            ["forum", "list"], ["forum", "show", "--forum", "G7"], ["list", "compare", "a.json", "b.json"],
+            ["list", "diff", "a.json", "b.json"],
+        ] {
             let r = try ledger(args + ["--log-vkey", fx.opVkey], cwd: fx.dir)
             #expect(r.status == 2 && r.stderr.contains("--log-vkey checks a ledger's key"), "\(args): \(r.stderr)")
         }
