@@ -16,6 +16,10 @@ package struct ServerConfiguration: Sendable {
     package var refreshInterval: Duration
     /// TLS (``ServerTLS``); nil serves plain HTTP.
     package var tls: TLSConfiguration?
+    /// Whether a tile already cached is answered on the connection's event loop
+    /// (``TileFastPathHandler``) rather than by the router; the reply is the same. Off, or
+    /// when requests are logged (debug level), every request goes to the router.
+    package var answersCachedTilesOnEventLoop = true
 
     package init(
         host: String = "127.0.0.1", port: Int = 8080, refreshInterval: Duration = .seconds(1),
@@ -35,9 +39,15 @@ package struct ServerConfiguration: Sendable {
     /// HTTP/1.1, over TLS when configured. (`HTTPServerBuilder.tls` is declared `throws` but only
     /// returns a builder; the TLS set-up that can fail runs per connection, and the files were
     /// checked by ``ServerTLS/configuration(certificateFile:keyFile:)``.)
-    var httpServer: HTTPServerBuilder {
-        guard let tls else { return .http1() }
-        return try! .tls(.http1(), tlsConfiguration: tls)
+    var httpServer: HTTPServerBuilder { httpServer(channelHandlers: { [] }) }
+
+    /// ``httpServer`` with `channelHandlers()` added to each connection after the HTTP/1 codec.
+    func httpServer(
+        channelHandlers: @escaping @Sendable () -> [any RemovableChannelHandler]
+    ) -> HTTPServerBuilder {
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: channelHandlers()))
+        guard let tls else { return http1 }
+        return try! .tls(http1, tlsConfiguration: tls)
     }
 }
 
@@ -119,16 +129,27 @@ package func buildApplication<Store: LedgerStore>(
     witness: WitnessRoutes<BasicRequestContext>? = nil, extras: ServerExtras = ServerExtras(),
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    Application(
+    let logRequests = logger.logLevel <= .debug
+    let channelHandlers = tileFastPath(
+        log: log, metrics: extras.metrics, isOn: configuration.answersCachedTilesOnEventLoop && !logRequests)
+    return Application(
         router: buildRouter(
             log: log, witness: witness, metrics: extras.metrics, extensions: extras.extensions,
-            logRequests: logger.logLevel <= .debug),
-        server: configuration.httpServer,
+            logRequests: logRequests),
+        server: configuration.httpServer(channelHandlers: channelHandlers),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         services: [LogRefreshService(log: log, interval: configuration.refreshInterval, logger: logger)]
             + extras.services + extras.extensions.flatMap(\.services),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
+}
+
+/// Makes each connection's ``TileFastPathHandler`` when `isOn`, nothing otherwise.
+private func tileFastPath<Store: LedgerStore>(
+    log: PublishedLog<Store>, metrics: ServerMetrics?, isOn: Bool
+) -> @Sendable () -> [any RemovableChannelHandler] {
+    guard isOn else { return { [] } }
+    return { [TileFastPathHandler(log: log, metrics: metrics)] }
 }
 
 /// Builds the application (``buildApplication(log:configuration:logger:witness:extras:onListening:)``) and

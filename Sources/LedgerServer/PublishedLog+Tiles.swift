@@ -36,6 +36,17 @@ extension PublishedLog {
         tileCache.insert(entry, for: tile)
         return entry.body
     }
+
+    /// The body of `tile` when the cache holds it and the published tree commits to it
+    /// (the hit of ``tileBody(_:)``); nil otherwise, a miss not counted. Reads nothing from
+    /// the store: safe on an event loop (``TileFastPathHandler``).
+    package func cachedTileBody(_ tile: TilePath) -> ByteBuffer? {
+        let view = self.view
+        guard view.serves(tile), let cached = tileCache.entry(tile, countingMiss: false),
+            view.commits(to: cached.commitment, tile: tile)
+        else { return nil }
+        return cached.body
+    }
 }
 
 extension PublishedLog.View {

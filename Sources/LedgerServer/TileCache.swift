@@ -74,8 +74,10 @@ package final class TileCache: Sendable {
     /// A cache of at most `budgetBytes` bytes; 0 caches nothing.
     package init(budgetBytes: Int = TileCache.defaultBudgetBytes) { self.budgetBytes = max(0, budgetBytes) }
 
-    /// The cached entry of `tile`, marked as recently used; nil when none is cached.
-    package func entry(_ tile: TilePath) -> Entry? {
+    /// The cached entry of `tile`, marked as recently used; nil when none is cached. A miss
+    /// is counted in ``statistics`` unless `countingMiss` is false (a look that is followed by
+    /// the lookup that counts it).
+    package func entry(_ tile: TilePath, countingMiss: Bool = true) -> Entry? {
         let half = budgetBytes / 2
         let (found, dropped) = state.withLock { s -> (Entry?, [TilePath: Entry]) in
             if let e = s.young[tile] {
@@ -83,7 +85,7 @@ package final class TileCache: Sendable {
                 return (e, [:])
             }
             guard let e = s.old.removeValue(forKey: tile) else {
-                s.misses += 1
+                if countingMiss { s.misses += 1 }
                 return (nil, [:])
             }
             s.hits += 1
