@@ -15,7 +15,10 @@ struct LedgerBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger-bench",
         abstract: "Benchmarks and test-vector generation for Minilateral Ledger (maintainers).",
-        subcommands: [Bench.self, BenchConsensus.self, ListGroup.self, DevVectors.self, LoadPrepare.self, Load.self]
+        subcommands: [
+            Bench.self, BenchConsensus.self, ListGroup.self, DevVectors.self, LoadPrepare.self, Load.self,
+            LoadReads.self,
+        ]
     )
 
     /// Parses and runs, mapping argument-parser usage errors (EX_USAGE, 64) to exit status 2

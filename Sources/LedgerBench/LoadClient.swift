@@ -26,9 +26,21 @@ struct LoadRequests: Sendable {
         }
     }
 
+    /// `GET` of each path in `paths` from `127.0.0.1:port`.
+    init(gets paths: [String], port: Int) {
+        for path in paths {
+            bytes += "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8
+            ends.append(bytes.count)
+        }
+    }
+
     var count: Int { ends.count }
 
-    func range(_ k: Int) -> Range<Int> { (k == 0 ? 0 : ends[k - 1])..<ends[k] }
+    /// The bytes of request `k`; past the last, the requests start over (request `k % count`).
+    func range(_ k: Int) -> Range<Int> {
+        let k = k % ends.count
+        return (k == 0 ? 0 : ends[k - 1])..<ends[k]
+    }
 }
 
 /// Closed-loop (or paced) clients over keep-alive HTTP/1.1 connections to 127.0.0.1, all
@@ -39,6 +51,8 @@ struct LoadClient {
     var serverErrors = 0
     var other = 0
     var elapsed = 0.0
+    /// Bytes received, heads included.
+    var bytes = 0
     var latenciesMilliseconds: [Double] = []
     /// Why requests failed without a reply (counted in ``serverErrors``), with how many each.
     var failures: [String: Int] = [:]
@@ -53,17 +67,21 @@ struct LoadClient {
         return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
     }
 
-    /// Sends `requests[range]` over `connections` connections until they are all answered or
+    /// Sends `requests[range]` (request `k` is `requests.range(k)`, so a range past the last
+    /// request starts them over) over `connections` connections until they are all answered or
     /// `seconds` pass (no request starts later; those under way are awaited). Without `rate`,
     /// each connection sends its next request as soon as the reply to the last one is in (closed
     /// loop). With `rate`, request k is scheduled at start + k / rate, sent then on an idle
     /// connection (or as soon as one is idle), and its latency counts from its scheduled time.
     /// A reply of 2xx is accepted, 5xx or a failed connection a server error, any other status
     /// other.
+    /// `bufferSize` is each connection's receive buffer (the bytes of one `recv`).
     static func run(
-        port: Int, requests: LoadRequests, range: Range<Int>, connections: Int, seconds: Double, rate: Double?
+        port: Int, requests: LoadRequests, range: Range<Int>, connections: Int, seconds: Double, rate: Double?,
+        bufferSize: Int = 8192
     ) -> LoadClient {
-        var loop = LoadLoop(port: port, requests: requests, range: range, connections: connections)
+        var loop = LoadLoop(
+            port: port, requests: requests, range: range, connections: connections, bufferSize: bufferSize)
         defer { loop.close() }
         return loop.run(seconds: seconds, rate: rate)
     }
@@ -91,19 +109,20 @@ private struct LoadLoop: ~Copyable {
     let epoll: Int32
     /// Each connection's receive buffer, `bufferSize` bytes at `index * bufferSize`.
     let buffers: UnsafeMutableRawBufferPointer
-    static let bufferSize = 8192
+    let bufferSize: Int
     var result = LoadClient()
     var inFlight = 0
 
-    init(port: Int, requests: LoadRequests, range: Range<Int>, connections: Int) {
+    init(port: Int, requests: LoadRequests, range: Range<Int>, connections: Int, bufferSize: Int) {
         self.port = port
+        self.bufferSize = bufferSize
         self.requests = requests
         self.range = range
         self.connections = Array(repeating: Connection(), count: connections)
         idle = Array((0..<connections).reversed())
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
-        buffers = .allocate(byteCount: connections * LoadLoop.bufferSize, alignment: 16)
-        result.latenciesMilliseconds.reserveCapacity(range.count)
+        buffers = .allocate(byteCount: connections * bufferSize, alignment: 16)
+        result.latenciesMilliseconds.reserveCapacity(min(range.count, 1 << 22))
     }
 
     mutating func close() {
@@ -225,7 +244,7 @@ private struct LoadLoop: ~Copyable {
     mutating func receive(_ k: Int, now: Double) {
         let c = connections[k]
         let buffer = UnsafeMutableRawBufferPointer(
-            rebasing: buffers[(k * LoadLoop.bufferSize)...].prefix(LoadLoop.bufferSize))
+            rebasing: buffers[(k * bufferSize)...].prefix(bufferSize))
         // Until the head is parsed the bytes are kept; after it, the body is only counted.
         let into = c.head == nil ? c.received : 0
         let n = recv(c.fd, buffer.baseAddress! + into, buffer.count - into, 0)
@@ -237,6 +256,7 @@ private struct LoadLoop: ~Copyable {
         }
         guard n > 0 else { return fail(k, n == 0 ? "closed by the server" : "recv: errno \(errno)") }
         connections[k].received += n
+        result.bytes += n
         if connections[k].head == nil {
             switch HTTPReplyHead.parse(UnsafeRawBufferPointer(rebasing: buffer.prefix(connections[k].received))) {
             case .incomplete:

@@ -76,7 +76,7 @@ extension LedgerCommand.ReceiptCommand {
         /// The evidence in the ledger directory `dir`.
         static func localEvidence(_ dir: String, logKey given: NoteVerifierKey?, index: UInt64?) throws -> Source {
             let ledger = try Ledger<RulesInUse>(directory: dir)
-            let logKey = try given.map { $0 } ?? ledger.operatorKey()
+            let logKey = try given ?? ledger.operatorKey()
             let latest = try ledger.store.checkpointSizes().last
             let checkpoint = try latest.flatMap { try ledger.store.checkpointText(size: $0) }
             guard let latest, let index, index < latest, let size = Int64(exactly: latest) else {

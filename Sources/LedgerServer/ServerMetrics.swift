@@ -22,6 +22,7 @@ package final class ServerMetrics: Sendable {
     private let checkpointAge: Prometheus.Gauge
     private let appends: Prometheus.Counter
     private let fsync: DurationHistogram
+    private let tilesOnEventLoop: Prometheus.Counter
     /// The request counter and timer of each method, route and status, made once (the registry's
     /// own lookup builds the label set each time). Bounded like the labels.
     private let requestHandlers = Mutex<[RequestKey: RequestHandlers]>([:])
@@ -56,6 +57,11 @@ package final class ServerMetrics: Sendable {
                 "Seconds since the published checkpoint changed (a new size or root); 0 before the first."))
         appends = registry.makeCounter(
             descriptor: ServerMetrics.name("appends", "total", "Entries appended by this server."))
+        tilesOnEventLoop = registry.makeCounter(
+            descriptor: ServerMetrics.name(
+                "tiles_answered_on_event_loop", "total",
+                "Tile requests answered from the tile cache on the connection's event loop (counted in ledger_http_requests_total too)."
+            ))
         fsync = registry.makeDurationHistogram(
             descriptor: ServerMetrics.name(
                 "fsync_duration", "seconds", "Time of each group commit of the write API: its checks and its fsyncs."),
@@ -78,6 +84,13 @@ package final class ServerMetrics: Sendable {
     }
 
     /// Records one fsync of the store that took `seconds`.
+    /// A tile request answered by ``TileFastPathHandler``: counted as the router counts its
+    /// tile requests, and in `ledger_tiles_answered_on_event_loop_total`.
+    package func recordTileAnsweredOnEventLoop(route: String, duration: Duration) {
+        tilesOnEventLoop.increment()
+        recordRequest(method: "GET", route: route, status: 200, duration: duration)
+    }
+
     package func recordFsync(seconds: Double) {
         guard seconds.isFinite, seconds >= 0 else { return }
         fsync.record(.nanoseconds(Int64(min(seconds, 1e9) * 1e9)))

@@ -14,7 +14,8 @@ import NIOHTTPTypes
 ///
 /// **The same reply.** A hit is answered with exactly the status, header fields (in order)
 /// and body that the router's tile route gives for it, and is counted by ``ServerMetrics``
-/// under the same route: `TileFastPathTests` compares the bytes of both replies. Anything else
+/// under the same route (and in `ledger_tiles_answered_on_event_loop_total`):
+/// `TileFastPathTests` compares the bytes of both replies. Anything else
 /// is passed on unchanged: a miss (it is built and cached there, off the event loop), a
 /// method other than GET, a request with a body, a query, `Expect`, or a `Connection` field
 /// other than `keep-alive`, and every request that arrives while an earlier request passed on
@@ -74,8 +75,7 @@ final class TileFastPathHandler<Store: LedgerStore>: ChannelDuplexHandler, Remov
             }
             reading = .passingOn
             reply(context: context, body: body)
-            metrics?.recordRequest(
-                method: "GET", route: Self.metricsRoute, status: 200, duration: .now - started)
+            metrics?.recordTileAnsweredOnEventLoop(route: Self.metricsRoute, duration: .now - started)
         }
     }
 
@@ -121,12 +121,14 @@ final class TileFastPathHandler<Store: LedgerStore>: ChannelDuplexHandler, Remov
 }
 
 /// The `Date` field value (RFC 9110 §5.6.7 IMF-fixdate), formatted once a second.
-struct HTTPDateCache {
+package struct HTTPDateCache {
     private var second = -1
     private var value = ""
 
+    package init() {}
+
     /// The value for the current second.
-    mutating func now() -> String {
+    package mutating func now() -> String {
         var t = time(nil)
         guard t != second else { return value }
         second = t
@@ -137,7 +139,7 @@ struct HTTPDateCache {
     }
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT` for `parts` (UTC).
-    static func format(_ parts: tm) -> String {
+    package static func format(_ parts: tm) -> String {
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }

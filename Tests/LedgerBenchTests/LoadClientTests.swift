@@ -52,6 +52,26 @@ import Testing
         #expect(server.hosts == ["127.0.0.1:\(server.port)"])
     }
 
+    @Test func getsCycleThroughTheirPathsAndCountEveryByteReceived() throws {
+        let server = try ScriptedServer()
+        defer { server.stop() }
+        let paths = ["/200/a", "/200/bb", "/404/c"]
+        let requests = LoadRequests(gets: paths, port: server.port)
+        // 30 requests of 3 paths: request k is path k % 3.
+        let result = LoadClient.run(
+            port: server.port, requests: requests, range: 0..<30, connections: 2, seconds: 30, rate: nil,
+            bufferSize: 1 << 16)
+        #expect(result.accepted == 20)
+        #expect(result.other == 10)
+        #expect(server.requestLines.sorted() == (0..<30).map { "GET \(paths[$0 % 3]) HTTP/1.1" }.sorted())
+        #expect(server.hosts == ["127.0.0.1:\(server.port)"])
+        let reply = { (status: String) in
+            "HTTP/1.1 \(status) Whatever\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"answer\":\"\"}"
+                .utf8.count
+        }
+        #expect(result.bytes == 20 * reply("200") + 10 * reply("404"))
+    }
+
     @Test func pacedRequestsKeepTheirScheduleAndCountLatencyFromIt() throws {
         let server = try ScriptedServer()
         defer { server.stop() }
@@ -87,12 +107,15 @@ import Testing
 final class ScriptedServer: Sendable {
     let port: Int
     private let listener: Int32
-    private let state = Mutex<(requests: Int, connections: Int, bodies: [String], hosts: Set<String>)>((0, 0, [], []))
+    private let state = Mutex<
+        (requests: Int, connections: Int, bodies: [String], hosts: Set<String>, requestLines: [String])
+    >((0, 0, [], [], []))
 
     var requests: Int { state.withLock { $0.requests } }
     var connections: Int { state.withLock { $0.connections } }
     var bodies: [String] { state.withLock { $0.bodies } }
     var hosts: Set<String> { state.withLock { $0.hosts } }
+    var requestLines: [String] { state.withLock { $0.requestLines } }
 
     init() throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -158,13 +181,16 @@ final class ScriptedServer: Sendable {
             }
             let body = String(decoding: data[(end + 4)..<(end + 4 + length)], as: UTF8.self)
             data.removeFirst(end + 4 + length)
+            let requestLine = head.components(separatedBy: "\r\n")[0]
             state.withLock {
                 $0.requests += 1
                 $0.bodies.append(body)
+                $0.requestLines.append(requestLine)
                 if let host = value("host") { $0.hosts.insert(host) }
             }
             guard body != "close" else { return }
-            let status = body.prefix(3)
+            // A request without a body (a GET) is answered as its path's first segment says.
+            let status = body.isEmpty ? requestLine.split(separator: "/")[1].prefix(3) : body.prefix(3)
             let reply = "{\"answer\":\"\(body)\"}"
             let first = Array("HTTP/1.1 \(status) Whatever\r\nContent-Type: application/json\r\nContent-Len".utf8)
             let rest = Array("gth: \(reply.utf8.count)\r\n\r\n\(reply)".utf8)

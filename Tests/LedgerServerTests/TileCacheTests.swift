@@ -84,6 +84,10 @@ import Testing
             let fresh = try ledger.published()
             fresh.tileCache.insert(TileCache.Entry(body: forged, commitment: other.commitment(of: tile)), for: tile)
             #expect(try fresh.tileBody(tile) == (covers300 ? real : forged), "\(path)")
+            // The event loop's look at the cache (TileFastPathHandler) makes the same check.
+            let planted = try ledger.published()
+            planted.tileCache.insert(TileCache.Entry(body: forged, commitment: other.commitment(of: tile)), for: tile)
+            #expect(planted.cachedTileBody(tile) == (covers300 ? nil : forged), "\(path)")
         }
     }
 
