@@ -16,10 +16,11 @@ package struct ServerConfiguration: Sendable {
     package var refreshInterval: Duration
     /// TLS (``ServerTLS``); nil serves plain HTTP.
     package var tls: TLSConfiguration?
-    /// Whether a tile already cached is answered on the connection's event loop
-    /// (``TileFastPathHandler``) rather than by the router; the reply is the same. Off, or
-    /// when requests are logged (debug level), every request goes to the router.
-    package var answersCachedTilesOnEventLoop = true
+    /// Whether a tile already cached (``TileFastPathHandler``) and a statement posted to the
+    /// write API (``WriteFastPathHandler``) are answered on the connection's event loop rather
+    /// than by the router; the reply is the same. Off, or when requests are logged (debug
+    /// level), every request goes to the router.
+    package var answersOnEventLoop = true
 
     package init(
         host: String = "127.0.0.1", port: Int = 8080, refreshInterval: Duration = .seconds(1),
@@ -130,8 +131,8 @@ package func buildApplication<Store: LedgerStore>(
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let logRequests = logger.logLevel <= .debug
-    let channelHandlers = tileFastPath(
-        log: log, metrics: extras.metrics, isOn: configuration.answersCachedTilesOnEventLoop && !logRequests)
+    let channelHandlers = fastPaths(
+        log: log, extras: extras, isOn: configuration.answersOnEventLoop && !logRequests)
     return Application(
         router: buildRouter(
             log: log, witness: witness, metrics: extras.metrics, extensions: extras.extensions,
@@ -144,12 +145,15 @@ package func buildApplication<Store: LedgerStore>(
         logger: logger)
 }
 
-/// Makes each connection's ``TileFastPathHandler`` when `isOn`, nothing otherwise.
-private func tileFastPath<Store: LedgerStore>(
-    log: PublishedLog<Store>, metrics: ServerMetrics?, isOn: Bool
+/// Makes each connection's ``TileFastPathHandler`` and the extensions' handlers (the write
+/// API's ``WriteFastPathHandler``) when `isOn`, nothing otherwise.
+private func fastPaths<Store: LedgerStore>(
+    log: PublishedLog<Store>, extras: ServerExtras, isOn: Bool
 ) -> @Sendable () -> [any RemovableChannelHandler] {
     guard isOn else { return { [] } }
-    return { [TileFastPathHandler(log: log, metrics: metrics)] }
+    let metrics = extras.metrics
+    let makers = extras.extensions.compactMap(\.channelHandler)
+    return { [TileFastPathHandler(log: log, metrics: metrics)] + makers.map { $0(metrics) } }
 }
 
 /// Builds the application (``buildApplication(log:configuration:logger:witness:extras:onListening:)``) and

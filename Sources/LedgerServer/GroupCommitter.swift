@@ -30,7 +30,7 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
 
     private struct Pending: Sendable {
         let statement: VerifiedStatement
-        let continuation: CheckedContinuation<Outcome, Never>
+        let completion: @Sendable (Outcome) -> Void
     }
 
     private struct State: Sendable {
@@ -75,18 +75,24 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
     /// is full).
     package func submit(_ statement: VerifiedStatement) async -> Outcome {
         await withCheckedContinuation { continuation in
-            let start = state.withLock { s -> Bool? in
-                guard s.queue.count < maxPending else { return nil }
-                s.queue.append(Pending(statement: statement, continuation: continuation))
-                guard !s.isWriting else { return false }
-                s.isWriting = true
-                return true
-            }
-            switch start {
-            case nil: continuation.resume(returning: .overloaded)
-            case true?: writer.async { self.drain() }
-            case false?: break
-            }
+            submit(statement) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Queues `statement`; `completion` is called once with its outcome: on the writer's queue
+    /// once its batch is committed, or at once, on the caller's thread, when the queue is full.
+    package func submit(_ statement: VerifiedStatement, completion: @escaping @Sendable (Outcome) -> Void) {
+        let start = state.withLock { s -> Bool? in
+            guard s.queue.count < maxPending else { return nil }
+            s.queue.append(Pending(statement: statement, completion: completion))
+            guard !s.isWriting else { return false }
+            s.isWriting = true
+            return true
+        }
+        switch start {
+        case nil: completion(.overloaded)
+        case true?: writer.async { self.drain() }
+        case false?: break
         }
     }
 
@@ -130,7 +136,7 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
                 let appended = outcomes.filter { if case .appended = $0 { true } else { false } }.count
                 observe(appended, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             }
-            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
+            for (pending, outcome) in zip(batch, outcomes) { pending.completion(outcome) }
         }
     }
 }

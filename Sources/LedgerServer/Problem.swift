@@ -1,6 +1,16 @@
 import Hummingbird
 import LedgerCore
 
+/// A reply as the router sends it and as a fast path (``WriteFastPathHandler``) writes it:
+/// Hummingbird adds `Content-Length` and `Date` to the fields.
+struct ReplyParts {
+    let status: HTTPResponse.Status
+    let fields: HTTPFields
+    let body: ByteBuffer
+
+    var response: Response { Response(status: status, headers: fields, body: .init(byteBuffer: body)) }
+}
+
 /// An RFC 9457 problem details response (`application/problem+json`), as the write API sends
 /// its errors (specs/api.md §Problem types).
 struct Problem: Error, Sendable {
@@ -29,12 +39,14 @@ struct Problem: Error, Sendable {
         return .object(JSONObject(o))
     }
 
-    var response: Response {
+    var response: Response { parts.response }
+
+    /// The reply's status, header fields (before `Content-Length` and `Date`) and body.
+    var parts: ReplyParts {
         var fields = headers
         fields[.contentType] = Problem.contentType
         fields[.cacheControl] = HeaderValues.noCache
-        return Response(
-            status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: json.canonicalBytes + [0x0A])))
+        return ReplyParts(status: status, fields: fields, body: ByteBuffer(bytes: json.canonicalBytes + [0x0A]))
     }
 
     static func malformed(_ detail: String) -> Problem {

@@ -22,10 +22,10 @@ package final class ServerMetrics: Sendable {
     private let checkpointAge: Prometheus.Gauge
     private let appends: Prometheus.Counter
     private let fsync: DurationHistogram
-    private let tilesOnEventLoop: Prometheus.Counter
     /// The request counter and timer of each method, route and status, made once (the registry's
     /// own lookup builds the label set each time). Bounded like the labels.
     private let requestHandlers = Mutex<[RequestKey: RequestHandlers]>([:])
+    private let answeredOnEventLoop = Mutex<[String: Prometheus.Counter]>([:])
     /// The checkpoint body last seen published and when it was first seen.
     private let published = Mutex<(body: String, since: ContinuousClock.Instant)?>(nil)
 
@@ -57,11 +57,6 @@ package final class ServerMetrics: Sendable {
                 "Seconds since the published checkpoint changed (a new size or root); 0 before the first."))
         appends = registry.makeCounter(
             descriptor: ServerMetrics.name("appends", "total", "Entries appended by this server."))
-        tilesOnEventLoop = registry.makeCounter(
-            descriptor: ServerMetrics.name(
-                "tiles_answered_on_event_loop", "total",
-                "Tile requests answered from the tile cache on the connection's event loop (counted in ledger_http_requests_total too)."
-            ))
         fsync = registry.makeDurationHistogram(
             descriptor: ServerMetrics.name(
                 "fsync_duration", "seconds", "Time of each group commit of the write API: its checks and its fsyncs."),
@@ -84,11 +79,22 @@ package final class ServerMetrics: Sendable {
     }
 
     /// Records one fsync of the store that took `seconds`.
-    /// A tile request answered by ``TileFastPathHandler``: counted as the router counts its
-    /// tile requests, and in `ledger_tiles_answered_on_event_loop_total`.
-    package func recordTileAnsweredOnEventLoop(route: String, duration: Duration) {
-        tilesOnEventLoop.increment()
-        recordRequest(method: "GET", route: route, status: 200, duration: duration)
+    /// A request answered on the event loop (``TileFastPathHandler``, ``WriteFastPathHandler``):
+    /// counted as the router counts it, and in `ledger_http_requests_answered_on_event_loop_total`.
+    package func recordAnsweredOnEventLoop(method: String, route: String, status: Int, duration: Duration) {
+        let counter = answeredOnEventLoop.withLock { counters in
+            if let counter = counters[route] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: ServerMetrics.name(
+                    "http_requests_answered_on_event_loop", "total",
+                    "Requests answered on the connection's event loop, before the router (in ledger_http_requests_total too)."
+                ),
+                labels: [("route", route)])
+            counters[route] = counter
+            return counter
+        }
+        counter.increment()
+        recordRequest(method: method, route: route, status: status, duration: duration)
     }
 
     package func recordFsync(seconds: Double) {

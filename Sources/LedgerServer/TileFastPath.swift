@@ -14,7 +14,7 @@ import NIOHTTPTypes
 ///
 /// **The same reply.** A hit is answered with exactly the status, header fields (in order)
 /// and body that the router's tile route gives for it, and is counted by ``ServerMetrics``
-/// under the same route (and in `ledger_tiles_answered_on_event_loop_total`):
+/// under the same route (and in `ledger_http_requests_answered_on_event_loop_total`):
 /// `TileFastPathTests` compares the bytes of both replies. Anything else
 /// is passed on unchanged: a miss (it is built and cached there, off the event loop), a
 /// method other than GET, a request with a body, a query, `Expect`, or a `Connection` field
@@ -75,7 +75,8 @@ final class TileFastPathHandler<Store: LedgerStore>: ChannelDuplexHandler, Remov
             }
             reading = .passingOn
             reply(context: context, body: body)
-            metrics?.recordTileAnsweredOnEventLoop(route: Self.metricsRoute, duration: .now - started)
+            metrics?.recordAnsweredOnEventLoop(
+                method: "GET", route: Self.metricsRoute, status: 200, duration: .now - started)
         }
     }
 
@@ -105,12 +106,7 @@ final class TileFastPathHandler<Store: LedgerStore>: ChannelDuplexHandler, Remov
     }
 
     private func reply(context: ChannelHandlerContext, body: ByteBuffer) {
-        var fields = TileFastPathHandler.tileFields
-        fields[.contentLength] = String(body.readableBytes)
-        fields[.date] = date.now()
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        writeReply(ReplyParts(status: .ok, fields: Self.tileFields, body: body), context: context, date: date.now())
         hasUnflushedReply = true
     }
 

@@ -31,49 +31,15 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
         case .failure(let problem): return problem.response
         case .success(let s): signed = s
         }
-        // The signature is verified here, once, on the handlers (every core); the writer
-        // trusts it through `VerifiedStatement`. A bad signature is refused before the signer's
-        // rate budget is charged, so that no one can spend another key's budget.
-        let statement: VerifiedStatement
-        do throws(LedgerError) {
-            statement = try VerifiedStatement(verifying: signed)
-        } catch {
-            // The core's checks name no rule (the kind is the sender's to choose).
-            return Problem.refused(error, kind: nil).response
+        let admitted: Admitted
+        switch await admit(signed) {
+        case .failure(let problem): return problem.response
+        case .success(let a): admitted = a
         }
-        // A key the ledger does not let sign is refused before it gets a rate bucket or a place
-        // in the queue, with the ledger's own error: fresh keys cannot fill the queue. (The
-        // rules check again on append: the signer set may change meanwhile.)
-        if let refusal = await writer.signerRefusal(signed.statement.signer) {
-            return Problem.refused(refusal, kind: nil).response
-        }
-        let signer = signed.statement.signer.publicKey.rawRepresentation
-        if let wait = writer.limiter.take(signer) {
-            return Problem.rateLimited(retryAfter: wait, rate: writer.limiter.rate).response
-        }
-        let appended: StoreLedger<Rules, Store>.Appended
-        switch await writer.committer.submit(statement) {
-        case .appended(let a): appended = a
-        case .overloaded:
-            writer.limiter.refund(signer)
-            return Problem.overloaded(pending: writer.committer.maxPending).response
-        case .duplicate(let error, let index):
-            // Anyone can re-post a key's old statements: a refusal costs the signer nothing.
-            writer.limiter.refund(signer)
-            return Problem.duplicate(error, index: index).response
-        case .refused(let error):
-            writer.limiter.refund(signer)
-            return Problem.refused(error, kind: signed.statement.kind).response
-        case .failed(let error):
-            logger.error("append failed", metadata: ["error": "\(error.message)"])
-            return Problem.storeFailed(error).response
-        }
-        var reply = Reply(index: Int64(appended.index), leafHash: appended.leafHash, statementHash: statement.hash)
-        do {
-            reply.receipt = try writer.receipt(for: appended, statementHash: statement.hash).serialized
-        } catch {
-            logger.error("signing a receipt failed", metadata: ["error": "\(error.message)"])
-            return Problem.storeFailed(error).response
+        var reply: Reply
+        switch answer(await writer.committer.submit(admitted.statement), admitted, logger: logger) {
+        case .failure(let problem): return problem.response
+        case .success(let r): reply = r
         }
         guard request.uri.queryParameters.get("wait") == "1", await Self.covered(reply.index, writer) else {
             return reply.response(.accepted)
@@ -85,6 +51,79 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
             return reply.response(.accepted)
         }
         return reply.response(.created)
+    }
+
+    /// A statement whose signature verified and whose signer may append, charged to the
+    /// signer's rate budget: ready for the queue.
+    struct Admitted: Sendable {
+        let signed: SignedStatement
+        let statement: VerifiedStatement
+        /// The signer's raw public key: its rate bucket.
+        let signer: [UInt8]
+    }
+
+    /// The checks before the queue, in order: the signature, the signer's right to sign,
+    /// the signer's rate budget (``charge(_:)``).
+    func admit(_ signed: SignedStatement) async -> Result<Admitted, Problem> {
+        // The signature is verified here, once, on the handlers (every core); the writer
+        // trusts it through `VerifiedStatement`. A bad signature is refused before the signer's
+        // rate budget is charged, so that no one can spend another key's budget.
+        let statement: VerifiedStatement
+        do throws(LedgerError) {
+            statement = try VerifiedStatement(verifying: signed)
+        } catch {
+            // The core's checks name no rule (the kind is the sender's to choose).
+            return .failure(.refused(error, kind: nil))
+        }
+        // A key the ledger does not let sign is refused before it gets a rate bucket or a place
+        // in the queue, with the ledger's own error: fresh keys cannot fill the queue. (The
+        // rules check again on append: the signer set may change meanwhile.)
+        if let refusal = await writer.signerRefusal(signed.statement.signer) {
+            return .failure(.refused(refusal, kind: nil))
+        }
+        return charge(signed, statement)
+    }
+
+    /// Takes a token from the signer's rate bucket, or the `429` that says when one is back.
+    func charge(_ signed: SignedStatement, _ statement: VerifiedStatement) -> Result<Admitted, Problem> {
+        let signer = signed.statement.signer.publicKey.rawRepresentation
+        if let wait = writer.limiter.take(signer) {
+            return .failure(.rateLimited(retryAfter: wait, rate: writer.limiter.rate))
+        }
+        return .success(Admitted(signed: signed, statement: statement, signer: signer))
+    }
+
+    /// What the group commit's `outcome` tells the client: the reply with its signed receipt,
+    /// or the problem (the rate token refunded where the statement was not appended).
+    func answer(
+        _ outcome: GroupCommitter<Rules, Store>.Outcome, _ admitted: Admitted, logger: Logger
+    ) -> Result<Reply, Problem> {
+        let appended: StoreLedger<Rules, Store>.Appended
+        switch outcome {
+        case .appended(let a): appended = a
+        case .overloaded:
+            writer.limiter.refund(admitted.signer)
+            return .failure(.overloaded(pending: writer.committer.maxPending))
+        case .duplicate(let error, let index):
+            // Anyone can re-post a key's old statements: a refusal costs the signer nothing.
+            writer.limiter.refund(admitted.signer)
+            return .failure(.duplicate(error, index: index))
+        case .refused(let error):
+            writer.limiter.refund(admitted.signer)
+            return .failure(.refused(error, kind: admitted.signed.statement.kind))
+        case .failed(let error):
+            logger.error("append failed", metadata: ["error": "\(error.message)"])
+            return .failure(.storeFailed(error))
+        }
+        let hash = admitted.statement.hash
+        var reply = Reply(index: Int64(appended.index), leafHash: appended.leafHash, statementHash: hash)
+        do {
+            reply.receipt = try writer.receipt(for: appended, statementHash: hash).serialized
+        } catch {
+            logger.error("signing a receipt failed", metadata: ["error": "\(error.message)"])
+            return .failure(.storeFailed(error))
+        }
+        return .success(reply)
     }
 
     /// Whether the Content-Type `type` is `application/json`: its media type (before any `;`),
@@ -130,10 +169,13 @@ package struct WriteRoutes<Context: RequestContext, Rules: LedgerRules, Store: L
             return out
         }
 
-        func response(_ status: HTTPResponse.Status) -> Response {
-            Response(
-                status: status, headers: [.contentType: "application/json", .cacheControl: HeaderValues.noCache],
-                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        func response(_ status: HTTPResponse.Status) -> Response { parts(status).response }
+
+        /// The reply's status, header fields (before `Content-Length` and `Date`) and body.
+        func parts(_ status: HTTPResponse.Status) -> ReplyParts {
+            ReplyParts(
+                status: status, fields: [.contentType: "application/json", .cacheControl: HeaderValues.noCache],
+                body: ByteBuffer(bytes: bytes))
         }
     }
 

@@ -27,7 +27,8 @@ import Testing
 
     static func answeredOnEventLoop(_ server: RunningServer) async throws -> Double {
         let text = try await server.get("/metrics").text
-        return metricValue(text, "ledger_tiles_answered_on_event_loop_total") ?? -1
+        return metricValue(
+            text, "ledger_http_requests_answered_on_event_loop_total{route=\"/tile/**\"}") ?? 0
     }
 
     @Test func aCachedTileIsAnsweredOnTheEventLoopWithTheRoutersReply() async throws {
@@ -36,7 +37,7 @@ import Testing
         let log = try ledger.published()
         let fast = try await RunningServer.start(log, extras: ServerExtras(metrics: ServerMetrics()))
         let routed = try await RunningServer.start(
-            try ledger.published(), extras: ServerExtras(metrics: ServerMetrics()), answersCachedTilesOnEventLoop: false
+            try ledger.published(), extras: ServerExtras(metrics: ServerMetrics()), answersOnEventLoop: false
         )
         try await fast.serving { fast in
             try await routed.serving { routed in
@@ -110,7 +111,7 @@ import Testing
         _ = try log.tileBody(#require(TilePath(parsing: "0/001")))
         let fast = try await RunningServer.start(log, extras: ServerExtras(metrics: ServerMetrics()))
         let routed = try await RunningServer.start(
-            try ledger.published(), extras: ServerExtras(metrics: ServerMetrics()), answersCachedTilesOnEventLoop: false
+            try ledger.published(), extras: ServerExtras(metrics: ServerMetrics()), answersOnEventLoop: false
         )
         try await fast.serving { fast in
             try await routed.serving { routed in

@@ -88,15 +88,15 @@ extension RunningServer {
     }
 
     /// `ledger serve DIR --witness …` in this process: the log server with `extras` (metrics, the witness client).
-    /// `answersCachedTilesOnEventLoop` false sends every request to the router.
+    /// `answersOnEventLoop` false sends every request to the router.
     static func start<Store: LedgerStore>(
         _ log: PublishedLog<Store>, extras: ServerExtras, tls: TLSConfiguration? = nil,
-        answersCachedTilesOnEventLoop: Bool = true
+        answersOnEventLoop: Bool = true
     ) async throws -> RunningServer {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, refreshInterval: .seconds(3600), tls: tls)
-        configuration.answersCachedTilesOnEventLoop = answersCachedTilesOnEventLoop
+        configuration.answersOnEventLoop = answersOnEventLoop
         let task = Task {
             try await runServer(
                 log: log, configuration: configuration, logger: quietLogger("test.log"), handlingSignals: false,

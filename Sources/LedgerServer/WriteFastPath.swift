@@ -1,0 +1,213 @@
+import HTTPTypes
+import Hummingbird
+import LedgerCore
+import Logging
+import NIOCore
+import NIOHTTPTypes
+
+/// Answers `POST /api/v1/entries` on the connection's event loop, without handing the
+/// request to the router (specs/api.md, Write API): the same checks, in the same order, by the
+/// same code (``WriteRoutes/charge(_:_:)``, ``GroupCommitter``, ``WriteRoutes/answer(_:_:logger:)``),
+/// and the same reply byte for byte, without a task's hops between the event loop and the
+/// concurrency pool for each request.
+///
+/// **What is answered here.** A `POST` of exactly `/api/v1/entries` (no query: `?wait=1` goes to
+/// the router) with `Content-Type: application/json`, a `Content-Length` of at most 65,535
+/// bytes, no `Transfer-Encoding` or `Expect`, a `Connection` field absent or `keep-alive`, on a
+/// connection with no earlier request unanswered. Its body is read here; when it parses as a
+/// signed statement whose signature verifies and whose signer the ledger knows, the signer's
+/// rate budget is charged and the statement queued for the group commit, and the outcome is
+/// answered when the commit ends. Anything else — a body that does not parse, a bad
+/// signature, an unknown or revoked signer (which the router's check may refresh) — is passed
+/// to the router exactly as it was read, and the router answers it.
+///
+/// **Order.** While a statement is being committed nothing is passed on: the parts of later
+/// requests already read are held, and reading stops (the outbound `read` is held back), so
+/// what is held stays within one read; they are handled in order once the reply is written.
+/// A quiesce event (graceful shutdown) is held too, so that the connection is not closed
+/// before the reply of an appended statement is written.
+final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: ChannelDuplexHandler,
+    RemovableChannelHandler
+{
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// The route under which the router counts these requests (`RequestContext.endpointPath`).
+    static var metricsRoute: String { "/api/v1/entries" }
+
+    private let routes: WriteRoutes<BasicRequestContext, Rules, Store>
+    private let metrics: ServerMetrics?
+    private let logger: Logger
+    /// Requests passed on whose response has not ended.
+    private var passedOn = 0
+    private var state = State.idle
+    /// Parts read while a statement is being committed, handled after its reply.
+    private var held: [HTTPRequestPart] = []
+    private var isReadHeld = false
+    private var isQuiesceHeld = false
+    private var hasUnflushedReply = false
+    private var date = HTTPDateCache()
+
+    private enum State {
+        case idle
+        case passingOn
+        case reading(HTTPRequest, ByteBuffer, started: ContinuousClock.Instant)
+        case committing(started: ContinuousClock.Instant)
+    }
+
+    init(writer: LogWriter<Rules, Store>, metrics: ServerMetrics?, logger: Logger) {
+        self.routes = WriteRoutes(writer: writer)
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if case .committing = state {
+            held.append(part)
+            return
+        }
+        handle(part, context: context)
+    }
+
+    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch part {
+        case .head(let request):
+            if passedOn == 0, let length = Self.acceptedLength(request) {
+                state = .reading(request, context.channel.allocator.buffer(capacity: length), started: .now)
+                return
+            }
+            passedOn += 1
+            state = .passingOn
+            context.fireChannelRead(wrapInboundOut(part))
+        case .body(let bytes):
+            guard case .reading(let request, var body, let started) = state else {
+                context.fireChannelRead(wrapInboundOut(part))
+                return
+            }
+            state = .idle  // the buffer is unique while it grows
+            body.writeImmutableBuffer(bytes)
+            state = .reading(request, body, started: started)
+        case .end(let trailers):
+            guard case .reading(let request, let body, let started) = state else {
+                state = .idle
+                context.fireChannelRead(wrapInboundOut(part))
+                return
+            }
+            guard trailers == nil, let admitted = admit(body) else {
+                passOn(request, body, context: context)
+                return
+            }
+            state = .committing(started: started)
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            routes.writer.committer.submit(admitted.statement) { outcome in
+                bound.eventLoop.execute {
+                    let (handler, context) = bound.value
+                    handler.committed(outcome, admitted, context: context)
+                }
+            }
+        }
+    }
+
+    /// The declared body length of a request answered here, or nil.
+    private static func acceptedLength(_ request: HTTPRequest) -> Int? {
+        guard request.method == .post, request.path == "/api/v1/entries" else { return nil }
+        let fields = request.headerFields
+        guard let type = fields[.contentType], WriteRoutes<BasicRequestContext, Rules, Store>.isJSON(type),
+            fields[.transferEncoding] == nil, fields[.expect] == nil,
+            let declared = fields[.contentLength], let length = Int(declared), length >= 0,
+            length <= WriteRoutes<BasicRequestContext, Rules, Store>.maxBodySize
+        else { return nil }
+        if let connection = fields[.connection], connection.lowercased() != "keep-alive" { return nil }
+        return length
+    }
+
+    /// The statement of `body` verified and charged, or nil to let the router answer (it
+    /// repeats the checks and answers the one that fails, a `429` included).
+    private func admit(_ body: ByteBuffer) -> WriteRoutes<BasicRequestContext, Rules, Store>.Admitted? {
+        guard let json = try? JSONParser.parse(Array(body.readableBytesView)),
+            let signed = try? SignedStatement(json: json),
+            let statement = try? VerifiedStatement(verifying: signed),
+            routes.writer.ledger.signerRefusal(signed.statement.signer) == nil
+        else { return nil }
+        return try? routes.charge(signed, statement).get()
+    }
+
+    /// Hands the request to the router as it was read.
+    private func passOn(_ request: HTTPRequest, _ body: ByteBuffer, context: ChannelHandlerContext) {
+        passedOn += 1
+        state = .idle
+        context.fireChannelRead(wrapInboundOut(.head(request)))
+        if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
+        context.fireChannelRead(wrapInboundOut(.end(nil)))
+    }
+
+    private func committed(
+        _ outcome: GroupCommitter<Rules, Store>.Outcome,
+        _ admitted: WriteRoutes<BasicRequestContext, Rules, Store>.Admitted, context: ChannelHandlerContext
+    ) {
+        guard case .committing(let started) = state else { return }
+        let parts: ReplyParts
+        switch routes.answer(outcome, admitted, logger: logger) {
+        case .success(let reply): parts = reply.parts(.accepted)
+        case .failure(let problem): parts = problem.parts
+        }
+        // Counted before the reply leaves, so that a client that reads the metrics next sees it.
+        metrics?.recordAnsweredOnEventLoop(
+            method: "POST", route: Self.metricsRoute, status: parts.status.code, duration: .now - started)
+        writeReply(parts, context: context, date: date.now())
+        context.flush()
+        state = .idle
+        // What was held, in order, until another statement is being committed; what is passed
+        // on is delivered (the async channel hands reads over on read-complete).
+        let wasHolding = !held.isEmpty
+        while !held.isEmpty {
+            if case .committing = state { break }
+            handle(held.removeFirst(), context: context)
+        }
+        if wasHolding { context.fireChannelReadComplete() }
+        if case .committing = state { return }
+        if isQuiesceHeld {
+            isQuiesceHeld = false
+            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        if isReadHeld {
+            isReadHeld = false
+            context.read()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if case .committing = state {
+            isReadHeld = true
+            return
+        }
+        context.read()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, case .committing = state {
+            isQuiesceHeld = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { passedOn = max(0, passedOn - 1) }
+        context.write(data, promise: promise)
+    }
+}
+
+/// Writes `parts` as Hummingbird's response writer does: the fields, then `Content-Length`
+/// and `Date`, then the body.
+func writeReply(_ parts: ReplyParts, context: ChannelHandlerContext, date: String) {
+    var fields = parts.fields
+    fields[.contentLength] = String(parts.body.readableBytes)
+    fields[.date] = date
+    context.write(NIOAny(HTTPResponsePart.head(HTTPResponse(status: parts.status, headerFields: fields))), promise: nil)
+    if parts.body.readableBytes > 0 { context.write(NIOAny(HTTPResponsePart.body(parts.body)), promise: nil) }
+    context.write(NIOAny(HTTPResponsePart.end(nil)), promise: nil)
+}
