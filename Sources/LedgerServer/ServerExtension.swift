@@ -35,7 +35,7 @@ extension ServerExtension {
                 CheckpointSigningService(
                     writer: writer, interval: writer.configuration.checkpointInterval, logger: logger)
             ],
-            channelHandler: { metrics in WriteFastPathHandler(writer: writer, metrics: metrics, logger: logger) }
-        ) { router in router.addRoutes(WriteEndpoint(writer: writer).entries) }
+            channelHandler: { metrics in WriteFastPathHandler(writer: writer, metrics: metrics, logger: logger) },
+            register: { router in router.addRoutes(WriteEndpoint(writer: writer).entries) })
     }
 }
