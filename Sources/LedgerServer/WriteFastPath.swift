@@ -24,8 +24,8 @@ import NIOHTTPTypes
 /// **Order.** While a statement is being committed nothing is passed on: the parts of later
 /// requests already read are held, and reading stops (the outbound `read` is held back), so
 /// what is held stays within one read; they are handled in order once the reply is written.
-/// A quiesce event (graceful shutdown) is held too, so that the connection is not closed
-/// before the reply of an appended statement is written.
+/// A quiesce event (graceful shutdown) is held too while a request is being read or committed
+/// here, so that the connection is not closed before its reply is written.
 final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: ChannelDuplexHandler,
     RemovableChannelHandler
 {
@@ -142,6 +142,8 @@ final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: Channe
         context.fireChannelRead(wrapInboundOut(.head(request)))
         if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
         context.fireChannelRead(wrapInboundOut(.end(nil)))
+        // The router has the request now: the connection closes after its reply.
+        releaseQuiesce(context: context)
     }
 
     private func committed(
@@ -169,10 +171,7 @@ final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: Channe
         }
         if wasHolding { context.fireChannelReadComplete() }
         if case .committing = state { return }
-        if isQuiesceHeld {
-            isQuiesceHeld = false
-            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-        }
+        releaseQuiesce(context: context)
         if isReadHeld {
             isReadHeld = false
             context.read()
@@ -188,11 +187,23 @@ final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: Channe
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent, case .committing = state {
-            isQuiesceHeld = true
-            return
+        if event is ChannelShouldQuiesceEvent {
+            switch state {
+            case .reading, .committing:
+                // A request of ours is under way: the connection closes after its reply.
+                isQuiesceHeld = true
+                return
+            case .idle, .passingOn: break
+            }
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Passes on a quiesce event held while a request of ours was under way.
+    private func releaseQuiesce(context: ChannelHandlerContext) {
+        guard isQuiesceHeld else { return }
+        isQuiesceHeld = false
+        context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -213,7 +213,8 @@ final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 
-    private func exchangeBlocking(_ requests: [[UInt8]]) throws -> [Reply] {
+    /// ``exchange(_:)`` on the calling thread (never a thread of the concurrency pool).
+    func exchangeBlocking(_ requests: [[UInt8]]) throws -> [Reply] {
         let bytes = requests.flatMap { $0 }
         var sent = 0
         while sent < bytes.count {

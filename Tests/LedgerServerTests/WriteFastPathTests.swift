@@ -3,8 +3,14 @@ import Foundation
 import LedgerCore
 import LedgerCrypto
 import LedgerServer
+import LedgerTestSupport
 import Logging
+import Synchronization
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `POST /api/v1/entries` answered on the event loop (`WriteFastPathHandler`): the router's
 /// checks and reply, requests in order behind a statement being committed, and everything it
@@ -167,5 +173,56 @@ import Testing
             #expect(indexes == Array(Int64(before)..<Int64(before) + 6))
             #expect(try await Self.answeredOnEventLoop(server) >= 1)
         }
+    }
+}
+
+/// SIGTERM to `ledger serve --operator-key` while keep-alive clients post statements: every
+/// statement the server appended was answered (specs/api.md: graceful shutdown waits for the
+/// reply of a statement being committed on the event loop).
+@Suite struct WriteFastPathShutdownTests {
+    @Test func everyStatementAppendedBeforeASIGTERMIsAnswered() async throws {
+        let fx = try WritableLedger(tag: "write-fast-term", authors: 4)
+        let keyFile = fx.directory + "-op.key"
+        try LedgerFiles.writePrivateKey(fx.op, to: keyFile)
+        defer {
+            fx.remove()
+            try? FileManager.default.removeItem(atPath: keyFile)
+        }
+        let before = fx.ledger.size
+        let notes = try (0..<6000).map { try fx.note("shutdown \($0)", by: $0 % 4) }
+        let server = try await ServeProcess.start([
+            fx.directory, "--operator-key", keyFile, "--rate-limit", "1000000", "--checkpoint-interval", "1",
+        ])
+        let answered = Mutex<[Digest: Int]>([:])
+        let connections = 32
+        // Each connection posts its share, one after another, until the server closes it.
+        let clients = Task.detached {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread {
+                    DispatchQueue.concurrentPerform(iterations: connections) { k in
+                        guard let connection = try? RawHTTPConnection(port: server.port) else { return }
+                        for note in stride(from: k, to: notes.count, by: connections).map({ notes[$0] }) {
+                            guard let reply = try? connection.exchangeBlocking([WriteFastPathTests.post(note.body)])
+                            else { return }
+                            answered.withLock { $0[note.statement.hash] = reply[0].status }
+                        }
+                    }
+                    done.resume()
+                }.start()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(700))
+        kill(server.process.processIdentifier, SIGTERM)
+        #expect(try await waitForExit(server.process, seconds: 30), "still running 30 s after SIGTERM")
+        await clients.value
+        let ledger = try Ledger<NegotiationRules>(directory: fx.directory)
+        let replies = answered.withLock { $0 }
+        #expect(ledger.size > before, "nothing was appended before the SIGTERM")
+        #expect(replies.count < notes.count, "every statement was posted before the SIGTERM: no test")
+        var unanswered = [Int64]()
+        for index in before..<ledger.size where replies[try ledger.entry(index).signed.statement.hash] != 202 {
+            unanswered.append(index)
+        }
+        #expect(unanswered.isEmpty, "appended without a 202 reply: entries \(unanswered.prefix(10))")
     }
 }
