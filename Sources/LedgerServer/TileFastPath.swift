@@ -43,6 +43,7 @@ final class TileFastPathHandler<Store: LedgerStore>: ChannelDuplexHandler, Remov
     private var reading = Reading.passingOn
     /// Whether a reply was written since the last flush.
     private var hasUnflushedReply = false
+    private var isReadHeld = false
     private var date = HTTPDateCache()
 
     private enum Reading {
@@ -86,6 +87,24 @@ final class TileFastPathHandler<Store: LedgerStore>: ChannelDuplexHandler, Remov
             context.flush()
         }
         context.fireChannelReadComplete()
+    }
+
+    /// Reading stops while the channel is not writable (a client that does not read its
+    /// replies), as the router's writer waits: the replies held in memory stay bounded.
+    func read(context: ChannelHandlerContext) {
+        guard context.channel.isWritable else {
+            isReadHeld = true
+            return
+        }
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, isReadHeld {
+            isReadHeld = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

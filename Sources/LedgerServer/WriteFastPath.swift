@@ -172,18 +172,37 @@ final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: Channe
         if wasHolding { context.fireChannelReadComplete() }
         if case .committing = state { return }
         releaseQuiesce(context: context)
-        if isReadHeld {
+        if isReadHeld, context.channel.isWritable {
             isReadHeld = false
             context.read()
         }
     }
 
+    /// Reading stops while a statement is being committed, and while the channel is not
+    /// writable (a client that does not read its replies): what is read is bounded.
     func read(context: ChannelHandlerContext) {
         if case .committing = state {
             isReadHeld = true
             return
         }
+        guard context.channel.isWritable else {
+            isReadHeld = true
+            return
+        }
         context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, isReadHeld, !isCommitting {
+            isReadHeld = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private var isCommitting: Bool {
+        if case .committing = state { return true }
+        return false
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -251,3 +251,50 @@ final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 }
+
+/// A client that pipelines requests and never reads the replies: reading stops while the
+/// connection is not writable, so the replies the server holds stay bounded (specs/api.md).
+@Suite struct FastPathBackPressureTests {
+    /// The resident memory of process `pid`, in KiB (Linux `/proc`).
+    static func residentKiB(_ pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+        return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
+    }
+
+    @Test func aClientThatNeverReadsCannotMakeTheServerHoldItsReplies() async throws {
+        let copy = tempPath("backpressure")
+        try FileManager.default.copyItem(atPath: sampleLedger, toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let server = try await ServeProcess.start([copy])
+        defer { kill(server.process.processIdentifier, SIGKILL) }
+        let tile = "/tile/0/000.p/100"  // 3,200 bytes: 200,000 replies would be 660 MB
+        #expect(try await HTTPTestClient.get(port: server.port, tile).status == 200)  // cached now
+        let before = try Self.residentKiB(server.process.processIdentifier)
+        let sent = try await withCheckedThrowingContinuation { (done: CheckedContinuation<Int, any Error>) in
+            Thread {
+                done.resume(
+                    with: Result {
+                        let fd = try LoopbackSocket.connect(port: server.port)
+                        defer { close(fd) }
+                        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+                        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                        let request = RawHTTPConnection.request(tile)
+                        let batch = Array((0..<1000).map { _ in request }.joined())
+                        var requests = 0
+                        // Until the server stops reading (a send times out) or 200,000 are sent.
+                        while requests < 200_000 {
+                            let n = batch.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                            guard n == batch.count else { break }
+                            requests += 1000
+                        }
+                        Thread.sleep(forTimeInterval: 1)
+                        return requests
+                    })
+            }.start()
+        }
+        let after = try Self.residentKiB(server.process.processIdentifier)
+        #expect(sent < 200_000, "the server read every request: nothing held it back")
+        #expect(after - before < 32 * 1024, "the server grew by \(after - before) KiB for \(sent) requests")
+    }
+}
