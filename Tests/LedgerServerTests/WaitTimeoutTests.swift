@@ -17,7 +17,7 @@ import Testing
     enum Untrusted: String, CaseIterable, Sendable {
         case otherStatement = "another statement's receipt"
         case otherKey = "a receipt signed by another key of the log's name"
-        case malformed = "a malformed receipt"
+        case malformed = "a malformed receipt (its text without a signature)"
     }
 
     /// The receipt the scripted server gives: the log's own for the entry, or an ``Untrusted`` one.
@@ -38,10 +38,9 @@ import Testing
             let receipt = Receipt(
                 origin: log.name, index: 100, statementHash: statementHash, leafHash: leafHash,
                 logTime: includeBy.adding(seconds: -60), includeBy: includeBy)
-            let text = try SignedReceipt(signing: receipt, with: key).serialized
-            // Cut before its signature: a note without one.
-            if case .untrusted(.malformed) = self { return String(text.prefix(text.count / 2)) }
-            return text
+            // Malformed: the receipt's seven lines alone, with no signature (no note).
+            if case .untrusted(.malformed) = self { return receipt.text }
+            return try SignedReceipt(signing: receipt, with: key).serialized
         }
     }
 
