@@ -56,10 +56,11 @@ import Testing
     }
 
     /// `append URL --wait` plus `extra` against the scripted server, whose receipt promises
-    /// inclusion by `includeBy`; with `--receipt FILE` when `saveReceipt`.
-    static func run(_ given: Given, includeBy: Timestamp, saveReceipt: Bool = false, _ extra: [String]) async throws
-        -> Outcome
-    {
+    /// inclusion by `includeBy`, and which replies `replyDelay` seconds after the `POST`; with
+    /// `--receipt FILE` when `saveReceipt`.
+    static func run(
+        _ given: Given, includeBy: Timestamp, saveReceipt: Bool = false, replyDelay: Double = 0, _ extra: [String]
+    ) async throws -> Outcome {
         let copy = try SampleCopy(tag: "wait-timeout")
         defer { copy.remove() }
         let receiptFile = tempPath("wait-timeout-receipt")
@@ -67,6 +68,7 @@ import Testing
         let posted = Mutex<Date?>(nil)
         let accept: @Sendable ([UInt8], Bool) async throws -> Response = { bytes, _ in
             posted.withLock { $0 = Date() }
+            if replyDelay > 0 { try await Task.sleep(for: .milliseconds(Int(replyDelay * 1000))) }
             let signed = try SignedStatement(json: try JSONParser.parse(bytes))
             let leafHash = MerkleHash.leaf(bytes)
             let reply: JSONValue = [
@@ -110,6 +112,17 @@ import Testing
         #expect(error.contains("`ledger receipt check RECEIPT URL` tells later"), "\(error)")
         #expect(o.savedReceipt?.hasPrefix("minilateral-ledger/receipt/v1\n") == true, "the receipt is kept")
         #expect(o.paths.filter { $0 == "/proof/100" }.count >= 2, "it polled: \(o.paths)")
+    }
+
+    /// The timeout counts from the reply, not from the `POST`: a server that holds `?wait=1` for
+    /// 2 s before its `202` does not shorten a `--wait-timeout 3`.
+    @Test func theTimeoutCountsFromTheReply() async throws {
+        let o = try await Self.run(
+            .trusted, includeBy: .now().adding(seconds: 3600), replyDelay: 2, ["--wait-timeout", "3"])
+        #expect(o.run.status == 2, "status \(o.run.status): \(o.run.stderr)")
+        #expect(o.secondsAfterPost >= 4.5, "exited \(o.secondsAfterPost) s after the POST, 2 s before the reply")
+        #expect(o.secondsAfterPost < 25, "exited \(o.secondsAfterPost) s after the POST")
+        #expect(o.errorLines.first?.contains("after 3 s of waiting") == true, "\(o.run.stderr)")
     }
 
     /// The log's receipt with include-by already past: the promise is broken, exit 1 at the first
