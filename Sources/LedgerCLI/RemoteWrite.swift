@@ -30,7 +30,9 @@ struct RemoteWriteOptions: ParsableArguments {
 
     func validate() throws {
         guard let waitTimeout else { return }
-        guard wait else { throw ValidationError("--wait-timeout bounds --wait: give --wait too, or drop --wait-timeout") }
+        guard wait else {
+            throw ValidationError("--wait-timeout bounds --wait: give --wait too, or drop --wait-timeout")
+        }
         guard Self.waitTimeoutRange.contains(waitTimeout) else {
             throw ValidationError("--wait-timeout: \(waitTimeout) s is not between 1 and 3600 seconds")
         }

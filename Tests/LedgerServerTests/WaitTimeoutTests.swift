@@ -152,7 +152,8 @@ import Testing
         #expect(o.errorLines.count == 1, "\(untrusted.rawValue): \(o.run.stderr)")
         let error = String(o.errorLines.first ?? "")
         #expect(error.contains("after 4 s of waiting"), "\(untrusted.rawValue): \(error)")
-        #expect(error.contains("the reply has no receipt of the log's for this entry"), "\(untrusted.rawValue): \(error)")
+        #expect(
+            error.contains("the reply has no receipt of the log's for this entry"), "\(untrusted.rawValue): \(error)")
         #expect(!o.run.stderr.contains("the receipt promises"), "\(untrusted.rawValue): \(o.run.stderr)")
     }
 
