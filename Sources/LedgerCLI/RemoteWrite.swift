@@ -11,7 +11,32 @@ struct RemoteWriteOptions: ParsableArguments {
     var receipt: String?
     @Flag(help: "With a URL: wait for a checkpoint that covers the entry, and check its inclusion proof.")
     var wait = false
+    @Option(
+        name: .customLong("wait-timeout"),
+        help: ArgumentHelp(
+            "With --wait: the longest to wait for the proof after the server's reply, in seconds (1-3600; "
+                + "default 600).",
+            valueName: "seconds"))
+    var waitTimeout: Int?
     @OptionGroup var logKey: LogKeyOptions
+
+    /// The bounds of `--wait-timeout`, in seconds.
+    static let waitTimeoutRange = 1...3600
+    /// `--wait-timeout` when it is not given.
+    static let defaultWaitTimeoutSeconds = 600
+
+    /// How long `--wait` waits for the proof at most, in seconds.
+    var waitTimeoutSeconds: Int { waitTimeout ?? Self.defaultWaitTimeoutSeconds }
+
+    func validate() throws {
+        guard let waitTimeout else { return }
+        guard wait else {
+            throw ValidationError("--wait-timeout bounds --wait: give --wait too, or drop --wait-timeout")
+        }
+        guard Self.waitTimeoutRange.contains(waitTimeout) else {
+            throw ValidationError("--wait-timeout: \(waitTimeout) s is not between 1 and 3600 seconds")
+        }
+    }
 }
 
 /// `--log-vkey`, which every command that reads or writes a ledger given as a URL takes.
@@ -165,7 +190,10 @@ enum RemoteLedger {
         if options.wait {
             // A 202 to `?wait=1`: the server stopped waiting (25 s, or it is shutting down)
             // before a checkpoint covered the entry. The statement is in the log: wait here.
-            let proof = try accepted.proof ?? awaitProof(accepted, of: signed, client, logKey, endpoint)
+            let proof =
+                try accepted.proof
+                ?? awaitProof(
+                    accepted, of: signed, client, logKey, endpoint, timeoutSeconds: options.waitTimeoutSeconds)
             try checkInclusion(proof, of: signed, at: accepted.index, leafHash: accepted.leafHash, client, logKey)
         }
         // The log sets the entry's `prev` and time; until it is published only the index, the
@@ -196,41 +224,44 @@ enum RemoteLedger {
         return checked
     }
 
-    /// The longest `--wait` polls for the proof after a `202`, whatever include-by the log promised.
-    static let maxWaitSeconds: Int64 = 600
-
     /// The proof of the submitted entry once a published checkpoint covers it: `GET /proof/<index>`
     /// once a second, until the receipt's include-by and 30 s more (60 s without a receipt that
-    /// is the log's for this statement, index and leaf), and never more than ``maxWaitSeconds``.
-    /// Past include-by the log has broken its promise (exit 1, naming `ledger receipt check`);
-    /// past the cap it has not yet, and the command says so (exit 2).
+    /// is the log's for this statement, index and leaf), and never more than `--wait-timeout`
+    /// after the reply. Past include-by the log has broken its promise (exit 1, naming `ledger
+    /// receipt check`); past the timeout it has not yet, and the command says so (exit 2).
     static func awaitProof(
         _ accepted: SubmissionReply, of signed: SignedStatement, _ client: LogClient, _ logKey: NoteVerifierKey,
-        _ endpoint: String
+        _ endpoint: String, timeoutSeconds: Int
     ) throws -> String {
+        // Only a receipt that is the log's for this entry sets the deadline: any other could
+        // end the wait at once with a false "broken promise", or hold it for its whole length.
         let includeBy = accepted.receipt.flatMap { try? checkedReceipt($0, accepted, of: signed, logKey, endpoint) }?
             .includeBy
-        let now = Timestamp.now().secondsSinceEpoch
-        let promised = includeBy.map { $0.secondsSinceEpoch + 30 } ?? now + 60
-        let deadline = min(promised, now + maxWaitSeconds)
+        let promised = includeBy.map { $0.secondsSinceEpoch + 30 } ?? Timestamp.now().secondsSinceEpoch + 60
+        // The timeout on the monotonic clock: a wall clock that steps does not stretch it.
+        let timeout = ContinuousClock.now + .seconds(timeoutSeconds)
         printStderr(
             "ledger: note: \(endpoint): the reply came before a checkpoint covered entry \(accepted.index); waiting for "
                 + "one" + (includeBy.map { " (the receipt promises inclusion by \($0.rfc3339))" } ?? "") + "\n")
         let path = "/proof/\(accepted.index)"
         while true {
             if let text = try proofIfCovered(client, path) { return text }
-            guard Timestamp.now().secondsSinceEpoch < deadline else {
-                let what = "\(client.baseURL + path): no published checkpoint covers entry \(accepted.index) "
-                guard deadline == promised else {
-                    throw LedgerError.io(
-                        what + "after \(maxWaitSeconds) s of waiting; the receipt promises inclusion by "
-                            + "\(includeBy?.rfc3339 ?? "?"): `ledger receipt check RECEIPT URL` tells later")
-                }
+            let what = "\(client.baseURL + path): no published checkpoint covers entry \(accepted.index) "
+            guard Timestamp.now().secondsSinceEpoch < promised else {
                 throw LedgerError.proofInvalid(
                     what + (includeBy.map { "30 s after the receipt's include-by \($0.rfc3339)" } ?? "after 60 s")
                         + "; `ledger receipt check RECEIPT URL` gives the evidence")
             }
-            usleep(1_000_000)
+            let left = timeout - ContinuousClock.now
+            guard left > .zero else {
+                throw LedgerError.io(
+                    what + "after \(timeoutSeconds) s of waiting (--wait-timeout); "
+                        + (includeBy.map { "the receipt promises inclusion by \($0.rfc3339)" }
+                            ?? "the reply has no receipt of the log's for this entry, so no promise")
+                        + ": `ledger receipt check RECEIPT URL` tells later")
+            }
+            let secondsLeft = Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18
+            Thread.sleep(forTimeInterval: min(1, secondsLeft))
         }
     }
 
