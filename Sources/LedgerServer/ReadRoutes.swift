@@ -70,8 +70,9 @@ package struct ReadRoutes<Context: RequestContext, Store: LedgerStore>: Sendable
     }
 }
 
-/// The headers of every tile and entry bundle, built once.
-private let tileHeaderFields: HTTPFields = [
+/// The headers of every tile and entry bundle, built once (the router's and
+/// ``TileFastPathHandler``'s).
+let tileHeaderFields: HTTPFields = [
     .contentType: HeaderValues.octetStream, .cacheControl: HeaderValues.immutable,
 ]
 

@@ -78,7 +78,6 @@ package final class ServerMetrics: Sendable {
         appends.increment(by: Int64(count))
     }
 
-    /// Records one fsync of the store that took `seconds`.
     /// A request answered on the event loop (``TileFastPathHandler``, ``WriteFastPathHandler``):
     /// counted as the router counts it, and in `ledger_http_requests_answered_on_event_loop_total`.
     package func recordAnsweredOnEventLoop(method: String, route: String, status: Int, duration: Duration) {
@@ -97,6 +96,7 @@ package final class ServerMetrics: Sendable {
         recordRequest(method: method, route: route, status: status, duration: duration)
     }
 
+    /// Records one fsync of the store that took `seconds`.
     package func recordFsync(seconds: Double) {
         guard seconds.isFinite, seconds >= 0 else { return }
         fsync.record(.nanoseconds(Int64(min(seconds, 1e9) * 1e9)))

@@ -44,6 +44,7 @@ final class TileFastPathHandler<Store: LedgerStore>: ChannelDuplexHandler, Remov
     /// Whether a reply was written since the last flush.
     private var hasUnflushedReply = false
     private var isReadHeld = false
+    private var unwritten = UnwrittenReplies()
     private var date = HTTPDateCache()
 
     private enum Reading {
@@ -107,9 +108,16 @@ final class TileFastPathHandler<Store: LedgerStore>: ChannelDuplexHandler, Remov
         context.fireChannelWritabilityChanged()
     }
 
+    /// The router's replies are counted until written, as ours are (``UnwrittenReplies``).
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { passedOn = max(0, passedOn - 1) }
-        context.write(data, promise: promise)
+        guard case .end = unwrapOutboundIn(data) else {
+            context.write(data, promise: promise)
+            return
+        }
+        passedOn = max(0, passedOn - 1)
+        let written = unwritten.promise(self, context: context) { handler, context in handler.replyWritten(context) }
+        if let promise { written.futureResult.cascade(to: promise) }
+        context.write(data, promise: written)
     }
 
     /// The cached body of the tile `request` asks for, when it may be answered here.
@@ -125,14 +133,23 @@ final class TileFastPathHandler<Store: LedgerStore>: ChannelDuplexHandler, Remov
     }
 
     private func reply(context: ChannelHandlerContext, body: ByteBuffer) {
-        writeReply(ReplyParts(status: .ok, fields: Self.tileFields, body: body), context: context, date: date.now())
+        let written = unwritten.promise(self, context: context) { handler, context in handler.replyWritten(context) }
+        writeReply(
+            ReplyParts(status: .ok, fields: tileHeaderFields, body: body), context: context, date: date.now(),
+            written: written)
         hasUnflushedReply = true
     }
 
-    /// The route's header fields before `Content-Length` and `Date` (ReadRoutes).
-    private static var tileFields: HTTPFields {
-        [.contentType: HeaderValues.octetStream, .cacheControl: HeaderValues.immutable]
+    private func replyWritten(_ context: ChannelHandlerContext) {
+        if unwritten.written(busy: passedOn > 0) { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
     }
+
+    /// A half-close waits until every request read is answered and written (``UnwrittenReplies``).
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if unwritten.holds(event, busy: passedOn > 0) { return }
+        context.fireUserInboundEventTriggered(event)
+    }
+
 }
 
 /// The `Date` field value (RFC 9110 §5.6.7 IMF-fixdate), formatted once a second.

@@ -47,6 +47,7 @@ final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: Channe
     private var held: [HTTPRequestPart] = []
     private var isReadHeld = false
     private var isQuiesceHeld = false
+    private var unwritten = UnwrittenReplies()
     private var hasUnflushedReply = false
     private var date = HTTPDateCache()
 
@@ -159,7 +160,8 @@ final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: Channe
         // Counted before the reply leaves, so that a client that reads the metrics next sees it.
         metrics?.recordAnsweredOnEventLoop(
             method: "POST", route: Self.metricsRoute, status: parts.status.code, duration: .now - started)
-        writeReply(parts, context: context, date: date.now())
+        let written = unwritten.promise(self, context: context) { handler, context in handler.replyWritten(context) }
+        writeReply(parts, context: context, date: date.now(), written: written)
         context.flush()
         state = .idle
         // What was held, in order, until another statement is being committed; what is passed
@@ -172,6 +174,8 @@ final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: Channe
         if wasHolding { context.fireChannelReadComplete() }
         if case .committing = state { return }
         releaseQuiesce(context: context)
+        // The reply may have been written during the flush, while this request still counted.
+        if unwritten.release(busy: isBusy) { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
         if isReadHeld, context.channel.isWritable {
             isReadHeld = false
             context.read()
@@ -206,17 +210,25 @@ final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: Channe
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent {
-            switch state {
-            case .reading, .committing:
-                // A request of ours is under way: the connection closes after its reply.
-                isQuiesceHeld = true
-                return
-            case .idle, .passingOn: break
-            }
+        // A request of ours is under way: the connection closes after its reply.
+        if event is ChannelShouldQuiesceEvent, isBusyHere {
+            isQuiesceHeld = true
+            return
         }
+        if unwritten.holds(event, busy: isBusy) { return }
         context.fireUserInboundEventTriggered(event)
     }
+
+    /// A request is being read or committed here.
+    private var isBusyHere: Bool {
+        switch state {
+        case .reading, .committing: true
+        case .idle, .passingOn: false
+        }
+    }
+
+    /// A request is unanswered: here, or passed on.
+    private var isBusy: Bool { isBusyHere || passedOn > 0 }
 
     /// Passes on a quiesce event held while a request of ours was under way.
     private func releaseQuiesce(context: ChannelHandlerContext) {
@@ -225,19 +237,78 @@ final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: Channe
         context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
     }
 
+    private func replyWritten(_ context: ChannelHandlerContext) {
+        if unwritten.written(busy: isBusy) { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
+    }
+
+    /// The router's replies are counted until written, as ours are (``UnwrittenReplies``).
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { passedOn = max(0, passedOn - 1) }
-        context.write(data, promise: promise)
+        guard case .end = unwrapOutboundIn(data) else {
+            context.write(data, promise: promise)
+            return
+        }
+        passedOn = max(0, passedOn - 1)
+        let written = unwritten.promise(self, context: context) { handler, context in handler.replyWritten(context) }
+        if let promise { written.futureResult.cascade(to: promise) }
+        context.write(data, promise: written)
     }
 }
 
 /// Writes `parts` as Hummingbird's response writer does: the fields, then `Content-Length`
-/// and `Date`, then the body.
-func writeReply(_ parts: ReplyParts, context: ChannelHandlerContext, date: String) {
+/// and `Date`, then the body; `written` completes when the reply is on the wire (or failed).
+func writeReply(
+    _ parts: ReplyParts, context: ChannelHandlerContext, date: String, written: EventLoopPromise<Void>? = nil
+) {
     var fields = parts.fields
     fields[.contentLength] = String(parts.body.readableBytes)
     fields[.date] = date
     context.write(NIOAny(HTTPResponsePart.head(HTTPResponse(status: parts.status, headerFields: fields))), promise: nil)
     if parts.body.readableBytes > 0 { context.write(NIOAny(HTTPResponsePart.body(parts.body)), promise: nil) }
-    context.write(NIOAny(HTTPResponsePart.end(nil)), promise: nil)
+    context.write(NIOAny(HTTPResponsePart.end(nil)), promise: written)
+}
+
+/// The replies not yet on the wire, and a half-close held until every request read is answered
+/// and written. When the client shuts its side down (`ChannelEvent.inputClosed`), Hummingbird
+/// closes the connection, and the replies still queued (those written on the event loop, and
+/// its own when writes are pending) would be dropped; so the event is passed on only once
+/// nothing is outstanding: no request passed on unanswered, no reply unwritten.
+struct UnwrittenReplies {
+    private(set) var count = 0
+    private var isInputClosedHeld = false
+
+    /// A promise for a reply's end, counted until it completes, when `done` is called (on the
+    /// event loop) with the handler and its context.
+    mutating func promise<H: ChannelHandler>(
+        _ handler: H, context: ChannelHandlerContext, done: @escaping (H, ChannelHandlerContext) -> Void
+    ) -> EventLoopPromise<Void> {
+        count += 1
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        let bound = NIOLoopBound((handler, context, done), eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { _ in
+            let (handler, context, done) = bound.value
+            done(handler, context)
+        }
+        return promise
+    }
+
+    /// Counts a reply written; true when a held half-close is now to be passed on (nothing
+    /// unwritten, and not `busy`: no request outstanding).
+    mutating func written(busy: Bool) -> Bool {
+        count -= 1
+        return release(busy: busy)
+    }
+
+    /// True when a held half-close is to be passed on now.
+    mutating func release(busy: Bool) -> Bool {
+        guard isInputClosedHeld, count == 0, !busy else { return false }
+        isInputClosedHeld = false
+        return true
+    }
+
+    /// Whether `event` is a half-close to hold (replies unwritten, or `busy`); it is then held.
+    mutating func holds(_ event: Any, busy: Bool) -> Bool {
+        guard let event = event as? ChannelEvent, event == .inputClosed, count > 0 || busy else { return false }
+        isInputClosedHeld = true
+        return true
+    }
 }

@@ -178,10 +178,12 @@ final class RawHTTPConnection: @unchecked Sendable {
     private let fd: Int32
     private var pending: [UInt8] = []
 
-    init(port: Int) throws {
-        fd = try LoopbackSocket.connect(port: port)
+    /// `receiveBuffer` sets the socket's receive buffer before it connects (a slow reader).
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
+        fd = try LoopbackSocket.connect(port: port, receiveBuffer: receiveBuffer)
         var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { close(fd) }
@@ -195,6 +197,27 @@ final class RawHTTPConnection: @unchecked Sendable {
     /// have no `Content-Length` or a zero one (this reader would wait for the body).
     func exchange(_ requests: [[UInt8]]) async throws -> [Reply] {
         try await onThread { try self.exchangeBlocking(requests) }
+    }
+
+    /// Writes `requests`, shuts the connection's sending side down (a half-close), and reads
+    /// replies until the server closes the connection: every whole reply, in order.
+    /// With `slowReader`, reading starts a second after the half-close (with a small receive
+    /// buffer, the server then still holds replies).
+    func exchangeHalfClosing(_ requests: [[UInt8]], slowReader: Bool = false) async throws -> [Reply] {
+        try await onThread {
+            let bytes = requests.flatMap { $0 }
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes[sent...].withUnsafeBytes { send(self.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard n > 0 else { throw HTTPTestClient.Failure(description: "send: errno \(errno)") }
+                sent += n
+            }
+            shutdown(self.fd, Int32(SHUT_WR))
+            if slowReader { Thread.sleep(forTimeInterval: 1) }
+            var replies = [Reply]()
+            while let reply = try? self.readReply(headRequest: false) { replies.append(reply) }
+            return replies
+        }
     }
 
     /// Whether the server closes the connection within `seconds` (reads end of file).
@@ -226,7 +249,7 @@ final class RawHTTPConnection: @unchecked Sendable {
         return try isHead.map { try readReply(headRequest: $0) }
     }
 
-    private func readReply(headRequest: Bool) throws -> Reply {
+    fileprivate func readReply(headRequest: Bool) throws -> Reply {
         let separator = Array("\r\n\r\n".utf8)
         while true {
             if let end = pending.firstRange(of: separator) {
@@ -296,5 +319,44 @@ final class RawHTTPConnection: @unchecked Sendable {
         let after = try Self.residentKiB(server.process.processIdentifier)
         #expect(sent < 200_000, "the server read every request: nothing held it back")
         #expect(after - before < 32 * 1024, "the server grew by \(after - before) KiB for \(sent) requests")
+    }
+}
+
+/// A client that half-closes its connection after pipelining requests gets every reply
+/// (specs/api.md): the half-close waits for the replies written on the event loop.
+@Suite struct FastPathHalfCloseTests {
+    @Test func everyPipelinedTileRequestIsAnsweredBeforeAHalfClose() async throws {
+        let sample = try SampleCopy(tag: "half-close")
+        defer { sample.remove() }
+        _ = try sample.log.tileBody(#require(TilePath(parsing: "0/000.p/100")))
+        let server = try await RunningServer.start(sample.log, extras: ServerExtras(metrics: ServerMetrics()))
+        try await server.serving { server in
+            let request = RawHTTPConnection.request("/tile/0/000.p/100")
+            // 1,000 requests (45 kB) fit in the socket buffers: the client sends them all and
+            // half-closes while the server, which stops reading while it cannot write, holds replies.
+            for count in [1, 1000] {
+                let replies = try await RawHTTPConnection(port: server.port, receiveBuffer: 4096).exchangeHalfClosing(
+                    Array(repeating: request, count: count), slowReader: true)
+                #expect(replies.count == count)
+                #expect(replies.allSatisfy { $0.status == 200 && $0.body.count == 3200 })
+            }
+        }
+    }
+
+    @Test func aStatementPostedBeforeAHalfCloseIsAnswered() async throws {
+        let fx = try WritableLedger(tag: "write-half-close")
+        defer { fx.remove() }
+        let metrics = ServerMetrics()
+        let writer = try fx.writer(metrics: metrics)
+        let server = try await WriteFastPathTests.start(writer, metrics: metrics)
+        try await server.serving { server in
+            for count in [1, 20] {
+                let notes = try (0..<count).map { try fx.note("half-closed \(count) \($0)") }
+                let replies = try await RawHTTPConnection(port: server.port).exchangeHalfClosing(
+                    notes.map { WriteFastPathTests.post($0.body) })
+                #expect(replies.map(\.status) == Array(repeating: 202, count: count))
+            }
+            #expect(try await WriteFastPathTests.answeredOnEventLoop(server) == 21)
+        }
     }
 }
