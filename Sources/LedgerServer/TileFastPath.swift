@@ -115,9 +115,7 @@ final class TileFastPathHandler<Store: LedgerStore>: ChannelDuplexHandler, Remov
             return
         }
         passedOn = max(0, passedOn - 1)
-        let written = unwritten.promise(self, context: context) { handler, context in handler.replyWritten(context) }
-        if let promise { written.futureResult.cascade(to: promise) }
-        context.write(data, promise: written)
+        context.write(data, promise: unwritten.promise(self, context: context, then: promise) { $0.replyWritten($1) })
     }
 
     /// The cached body of the tile `request` asks for, when it may be answered here.

@@ -248,9 +248,7 @@ final class WriteFastPathHandler<Rules: LedgerRules, Store: LedgerStore>: Channe
             return
         }
         passedOn = max(0, passedOn - 1)
-        let written = unwritten.promise(self, context: context) { handler, context in handler.replyWritten(context) }
-        if let promise { written.futureResult.cascade(to: promise) }
-        context.write(data, promise: written)
+        context.write(data, promise: unwritten.promise(self, context: context, then: promise) { $0.replyWritten($1) })
     }
 }
 
@@ -278,11 +276,14 @@ struct UnwrittenReplies {
 
     /// A promise for a reply's end, counted until it completes, when `done` is called (on the
     /// event loop) with the handler and its context.
+    /// `then`, when given, completes with it (the promise of a write passed on).
     mutating func promise<H: ChannelHandler>(
-        _ handler: H, context: ChannelHandlerContext, done: @escaping (H, ChannelHandlerContext) -> Void
+        _ handler: H, context: ChannelHandlerContext, then: EventLoopPromise<Void>? = nil,
+        done: @escaping (H, ChannelHandlerContext) -> Void
     ) -> EventLoopPromise<Void> {
         count += 1
         let promise = context.eventLoop.makePromise(of: Void.self)
+        if let then { promise.futureResult.cascade(to: then) }
         let bound = NIOLoopBound((handler, context, done), eventLoop: context.eventLoop)
         promise.futureResult.whenComplete { _ in
             let (handler, context, done) = bound.value
