@@ -398,7 +398,12 @@ enum Tamper: Sendable {
             var at = 0
             for _ in 0..<n { at += 2 + (Int(body[at]) << 8 | Int(body[at + 1])) }
             let entry = (at + 2)..<(at + 2 + (Int(body[at]) << 8 | Int(body[at + 1])))
-            if let digit = body[entry].lastIndex(where: { (0x30...0x38).contains($0) }) { body[digit] += 1 }
+            // The last digit (the entry's time ends it): up one, or down from 9, so that the
+            // time stays well formed whatever the clock said ("…:59Z" must not become "…:69Z",
+            // a malformed entry, exit 2, instead of one that fails its check, exit 1).
+            if let digit = body[entry].lastIndex(where: { (0x30...0x39).contains($0) }) {
+                body[digit] = body[digit] == 0x39 ? 0x38 : body[digit] + 1
+            }
         case .dropLastEntry where path.hasPrefix("/tile/entries/"):
             var at = 0
             var last = 0
