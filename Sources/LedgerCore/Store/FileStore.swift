@@ -245,8 +245,20 @@ public final class FileStore: LedgerStore {
                 )
             }
         }
-        let fresh = Snapshot(index: newIndex, hashes: newHashes, size: c.size, committedEnd: c.entriesEnd, commit: c)
-        current.withLock { $0 = fresh }
+        install(Snapshot(index: newIndex, hashes: newHashes, size: c.size, committedEnd: c.entriesEnd, commit: c))
+    }
+
+    /// Makes `fresh` what readers see, unless a larger committed size is already seen.
+    ///
+    /// Two refreshes can run at once in one process (a server's reader and its writer, which
+    /// refreshes under the lock and after each append): the one that read an older commit
+    /// record must not replace the other's newer snapshot. The committed size only grows; a
+    /// writer that read a stale size trapped on its hash count (`ledger serve` died under load),
+    /// and would otherwise cut acknowledged entries as an unacknowledged tail.
+    package func install(_ fresh: Snapshot) {
+        current.withLock { snapshot in
+            if fresh.size >= snapshot.size { snapshot = fresh }
+        }
     }
 
     // MARK: Reading
