@@ -141,7 +141,9 @@ import Testing
             let made = try ledger(["key", "generate", "--name", name, "--out", "odd\(i).key"], cwd: n.dir)
             #expect(made.status == 0, "\(name): \(made.stderr)")
             let odd = try read(n.dir + "/odd\(i).key").trimmingCharacters(in: .whitespacesAndNewlines)
-            let seed = String(odd.split(separator: "+").last!)
+            // PRIVATE+KEY+<name>+<key hash>+<base64>: the base64 itself may hold "+".
+            let seed = String(odd.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)[4])
+            #expect(seed.count == 44, "\(name): \(seed.count) characters taken as the key")
             for args in [["verify", "led", odd], ["status", odd], ["log", "led", "--from", odd]] {
                 let r = try ledger(args, cwd: n.dir)
                 #expect(r.status == 2, "\(name): \(r.stderr)")
