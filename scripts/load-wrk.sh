@@ -25,7 +25,7 @@
 # Each wrk run stops when its statements are sent or after --duration seconds.
 # --reads-only appends the N statements with `ledger append --signed`, signs a checkpoint, serves
 # the ledger without the write API and runs step 3 alone.
-# Each read run also prints the CPU time per request of the server and of wrk (/proc, and the
+# Each read run also prints the CPU time per request of the server and of the generator (/proc, and the
 # shell's `times`), and the load average after the run: steadier than the rate on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
     --json) json=1; shift ;;
     --reads-only) reads_only=1; shift ;;
     --reader) reader="$2"; shift 2 ;;
-    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "load-wrk.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -260,7 +260,7 @@ enum RemoteLedger {
                             ?? "the reply has no receipt of the log's for this entry, so no promise")
                         + ": `ledger receipt check RECEIPT URL` tells later")
             }
-            let secondsLeft = Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18
+            let secondsLeft = left / .seconds(1)
             Thread.sleep(forTimeInterval: min(1, secondsLeft))
         }
     }

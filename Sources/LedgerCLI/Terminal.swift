@@ -155,7 +155,7 @@ final class Progress: Sendable {
         let filled = Int(fraction * Double(width))
         var s = label + " [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         s += "] \(Int(fraction * 100))% \(done)/\(total)"
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         if seconds >= 0.05, done > 0 {
             let rate = Double(done) / seconds
             s += " \(Int(rate))/s"

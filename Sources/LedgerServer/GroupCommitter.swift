@@ -134,7 +134,7 @@ package final class GroupCommitter<Rules: LedgerRules, Store: LedgerStore>: Send
             if let observe {
                 let elapsed = ContinuousClock.now - started
                 let appended = outcomes.filter { if case .appended = $0 { true } else { false } }.count
-                observe(appended, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                observe(appended, elapsed / .seconds(1))
             }
             for (pending, outcome) in zip(batch, outcomes) { pending.completion(outcome) }
         }

@@ -39,7 +39,7 @@ package final class RateLimiter: Sendable {
         return buckets.withLock { map -> Int? in
             var b = map[key] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = now - b.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = elapsed / .seconds(1)
             b.tokens = min(capacity, b.tokens + max(0, seconds) * capacity)
             b.updated = now
             defer {
